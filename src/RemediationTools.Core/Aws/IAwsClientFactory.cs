@@ -1,0 +1,44 @@
+using Amazon.EC2;
+using Amazon.SecurityToken;
+
+namespace RemediationTools.Core.Aws;
+
+/// <summary>
+/// The role a worker or a user assumes in a cloud account, with the external ID its trust policy requires.
+/// </summary>
+public sealed class AccountRole
+{
+    /// <summary>Creates the role reference.</summary>
+    public AccountRole(string roleArn, string externalId)
+    {
+        RoleArn = roleArn ?? throw new ArgumentNullException(nameof(roleArn));
+        ExternalId = externalId ?? throw new ArgumentNullException(nameof(externalId));
+    }
+
+    /// <summary>ARN of the role in the cloud account.</summary>
+    public string RoleArn { get; }
+
+    /// <summary>External ID required by the role's trust policy.</summary>
+    public string ExternalId { get; }
+}
+
+/// <summary>
+/// Gives the engine AWS clients for one account: the caller's own credentials, or the credentials of a
+/// role assumed in a cloud account. Implementations assume a role once per (role ARN, external ID) and
+/// refresh the credentials before they expire, never once per finding.
+/// </summary>
+internal interface IAwsClientFactory
+{
+    /// <summary>Clients signed with the caller's credentials when <paramref name="role"/> is null, else with the assumed role's.</summary>
+    Task<IAwsClients> ForAccountAsync(AccountRole? role, CancellationToken cancellationToken);
+}
+
+/// <summary>AWS clients bound to one set of credentials; one client per service and region, reused.</summary>
+internal interface IAwsClients
+{
+    /// <summary>EC2 client for the region.</summary>
+    IAmazonEC2 Ec2(string region);
+
+    /// <summary>STS client for the region.</summary>
+    IAmazonSecurityTokenService Sts(string region);
+}

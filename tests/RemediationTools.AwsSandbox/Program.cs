@@ -1,0 +1,6 @@
+namespace RemediationTools.AwsSandbox;
+
+internal static class Program
+{
+    private static int Main(string[] args) => 0;
+}
