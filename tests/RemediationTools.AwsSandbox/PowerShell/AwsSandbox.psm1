@@ -1,0 +1,131 @@
+# A PowerShell client for the AWS sandbox's control API: start and stop the sandbox process, create accounts,
+# seed resources by calling an AWS action as an account's root, read call counters, inject faults.
+# Used by the offline demo, the examples' tests and the Pester tests. Test infrastructure, never a backend.
+Set-StrictMode -Version Latest
+
+function Start-AwsSandbox {
+    <#
+    .SYNOPSIS
+    Starts the sandbox as its own process on a free loopback port and returns an object with its Endpoint.
+    The process ends by itself when this PowerShell process ends.
+    #>
+    [CmdletBinding()]
+    param(
+        # The built sandbox assembly (RemediationTools.AwsSandbox.dll).
+        [Parameter(Mandatory)] [string] $Path,
+        [int] $Port = 0
+    )
+    if (-not (Test-Path -LiteralPath $Path)) { throw "The sandbox assembly '$Path' does not exist. Run ./build.ps1 -Task Build first." }
+    $info = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
+    foreach ($a in @($Path, '--port', "$Port", '--parent-pid', "$PID")) { $info.ArgumentList.Add($a) }
+    $info.RedirectStandardOutput = $true
+    $info.RedirectStandardError = $true
+    $info.UseShellExecute = $false
+    $process = [System.Diagnostics.Process]::Start($info)
+    $readLine = $process.StandardOutput.ReadLineAsync()
+    if (-not $readLine.Wait([TimeSpan]::FromSeconds(60))) {
+        $process.Kill($true)
+        throw 'The AWS sandbox did not report its endpoint within 60 seconds.'
+    }
+    $line = $readLine.Result
+    if ($line -notmatch 'listening on (?<url>http://\S+)') {
+        $err = $process.StandardError.ReadToEnd()
+        throw "The AWS sandbox did not start: '$line' $err"
+    }
+    [pscustomobject]@{
+        PSTypeName = 'RemediationTools.AwsSandbox'
+        Endpoint   = $Matches.url
+        Process    = $process
+    }
+}
+
+function Stop-AwsSandbox {
+    [CmdletBinding()]
+    param([Parameter(Mandatory, ValueFromPipeline)] $Sandbox)
+    process {
+        if (-not $Sandbox.Process.HasExited) {
+            $Sandbox.Process.Kill($true)
+            $null = $Sandbox.Process.WaitForExit(10000)
+        }
+        $Sandbox.Process.Dispose()
+    }
+}
+
+function New-AwsSandboxAccount {
+    <# .SYNOPSIS Creates an account; returns AccountId, AccessKeyId and SecretAccessKey of its root. #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] $Sandbox, [string] $AccountId)
+    $body = if ($AccountId) { @{ accountId = $AccountId } | ConvertTo-Json -Compress } else { '{}' }
+    Invoke-RestMethod -Method Post -Uri ($Sandbox.Endpoint + '_sandbox/accounts') -Body $body -ContentType 'application/json'
+}
+
+function Invoke-AwsSandboxAction {
+    <#
+    .SYNOPSIS
+    Calls an AWS API action in the sandbox as the root of an account, without signing (seeding and
+    inspection only). Parameters use the wire names of the Query/EC2 protocols (IpPermissions.1.FromPort).
+    Returns the response as an XmlDocument.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)] $Sandbox,
+        [Parameter(Mandatory)] [string] $AccountId,
+        [Parameter(Mandatory)] [ValidateSet('ec2', 'iam', 'sts')] [string] $Service,
+        [Parameter(Mandatory)] [string] $Action,
+        [hashtable] $Parameters = @{},
+        [string] $Region = 'us-east-1'
+    )
+    $stringParameters = @{}
+    foreach ($key in $Parameters.Keys) { $stringParameters[$key] = [string]$Parameters[$key] }
+    $body = @{ accountId = $AccountId; region = $Region; service = $Service; action = $Action; parameters = $stringParameters } |
+        ConvertTo-Json -Depth 5 -Compress
+    $response = Invoke-WebRequest -Method Post -Uri ($Sandbox.Endpoint + '_sandbox/invoke') -Body $body -ContentType 'application/json' -SkipHttpErrorCheck
+    $xml = [xml]$response.Content
+    if ([int]$response.StatusCode -ge 400) {
+        $code = $xml.SelectSingleNode('//*[local-name()="Code"]')
+        throw "Sandbox $Service`:$Action failed: $(if ($code) { $code.InnerText } else { $response.StatusCode })"
+    }
+    $xml
+}
+
+function Get-AwsSandboxCallCount {
+    <# .SYNOPSIS The number of calls per "service:Action" since the last reset, as a hashtable. #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] $Sandbox)
+    $counts = @{}
+    $raw = Invoke-RestMethod -Method Get -Uri ($Sandbox.Endpoint + '_sandbox/calls')
+    foreach ($p in $raw.PSObject.Properties) { $counts[$p.Name] = [int]$p.Value }
+    $counts
+}
+
+function Reset-AwsSandboxCallCount {
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] $Sandbox)
+    $null = Invoke-RestMethod -Method Delete -Uri ($Sandbox.Endpoint + '_sandbox/calls')
+}
+
+function Set-AwsSandboxFault {
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] $Sandbox, [double] $ThrottleRate = 0, [double] $ServerErrorRate = 0, [int] $LatencyMs = 0, [int] $Seed = 1)
+    $body = @{ throttleRate = $ThrottleRate; serverErrorRate = $ServerErrorRate; latencyMs = $LatencyMs; seed = $Seed } | ConvertTo-Json -Compress
+    $null = Invoke-RestMethod -Method Put -Uri ($Sandbox.Endpoint + '_sandbox/faults') -Body $body -ContentType 'application/json'
+}
+
+function Get-AwsSandboxIngressRule {
+    <# .SYNOPSIS The ingress rules of a security group as readable lines ("tcp 5432 from 0.0.0.0/0"), sorted. #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] $Sandbox, [Parameter(Mandatory)] [string] $AccountId, [Parameter(Mandatory)] [string] $GroupId, [string] $Region = 'us-east-1')
+    $xml = Invoke-AwsSandboxAction -Sandbox $Sandbox -AccountId $AccountId -Service ec2 -Action DescribeSecurityGroupRules -Region $Region `
+        -Parameters @{ 'Filter.1.Name' = 'group-id'; 'Filter.1.Value.1' = $GroupId }
+    $rules = foreach ($rule in $xml.SelectNodes('//*[local-name()="securityGroupRuleSet"]/*[local-name()="item"]')) {
+        if ($rule.isEgress -eq 'true') { continue }
+        $ports = if ($rule.ipProtocol -eq '-1') { 'all' } elseif ($rule.fromPort -eq $rule.toPort) { $rule.fromPort } else { '{0}-{1}' -f $rule.fromPort, $rule.toPort }
+        $source = @($rule.cidrIpv4, $rule.cidrIpv6, $rule.prefixListId) | Where-Object { $_ } | Select-Object -First 1
+        if (-not $source -and $rule.SelectSingleNode('*[local-name()="referencedGroupInfo"]')) { $source = $rule.referencedGroupInfo.groupId }
+        '{0} {1} from {2}' -f $rule.ipProtocol, $ports, $source
+    }
+    @($rules | Sort-Object)
+}
+
+Export-ModuleMember -Function Start-AwsSandbox, Stop-AwsSandbox, New-AwsSandboxAccount, Invoke-AwsSandboxAction,
+    Get-AwsSandboxCallCount, Reset-AwsSandboxCallCount, Set-AwsSandboxFault, Get-AwsSandboxIngressRule
