@@ -1,0 +1,122 @@
+<#
+.SYNOPSIS
+The offline demo: fixes a security group that is open to the world on PostgreSQL (tcp 5432), in an AWS
+account simulated by the sandbox, exactly as a user would against real AWS.
+
+.DESCRIPTION
+Starts the AWS sandbox, creates a hosting account (where the remediation runs) and a cloud account (the one to
+fix), gives the cloud account a role that the hosting account may assume only with the organization's external
+ID, and a security group with a public 5432 rule among rules that must survive. Then it runs
+Invoke-Remediation on the finding in examples/findings: first with -WhatIf (nothing changes), then for real,
+and prints the group's rules before and after. Run it with ./build.ps1 -Task Demo.
+#>
+[CmdletBinding()]
+param(
+    # The built module folder.
+    [string] $ModulePath = (Join-Path $PSScriptRoot '../out/RemediationTools'),
+    # The built sandbox assembly.
+    [string] $SandboxPath = (Join-Path $PSScriptRoot '../out/sandbox/RemediationTools.AwsSandbox.dll')
+)
+Set-StrictMode -Version Latest
+$ErrorActionPreference = 'Stop'
+
+Import-Module (Join-Path $ModulePath 'RemediationTools.psd1') -Force
+Import-Module (Join-Path $PSScriptRoot '../tests/RemediationTools.AwsSandbox/PowerShell/AwsSandbox.psm1') -Force
+
+function Write-Step([string] $Text) { Write-Host "`n== $Text" -ForegroundColor Cyan }
+
+$sandbox = Start-AwsSandbox -Path $SandboxPath
+try {
+    Write-Step "AWS sandbox listening on $($sandbox.Endpoint)"
+    $organizationId = 'o-demo12345'
+    $hosting = New-AwsSandboxAccount -Sandbox $sandbox -AccountId '111111111111'
+    $cloud = New-AwsSandboxAccount -Sandbox $sandbox -AccountId '222222222222'
+    Write-Host "Hosting account $($hosting.accountId), cloud account $($cloud.accountId)"
+
+    Write-Step 'Cloud account: a role the hosting account may assume only with the external ID'
+    $job = Get-RemediationJob -Id security-group-close-port-5432
+    $trust = @{
+        Version   = '2012-10-17'
+        Statement = @(@{
+                Effect    = 'Allow'
+                Principal = @{ AWS = "arn:aws:iam::$($hosting.accountId):root" }
+                Action    = 'sts:AssumeRole'
+                Condition = @{ StringEquals = @{ 'sts:ExternalId' = $organizationId } }
+            })
+    } | ConvertTo-Json -Depth 6 -Compress
+    $permissions = @{ Version = '2012-10-17'; Statement = @(@{ Effect = 'Allow'; Action = @($job.IamActions); Resource = '*' }) } |
+        ConvertTo-Json -Depth 6 -Compress
+    $null = Invoke-AwsSandboxAction -Sandbox $sandbox -AccountId $cloud.accountId -Service iam -Action CreateRole -Parameters @{
+        RoleName = 'RemediationTools'; AssumeRolePolicyDocument = $trust
+    }
+    $null = Invoke-AwsSandboxAction -Sandbox $sandbox -AccountId $cloud.accountId -Service iam -Action PutRolePolicy -Parameters @{
+        RoleName = 'RemediationTools'; PolicyName = 'RemediationTools'; PolicyDocument = $permissions
+    }
+    $roleArn = "arn:aws:iam::$($cloud.accountId):role/RemediationTools"
+    Write-Host "Role $roleArn may call: $($job.IamActions -join ', ')"
+
+    Write-Step 'Cloud account: security group app-db, open to the world on 5432, among rules that must survive'
+    $vpcs = Invoke-AwsSandboxAction -Sandbox $sandbox -AccountId $cloud.accountId -Service ec2 -Action DescribeVpcs
+    $vpcId = $vpcs.SelectSingleNode('//*[local-name()="vpcId"]').InnerText
+    $created = Invoke-AwsSandboxAction -Sandbox $sandbox -AccountId $cloud.accountId -Service ec2 -Action CreateSecurityGroup -Parameters @{
+        GroupName = 'app-db'; GroupDescription = 'Application database'; VpcId = $vpcId
+    }
+    $groupId = $created.SelectSingleNode('//*[local-name()="groupId"]').InnerText
+    $rules = @(
+        @{ 'IpPermissions.1.IpProtocol' = 'tcp'; 'IpPermissions.1.FromPort' = 5432; 'IpPermissions.1.ToPort' = 5432; 'IpPermissions.1.IpRanges.1.CidrIp' = '0.0.0.0/0' }
+        @{ 'IpPermissions.1.IpProtocol' = 'tcp'; 'IpPermissions.1.FromPort' = 5400; 'IpPermissions.1.ToPort' = 5500; 'IpPermissions.1.Ipv6Ranges.1.CidrIpv6' = '::/0' }
+        @{ 'IpPermissions.1.IpProtocol' = 'tcp'; 'IpPermissions.1.FromPort' = 5432; 'IpPermissions.1.ToPort' = 5432; 'IpPermissions.1.IpRanges.1.CidrIp' = '10.0.0.0/16' }
+        @{ 'IpPermissions.1.IpProtocol' = 'tcp'; 'IpPermissions.1.FromPort' = 443; 'IpPermissions.1.ToPort' = 443; 'IpPermissions.1.IpRanges.1.CidrIp' = '0.0.0.0/0' }
+    )
+    foreach ($rule in $rules) {
+        $rule['GroupId'] = $groupId
+        $null = Invoke-AwsSandboxAction -Sandbox $sandbox -AccountId $cloud.accountId -Service ec2 -Action AuthorizeSecurityGroupIngress -Parameters $rule
+    }
+    $before = Get-AwsSandboxIngressRule -Sandbox $sandbox -AccountId $cloud.accountId -GroupId $groupId
+    Write-Host "Ingress rules of $groupId before:"
+    $before | ForEach-Object { Write-Host "  $_" }
+
+    # The finding as the scanner delivers it; only the resource and account are this sandbox's.
+    $finding = Get-Content -Raw (Join-Path $PSScriptRoot 'findings/security-group-close-port-5432.json') | ConvertFrom-Json
+    $finding.notificationInfo.CloudAccountID = $cloud.accountId
+    $finding.notificationInfo.FindingInfo.ObjectId = $groupId
+    $findingJson = $finding | ConvertTo-Json -Depth 10
+
+    # The caller is the hosting account; the job runs with the cloud account's role.
+    $aws = @{
+        AccessKey   = $hosting.accessKeyId
+        SecretKey   = $hosting.secretAccessKey
+        Region      = 'us-east-1'
+        EndpointUrl = $sandbox.Endpoint
+        RoleArn     = $roleArn
+        ExternalId  = $organizationId
+    }
+
+    Write-Step 'Invoke-Remediation -WhatIf: the plan, nothing changes'
+    $planned = $findingJson | Invoke-Remediation @aws -WhatIf
+    $planned | Format-Table -AutoSize | Out-Host
+    $planned.Actions | Format-Table -AutoSize -Wrap | Out-Host
+    $unchanged = Get-AwsSandboxIngressRule -Sandbox $sandbox -AccountId $cloud.accountId -GroupId $groupId
+    Write-Host ("Rules unchanged after -WhatIf: {0}" -f (($unchanged -join '|') -eq ($before -join '|')))
+
+    Write-Step 'Invoke-Remediation: apply and verify'
+    $result = $findingJson | Invoke-Remediation @aws -Confirm:$false
+    $result | Format-Table -AutoSize | Out-Host
+    $result.Actions | Format-Table -AutoSize -Wrap | Out-Host
+
+    $after = Get-AwsSandboxIngressRule -Sandbox $sandbox -AccountId $cloud.accountId -GroupId $groupId
+    Write-Host "Ingress rules of $groupId after:"
+    $after | ForEach-Object { Write-Host "  $_" }
+
+    Write-Step 'Invoke-Remediation again: nothing left to change'
+    $again = $findingJson | Invoke-Remediation @aws -Confirm:$false
+    Write-Host "Second run: $($again.Status)"
+
+    if ($result.Status -ne 'Remediated' -or $again.Status -ne 'AlreadyCompliant' -or ($unchanged -join '|') -ne ($before -join '|')) {
+        throw "The demo did not end as expected: first run $($result.Status), second run $($again.Status)."
+    }
+    Write-Host "`nDemo finished: the public 5432 access is gone, every other rule is intact." -ForegroundColor Green
+}
+finally {
+    $sandbox | Stop-AwsSandbox
+}
