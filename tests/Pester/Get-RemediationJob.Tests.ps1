@@ -1,0 +1,73 @@
+BeforeAll {
+    Import-Module (Join-Path $env:REMEDIATION_MODULE_PATH 'RemediationTools.psd1') -Force
+}
+
+Describe 'Get-RemediationJob' {
+    It 'lists the catalog as typed job objects' {
+        $jobs = @(Get-RemediationJob)
+        $jobs.Count | Should -BeGreaterThan 0
+        $jobs | ForEach-Object { $_ | Should -BeOfType ([RemediationTools.RemediationJobInfo]) }
+        $jobs.Id | Should -Contain 'security-group-close-port-5432'
+    }
+
+    It 'describes security-group-close-port-5432 with its rule ID and exact IAM actions' {
+        $job = Get-RemediationJob -Id security-group-close-port-5432
+        $job.RuleIds | Should -Be @('5c8c25f07a550e1fb6560bc6')
+        $job.Service | Should -Be 'EC2'
+        $job.IamActions | Should -Contain 'ec2:RevokeSecurityGroupIngress'
+        $job.IamActions | Should -Contain 'ec2:AuthorizeSecurityGroupIngress'
+        @($job.IamActions | Sort-Object -Unique) | Should -Be @($job.IamActions)
+    }
+
+    It 'finds a job by wildcard and by its underscore alias' {
+        (Get-RemediationJob -Id 'security-group-close-port-*').Id | Should -Contain 'security-group-close-port-5432'
+        (Get-RemediationJob -Id 'security_group_close_port_5432').Id | Should -Be 'security-group-close-port-5432'
+    }
+
+    It 'maps a rule ID to the job that serves it' {
+        (Get-RemediationJob -RuleId '5c8c25f07a550e1fb6560bc6').Id | Should -Be 'security-group-close-port-5432'
+    }
+
+    It 'filters by service' {
+        $ec2 = @(Get-RemediationJob -Service EC2)
+        $ec2.Count | Should -BeGreaterThan 0
+        $ec2.Service | Sort-Object -Unique | Should -Be 'EC2'
+        @(Get-RemediationJob -Service 'NoSuchService*').Count | Should -Be 0
+    }
+
+    It 'binds job IDs from the pipeline by property name' {
+        ([pscustomobject]@{ Id = 'security-group-close-port-5432' } | Get-RemediationJob).Id | Should -Be 'security-group-close-port-5432'
+    }
+
+    It 'reports an unknown exact job ID as an error naming it, and goes on with the others' {
+        $jobs = @(Get-RemediationJob -Id 'no-such-job', 'security-group-close-port-5432' -ErrorVariable errs -ErrorAction SilentlyContinue)
+        $jobs.Id | Should -Be 'security-group-close-port-5432'
+        $errs.Count | Should -Be 1
+        $errs[0].FullyQualifiedErrorId | Should -Be 'JobNotFound,RemediationTools.Commands.GetRemediationJobCommand'
+        $errs[0].Exception.Message | Should -Match 'no-such-job'
+    }
+
+    It 'reports an unknown rule ID as an error naming it' {
+        Get-RemediationJob -RuleId 'ffffffffffffffffffffffff' -ErrorVariable errs -ErrorAction SilentlyContinue
+        $errs[0].FullyQualifiedErrorId | Should -Be 'JobNotFound,RemediationTools.Commands.GetRemediationJobCommand'
+        $errs[0].Exception.Message | Should -Match 'ffffffffffffffffffffffff'
+    }
+
+    It 'completes job IDs on -Id' {
+        $line = 'Get-RemediationJob -Id security-group-close'
+        $completion = TabExpansion2 -inputScript $line -cursorColumn $line.Length
+        $completion.CompletionMatches.CompletionText | Should -Contain 'security-group-close-port-5432'
+    }
+
+    It 'completes regions on -Region of the AWS cmdlets' {
+        $line = 'Invoke-Remediation -Region eu-cent'
+        $completion = TabExpansion2 -inputScript $line -cursorColumn $line.Length
+        $completion.CompletionMatches.CompletionText | Should -Contain 'eu-central-1'
+    }
+
+    It 'formats jobs as a table of at most five columns' {
+        $table = Get-RemediationJob -Id security-group-close-port-5432 | Format-Table | Out-String
+        $table | Should -Match 'security-group-close-port-5432'
+        $table | Should -Match 'ResourceType'
+    }
+}

@@ -1,0 +1,211 @@
+BeforeAll {
+    Import-Module (Join-Path $env:REMEDIATION_MODULE_PATH 'RemediationTools.psd1') -Force
+    $repoRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
+    Import-Module (Join-Path $repoRoot 'tests/RemediationTools.AwsSandbox/PowerShell/AwsSandbox.psm1') -Force
+    $script:sandbox = Start-AwsSandbox -Path (Join-Path $repoRoot 'out/sandbox/RemediationTools.AwsSandbox.dll')
+    $script:hosting = New-AwsSandboxAccount -Sandbox $sandbox
+    $script:cloud = New-AwsSandboxAccount -Sandbox $sandbox
+    $script:externalId = 'o-pester0001'
+    $script:findingTemplate = Get-Content -Raw (Join-Path $repoRoot 'examples/findings/security-group-close-port-5432.json')
+
+    function New-TestRole([string] $Name, [string[]] $Actions, [string] $ExternalId = $script:externalId) {
+        $trust = @{ Version = '2012-10-17'; Statement = @(@{ Effect = 'Allow'; Principal = @{ AWS = "arn:aws:iam::$($hosting.accountId):root" }
+                    Action = 'sts:AssumeRole'; Condition = @{ StringEquals = @{ 'sts:ExternalId' = $ExternalId } } }) } | ConvertTo-Json -Depth 6 -Compress
+        $policy = @{ Version = '2012-10-17'; Statement = @(@{ Effect = 'Allow'; Action = $Actions; Resource = '*' }) } | ConvertTo-Json -Depth 6 -Compress
+        $null = Invoke-AwsSandboxAction -Sandbox $sandbox -AccountId $cloud.accountId -Service iam -Action CreateRole -Parameters @{ RoleName = $Name; AssumeRolePolicyDocument = $trust }
+        $null = Invoke-AwsSandboxAction -Sandbox $sandbox -AccountId $cloud.accountId -Service iam -Action PutRolePolicy -Parameters @{ RoleName = $Name; PolicyName = 'jobs'; PolicyDocument = $policy }
+        "arn:aws:iam::$($cloud.accountId):role/$Name"
+    }
+
+    function New-TestGroup([hashtable[]] $Rules) {
+        $vpcs = Invoke-AwsSandboxAction -Sandbox $sandbox -AccountId $cloud.accountId -Service ec2 -Action DescribeVpcs
+        $vpcId = $vpcs.SelectSingleNode('//*[local-name()="vpcId"]').InnerText
+        $created = Invoke-AwsSandboxAction -Sandbox $sandbox -AccountId $cloud.accountId -Service ec2 -Action CreateSecurityGroup -Parameters @{
+            GroupName = "pester-$([guid]::NewGuid().ToString('N').Substring(0, 8))"; GroupDescription = 'pester'; VpcId = $vpcId }
+        $groupId = $created.SelectSingleNode('//*[local-name()="groupId"]').InnerText
+        foreach ($rule in $Rules) {
+            $p = @{ GroupId = $groupId; 'IpPermissions.1.IpProtocol' = $rule.Protocol }
+            if ($rule.Protocol -ne '-1') { $p['IpPermissions.1.FromPort'] = $rule.From; $p['IpPermissions.1.ToPort'] = $rule.To }
+            if ($rule.Cidr -match ':') { $p['IpPermissions.1.Ipv6Ranges.1.CidrIpv6'] = $rule.Cidr } else { $p['IpPermissions.1.IpRanges.1.CidrIp'] = $rule.Cidr }
+            $null = Invoke-AwsSandboxAction -Sandbox $sandbox -AccountId $cloud.accountId -Service ec2 -Action AuthorizeSecurityGroupIngress -Parameters $p
+        }
+        $groupId
+    }
+
+    function New-TestFinding([string] $GroupId) {
+        $finding = $findingTemplate | ConvertFrom-Json
+        $finding.notificationInfo.CloudAccountID = $cloud.accountId
+        $finding.notificationInfo.FindingInfo.ObjectId = $GroupId
+        $finding | ConvertTo-Json -Depth 10
+    }
+
+    function Get-Rules([string] $GroupId) { Get-AwsSandboxIngressRule -Sandbox $sandbox -AccountId $cloud.accountId -GroupId $GroupId }
+
+    $script:jobActions = (Get-RemediationJob -Id security-group-close-port-5432).IamActions
+    $script:roleArn = New-TestRole -Name 'Remediation' -Actions $jobActions
+    $script:aws = @{ AccessKey = $hosting.accessKeyId; SecretKey = $hosting.secretAccessKey; Region = 'us-east-1'; EndpointUrl = $sandbox.Endpoint }
+    $script:role = @{ RoleArn = $roleArn; ExternalId = $externalId }
+}
+
+AfterAll {
+    if ($script:sandbox) { $script:sandbox | Stop-AwsSandbox }
+}
+
+Describe 'Invoke-Remediation' {
+    Context 'a security group open to the world on 5432' {
+        BeforeEach {
+            $script:group = New-TestGroup @(
+                @{ Protocol = 'tcp'; From = 5432; To = 5432; Cidr = '0.0.0.0/0' }
+                @{ Protocol = 'tcp'; From = 5400; To = 5500; Cidr = '::/0' }
+                @{ Protocol = 'tcp'; From = 5432; To = 5432; Cidr = '10.0.0.0/16' }
+                @{ Protocol = 'tcp'; From = 443; To = 443; Cidr = '0.0.0.0/0' }
+            )
+            $script:finding = New-TestFinding $group
+            $script:before = Get-Rules $group
+        }
+
+        It 'with -WhatIf returns a Planned result and changes nothing' {
+            Reset-AwsSandboxCallCount -Sandbox $sandbox
+            $result = $finding | Invoke-Remediation @aws @role -WhatIf
+            $result | Should -BeOfType ([RemediationTools.RemediationResult])
+            $result.Status | Should -Be 'Planned'
+            $result.Actions.Count | Should -BeGreaterThan 0
+            Get-Rules $group | Should -Be $before
+            $calls = Get-AwsSandboxCallCount -Sandbox $sandbox
+            $calls.Keys | Where-Object { $_ -match 'Authorize|Revoke' } | Should -BeNullOrEmpty
+        }
+
+        It 'removes only the public access to 5432 and keeps every other rule' {
+            $result = $finding | Invoke-Remediation @aws @role -Confirm:$false
+            $result.Status | Should -Be 'Remediated'
+            $result.AccountId | Should -Be $cloud.accountId
+            $result.ResourceId | Should -Be $group
+            $result.JobId | Should -Be 'security-group-close-port-5432'
+            Get-Rules $group | Should -Be @(
+                'tcp 443 from 0.0.0.0/0'
+                'tcp 5400-5431 from ::/0'
+                'tcp 5432 from 10.0.0.0/16'
+                'tcp 5433-5500 from ::/0'
+            )
+        }
+
+        It 'records before and after for every action' {
+            $result = $finding | Invoke-Remediation @aws @role -Confirm:$false
+            foreach ($action in $result.Actions) {
+                $action.Operation | Should -Match '^ec2:'
+                ($action.Before + $action.After) | Should -Not -BeNullOrEmpty
+            }
+            ($result.Actions.Before -join ' ') | Should -Match '0\.0\.0\.0/0'
+        }
+
+        It 'changes nothing the second time and says AlreadyCompliant' {
+            $null = $finding | Invoke-Remediation @aws @role -Confirm:$false
+            $afterFirst = Get-Rules $group
+            $second = $finding | Invoke-Remediation @aws @role -Confirm:$false
+            $second.Status | Should -Be 'AlreadyCompliant'
+            Get-Rules $group | Should -Be $afterFirst
+        }
+
+        It 'revokes the whole range rule with -RangeMode Remove' {
+            $result = $finding | Invoke-Remediation @aws @role -RangeMode Remove -Confirm:$false
+            $result.Status | Should -Be 'Remediated'
+            Get-Rules $group | Should -Be @('tcp 443 from 0.0.0.0/0', 'tcp 5432 from 10.0.0.0/16')
+        }
+
+        It 'assumes the role once for many findings' {
+            $second = New-TestFinding (New-TestGroup @(@{ Protocol = 'tcp'; From = 5432; To = 5432; Cidr = '0.0.0.0/0' }))
+            Reset-AwsSandboxCallCount -Sandbox $sandbox
+            $results = @($finding, $second) | Invoke-Remediation @aws @role -Confirm:$false
+            $results.Status | Should -Be @('Remediated', 'Remediated')
+            (Get-AwsSandboxCallCount -Sandbox $sandbox)['sts:AssumeRole'] | Should -Be 1
+        }
+
+        It 'reads findings from files with -Path wildcards' {
+            $folder = Join-Path $TestDrive 'findings'
+            $null = New-Item -ItemType Directory -Path $folder -Force
+            Set-Content -Path (Join-Path $folder 'one.json') -Value $finding
+            $result = Invoke-Remediation -Path (Join-Path $folder '*.json') @aws @role -Confirm:$false
+            $result.Status | Should -Be 'Remediated'
+        }
+
+        It 'takes the finding as an object from ConvertFrom-Json' {
+            $result = $finding | ConvertFrom-Json | Invoke-Remediation @aws @role -Confirm:$false
+            $result.Status | Should -Be 'Remediated'
+        }
+
+        It 'uses the caller''s own credentials when no role is given' {
+            $own = @{ AccessKey = $cloud.accessKeyId; SecretKey = $cloud.secretAccessKey; Region = 'us-east-1'; EndpointUrl = $sandbox.Endpoint }
+            Reset-AwsSandboxCallCount -Sandbox $sandbox
+            $result = $finding | Invoke-Remediation @own -Confirm:$false
+            $result.Status | Should -Be 'Remediated'
+            (Get-AwsSandboxCallCount -Sandbox $sandbox)['sts:AssumeRole'] | Should -BeNullOrEmpty
+        }
+
+        It 'honours AWS_ENDPOINT_URL when -EndpointUrl is not given' {
+            $env:AWS_ENDPOINT_URL = $sandbox.Endpoint
+            try {
+                $result = $finding | Invoke-Remediation -AccessKey $hosting.accessKeyId -SecretKey $hosting.secretAccessKey -Region us-east-1 @role -Confirm:$false
+                $result.Status | Should -Be 'Remediated'
+            }
+            finally { Remove-Item Env:AWS_ENDPOINT_URL }
+        }
+
+        It 'reports a refused external ID as AssumeRoleDenied and changes nothing' {
+            $result = $finding | Invoke-Remediation @aws -RoleArn $roleArn -ExternalId 'o-wrong' -Confirm:$false -ErrorVariable errs -ErrorAction SilentlyContinue
+            $errs[0].FullyQualifiedErrorId | Should -Be 'AssumeRoleDenied,RemediationTools.Commands.InvokeRemediationCommand'
+            $errs[0].Exception.Message | Should -Match 'o-wrong'
+            $result.Status | Should -Be 'Failed'
+            Get-Rules $group | Should -Be $before
+        }
+
+        It 'reports AccessDenied as Failed with the missing IAM action' {
+            $weakRole = New-TestRole -Name "NoRevoke$(Get-Random)" -Actions @($jobActions | Where-Object { $_ -ne 'ec2:RevokeSecurityGroupIngress' })
+            $result = $finding | Invoke-Remediation @aws -RoleArn $weakRole -ExternalId $externalId -Confirm:$false -ErrorAction SilentlyContinue
+            $result.Status | Should -Be 'Failed'
+            $result.ErrorCode | Should -Be 'UnauthorizedOperation'
+            $result.MissingIamActions | Should -Contain 'ec2:RevokeSecurityGroupIngress'
+        }
+    }
+
+    Context 'bad input' {
+        It 'reports a finding without a rule ID as FindingInvalid naming the field, and goes on with the next' {
+            $group = New-TestGroup @(@{ Protocol = 'tcp'; From = 5432; To = 5432; Cidr = '0.0.0.0/0' })
+            $good = New-TestFinding $group
+            $bad = $good | ConvertFrom-Json
+            $bad.notificationInfo.PSObject.Properties.Remove('RuleID')
+            $results = @(($bad | ConvertTo-Json -Depth 10), $good) | Invoke-Remediation @aws @role -Confirm:$false -ErrorVariable errs -ErrorAction SilentlyContinue
+            $errs[0].FullyQualifiedErrorId | Should -Be 'FindingInvalid,RemediationTools.Commands.InvokeRemediationCommand'
+            $errs[0].Exception.Message | Should -Match 'RuleI[Dd]'
+            @($results).Count | Should -Be 1
+            $results.Status | Should -Be 'Remediated'
+        }
+
+        It 'reports a rule ID that no job serves as JobNotFound' {
+            $finding = (New-TestFinding 'sg-0123456789abcdef0') -replace '5c8c25f07a550e1fb6560bc6', 'ffffffffffffffffffffffff'
+            $finding | Invoke-Remediation @aws @role -Confirm:$false -ErrorVariable errs -ErrorAction SilentlyContinue
+            $errs[0].FullyQualifiedErrorId | Should -Be 'JobNotFound,RemediationTools.Commands.InvokeRemediationCommand'
+            $errs[0].Exception.Message | Should -Match 'ffffffffffffffffffffffff'
+        }
+
+        It 'reports a missing -LiteralPath file as PathNotFound' {
+            Invoke-Remediation -LiteralPath (Join-Path $TestDrive 'missing.json') @aws -ErrorVariable errs -ErrorAction SilentlyContinue
+            $errs[0].FullyQualifiedErrorId | Should -Be 'PathNotFound,RemediationTools.Commands.InvokeRemediationCommand'
+        }
+
+        It 'stops with a clear error on an unknown profile' {
+            $finding = New-TestFinding 'sg-0123456789abcdef0'
+            { $finding | Invoke-Remediation -ProfileName 'no-such-profile-xyz' -Region us-east-1 -EndpointUrl $sandbox.Endpoint -ErrorAction Stop } |
+                Should -Throw -ErrorId 'AwsConfigurationInvalid,RemediationTools.Commands.InvokeRemediationCommand' -ExpectedMessage '*no-such-profile-xyz*'
+        }
+
+        It 'rejects -RoleArn without -ExternalId before touching anything' {
+            $finding = New-TestFinding 'sg-0123456789abcdef0'
+            { $finding | Invoke-Remediation @aws -RoleArn $roleArn -ErrorAction Stop } | Should -Throw -ExpectedMessage '*ExternalId*'
+        }
+
+        It 'rejects a -RoleArn that is not a role ARN, naming it' {
+            $finding = New-TestFinding 'sg-0123456789abcdef0'
+            { $finding | Invoke-Remediation @aws -RoleArn 'not-an-arn' -ExternalId x -ErrorAction Stop } | Should -Throw -ExpectedMessage '*not-an-arn*'
+        }
+    }
+}
