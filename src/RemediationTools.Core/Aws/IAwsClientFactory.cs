@@ -1,5 +1,6 @@
 using Amazon.EC2;
 using Amazon.SecurityToken;
+using RemediationTools.Core.Aws.Signed;
 
 namespace RemediationTools.Core.Aws;
 
@@ -41,4 +42,7 @@ internal interface IAwsClients
 
     /// <summary>STS client for the region.</summary>
     IAmazonSecurityTokenService Sts(string region);
+
+    /// <summary>IAM client (a global service, signed for the partition of the connection's region).</summary>
+    IIamClient Iam();
 }

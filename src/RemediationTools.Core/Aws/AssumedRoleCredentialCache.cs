@@ -1,0 +1,274 @@
+using Amazon.Runtime;
+using Amazon.SecurityToken;
+using Amazon.SecurityToken.Model;
+
+namespace RemediationTools.Core.Aws;
+
+/// <summary>Temporary credentials of an assumed role.</summary>
+internal sealed class RoleCredentials
+{
+    public RoleCredentials(string accessKeyId, string secretAccessKey, string sessionToken, DateTimeOffset expiration)
+    {
+        AccessKeyId = accessKeyId ?? throw new ArgumentNullException(nameof(accessKeyId));
+        SecretAccessKey = secretAccessKey ?? throw new ArgumentNullException(nameof(secretAccessKey));
+        SessionToken = sessionToken ?? throw new ArgumentNullException(nameof(sessionToken));
+        Expiration = expiration;
+    }
+
+    public string AccessKeyId { get; }
+
+    public string SecretAccessKey { get; }
+
+    public string SessionToken { get; }
+
+    public DateTimeOffset Expiration { get; }
+
+    public ImmutableCredentials ToImmutable() => new(AccessKeyId, SecretAccessKey, SessionToken);
+
+    /// <summary>Never the secret or the token.</summary>
+    public override string ToString() => $"{AccessKeyId} (expires {Expiration:u})";
+}
+
+/// <summary>Calls AssumeRole; the seam between the cache and STS.</summary>
+internal interface IRoleCredentialsSource
+{
+    /// <summary>Assumes the role; throws <see cref="AssumeRoleDeniedException"/> when STS refuses.</summary>
+    Task<RoleCredentials> AssumeRoleAsync(AccountRole role, string sessionName, CancellationToken cancellationToken);
+}
+
+/// <summary>AssumeRole through STS with the caller's credentials.</summary>
+internal sealed class StsRoleCredentialsSource : IRoleCredentialsSource
+{
+    private readonly Func<IAmazonSecurityTokenService> sts;
+    private readonly int durationSeconds;
+    private readonly Action<string>? log;
+
+    public StsRoleCredentialsSource(Func<IAmazonSecurityTokenService> sts, int durationSeconds = 3600, Action<string>? log = null)
+    {
+        this.sts = sts ?? throw new ArgumentNullException(nameof(sts));
+        this.durationSeconds = durationSeconds;
+        this.log = log;
+    }
+
+    public async Task<RoleCredentials> AssumeRoleAsync(AccountRole role, string sessionName, CancellationToken cancellationToken)
+    {
+        if (role is null)
+        {
+            throw new ArgumentNullException(nameof(role));
+        }
+
+        var request = new AssumeRoleRequest
+        {
+            RoleArn = role.RoleArn,
+            ExternalId = role.ExternalId,
+            RoleSessionName = sessionName,
+            DurationSeconds = durationSeconds,
+        };
+
+        log?.Invoke($"STS AssumeRole {role.RoleArn} (session {sessionName})");
+        AssumeRoleResponse response;
+        try
+        {
+            response = await sts().AssumeRoleAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AmazonServiceException ex) when (IsRefusal(ex))
+        {
+            throw new AssumeRoleDeniedException(role.RoleArn, role.ExternalId, ex);
+        }
+
+        var credentials = response.Credentials
+            ?? throw new AmazonClientException($"STS returned no credentials for role {role.RoleArn}.");
+        var expiration = credentials.Expiration
+            ?? throw new AmazonClientException($"STS returned credentials without an expiration for role {role.RoleArn}.");
+        return new RoleCredentials(credentials.AccessKeyId, credentials.SecretAccessKey, credentials.SessionToken, AsUtc(expiration));
+    }
+
+    /// <summary>STS says AccessDenied when the trust policy does not allow the caller or the external ID does not match.</summary>
+    internal static bool IsRefusal(AmazonServiceException exception) =>
+        string.Equals(exception.ErrorCode, "AccessDenied", StringComparison.Ordinal)
+        || string.Equals(exception.ErrorCode, "AccessDeniedException", StringComparison.Ordinal);
+
+    private static DateTimeOffset AsUtc(DateTime value) => value.Kind switch
+    {
+        DateTimeKind.Local => new DateTimeOffset(value.ToUniversalTime(), TimeSpan.Zero),
+        DateTimeKind.Unspecified => new DateTimeOffset(DateTime.SpecifyKind(value, DateTimeKind.Utc), TimeSpan.Zero),
+        _ => new DateTimeOffset(value, TimeSpan.Zero),
+    };
+}
+
+/// <summary>
+/// Assumed-role credentials cached per (role ARN, external ID) and refreshed ahead of their expiry. Concurrent
+/// callers for the same role share one AssumeRole call; a failed call is not cached.
+/// </summary>
+internal sealed class AssumedRoleCredentialCache : IDisposable
+{
+    private readonly IRoleCredentialsSource source;
+    private readonly Func<DateTimeOffset> clock;
+    private readonly Dictionary<(string RoleArn, string ExternalId), Entry> entries = new();
+    private readonly CancellationTokenSource disposed = new();
+
+    public AssumedRoleCredentialCache(
+        IRoleCredentialsSource source,
+        Func<DateTimeOffset>? clock = null,
+        TimeSpan? refreshAhead = null,
+        string? sessionName = null)
+    {
+        this.source = source ?? throw new ArgumentNullException(nameof(source));
+        this.clock = clock ?? (() => DateTimeOffset.UtcNow);
+        RefreshAhead = refreshAhead ?? TimeSpan.FromMinutes(5);
+        SessionName = sessionName ?? NewSessionName();
+    }
+
+    /// <summary>How long before expiry credentials are replaced.</summary>
+    public TimeSpan RefreshAhead { get; }
+
+    /// <summary>The role session name, e.g. RemediationTools-1a2b3c4d (visible in CloudTrail).</summary>
+    public string SessionName { get; }
+
+    /// <summary>A session name with a short random ID.</summary>
+    public static string NewSessionName() => "RemediationTools-" + Guid.NewGuid().ToString("N").Substring(0, 8);
+
+    /// <summary>Valid credentials for the role: cached, or from one shared AssumeRole call.</summary>
+    public async Task<RoleCredentials> GetAsync(AccountRole role, CancellationToken cancellationToken)
+    {
+        if (role is null)
+        {
+            throw new ArgumentNullException(nameof(role));
+        }
+
+        Entry entry;
+        TaskCompletionSource<RoleCredentials>? started = null;
+        Task<RoleCredentials> pending;
+        lock (entries)
+        {
+            if (disposed.IsCancellationRequested)
+            {
+                throw new ObjectDisposedException(nameof(AssumedRoleCredentialCache));
+            }
+
+            var key = (role.RoleArn, role.ExternalId);
+            if (!entries.TryGetValue(key, out entry!))
+            {
+                entry = new Entry();
+                entries.Add(key, entry);
+            }
+
+            if (entry.Current is not null && clock() < entry.Current.Expiration - RefreshAhead)
+            {
+                return entry.Current;
+            }
+
+            if (entry.Pending is null)
+            {
+                started = new TaskCompletionSource<RoleCredentials>(TaskCreationOptions.RunContinuationsAsynchronously);
+                entry.Pending = started.Task;
+            }
+
+            pending = entry.Pending;
+        }
+
+        if (started is not null)
+        {
+            // The call belongs to every waiter, so it runs under the cache's lifetime, not this caller's token.
+            _ = FetchAsync(role, entry, started);
+        }
+
+        return await WaitAsync(pending, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A credentials object for SDK clients that always signs with the cache's current credentials for the role.</summary>
+    public AWSCredentials CredentialsFor(AccountRole role) => new CachedRoleCredentials(this, role);
+
+    public void Dispose()
+    {
+        lock (entries)
+        {
+            if (disposed.IsCancellationRequested)
+            {
+                return;
+            }
+
+            disposed.Cancel();
+        }
+
+        disposed.Dispose();
+    }
+
+    private async Task FetchAsync(AccountRole role, Entry entry, TaskCompletionSource<RoleCredentials> completion)
+    {
+        try
+        {
+            var credentials = await source.AssumeRoleAsync(role, SessionName, disposed.Token).ConfigureAwait(false);
+            lock (entries)
+            {
+                entry.Current = credentials;
+                entry.Pending = null;
+            }
+
+            completion.TrySetResult(credentials);
+        }
+        catch (OperationCanceledException ex)
+        {
+            lock (entries)
+            {
+                entry.Pending = null;
+            }
+
+            completion.TrySetCanceled(ex.CancellationToken);
+        }
+        catch (Exception ex)
+        {
+            lock (entries)
+            {
+                entry.Pending = null;
+            }
+
+            completion.TrySetException(ex);
+        }
+    }
+
+    private static async Task<T> WaitAsync<T>(Task<T> task, CancellationToken cancellationToken)
+    {
+        if (!cancellationToken.CanBeCanceled || task.IsCompleted)
+        {
+            return await task.ConfigureAwait(false);
+        }
+
+        var cancelled = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (cancellationToken.Register(static state => ((TaskCompletionSource<bool>)state!).TrySetResult(true), cancelled))
+        {
+            if (await Task.WhenAny(task, cancelled.Task).ConfigureAwait(false) != task)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+        }
+
+        return await task.ConfigureAwait(false);
+    }
+
+    private sealed class Entry
+    {
+        public RoleCredentials? Current { get; set; }
+
+        public Task<RoleCredentials>? Pending { get; set; }
+    }
+
+    /// <summary>Credentials that read the cache each time the SDK signs, so long-lived clients survive refreshes.</summary>
+    private sealed class CachedRoleCredentials : AWSCredentials
+    {
+        private readonly AssumedRoleCredentialCache cache;
+        private readonly AccountRole role;
+
+        public CachedRoleCredentials(AssumedRoleCredentialCache cache, AccountRole role)
+        {
+            this.cache = cache;
+            this.role = role;
+        }
+
+        public override ImmutableCredentials GetCredentials() =>
+            cache.GetAsync(role, CancellationToken.None).GetAwaiter().GetResult().ToImmutable();
+
+        public override async Task<ImmutableCredentials> GetCredentialsAsync() =>
+            (await cache.GetAsync(role, CancellationToken.None).ConfigureAwait(false)).ToImmutable();
+    }
+}
