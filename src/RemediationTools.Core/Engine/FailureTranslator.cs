@@ -1,0 +1,86 @@
+using System.Text.RegularExpressions;
+using Amazon.Runtime;
+using RemediationTools.Core.Jobs;
+
+namespace RemediationTools.Core.Engine;
+
+/// <summary>Turns an exception from a job or from the AWS client factory into the error fields of a result.</summary>
+internal static class FailureTranslator
+{
+    /// <summary>The error code for a finding the engine cannot use.</summary>
+    public const string InvalidFinding = "InvalidFinding";
+
+    /// <summary>The error code when no job serves the finding's rule ID.</summary>
+    public const string UnknownRule = "UnknownRule";
+
+    /// <summary>The error code when the named job does not exist.</summary>
+    public const string UnknownJob = "UnknownJob";
+
+    /// <summary>The error code when the re-read shows the finding is still there.</summary>
+    public const string VerificationFailed = "VerificationFailed";
+
+    private static readonly string[] AccessDeniedCodes =
+    {
+        "AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "Client.UnauthorizedOperation", "UnauthorizedAccess",
+    };
+
+    // IAM/STS style: "User: arn:aws:sts::1:assumed-role/r/s is not authorized to perform: ec2:RevokeSecurityGroupIngress on resource: ..."
+    private static readonly Regex NotAuthorizedPattern = new(
+        @"not authorized to perform:?\s+(?<action>[A-Za-z0-9-]+:[A-Za-z0-9*]+)",
+        RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
+
+    /// <summary>True when <paramref name="errorCode"/> means the credentials lack a permission.</summary>
+    public static bool IsAccessDenied(string? errorCode)
+        => errorCode is not null && AccessDeniedCodes.Contains(errorCode, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The IAM action named in an AWS "not authorized to perform: X" message; null when it names none.</summary>
+    public static string? ActionFromMessage(string? message)
+    {
+        var match = message is null ? null : NotAuthorizedPattern.Match(message);
+        return match is { Success: true } ? match.Groups["action"].Value : null;
+    }
+
+    /// <summary>Fills Status, Reason, ErrorCode and MissingIamActions of <paramref name="result"/> from <paramref name="exception"/>.</summary>
+    /// <param name="result">The result to fill.</param>
+    /// <param name="exception">What went wrong.</param>
+    /// <param name="callAction">The IAM action being called when it happened (for example <c>sts:AssumeRole</c>), when known.</param>
+    public static void Fill(RemediationResult result, Exception exception, string? callAction)
+    {
+        result.Status = RemediationStatus.Failed;
+        switch (exception)
+        {
+            case AwsCallException call:
+                result.ErrorCode = call.ErrorCode;
+                result.Reason = call.Message;
+                FillMissingAction(result, call.ErrorCode, call.InnerException?.Message, call.IamAction);
+                break;
+            case AmazonServiceException service:
+                result.ErrorCode = service.ErrorCode;
+                result.Reason = service.Message;
+                FillMissingAction(result, service.ErrorCode, service.Message, callAction);
+                break;
+            case FindingFormatException format:
+                result.ErrorCode = InvalidFinding;
+                result.Reason = format.Message;
+                break;
+            default:
+                result.ErrorCode = exception.GetType().Name;
+                result.Reason = exception.Message;
+                break;
+        }
+    }
+
+    private static void FillMissingAction(RemediationResult result, string? errorCode, string? message, string? callAction)
+    {
+        if (!IsAccessDenied(errorCode))
+        {
+            return;
+        }
+
+        var action = ActionFromMessage(message) ?? callAction;
+        if (action is not null)
+        {
+            result.MissingIamActions = new[] { action };
+        }
+    }
+}

@@ -1,0 +1,63 @@
+using System.Diagnostics;
+using RemediationTools.Core.Jobs;
+
+namespace RemediationTools.Core.Engine;
+
+/// <summary>
+/// The engine's plan for one finding (or one undo): either a finished result (failed, skipped, compliant) or the
+/// exact changes still to apply. The cmdlet asks ShouldProcess with <see cref="Target"/> and <see cref="Operation"/>
+/// between <see cref="RemediationEngine.PlanAsync"/> and <see cref="RemediationEngine.ApplyAsync"/>.
+/// </summary>
+internal sealed class RemediationPlan
+{
+    private readonly Stopwatch stopwatch;
+
+    internal RemediationPlan(Finding finding, IRemediationJob? job, bool isUndo, DateTimeOffset startedAt, Stopwatch stopwatch)
+    {
+        Finding = finding;
+        Job = job;
+        IsUndo = isUndo;
+        StartedAt = startedAt;
+        this.stopwatch = stopwatch;
+    }
+
+    /// <summary>The finding (for an undo: built from the undo record).</summary>
+    public Finding Finding { get; }
+
+    /// <summary>The job chosen; null when none serves the finding.</summary>
+    public IRemediationJob? Job { get; }
+
+    /// <summary>True when this plans an undo.</summary>
+    public bool IsUndo { get; }
+
+    /// <summary>When planning started.</summary>
+    public DateTimeOffset StartedAt { get; }
+
+    /// <summary>The result when planning already decided the outcome (Failed, Skipped, AlreadyCompliant); null when changes wait.</summary>
+    public RemediationResult? Outcome { get; internal set; }
+
+    /// <summary>True when there are changes to apply.</summary>
+    public bool HasChanges => Outcome is null && JobPlan is not null;
+
+    /// <summary>The planned changes, in the order they are applied.</summary>
+    public IReadOnlyList<RemediationAction> Actions => JobPlan?.Actions ?? Array.Empty<RemediationAction>();
+
+    /// <summary>What the operator should know before confirming.</summary>
+    public IReadOnlyList<string> Notes => JobPlan?.Notes ?? Array.Empty<string>();
+
+    /// <summary>The ShouldProcess target: resource, account and region.</summary>
+    public string Target => Finding.ResourceId + " (account " + (Finding.AccountId ?? "of the caller") + ", " + Finding.Region + ")";
+
+    /// <summary>The ShouldProcess action: the job and its changes, one per line.</summary>
+    public string Operation
+        => (IsUndo ? "Undo " : string.Empty) + (Job?.Info.Id ?? "(no job)") + ": " +
+           string.Join("; ", Actions.Select(a => a.Operation + " " + (a.Before ?? a.After)));
+
+    internal JobPlan? JobPlan { get; set; }
+
+    internal JobContext? Context { get; set; }
+
+    internal bool DryRun { get; set; }
+
+    internal TimeSpan Elapsed => stopwatch.Elapsed;
+}

@@ -1,0 +1,47 @@
+namespace RemediationTools.Core.Jobs;
+
+/// <summary>What a job will change on one resource: the actions with before/after, or why it changes nothing.</summary>
+internal sealed class JobPlan
+{
+    private JobPlan(string? skipReason, IReadOnlyList<RemediationAction> actions, IReadOnlyList<string> notes, RemediationUndoRecord? undoRecord, object? changes)
+    {
+        SkipReason = skipReason;
+        Actions = actions;
+        Notes = notes;
+        UndoRecord = undoRecord;
+        Changes = changes;
+    }
+
+    /// <summary>Why the job leaves the resource alone; null when it does not skip.</summary>
+    public string? SkipReason { get; }
+
+    /// <summary>True when the job skips the resource.</summary>
+    public bool IsSkipped => SkipReason is not null;
+
+    /// <summary>True when nothing needs to change.</summary>
+    public bool IsCompliant => SkipReason is null && Actions.Count == 0;
+
+    /// <summary>The changes, in the order they are applied.</summary>
+    public IReadOnlyList<RemediationAction> Actions { get; }
+
+    /// <summary>What the operator should know (other resources affected, protocols dropped, ...).</summary>
+    public IReadOnlyList<string> Notes { get; }
+
+    /// <summary>What restores the state before the changes; null when nothing changes.</summary>
+    public RemediationUndoRecord? UndoRecord { get; }
+
+    /// <summary>The job's own description of the changes, read back by its ApplyAsync and VerifyAsync.</summary>
+    public object? Changes { get; }
+
+    /// <summary>A plan that changes something.</summary>
+    public static JobPlan Change(IReadOnlyList<RemediationAction> actions, IReadOnlyList<string> notes, RemediationUndoRecord? undoRecord, object changes)
+        => new(null, actions, notes, undoRecord, changes);
+
+    /// <summary>A plan for a compliant resource.</summary>
+    public static JobPlan Compliant(IReadOnlyList<string>? notes = null)
+        => new(null, Array.Empty<RemediationAction>(), notes ?? Array.Empty<string>(), null, null);
+
+    /// <summary>A plan that leaves the resource alone for <paramref name="reason"/>.</summary>
+    public static JobPlan Skip(string reason)
+        => new(reason, Array.Empty<RemediationAction>(), Array.Empty<string>(), null, null);
+}

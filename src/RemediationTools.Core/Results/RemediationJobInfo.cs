@@ -1,0 +1,32 @@
+namespace RemediationTools;
+
+/// <summary>Describes one remediation job of the catalog.</summary>
+public sealed class RemediationJobInfo
+{
+    /// <summary>The job's ID, kebab-case (for example <c>security-group-close-port-5432</c>); the same name with underscores is an alias.</summary>
+    public string Id { get; set; } = string.Empty;
+
+    /// <summary>The rule IDs of findings this job serves.</summary>
+    public IReadOnlyList<string> RuleIds { get; set; } = Array.Empty<string>();
+
+    /// <summary>A one-line title.</summary>
+    public string Title { get; set; } = string.Empty;
+
+    /// <summary>The AWS service, for example <c>EC2</c>.</summary>
+    public string Service { get; set; } = string.Empty;
+
+    /// <summary>The resource type named by the finding's ObjectId, for example <c>SecurityGroup</c>.</summary>
+    public string ResourceType { get; set; } = string.Empty;
+
+    /// <summary>What the change does to running workloads.</summary>
+    public string Impact { get; set; } = string.Empty;
+
+    /// <summary>The exact IAM actions the job calls.</summary>
+    public IReadOnlyList<string> IamActions { get; set; } = Array.Empty<string>();
+
+    /// <summary>True when the job stops instances or replaces volumes; it then runs only when disruptive jobs are allowed.</summary>
+    public bool Disruptive { get; set; }
+
+    /// <inheritdoc />
+    public override string ToString() => Id;
+}

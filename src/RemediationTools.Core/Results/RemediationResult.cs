@@ -1,0 +1,59 @@
+namespace RemediationTools;
+
+/// <summary>The result of running one job on one finding (or of undoing one). Round-trips through JSON for audit and undo.</summary>
+public sealed class RemediationResult
+{
+    /// <summary>The finding's ID, when it had one.</summary>
+    public string? FindingId { get; set; }
+
+    /// <summary>The job that ran; null when no job could be chosen.</summary>
+    public string? JobId { get; set; }
+
+    /// <summary>The rule ID of the finding.</summary>
+    public string? RuleId { get; set; }
+
+    /// <summary>The cloud account of the resource.</summary>
+    public string? AccountId { get; set; }
+
+    /// <summary>The region of the resource.</summary>
+    public string? Region { get; set; }
+
+    /// <summary>The resource the finding is about.</summary>
+    public string? ResourceId { get; set; }
+
+    /// <summary>The outcome.</summary>
+    public RemediationStatus Status { get; set; }
+
+    /// <summary>Why the result is what it is (skip reason, failure message, ...).</summary>
+    public string? Reason { get; set; }
+
+    /// <summary>The AWS error code (or one of ours, such as <c>UnknownRule</c>) when <see cref="Status"/> is <see cref="RemediationStatus.Failed"/>.</summary>
+    public string? ErrorCode { get; set; }
+
+    /// <summary>The IAM actions the credentials lacked, when AWS denied access.</summary>
+    public IReadOnlyList<string> MissingIamActions { get; set; } = Array.Empty<string>();
+
+    /// <summary>The changes made (or, when planned, the changes that would be made).</summary>
+    public IReadOnlyList<RemediationAction> Actions { get; set; } = Array.Empty<RemediationAction>();
+
+    /// <summary>What the plan wants the operator to know (other resources affected, protocols dropped, ...).</summary>
+    public IReadOnlyList<string> Notes { get; set; } = Array.Empty<string>();
+
+    /// <summary>What is needed to restore the previous state; null when nothing was changed.</summary>
+    public RemediationUndoRecord? UndoRecord { get; set; }
+
+    /// <summary>True when the run was a dry run (nothing was meant to change).</summary>
+    public bool DryRun { get; set; }
+
+    /// <summary>True when this result is of an undo rather than a remediation.</summary>
+    public bool IsUndo { get; set; }
+
+    /// <summary>When the run started (UTC).</summary>
+    public DateTimeOffset StartedAt { get; set; }
+
+    /// <summary>How long the run took.</summary>
+    public TimeSpan Duration { get; set; }
+
+    /// <inheritdoc />
+    public override string ToString() => $"{Status} {JobId} {ResourceId}";
+}

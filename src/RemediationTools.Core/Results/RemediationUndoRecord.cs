@@ -1,0 +1,26 @@
+namespace RemediationTools;
+
+/// <summary>
+/// What is needed to restore the state a remediation changed. It is stored with the result and passed back
+/// to undo the change later; <see cref="Data"/> is a JSON document whose shape belongs to the job.
+/// </summary>
+public sealed class RemediationUndoRecord
+{
+    /// <summary>The job that made the change and knows how to undo it.</summary>
+    public string JobId { get; set; } = string.Empty;
+
+    /// <summary>The cloud account of the changed resource.</summary>
+    public string? AccountId { get; set; }
+
+    /// <summary>The region of the changed resource.</summary>
+    public string Region { get; set; } = string.Empty;
+
+    /// <summary>The changed resource.</summary>
+    public string ResourceId { get; set; } = string.Empty;
+
+    /// <summary>When the change was recorded.</summary>
+    public DateTimeOffset RecordedAt { get; set; }
+
+    /// <summary>The job-specific restore data as a JSON document (for example the exact revoked and added rules).</summary>
+    public string Data { get; set; } = "{}";
+}
