@@ -1,0 +1,146 @@
+using System.Text;
+using System.Text.Json;
+using RemediationTools.AwsSandbox.Http;
+
+namespace RemediationTools.AwsSandbox.Control;
+
+/// <summary>
+/// The unsigned JSON API under <c>/_sandbox/</c> that mirrors the in-process API for tests that run
+/// the sandbox as a separate process. Control calls are never counted or faulted.
+/// </summary>
+internal sealed class ControlApi
+{
+    public const string PathPrefix = "/_sandbox/";
+
+    private readonly SandboxServer _server;
+
+    public ControlApi(SandboxServer server) => _server = server;
+
+    public SandboxHttpResponse Handle(SandboxHttpRequest request)
+    {
+        try
+        {
+            var path = request.RawPath.TrimEnd('/');
+            using var body = request.Body.Length == 0 ? JsonDocument.Parse("{}") : JsonDocument.Parse(request.Body);
+            var json = body.RootElement;
+            return (request.Method, path) switch
+            {
+                ("GET", "/_sandbox/health") => Ok(new Dictionary<string, object?> { ["status"] = "ok" }),
+                ("POST", "/_sandbox/accounts") => CreateAccount(json),
+                ("POST", "/_sandbox/users") => CreateUser(json),
+                ("GET", "/_sandbox/calls") => Ok(_server.CallCounts.ToDictionary(p => p.Key, p => (object?)p.Value, StringComparer.Ordinal)),
+                ("DELETE", "/_sandbox/calls") => ResetCalls(),
+                ("PUT", "/_sandbox/faults") => SetFaults(json),
+                ("PUT", "/_sandbox/clock") => SetClock(json),
+                ("POST", "/_sandbox/vpcs") => AddVpc(json),
+                ("POST", "/_sandbox/instances") => AddInstance(json),
+                _ => Error(404, $"No control endpoint {request.Method} {path}."),
+            };
+        }
+        catch (Exception ex) when (ex is JsonException or ArgumentException or InvalidOperationException or KeyNotFoundException or FormatException)
+        {
+            return Error(400, ex.Message);
+        }
+    }
+
+    private SandboxHttpResponse CreateAccount(JsonElement json)
+    {
+        var account = _server.CreateAccount(OptionalString(json, "accountId"));
+        return Ok(new Dictionary<string, object?>
+        {
+            ["accountId"] = account.AccountId,
+            ["accessKeyId"] = account.AccessKeyId,
+            ["secretAccessKey"] = account.SecretAccessKey,
+        });
+    }
+
+    private SandboxHttpResponse CreateUser(JsonElement json)
+    {
+        var account = _server.CreateUser(RequiredString(json, "accountId"), RequiredString(json, "userName"), OptionalString(json, "policyDocument"));
+        return Ok(new Dictionary<string, object?>
+        {
+            ["accountId"] = account.AccountId,
+            ["accessKeyId"] = account.AccessKeyId,
+            ["secretAccessKey"] = account.SecretAccessKey,
+        });
+    }
+
+    private SandboxHttpResponse ResetCalls()
+    {
+        _server.ResetCallCounts();
+        return new SandboxHttpResponse(204, "application/json", []);
+    }
+
+    private SandboxHttpResponse SetFaults(JsonElement json)
+    {
+        var faults = _server.Faults;
+        if (json.TryGetProperty("throttleRate", out var throttle))
+        {
+            faults.ThrottleRate = throttle.GetDouble();
+        }
+
+        if (json.TryGetProperty("serverErrorRate", out var serverError))
+        {
+            faults.ServerErrorRate = serverError.GetDouble();
+        }
+
+        if (json.TryGetProperty("latencyMs", out var latency))
+        {
+            faults.Latency = TimeSpan.FromMilliseconds(latency.GetDouble());
+        }
+
+        if (json.TryGetProperty("seed", out var seed))
+        {
+            faults.Seed = seed.GetInt32();
+        }
+
+        return Ok(new Dictionary<string, object?>
+        {
+            ["throttleRate"] = faults.ThrottleRate,
+            ["serverErrorRate"] = faults.ServerErrorRate,
+            ["latencyMs"] = faults.Latency.TotalMilliseconds,
+            ["seed"] = faults.Seed,
+        });
+    }
+
+    /// <summary><c>{"offsetSeconds": N}</c>: the sandbox clock runs N seconds ahead of real time.</summary>
+    private SandboxHttpResponse SetClock(JsonElement json)
+    {
+        var offset = TimeSpan.FromSeconds(json.TryGetProperty("offsetSeconds", out var value) ? value.GetDouble() : 0);
+        _server.Clock = () => DateTimeOffset.UtcNow + offset;
+        return Ok(new Dictionary<string, object?> { ["offsetSeconds"] = offset.TotalSeconds });
+    }
+
+    private SandboxHttpResponse AddVpc(JsonElement json)
+    {
+        var vpcId = _server.AddVpc(RequiredString(json, "accountId"), RequiredString(json, "region"), OptionalString(json, "cidrBlock") ?? "10.0.0.0/16");
+        return Ok(new Dictionary<string, object?> { ["vpcId"] = vpcId });
+    }
+
+    private SandboxHttpResponse AddInstance(JsonElement json)
+    {
+        var interfaces = json.TryGetProperty("networkInterfaces", out var list) && list.ValueKind == JsonValueKind.Array
+            ? list.EnumerateArray().Select(e => (IReadOnlyList<string>)e.EnumerateArray().Select(g => g.GetString() ?? string.Empty).ToList()).ToList()
+            : throw new ArgumentException("networkInterfaces must be an array of arrays of security group ids.");
+        Dictionary<string, string>? tags = null;
+        if (json.TryGetProperty("tags", out var tagObject) && tagObject.ValueKind == JsonValueKind.Object)
+        {
+            tags = tagObject.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString() ?? string.Empty, StringComparer.Ordinal);
+        }
+
+        var instanceId = _server.AddInstance(RequiredString(json, "accountId"), RequiredString(json, "region"), interfaces, tags);
+        return Ok(new Dictionary<string, object?> { ["instanceId"] = instanceId });
+    }
+
+    private static string? OptionalString(JsonElement json, string name) =>
+        json.ValueKind == JsonValueKind.Object && json.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    private static string RequiredString(JsonElement json, string name) =>
+        OptionalString(json, name) ?? throw new ArgumentException($"'{name}' is required.");
+
+    private static SandboxHttpResponse Ok(Dictionary<string, object?> body) =>
+        new(200, "application/json", Encoding.UTF8.GetBytes(JsonSerializer.Serialize(body)));
+
+    private static SandboxHttpResponse Error(int status, string message) =>
+        new(status, "application/json", Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new Dictionary<string, string> { ["error"] = message })));
+}

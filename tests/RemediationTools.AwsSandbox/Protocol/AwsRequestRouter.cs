@@ -1,0 +1,174 @@
+using System.Collections.Concurrent;
+using System.Text;
+using System.Xml.Linq;
+using RemediationTools.AwsSandbox.Auth;
+using RemediationTools.AwsSandbox.Ec2;
+using RemediationTools.AwsSandbox.Http;
+using RemediationTools.AwsSandbox.Iam;
+using RemediationTools.AwsSandbox.Sts;
+
+namespace RemediationTools.AwsSandbox.Protocol;
+
+/// <summary>
+/// Turns one signed HTTP request into one AWS call: the service and region come from the SigV4
+/// credential scope (one port serves every service), the action from the Query/EC2 parameters.
+/// Order: count the call, add latency, inject faults, authenticate, handle.
+/// </summary>
+internal sealed class AwsRequestRouter
+{
+    private readonly SandboxState _state;
+    private readonly SandboxFaults _faults;
+    private readonly ConcurrentDictionary<string, int> _calls;
+    private readonly Dictionary<string, IAwsService> _services = new(StringComparer.Ordinal)
+    {
+        ["ec2"] = new Ec2Service(),
+        ["iam"] = new IamService(),
+        ["sts"] = new StsService(),
+    };
+
+    public AwsRequestRouter(SandboxState state, SandboxFaults faults, ConcurrentDictionary<string, int> calls)
+    {
+        _state = state;
+        _faults = faults;
+        _calls = calls;
+    }
+
+    public async Task<SandboxHttpResponse> HandleAsync(SandboxHttpRequest request)
+    {
+        var requestId = IdGenerator.RequestId();
+        var authorization = SigV4Authorization.Parse(request.Header("Authorization"));
+        if (authorization is null)
+        {
+            var error = request.Header("Authorization") is null
+                ? new AwsServiceError(403, "MissingAuthenticationToken", "Request is missing Authentication Token")
+                : new AwsServiceError(400, "IncompleteSignature", "Authorization header requires 'Credential', 'Signature' and 'SignedHeaders' parameters.");
+            return ErrorResponse(string.Empty, error, requestId);
+        }
+
+        var service = authorization.Service;
+        if (!_services.TryGetValue(service, out var handler))
+        {
+            return ErrorResponse(service, new AwsServiceError(400, "InvalidAction", $"The sandbox does not emulate the service '{service}'."), requestId);
+        }
+
+        var args = Arguments(request);
+        var action = args.Get("Action");
+        if (string.IsNullOrEmpty(action))
+        {
+            return ErrorResponse(service, new AwsServiceError(400, "MissingAction", "Missing Action"), requestId);
+        }
+
+        _calls.AddOrUpdate(service + ":" + action, 1, (_, count) => count + 1);
+        var latency = _faults.Latency;
+        if (latency > TimeSpan.Zero)
+        {
+            await Task.Delay(latency).ConfigureAwait(false);
+        }
+
+        var fault = _faults.Next();
+        if (fault != InjectedFault.None)
+        {
+            return ErrorResponse(service, InjectedError(service, fault), requestId);
+        }
+
+        try
+        {
+            string body;
+            lock (_state.Gate)
+            {
+                var caller = Authenticate(request, authorization);
+                var context = new AwsRequestContext
+                {
+                    State = _state,
+                    Caller = caller,
+                    Service = service,
+                    Region = authorization.Region,
+                    Action = action,
+                    Args = args,
+                    RequestId = requestId,
+                };
+                body = handler.Handle(context) ?? throw UnknownAction(service, action);
+            }
+
+            var response = SandboxHttpResponse.Xml(200, body);
+            response.Headers.Add(new("x-amzn-RequestId", requestId));
+            return response;
+        }
+        catch (AwsServiceError error)
+        {
+            return ErrorResponse(service, error, requestId);
+        }
+    }
+
+    private static QueryArgs Arguments(SandboxHttpRequest request)
+    {
+        var text = request.RawQuery;
+        var contentType = request.Header("Content-Type") ?? string.Empty;
+        if (contentType.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase) && request.Body.Length > 0)
+        {
+            var form = Encoding.UTF8.GetString(request.Body);
+            text = text.Length == 0 ? form : text + "&" + form;
+        }
+
+        return QueryArgs.ParseForm(text);
+    }
+
+    private CallerPrincipal Authenticate(SandboxHttpRequest request, SigV4Authorization authorization)
+    {
+        var service = authorization.Service;
+        if (!_state.Credentials.TryGetValue(authorization.AccessKeyId, out var credential)
+            || (credential.SessionToken is not null && request.Header("X-Amz-Security-Token") != credential.SessionToken))
+        {
+            throw service == "ec2"
+                ? new AwsServiceError(401, "AuthFailure", "AWS was not able to validate the provided access credentials")
+                : new AwsServiceError(403, "InvalidClientTokenId", "The security token included in the request is invalid.");
+        }
+
+        var amzDate = request.Header("X-Amz-Date") ?? string.Empty;
+        if (!amzDate.StartsWith(authorization.Date, StringComparison.Ordinal))
+        {
+            throw new AwsServiceError(403, "SignatureDoesNotMatch", $"Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '{authorization.Date}' != '{amzDate}'");
+        }
+
+        var expected = SigV4Signature.Compute(request, authorization, credential.SecretAccessKey);
+        if (SigV4Signature.DeclaredPayloadHashIsWrong(request) || !string.Equals(expected, authorization.Signature, StringComparison.Ordinal))
+        {
+            throw new AwsServiceError(403, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.");
+        }
+
+        if (credential.Expiration is { } expiration && _state.Now >= expiration)
+        {
+            throw service == "ec2"
+                ? new AwsServiceError(400, "RequestExpired", "Request has expired.")
+                : new AwsServiceError(403, "ExpiredToken", "The security token included in the request is expired");
+        }
+
+        return credential.Principal;
+    }
+
+    private static AwsServiceError UnknownAction(string service, string action) => service == "ec2"
+        ? new AwsServiceError(400, "InvalidAction", $"The action {action} is not valid for this web service.")
+        : new AwsServiceError(400, "InvalidAction", $"Could not find operation {action} for version {(service == "iam" ? "2010-05-08" : "2011-06-15")}");
+
+    private static AwsServiceError InjectedError(string service, InjectedFault fault) => (service, fault) switch
+    {
+        ("ec2", InjectedFault.Throttle) => new AwsServiceError(503, "RequestLimitExceeded", "Request limit exceeded."),
+        ("ec2", _) => new AwsServiceError(500, "InternalError", "An internal error has occurred"),
+        (_, InjectedFault.Throttle) => new AwsServiceError(400, "Throttling", "Rate exceeded"),
+        _ => new AwsServiceError(503, "ServiceUnavailable", "Service is unable to handle request."),
+    };
+
+    private static SandboxHttpResponse ErrorResponse(string service, AwsServiceError error, string requestId)
+    {
+        string body = service switch
+        {
+            "ec2" => AwsXml.Ec2Error(error, requestId),
+            "iam" => AwsXml.QueryError(AwsXml.Iam, error, requestId),
+            "sts" => AwsXml.QueryError(AwsXml.Sts, error, requestId),
+            _ => AwsXml.QueryError(XNamespace.None, error, requestId),
+        };
+        var response = SandboxHttpResponse.Xml(error.StatusCode, body);
+        response.Headers.Add(new("x-amzn-RequestId", requestId));
+        return response;
+    }
+}

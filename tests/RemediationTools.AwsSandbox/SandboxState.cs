@@ -1,0 +1,112 @@
+using RemediationTools.AwsSandbox.Auth;
+using RemediationTools.AwsSandbox.Ec2;
+using RemediationTools.AwsSandbox.Iam;
+using RemediationTools.AwsSandbox.Protocol;
+
+namespace RemediationTools.AwsSandbox;
+
+/// <summary>One AWS account in the sandbox.</summary>
+internal sealed class AccountState
+{
+    public AccountState(string accountId) => AccountId = accountId;
+
+    public string AccountId { get; }
+
+    public IamAccountState Iam { get; } = new();
+
+    public Dictionary<string, Ec2RegionState> Ec2Regions { get; } = new(StringComparer.Ordinal);
+}
+
+/// <summary>
+/// All in-memory state. Every read and write happens under <see cref="Gate"/>: the module calls
+/// concurrently and the sandbox favours simple, obviously correct locking over throughput.
+/// </summary>
+internal sealed class SandboxState
+{
+    public object Gate { get; } = new();
+
+    public Dictionary<string, AccountState> Accounts { get; } = new(StringComparer.Ordinal);
+
+    public Dictionary<string, IssuedCredential> Credentials { get; } = new(StringComparer.Ordinal);
+
+    public Func<DateTimeOffset> Clock { get; set; } = () => DateTimeOffset.UtcNow;
+
+    public DateTimeOffset Now => Clock();
+
+    public AccountState Account(string accountId) =>
+        Accounts.TryGetValue(accountId, out var account) ? account : throw new ArgumentException($"Unknown sandbox account '{accountId}'.", nameof(accountId));
+
+    /// <summary>The EC2 state of an account in a region, created on first use with its default VPC and group.</summary>
+    public Ec2RegionState Ec2(string accountId, string region)
+    {
+        var account = Account(accountId);
+        if (account.Ec2Regions.TryGetValue(region, out var state))
+        {
+            return state;
+        }
+
+        var vpc = NewVpc(isDefault: true, "172.31.0.0/16");
+        state = new Ec2RegionState { AccountId = accountId, Region = region, DefaultVpc = vpc };
+        state.Vpcs[vpc.VpcId] = vpc;
+        AddDefaultGroup(state, vpc, ipv6Egress: true);
+        account.Ec2Regions[region] = state;
+        return state;
+    }
+
+    /// <summary>Adds a non-default VPC (with its default group) to an account's region.</summary>
+    public Vpc AddVpc(string accountId, string region, string cidrBlock)
+    {
+        var state = Ec2(accountId, region);
+        var vpc = NewVpc(isDefault: false, cidrBlock);
+        state.Vpcs[vpc.VpcId] = vpc;
+        AddDefaultGroup(state, vpc, ipv6Egress: true);
+        return vpc;
+    }
+
+    public IssuedCredential IssueRootCredential(string accountId)
+    {
+        var principal = new CallerPrincipal(accountId, PrincipalKind.Root, $"arn:aws:iam::{accountId}:root", accountId, null, $"arn:aws:iam::{accountId}:root", null);
+        var credential = new IssuedCredential(IdGenerator.IamId("AKIA", 16), IdGenerator.Secret(), null, null, principal);
+        Credentials[credential.AccessKeyId] = credential;
+        return credential;
+    }
+
+    private static Vpc NewVpc(bool isDefault, string cidrBlock) => new()
+    {
+        VpcId = IdGenerator.Ec2("vpc"),
+        CidrBlock = cidrBlock,
+        Ipv6CidrBlock = "2600:1f18:" + IdGenerator.Hex(4) + ":" + IdGenerator.Hex(2) + "00::/56",
+        IsDefault = isDefault,
+        SubnetId = IdGenerator.Ec2("subnet"),
+        DefaultSecurityGroupId = string.Empty,
+    };
+
+    private static void AddDefaultGroup(Ec2RegionState state, Vpc vpc, bool ipv6Egress)
+    {
+        var group = new SecurityGroup
+        {
+            GroupId = IdGenerator.Ec2("sg"),
+            GroupName = "default",
+            Description = "default VPC security group",
+            VpcId = vpc.VpcId,
+            OwnerId = state.AccountId,
+        };
+        group.Rules.Add(new SecurityGroupRule
+        {
+            RuleId = IdGenerator.Ec2("sgr"),
+            GroupId = group.GroupId,
+            IsEgress = false,
+            Protocol = "-1",
+            ReferencedGroupId = group.GroupId,
+            ReferencedUserId = state.AccountId,
+        });
+        group.Rules.Add(new SecurityGroupRule { RuleId = IdGenerator.Ec2("sgr"), GroupId = group.GroupId, IsEgress = true, Protocol = "-1", CidrIpv4 = "0.0.0.0/0" });
+        if (ipv6Egress)
+        {
+            group.Rules.Add(new SecurityGroupRule { RuleId = IdGenerator.Ec2("sgr"), GroupId = group.GroupId, IsEgress = true, Protocol = "-1", CidrIpv6 = "::/0" });
+        }
+
+        vpc.DefaultSecurityGroupId = group.GroupId;
+        state.Groups.Add(group);
+    }
+}
