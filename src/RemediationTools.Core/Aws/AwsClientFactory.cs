@@ -24,7 +24,7 @@ internal sealed class AwsClientFactoryOptions
     /// <summary>Replaces STS AssumeRole (tests).</summary>
     public IRoleCredentialsSource? RoleCredentialsSource { get; set; }
 
-    /// <summary>HTTP handler for our own signed clients (tests); null for the default.</summary>
+    /// <summary>HTTP handler for every client, SDK and our own (tests); null for the default.</summary>
     public Func<HttpMessageHandler>? HttpHandlerFactory { get; set; }
 
     /// <summary>Receives one line per AWS call made by our own code, for -Verbose. Never receives secrets.</summary>
@@ -120,9 +120,14 @@ internal sealed class AwsClientFactory : IAwsClientFactory, IDisposable
     }
 
     /// <summary>An SDK client config pointed at the region, or at the custom endpoint, with our retry settings.</summary>
-    internal static T Configure<T>(T config, string serviceId, string region, AwsConnection connection)
+    internal static T Configure<T>(T config, string serviceId, string region, AwsConnection connection, Func<HttpMessageHandler>? handlerFactory = null)
         where T : ClientConfig
     {
+        if (handlerFactory is not null)
+        {
+            config.HttpClientFactory = new HandlerHttpClientFactory(handlerFactory);
+        }
+
         // We resolved AWS_ENDPOINT_URL* ourselves; the SDK must not apply its own reading of them (or of the
         // endpoint_url profile setting) on top, or -EndpointUrl and the environment could disagree.
         config.IgnoreConfiguredEndpointUrls = true;
@@ -168,12 +173,14 @@ internal sealed class AwsClients : IAwsClients, IDisposable
     }
 
     public IAmazonEC2 Ec2(string region) =>
-        GetOrCreate("EC2", region, r => new AmazonEC2Client(credentials, AwsClientFactory.Configure(new AmazonEC2Config(), "EC2", r, connection)));
+        GetOrCreate("EC2", region, r => new AmazonEC2Client(
+            credentials,
+            AwsClientFactory.Configure(new AmazonEC2Config(), "EC2", r, connection, options.HttpHandlerFactory)));
 
     public IAmazonSecurityTokenService Sts(string region) =>
         GetOrCreate("STS", region, r => new AmazonSecurityTokenServiceClient(
             credentials,
-            AwsClientFactory.Configure(new AmazonSecurityTokenServiceConfig(), "STS", r, connection)));
+            AwsClientFactory.Configure(new AmazonSecurityTokenServiceConfig(), "STS", r, connection, options.HttpHandlerFactory)));
 
     public IIamClient Iam() => GetOrCreate("IAM", connection.Region, CreateIam);
 
@@ -232,4 +239,18 @@ internal sealed class AwsClients : IAwsClients, IDisposable
             return (T)client;
         }
     }
+}
+
+/// <summary>Gives SDK clients an HttpClient over a handler of ours (tests), uncached so each client gets its own.</summary>
+internal sealed class HandlerHttpClientFactory : HttpClientFactory
+{
+    private readonly Func<HttpMessageHandler> handlerFactory;
+
+    public HandlerHttpClientFactory(Func<HttpMessageHandler> handlerFactory) => this.handlerFactory = handlerFactory;
+
+    public override HttpClient CreateHttpClient(IClientConfig clientConfig) => new(handlerFactory(), disposeHandler: true);
+
+    public override bool UseSDKHttpClientCaching(IClientConfig clientConfig) => false;
+
+    public override bool DisposeHttpClientsAfterUse(IClientConfig clientConfig) => false;
 }
