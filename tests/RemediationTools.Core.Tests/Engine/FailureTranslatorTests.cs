@@ -1,0 +1,27 @@
+using RemediationTools.Core.Engine;
+
+namespace RemediationTools.Core.Tests.Engine;
+
+public class FailureTranslatorTests
+{
+    [Theory]
+    [InlineData("User: arn:aws:sts::1:assumed-role/r/s is not authorized to perform: ec2:RevokeSecurityGroupIngress on resource: arn:aws:ec2:us-east-1:1:security-group/sg-1", "ec2:RevokeSecurityGroupIngress")]
+    [InlineData("User: x is not authorized to perform: iam:GetRole because no identity-based policy allows the iam:GetRole action", "iam:GetRole")]
+    [InlineData("You are not authorized to perform this operation.", null)]
+    [InlineData(null, null)]
+    public void ActionFromMessage_AwsMessages_ExtractsNamedAction(string? message, string? expected)
+    {
+        Assert.Equal(expected, FailureTranslator.ActionFromMessage(message));
+    }
+
+    [Theory]
+    [InlineData("AccessDenied", true)]
+    [InlineData("UnauthorizedOperation", true)]
+    [InlineData("AccessDeniedException", true)]
+    [InlineData("InvalidGroup.NotFound", false)]
+    [InlineData(null, false)]
+    public void IsAccessDenied_ErrorCodes_Recognised(string? code, bool expected)
+    {
+        Assert.Equal(expected, FailureTranslator.IsAccessDenied(code));
+    }
+}
