@@ -158,6 +158,13 @@ internal sealed class AwsConnectionResolver
 
     private async Task<(AWSCredentials, string, AwsProfile?)?> ResolveDefaultAsync(CancellationToken cancellationToken)
     {
+        // AWS_PROFILE names a profile too: a missing one is an error, not a reason to try instance metadata.
+        var environmentProfile = environment.GetVariable("AWS_PROFILE");
+        if (environmentProfile is not null && profiles.FindProfile(environmentProfile) is null)
+        {
+            throw ProfileNotFound(environmentProfile, "AWS_PROFILE");
+        }
+
         var found = await defaultChain.ResolveAsync(cancellationToken).ConfigureAwait(false);
         if (found is null)
         {
@@ -213,7 +220,7 @@ internal sealed class AwsConnectionResolver
     private static AwsConfigurationException ProfileNotFound(string name, string origin) => new(
         AwsConfigurationError.ProfileNotFound,
         $"The AWS profile '{name}' (from {origin}) was not found in the shared credentials or config files or the SDK store. " +
-        $"Create it (aws configure --profile {name}), or pass an existing -ProfileName, or set AWS_SHARED_CREDENTIALS_FILE / AWS_CONFIG_FILE to the files that define it.");
+        $"Create it (aws configure --profile {name}), pass an existing -ProfileName, or set AWS_SHARED_CREDENTIALS_FILE / AWS_CONFIG_FILE to the files that define it.");
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value!.Trim();
 }

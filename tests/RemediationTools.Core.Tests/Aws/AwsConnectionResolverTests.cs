@@ -140,6 +140,29 @@ public class AwsConnectionResolverTests
     }
 
     [Fact]
+    public async Task ResolveAsync_AwsProfileVariableNamesMissingProfile_ThrowsNamingIt()
+    {
+        var chain = new FakeDefaultChain("AKIDDEFAULT");
+        var resolver = new AwsConnectionResolver(new FakeEnvironment().Set("AWS_PROFILE", "ghost").Set("AWS_REGION", "eu-west-1"), profiles, chain);
+
+        var ex = await Assert.ThrowsAsync<AwsConfigurationException>(() => resolver.ResolveAsync(new AwsConnectionOptions(), CancellationToken.None));
+
+        Assert.Equal(AwsConfigurationError.ProfileNotFound, ex.Error);
+        Assert.Contains("'ghost'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("AWS_PROFILE", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(0, chain.Calls);
+    }
+
+    [Fact]
+    public async Task ResolveAsync_Cancelled_Throws()
+    {
+        using var cancel = new CancellationTokenSource();
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Resolver().ResolveAsync(new AwsConnectionOptions(), cancel.Token));
+    }
+
+    [Fact]
     public async Task ResolveAsync_NoCredentialsAnywhere_ThrowsSayingWhatToPass()
     {
         var ex = await Assert.ThrowsAsync<AwsConfigurationException>(
