@@ -73,7 +73,7 @@ public abstract class AwsCmdletBase : PSCmdlet, IDisposable
     /// Runs asynchronous Core work and blocks the pipeline thread until it ends, while writing what the work
     /// posts (verbose text, progress, objects) on the pipeline thread. Configuration errors terminate.
     /// </summary>
-    protected T RunOnPipeline<T>(Func<PipelineDispatcher, CancellationToken, Task<T>> work)
+    private protected T RunOnPipeline<T>(Func<PipelineDispatcher, CancellationToken, Task<T>> work)
     {
         try
         {
