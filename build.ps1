@@ -268,7 +268,7 @@ function Invoke-Test {
     $summaryPath = Join-Path $TestResultsOut 'pester-summary.json'
     $pesterExit = Invoke-ChildPwsh -AllowFailure -File (Join-Path $Root 'build/Invoke-PesterTests.ps1') -Arguments @(
         '-PesterPath', (Get-PesterModulePath),
-        '-TestPath', (Join-Path $Root 'tests/Pester'), (Join-Path $Root 'build/HelpCompiler/HelpCompiler.Tests.ps1'),
+        '-TestPath', ((Join-Path $Root 'tests/Pester'), (Join-Path $Root 'build/HelpCompiler/HelpCompiler.Tests.ps1') -join [IO.Path]::PathSeparator),
         '-ResultPath', (Join-Path $TestResultsOut 'pester.xml'),
         '-SummaryPath', $summaryPath)
     $pester = if (Test-Path -LiteralPath $summaryPath) { Get-Content -Raw -LiteralPath $summaryPath | ConvertFrom-Json } else { $null }

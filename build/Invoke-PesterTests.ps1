@@ -10,7 +10,8 @@
 param(
     # Pester.psd1 from the NuGet cache (the Pester package's tools/ folder).
     [Parameter(Mandatory)] [string] $PesterPath,
-    [Parameter(Mandatory)] [string[]] $TestPath,
+    # Test files or folders, separated by the path separator (':' or ';'), as -File passes one string.
+    [Parameter(Mandatory)] [string] $TestPath,
     [Parameter(Mandatory)] [string] $ResultPath,
     [Parameter(Mandatory)] [string] $SummaryPath
 )
@@ -20,7 +21,7 @@ $ErrorActionPreference = 'Stop'
 
 Import-Module -Name $PesterPath -Force
 $configuration = New-PesterConfiguration
-$configuration.Run.Path = $TestPath
+$configuration.Run.Path = [string[]]($TestPath -split [regex]::Escape([IO.Path]::PathSeparator) | Where-Object { $_ })
 $configuration.Run.PassThru = $true
 $configuration.Run.Exit = $false
 $configuration.Output.Verbosity = 'Detailed'

@@ -128,7 +128,9 @@ Describe 'Cmdlet <Name>' -ForEach $cmdletCases {
         $help = Get-Help -Name $Name -Full
         $documented = @{}
         foreach ($parameter in @($help.parameters.parameter)) {
-            if ($null -ne $parameter) { $documented[$parameter.name] = Get-HelpText $parameter.description }
+            # Without compiled help, Get-Help makes parameter entries up without a description.
+            $description = $parameter.PSObject.Properties['description']
+            if ($null -ne $description) { $documented[$parameter.name] = Get-HelpText $description.Value }
         }
         foreach ($parameterName in $command.Parameters.Keys) {
             if ($commonParameters.Contains($parameterName)) { continue }

@@ -128,6 +128,7 @@ function Invoke-TestPwsh {
     $script = @"
 Set-StrictMode -Version Latest
 `$ErrorActionPreference = 'Stop'
+`$PSStyle.OutputRendering = 'PlainText'
 $($prefix -join "`n")
 `$__result = & {
 $ScriptBlock
@@ -137,7 +138,7 @@ ConvertTo-Json -InputObject @(`$__result) -Depth 6 | Set-Content -LiteralPath $(
     $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($script))
 
     $info = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
-    foreach ($argument in 'pwsh', '-NoProfile', '-NonInteractive', '-EncodedCommand', $encoded) { $info.ArgumentList.Add($argument) }
+    foreach ($argument in 'pwsh', '-NoProfile', '-NonInteractive', '-OutputFormat', 'Text', '-EncodedCommand', $encoded) { $info.ArgumentList.Add($argument) }
     # `dotnet pwsh` finds the pinned tool through the repository's .config/dotnet-tools.json.
     $info.WorkingDirectory = Get-TestRepositoryRoot
     $info.RedirectStandardOutput = $true
