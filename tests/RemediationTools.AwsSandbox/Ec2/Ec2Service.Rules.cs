@@ -29,7 +29,13 @@ internal sealed partial class Ec2Service
             }
         }
 
-        if (group.Rules.Count(r => r.IsEgress == isEgress) + specs.Count > MaxRulesPerDirection)
+        // The quota applies per direction and separately to IPv4 and IPv6; a rule that references a
+        // group or prefix list counts against both.
+        var all = group.Rules.Where(r => r.IsEgress == isEgress)
+            .Select(r => (V4: r.CidrIpv6 is null, V6: r.CidrIpv4 is null))
+            .Concat(specs.Select(s => (V4: s.CidrIpv6 is null, V6: s.CidrIpv4 is null)))
+            .ToList();
+        if (all.Count(r => r.V4) > MaxRulesPerDirection || all.Count(r => r.V6) > MaxRulesPerDirection)
         {
             throw new AwsServiceError(400, "RulesPerSecurityGroupLimitExceeded", "The maximum number of rules per security group has been reached.");
         }

@@ -12,7 +12,44 @@ internal sealed partial class Ec2Service : IAwsService
     /// <summary>The default quota of inbound (and, separately, outbound) rules per security group.</summary>
     public const int MaxRulesPerDirection = 60;
 
-    public string? Handle(AwsRequestContext context) => context.Action switch
+    public string? Handle(AwsRequestContext context)
+    {
+        if (string.Equals(context.Args.Get("DryRun"), "true", StringComparison.OrdinalIgnoreCase))
+        {
+            return DryRun(context);
+        }
+
+        return Dispatch(context);
+    }
+
+    /// <summary>
+    /// DryRun checks permission only: DryRunOperation (412) when the caller may act, else UnauthorizedOperation.
+    /// </summary>
+    private static string? DryRun(AwsRequestContext context)
+    {
+        if (!KnownActions.Contains(context.Action))
+        {
+            return null;
+        }
+
+        var resource = "*";
+        if (context.Args.Get("GroupId") is { } groupId)
+        {
+            resource = $"arn:aws:ec2:{context.Region}:{context.Caller.AccountId}:security-group/{groupId}";
+        }
+
+        Require(context, resource);
+        throw new AwsServiceError(412, "DryRunOperation", "Request would have succeeded, but DryRun flag is set.");
+    }
+
+    private static readonly HashSet<string> KnownActions = new(StringComparer.Ordinal)
+    {
+        "CreateSecurityGroup", "DeleteSecurityGroup", "DescribeSecurityGroups", "DescribeSecurityGroupRules",
+        "AuthorizeSecurityGroupIngress", "AuthorizeSecurityGroupEgress", "RevokeSecurityGroupIngress", "RevokeSecurityGroupEgress",
+        "DescribeInstances", "DescribeNetworkInterfaces", "CreateTags", "DeleteTags",
+    };
+
+    private static string? Dispatch(AwsRequestContext context) => context.Action switch
     {
         "CreateSecurityGroup" => CreateSecurityGroup(context),
         "DeleteSecurityGroup" => DeleteSecurityGroup(context),

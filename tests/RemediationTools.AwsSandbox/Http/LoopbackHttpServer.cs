@@ -238,6 +238,7 @@ internal sealed class LoopbackHttpServer : IDisposable
         403 => "Forbidden",
         404 => "Not Found",
         409 => "Conflict",
+        412 => "Precondition Failed",
         500 => "Internal Server Error",
         503 => "Service Unavailable",
         _ => "Status",

@@ -323,4 +323,43 @@ public sealed class SandboxSecurityGroupTests : IDisposable
 
         Assert.Equal("InvalidParameterValue", error.ErrorCode);
     }
+
+    [Fact]
+    public async Task AuthorizeIngress_SixtyIpv4AndSixtyIpv6_QuotaCountedPerFamily()
+    {
+        var groupId = await CreateGroupAsync();
+        await _ec2.AuthorizeSecurityGroupIngressAsync(new AuthorizeSecurityGroupIngressRequest
+        {
+            GroupId = groupId,
+            IpPermissions = Enumerable.Range(1, 60).Select(i => Tcp(i, i, "10.0.0.0/8")).ToList(),
+        });
+
+        var ipv6 = await _ec2.AuthorizeSecurityGroupIngressAsync(new AuthorizeSecurityGroupIngressRequest
+        {
+            GroupId = groupId,
+            IpPermissions = Enumerable.Range(1, 60).Select(i => new IpPermission { IpProtocol = "tcp", FromPort = i, ToPort = i, Ipv6Ranges = [new Ipv6Range { CidrIpv6 = "2001:db8::/32" }] }).ToList(),
+        });
+        var groupSource = await Assert.ThrowsAsync<AmazonEC2Exception>(() => _ec2.AuthorizeSecurityGroupIngressAsync(new AuthorizeSecurityGroupIngressRequest
+        {
+            GroupId = groupId,
+            IpPermissions = [new IpPermission { IpProtocol = "tcp", FromPort = 9000, ToPort = 9000, UserIdGroupPairs = [new UserIdGroupPair { GroupId = groupId }] }],
+        }));
+
+        Assert.Equal(60, ipv6.SecurityGroupRules.Count);
+        Assert.Equal("RulesPerSecurityGroupLimitExceeded", groupSource.ErrorCode);
+    }
+
+    [Fact]
+    public async Task RevokeIngress_DryRun_DryRunOperationAndNothingRevoked()
+    {
+        var groupId = await CreateGroupAsync();
+        await _ec2.AuthorizeSecurityGroupIngressAsync(new AuthorizeSecurityGroupIngressRequest { GroupId = groupId, IpPermissions = [Tcp(22, 22, "0.0.0.0/0")] });
+
+        var error = await Assert.ThrowsAsync<AmazonEC2Exception>(() =>
+            _ec2.RevokeSecurityGroupIngressAsync(new RevokeSecurityGroupIngressRequest { GroupId = groupId, IpPermissions = [Tcp(22, 22, "0.0.0.0/0")], DryRun = true }));
+        var group = await DescribeAsync(groupId);
+
+        Assert.Equal("DryRunOperation", error.ErrorCode);
+        Assert.Single(group.IpPermissions);
+    }
 }
