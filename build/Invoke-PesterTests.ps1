@@ -31,9 +31,11 @@ $configuration.TestResult.OutputPath = $ResultPath
 
 $result = Invoke-Pester -Configuration $configuration
 
-# A test file that fails to load, or a failing BeforeAll, fails tests that are then never counted
-# as failed: count each such container or block as one failure.
-$failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
+# A test file that fails to load, or a failing BeforeAll outside any test, fails no counted test:
+# such a run still reports at least one failure per broken block or container.
+$failed = $result.FailedCount
+$brokenBlocks = $result.FailedBlocksCount + $result.FailedContainersCount
+if ($failed -eq 0 -and $brokenBlocks -gt 0) { $failed = $brokenBlocks }
 [ordered]@{
     Passed  = $result.PassedCount
     Failed  = $failed
