@@ -27,7 +27,7 @@ public sealed partial class SandboxServer : IDisposable
     {
         Faults = new SandboxFaults();
         _router = new AwsRequestRouter(_state, Faults, _calls);
-        _control = new ControlApi(this);
+        _control = new ControlApi(this, _router);
         _http = new LoopbackHttpServer(port, HandleAsync);
         Endpoint = new Uri($"http://127.0.0.1:{_http.Port.ToString(CultureInfo.InvariantCulture)}/");
     }

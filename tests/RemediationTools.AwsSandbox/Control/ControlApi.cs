@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using RemediationTools.AwsSandbox.Http;
+using RemediationTools.AwsSandbox.Protocol;
 
 namespace RemediationTools.AwsSandbox.Control;
 
@@ -13,8 +14,13 @@ internal sealed class ControlApi
     public const string PathPrefix = "/_sandbox/";
 
     private readonly SandboxServer _server;
+    private readonly AwsRequestRouter _router;
 
-    public ControlApi(SandboxServer server) => _server = server;
+    public ControlApi(SandboxServer server, AwsRequestRouter router)
+    {
+        _server = server;
+        _router = router;
+    }
 
     public SandboxHttpResponse Handle(SandboxHttpRequest request)
     {
@@ -34,6 +40,7 @@ internal sealed class ControlApi
                 ("PUT", "/_sandbox/clock") => SetClock(json),
                 ("POST", "/_sandbox/vpcs") => AddVpc(json),
                 ("POST", "/_sandbox/instances") => AddInstance(json),
+                ("POST", "/_sandbox/invoke") => Invoke(json),
                 _ => Error(404, $"No control endpoint {request.Method} {path}."),
             };
         }
@@ -130,6 +137,29 @@ internal sealed class ControlApi
 
         var instanceId = _server.AddInstance(RequiredString(json, "accountId"), RequiredString(json, "region"), interfaces, tags);
         return Ok(new Dictionary<string, object?> { ["instanceId"] = instanceId });
+    }
+
+    /// <summary>
+    /// <c>{"accountId","region","service","action","parameters":{wire name: value}}</c>: runs the action as
+    /// the account's root without a signature and returns AWS's XML response and status.
+    /// </summary>
+    private SandboxHttpResponse Invoke(JsonElement json)
+    {
+        var parameters = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (json.TryGetProperty("parameters", out var values) && values.ValueKind == JsonValueKind.Object)
+        {
+            foreach (var property in values.EnumerateObject())
+            {
+                parameters[property.Name] = property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString()! : property.Value.GetRawText();
+            }
+        }
+
+        return _router.InvokeAsRoot(
+            RequiredString(json, "accountId"),
+            OptionalString(json, "region") ?? "us-east-1",
+            RequiredString(json, "service"),
+            RequiredString(json, "action"),
+            parameters);
     }
 
     private static string? OptionalString(JsonElement json, string name) =>

@@ -46,7 +46,7 @@ internal sealed partial class Ec2Service : IAwsService
     {
         "CreateSecurityGroup", "DeleteSecurityGroup", "DescribeSecurityGroups", "DescribeSecurityGroupRules",
         "AuthorizeSecurityGroupIngress", "AuthorizeSecurityGroupEgress", "RevokeSecurityGroupIngress", "RevokeSecurityGroupEgress",
-        "DescribeInstances", "DescribeNetworkInterfaces", "CreateTags", "DeleteTags",
+        "DescribeInstances", "DescribeNetworkInterfaces", "CreateTags", "DeleteTags", "DescribeVpcs",
     };
 
     private static string? Dispatch(AwsRequestContext context) => context.Action switch
@@ -62,6 +62,7 @@ internal sealed partial class Ec2Service : IAwsService
         "DescribeInstances" => DescribeInstances(context),
         "DescribeNetworkInterfaces" => DescribeNetworkInterfaces(context),
         "CreateTags" => CreateTags(context),
+        "DescribeVpcs" => DescribeVpcs(context),
         "DeleteTags" => DeleteTags(context),
         _ => null,
     };

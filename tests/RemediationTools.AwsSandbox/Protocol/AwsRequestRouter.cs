@@ -100,6 +100,47 @@ internal sealed class AwsRequestRouter
         }
     }
 
+    /// <summary>
+    /// Runs an action as the root of an account without a signature, for seeding and inspection from
+    /// the control API. Not counted and never faulted.
+    /// </summary>
+    public SandboxHttpResponse InvokeAsRoot(string accountId, string region, string service, string action, IReadOnlyDictionary<string, string> parameters)
+    {
+        var requestId = IdGenerator.RequestId();
+        if (!_services.TryGetValue(service, out var handler))
+        {
+            return ErrorResponse(service, new AwsServiceError(400, "InvalidAction", $"The sandbox does not emulate the service '{service}'."), requestId);
+        }
+
+        var values = new Dictionary<string, string>(parameters, StringComparer.Ordinal) { ["Action"] = action };
+        try
+        {
+            string body;
+            lock (_state.Gate)
+            {
+                var account = _state.Account(accountId);
+                var root = new CallerPrincipal(account.AccountId, PrincipalKind.Root, $"arn:aws:iam::{account.AccountId}:root", account.AccountId, null, $"arn:aws:iam::{account.AccountId}:root", null);
+                var context = new AwsRequestContext
+                {
+                    State = _state,
+                    Caller = root,
+                    Service = service,
+                    Region = region,
+                    Action = action,
+                    Args = new QueryArgs(values),
+                    RequestId = requestId,
+                };
+                body = handler.Handle(context) ?? throw UnknownAction(service, action);
+            }
+
+            return SandboxHttpResponse.Xml(200, body);
+        }
+        catch (AwsServiceError error)
+        {
+            return ErrorResponse(service, error, requestId);
+        }
+    }
+
     private static QueryArgs Arguments(SandboxHttpRequest request)
     {
         var text = request.RawQuery;

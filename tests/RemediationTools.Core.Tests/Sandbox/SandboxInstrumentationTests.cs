@@ -130,4 +130,46 @@ public sealed class SandboxInstrumentationTests : IDisposable
 
         Assert.Throws<ArgumentOutOfRangeException>(() => faults.ThrottleRate = 1.5);
     }
+
+    [Fact]
+    public async Task ControlInvoke_CreateSecurityGroupAsRoot_NotCountedAndVisibleToSdk()
+    {
+        using var http = new HttpClient();
+        _sandbox.Server.ResetCallCounts();
+        var body = System.Text.Json.JsonSerializer.Serialize(new
+        {
+            accountId = _sandbox.AccountId,
+            region = "us-east-1",
+            service = "ec2",
+            action = "CreateSecurityGroup",
+            parameters = new Dictionary<string, string> { ["GroupName"] = "seeded", ["GroupDescription"] = "seeded" },
+        });
+
+        using var response = await http.PostAsync(new Uri(_sandbox.Server.Endpoint, "_sandbox/invoke"), new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+        var xml = System.Xml.Linq.XDocument.Parse(await response.Content.ReadAsStringAsync());
+        using var duplicate = await http.PostAsync(new Uri(_sandbox.Server.Endpoint, "_sandbox/invoke"), new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+        var countsAfterInvoke = _sandbox.Server.CallCounts;
+        using var ec2 = _sandbox.Ec2();
+        var groups = await ec2.DescribeSecurityGroupsAsync(new DescribeSecurityGroupsRequest { Filters = [new Filter("group-name", ["seeded"])] });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("CreateSecurityGroupResponse", xml.Root!.Name.LocalName);
+        Assert.Equal(HttpStatusCode.BadRequest, duplicate.StatusCode);
+        Assert.Contains("InvalidGroup.Duplicate", await duplicate.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Empty(countsAfterInvoke);
+        Assert.Single(groups.SecurityGroups);
+    }
+
+    [Fact]
+    public async Task DescribeVpcs_NewAccount_DefaultVpcWithIpv6Block()
+    {
+        using var ec2 = _sandbox.Ec2();
+
+        var vpcs = await ec2.DescribeVpcsAsync(new DescribeVpcsRequest());
+
+        var vpc = Assert.Single(vpcs.Vpcs);
+        Assert.True(vpc.IsDefault);
+        Assert.Equal("172.31.0.0/16", vpc.CidrBlock);
+        Assert.EndsWith("::/56", Assert.Single(vpc.Ipv6CidrBlockAssociationSet).Ipv6CidrBlock, StringComparison.Ordinal);
+    }
 }
