@@ -146,12 +146,36 @@ internal sealed partial class Ec2Service
                 "description" => groups.Where(g => filter.Matches(g.Description)),
                 "owner-id" => groups.Where(g => filter.Matches(g.OwnerId)),
                 _ when filter.Name.StartsWith("tag:", StringComparison.Ordinal) || filter.Name == "tag-key" => groups.Where(g => filter.MatchesTags(g.Tags) == true),
+                _ when filter.Name.StartsWith("ip-permission.", StringComparison.Ordinal) => groups.Where(g => PermissionFilterMatches(g, filter, isEgress: false)),
+                _ when filter.Name.StartsWith("egress.ip-permission.", StringComparison.Ordinal) => groups.Where(g => PermissionFilterMatches(g, filter, isEgress: true)),
                 _ => throw InvalidFilter(filter.Name),
             };
         }
 
         var (page, next) = Page(args, groups.ToList());
         return Ok(context, E("securityGroupInfo", page.Select(g => SecurityGroup(state, g))), next);
+    }
+
+    /// <summary>
+    /// The ip-permission.* filters: true when any rule of the direction has the attribute. As in EC2, two
+    /// such filters may be satisfied by different rules of the same group.
+    /// </summary>
+    private static bool PermissionFilterMatches(SecurityGroup group, Filter filter, bool isEgress)
+    {
+        var attribute = filter.Name[(filter.Name.IndexOf("ip-permission.", StringComparison.Ordinal) + "ip-permission.".Length)..];
+        var rules = group.Rules.Where(r => r.IsEgress == isEgress);
+        return attribute switch
+        {
+            "cidr" => rules.Any(r => filter.Matches(r.CidrIpv4)),
+            "ipv6-cidr" => rules.Any(r => filter.Matches(r.CidrIpv6)),
+            "prefix-list-id" => rules.Any(r => filter.Matches(r.PrefixListId)),
+            "group-id" => rules.Any(r => filter.Matches(r.ReferencedGroupId)),
+            "protocol" => rules.Any(r => filter.Matches(r.Protocol)),
+            "from-port" => rules.Any(r => filter.Matches(AwsXml.Int(r.FromPort ?? -1))),
+            "to-port" => rules.Any(r => filter.Matches(AwsXml.Int(r.ToPort ?? -1))),
+            "user-id" => rules.Any(r => filter.Matches(r.ReferencedUserId)),
+            _ => throw InvalidFilter(filter.Name),
+        };
     }
 
     private static string DescribeSecurityGroupRules(AwsRequestContext context)

@@ -362,4 +362,20 @@ public sealed class SandboxSecurityGroupTests : IDisposable
         Assert.Equal("DryRunOperation", error.ErrorCode);
         Assert.Single(group.IpPermissions);
     }
+
+    [Fact]
+    public async Task DescribeSecurityGroups_IpPermissionFilters_FindWorldOpenGroups()
+    {
+        var open = await CreateGroupAsync("open");
+        var closed = await CreateGroupAsync("closed");
+        await _ec2.AuthorizeSecurityGroupIngressAsync(new AuthorizeSecurityGroupIngressRequest { GroupId = open, IpPermissions = [Tcp(22, 22, "0.0.0.0/0")] });
+        await _ec2.AuthorizeSecurityGroupIngressAsync(new AuthorizeSecurityGroupIngressRequest { GroupId = closed, IpPermissions = [Tcp(22, 22, "10.0.0.0/8")] });
+
+        var found = await _ec2.DescribeSecurityGroupsAsync(new DescribeSecurityGroupsRequest
+        {
+            Filters = [new Filter("ip-permission.cidr", ["0.0.0.0/0"]), new Filter("ip-permission.from-port", ["22"])],
+        });
+
+        Assert.Equal(open, Assert.Single(found.SecurityGroups).GroupId);
+    }
 }
