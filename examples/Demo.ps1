@@ -31,7 +31,9 @@ try {
     $organizationId = 'o-demo12345'
     $hosting = New-AwsSandboxAccount -Sandbox $sandbox -AccountId '111111111111'
     $cloud = New-AwsSandboxAccount -Sandbox $sandbox -AccountId '222222222222'
-    Write-Host "Hosting account $($hosting.accountId), cloud account $($cloud.accountId)"
+    # Roles cannot be assumed with root keys, in AWS as in the sandbox: the admin is an IAM user.
+    $admin = New-AwsSandboxUser -Sandbox $sandbox -AccountId $hosting.accountId -UserName 'security-admin'
+    Write-Host "Hosting account $($hosting.accountId) (IAM user security-admin), cloud account $($cloud.accountId)"
 
     Write-Step 'Cloud account: a role the hosting account may assume only with the external ID'
     $job = Get-RemediationJob -Id security-group-close-port-5432
@@ -82,10 +84,10 @@ try {
     $finding.notificationInfo.FindingInfo.ObjectId = $groupId
     $findingJson = $finding | ConvertTo-Json -Depth 10
 
-    # The caller is the hosting account; the job runs with the cloud account's role.
+    # The caller is the hosting account's admin; the job runs with the cloud account's role.
     $aws = @{
-        AccessKey   = $hosting.accessKeyId
-        SecretKey   = $hosting.secretAccessKey
+        AccessKey   = $admin.accessKeyId
+        SecretKey   = $admin.secretAccessKey
         Region      = 'us-east-1'
         EndpointUrl = $sandbox.Endpoint
         RoleArn     = $roleArn

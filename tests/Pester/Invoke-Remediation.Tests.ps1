@@ -43,7 +43,9 @@ BeforeAll {
 
     $script:jobActions = (Get-RemediationJob -Id security-group-close-port-5432).IamActions
     $script:roleArn = New-TestRole -Name 'Remediation' -Actions $jobActions
-    $script:aws = @{ AccessKey = $hosting.accessKeyId; SecretKey = $hosting.secretAccessKey; Region = 'us-east-1'; EndpointUrl = $sandbox.Endpoint }
+    # Roles cannot be assumed with root keys (as in AWS): the caller is an IAM user of the hosting account.
+    $script:caller = New-AwsSandboxUser -Sandbox $sandbox -AccountId $hosting.accountId -UserName 'remediation-admin'
+    $script:aws = @{ AccessKey = $caller.accessKeyId; SecretKey = $caller.secretAccessKey; Region = 'us-east-1'; EndpointUrl = $sandbox.Endpoint }
     $script:role = @{ RoleArn = $roleArn; ExternalId = $externalId }
 }
 
@@ -144,7 +146,7 @@ Describe 'Invoke-Remediation' {
         It 'honours AWS_ENDPOINT_URL when -EndpointUrl is not given' {
             $env:AWS_ENDPOINT_URL = $sandbox.Endpoint
             try {
-                $result = $finding | Invoke-Remediation -AccessKey $hosting.accessKeyId -SecretKey $hosting.secretAccessKey -Region us-east-1 @role -Confirm:$false
+                $result = $finding | Invoke-Remediation -AccessKey $caller.accessKeyId -SecretKey $caller.secretAccessKey -Region us-east-1 @role -Confirm:$false
                 $result.Status | Should -Be 'Remediated'
             }
             finally { Remove-Item Env:AWS_ENDPOINT_URL }

@@ -59,6 +59,19 @@ function New-AwsSandboxAccount {
     Invoke-RestMethod -Method Post -Uri ($Sandbox.Endpoint + '_sandbox/accounts') -Body $body -ContentType 'application/json'
 }
 
+function New-AwsSandboxUser {
+    <#
+    .SYNOPSIS
+    Creates an IAM user with an access key in an account (roles cannot be assumed with root keys, as in AWS).
+    Without -PolicyDocument the user may do everything. Returns AccountId, AccessKeyId and SecretAccessKey.
+    #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] $Sandbox, [Parameter(Mandatory)] [string] $AccountId, [Parameter(Mandatory)] [string] $UserName, [string] $PolicyDocument)
+    $body = @{ accountId = $AccountId; userName = $UserName }
+    if ($PolicyDocument) { $body.policyDocument = $PolicyDocument }
+    Invoke-RestMethod -Method Post -Uri ($Sandbox.Endpoint + '_sandbox/users') -Body ($body | ConvertTo-Json -Compress) -ContentType 'application/json'
+}
+
 function Invoke-AwsSandboxAction {
     <#
     .SYNOPSIS
@@ -118,14 +131,21 @@ function Get-AwsSandboxIngressRule {
     $xml = Invoke-AwsSandboxAction -Sandbox $Sandbox -AccountId $AccountId -Service ec2 -Action DescribeSecurityGroupRules -Region $Region `
         -Parameters @{ 'Filter.1.Name' = 'group-id'; 'Filter.1.Value.1' = $GroupId }
     $rules = foreach ($rule in $xml.SelectNodes('//*[local-name()="securityGroupRuleSet"]/*[local-name()="item"]')) {
-        if ($rule.isEgress -eq 'true') { continue }
-        $ports = if ($rule.ipProtocol -eq '-1') { 'all' } elseif ($rule.fromPort -eq $rule.toPort) { $rule.fromPort } else { '{0}-{1}' -f $rule.fromPort, $rule.toPort }
-        $source = @($rule.cidrIpv4, $rule.cidrIpv6, $rule.prefixListId) | Where-Object { $_ } | Select-Object -First 1
-        if (-not $source -and $rule.SelectSingleNode('*[local-name()="referencedGroupInfo"]')) { $source = $rule.referencedGroupInfo.groupId }
-        '{0} {1} from {2}' -f $rule.ipProtocol, $ports, $source
+        $field = { param($name) $node = $rule.SelectSingleNode("*[local-name()='$name']"); if ($node) { $node.InnerText } }
+        if ((& $field 'isEgress') -eq 'true') { continue }
+        $protocol = & $field 'ipProtocol'
+        $from = & $field 'fromPort'
+        $to = & $field 'toPort'
+        $ports = if ($protocol -eq '-1') { 'all' } elseif ($from -eq $to) { $from } else { '{0}-{1}' -f $from, $to }
+        $source = @((& $field 'cidrIpv4'), (& $field 'cidrIpv6'), (& $field 'prefixListId')) | Where-Object { $_ } | Select-Object -First 1
+        if (-not $source) {
+            $group = $rule.SelectSingleNode("*[local-name()='referencedGroupInfo']/*[local-name()='groupId']")
+            if ($group) { $source = $group.InnerText }
+        }
+        '{0} {1} from {2}' -f $protocol, $ports, $source
     }
     @($rules | Sort-Object)
 }
 
-Export-ModuleMember -Function Start-AwsSandbox, Stop-AwsSandbox, New-AwsSandboxAccount, Invoke-AwsSandboxAction,
+Export-ModuleMember -Function Start-AwsSandbox, Stop-AwsSandbox, New-AwsSandboxAccount, New-AwsSandboxUser, Invoke-AwsSandboxAction,
     Get-AwsSandboxCallCount, Reset-AwsSandboxCallCount, Set-AwsSandboxFault, Get-AwsSandboxIngressRule
