@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Amazon.Runtime;
+using RemediationTools.Core.Aws;
 using RemediationTools.Core.Jobs;
 
 namespace RemediationTools.Core.Engine;
@@ -18,6 +19,9 @@ internal static class FailureTranslator
 
     /// <summary>The error code when the re-read shows the finding is still there.</summary>
     public const string VerificationFailed = "VerificationFailed";
+
+    /// <summary>STS refused to assume the account role: the trust policy or the external ID.</summary>
+    public const string AssumeRoleDenied = "AssumeRoleDenied";
 
     private static readonly string[] AccessDeniedCodes =
     {
@@ -58,6 +62,11 @@ internal static class FailureTranslator
                 result.ErrorCode = service.ErrorCode;
                 result.Reason = service.Message;
                 FillMissingAction(result, service.ErrorCode, service.Message, callAction);
+                break;
+            case AssumeRoleDeniedException denied:
+                result.ErrorCode = AssumeRoleDenied;
+                result.Reason = denied.Message;
+                result.MissingIamActions = new[] { "sts:AssumeRole" };
                 break;
             case FindingFormatException format:
                 result.ErrorCode = InvalidFinding;

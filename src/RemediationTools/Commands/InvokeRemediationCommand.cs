@@ -193,7 +193,7 @@ public sealed class InvokeRemediationCommand : AwsCmdletBase
         }
 
         WriteObject(result);
-        bool assumeRoleRefused = result.ErrorCode is not null && result.ErrorCode.StartsWith("AssumeRoleDenied", StringComparison.Ordinal);
+        bool assumeRoleRefused = result.ErrorCode == FailureTranslator.AssumeRoleDenied;
         var message = $"{result.JobId} on {result.ResourceId} (account {result.AccountId}, {result.Region}) failed: {result.Reason}";
         WriteError(new ErrorRecord(
             new InvalidOperationException(message),

@@ -1,3 +1,4 @@
+using RemediationTools.Core.Aws;
 using RemediationTools.Core.Engine;
 
 namespace RemediationTools.Core.Tests.Engine;
@@ -23,5 +24,16 @@ public class FailureTranslatorTests
     public void IsAccessDenied_ErrorCodes_Recognised(string? code, bool expected)
     {
         Assert.Equal(expected, FailureTranslator.IsAccessDenied(code));
+    }
+
+    [Fact]
+    public void Fill_AssumeRoleDenied_FailedWithOwnCodeAndStsAction()
+    {
+        var result = new RemediationResult();
+        FailureTranslator.Fill(result, new AssumeRoleDeniedException("arn:aws:iam::222222222222:role/r", "o-wrong", null), null);
+        Assert.Equal(RemediationStatus.Failed, result.Status);
+        Assert.Equal(FailureTranslator.AssumeRoleDenied, result.ErrorCode);
+        Assert.Contains("o-wrong", result.Reason, StringComparison.Ordinal);
+        Assert.Equal(new[] { "sts:AssumeRole" }, result.MissingIamActions);
     }
 }

@@ -1,5 +1,3 @@
-// Literal arrays in assertions read better than a static field per expected value.
-#pragma warning disable CA1861
 
 using RemediationTools.Core.Jobs;
 using RemediationTools.Core.Jobs.Ec2;
