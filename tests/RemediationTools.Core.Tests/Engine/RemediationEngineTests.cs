@@ -1,4 +1,3 @@
-
 using System.Net;
 using Amazon.EC2;
 using Amazon.EC2.Model;

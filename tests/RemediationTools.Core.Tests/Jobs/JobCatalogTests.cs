@@ -1,4 +1,3 @@
-
 using RemediationTools.Core.Jobs;
 using RemediationTools.Core.Jobs.Ec2;
 

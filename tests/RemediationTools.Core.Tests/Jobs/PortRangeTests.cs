@@ -1,4 +1,3 @@
-
 using RemediationTools.Core.Jobs.Ec2;
 
 namespace RemediationTools.Core.Tests.Jobs;

@@ -1,4 +1,3 @@
-
 using System.Globalization;
 using Amazon.EC2;
 using Amazon.EC2.Model;
