@@ -24,6 +24,13 @@ Import-Module (Join-Path $ModulePath 'RemediationTools.psd1') -Force
 Import-Module (Join-Path $PSScriptRoot '../tests/RemediationTools.AwsSandbox/PowerShell/AwsSandbox.psm1') -Force
 
 function Write-Step([string] $Text) { Write-Host "`n== $Text" -ForegroundColor Cyan }
+function Write-Result($Result) {
+    Write-Host ("{0} {1} on {2} (account {3}, {4}): {5}" -f $Result.Status, $Result.JobId, $Result.ResourceId, $Result.AccountId, $Result.Region, $Result.Reason)
+    foreach ($action in $Result.Actions) {
+        $change = if ($action.Before -and $action.After) { "$($action.Before) -> $($action.After)" } elseif ($action.Before) { "remove $($action.Before)" } else { "add $($action.After)" }
+        Write-Host ("  {0,-34} {1}" -f $action.Operation, $change)
+    }
+}
 
 $sandbox = Start-AwsSandbox -Path $SandboxPath
 try {
@@ -74,6 +81,8 @@ try {
         $rule['GroupId'] = $groupId
         $null = Invoke-AwsSandboxAction -Sandbox $sandbox -AccountId $cloud.accountId -Service ec2 -Action AuthorizeSecurityGroupIngress -Parameters $rule
     }
+    $instanceId = New-AwsSandboxInstance -Sandbox $sandbox -AccountId $cloud.accountId -NetworkInterfaces @(, @($groupId))
+    Write-Host "Instance $instanceId uses the group."
     $before = Get-AwsSandboxIngressRule -Sandbox $sandbox -AccountId $cloud.accountId -GroupId $groupId
     Write-Host "Ingress rules of $groupId before:"
     $before | ForEach-Object { Write-Host "  $_" }
@@ -96,15 +105,13 @@ try {
 
     Write-Step 'Invoke-Remediation -WhatIf: the plan, nothing changes'
     $planned = $findingJson | Invoke-Remediation @aws -WhatIf
-    $planned | Format-Table -AutoSize | Out-Host
-    $planned.Actions | Format-Table -AutoSize -Wrap | Out-Host
+    Write-Result $planned
     $unchanged = Get-AwsSandboxIngressRule -Sandbox $sandbox -AccountId $cloud.accountId -GroupId $groupId
     Write-Host ("Rules unchanged after -WhatIf: {0}" -f (($unchanged -join '|') -eq ($before -join '|')))
 
     Write-Step 'Invoke-Remediation: apply and verify'
     $result = $findingJson | Invoke-Remediation @aws -Confirm:$false
-    $result | Format-Table -AutoSize | Out-Host
-    $result.Actions | Format-Table -AutoSize -Wrap | Out-Host
+    Write-Result $result
 
     $after = Get-AwsSandboxIngressRule -Sandbox $sandbox -AccountId $cloud.accountId -GroupId $groupId
     Write-Host "Ingress rules of $groupId after:"

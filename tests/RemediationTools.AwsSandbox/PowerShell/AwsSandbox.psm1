@@ -72,6 +72,14 @@ function New-AwsSandboxUser {
     Invoke-RestMethod -Method Post -Uri ($Sandbox.Endpoint + '_sandbox/users') -Body ($body | ConvertTo-Json -Compress) -ContentType 'application/json'
 }
 
+function New-AwsSandboxInstance {
+    <# .SYNOPSIS Seeds a running instance with one network interface per list of security group IDs; returns its ID. #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] $Sandbox, [Parameter(Mandatory)] [string] $AccountId, [Parameter(Mandatory)] [string[][]] $NetworkInterfaces, [string] $Region = 'us-east-1')
+    $body = @{ accountId = $AccountId; region = $Region; networkInterfaces = @($NetworkInterfaces | ForEach-Object { , @($_) }) } | ConvertTo-Json -Depth 5 -Compress
+    (Invoke-RestMethod -Method Post -Uri ($Sandbox.Endpoint + '_sandbox/instances') -Body $body -ContentType 'application/json').instanceId
+}
+
 function Invoke-AwsSandboxAction {
     <#
     .SYNOPSIS
@@ -147,5 +155,5 @@ function Get-AwsSandboxIngressRule {
     @($rules | Sort-Object)
 }
 
-Export-ModuleMember -Function Start-AwsSandbox, Stop-AwsSandbox, New-AwsSandboxAccount, New-AwsSandboxUser, Invoke-AwsSandboxAction,
+Export-ModuleMember -Function Start-AwsSandbox, Stop-AwsSandbox, New-AwsSandboxAccount, New-AwsSandboxUser, New-AwsSandboxInstance, Invoke-AwsSandboxAction,
     Get-AwsSandboxCallCount, Reset-AwsSandboxCallCount, Set-AwsSandboxFault, Get-AwsSandboxIngressRule
