@@ -152,6 +152,27 @@ Describe 'Invoke-Remediation' {
             finally { Remove-Item Env:AWS_ENDPOINT_URL }
         }
 
+        It 'uses a named profile from the shared credentials file, and $StoredAWSCredentials / $StoredAWSRegion when no parameter is given' {
+            $credentialsFile = Join-Path $TestDrive 'credentials'
+            Set-Content -LiteralPath $credentialsFile -Value @(
+                '[pester-caller]'
+                "aws_access_key_id = $($caller.accessKeyId)"
+                "aws_secret_access_key = $($caller.secretAccessKey)"
+            )
+            $savedFile = $env:AWS_SHARED_CREDENTIALS_FILE
+            $env:AWS_SHARED_CREDENTIALS_FILE = $credentialsFile
+            try {
+                ($finding | Invoke-Remediation -ProfileName pester-caller -Region us-east-1 -EndpointUrl $sandbox.Endpoint @role -WhatIf).Status | Should -Be 'Planned'
+                $global:StoredAWSCredentials = 'pester-caller'
+                $global:StoredAWSRegion = 'us-east-1'
+                ($finding | Invoke-Remediation -EndpointUrl $sandbox.Endpoint @role -Confirm:$false).Status | Should -Be 'Remediated'
+            }
+            finally {
+                Remove-Variable -Name StoredAWSCredentials, StoredAWSRegion -Scope Global -ErrorAction SilentlyContinue
+                $env:AWS_SHARED_CREDENTIALS_FILE = $savedFile
+            }
+        }
+
         It 'reports a refused external ID as AssumeRoleDenied and changes nothing' {
             $result = $finding | Invoke-Remediation @aws -RoleArn $roleArn -ExternalId 'o-wrong' -Confirm:$false -ErrorVariable errs -ErrorAction SilentlyContinue
             $errs[0].FullyQualifiedErrorId | Should -Be 'AssumeRoleDenied,RemediationTools.Commands.InvokeRemediationCommand'
@@ -198,6 +219,21 @@ Describe 'Invoke-Remediation' {
             $finding = New-TestFinding 'sg-0123456789abcdef0'
             { $finding | Invoke-Remediation -ProfileName 'no-such-profile-xyz' -Region us-east-1 -EndpointUrl $sandbox.Endpoint -ErrorAction Stop } |
                 Should -Throw -ErrorId 'AwsConfigurationInvalid,RemediationTools.Commands.InvokeRemediationCommand' -ExpectedMessage '*no-such-profile-xyz*'
+        }
+
+        It 'stops with a clear error when no region is set anywhere' {
+            $saved = @{}
+            foreach ($name in 'AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_PROFILE', 'AWS_CONFIG_FILE') { $saved[$name] = [Environment]::GetEnvironmentVariable($name) }
+            try {
+                foreach ($name in 'AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_PROFILE') { [Environment]::SetEnvironmentVariable($name, $null) }
+                $env:AWS_CONFIG_FILE = Join-Path $TestDrive 'no-config'
+                $finding = New-TestFinding 'sg-0123456789abcdef0'
+                { $finding | Invoke-Remediation -AccessKey $caller.accessKeyId -SecretKey $caller.secretAccessKey -EndpointUrl $sandbox.Endpoint -ErrorAction Stop } |
+                    Should -Throw -ErrorId 'AwsConfigurationInvalid,RemediationTools.Commands.InvokeRemediationCommand' -ExpectedMessage '*-Region*'
+            }
+            finally {
+                foreach ($name in $saved.Keys) { [Environment]::SetEnvironmentVariable($name, $saved[$name]) }
+            }
         }
 
         It 'rejects -RoleArn without -ExternalId before touching anything' {

@@ -22,7 +22,9 @@ internal sealed class AwsConnectionResolver
 
     /// <summary>A resolver over the real process environment, profile files and SDK chain.</summary>
     public static AwsConnectionResolver CreateDefault() =>
-        new(ProcessAwsEnvironment.Instance, new SdkAwsProfileStore(), new SdkDefaultCredentialChain());
+        // The SDK reads AWS_SHARED_CREDENTIALS_FILE once per process; a PowerShell user may set it later in the
+        // session, so it is read here, on every resolution.
+        new(ProcessAwsEnvironment.Instance, new SdkAwsProfileStore(ProcessAwsEnvironment.Instance.GetVariable("AWS_SHARED_CREDENTIALS_FILE")), new SdkDefaultCredentialChain());
 
     /// <summary>Resolves credentials, region and endpoints; throws <see cref="AwsConfigurationException"/> when it cannot.</summary>
     public async Task<AwsConnection> ResolveAsync(AwsConnectionOptions options, CancellationToken cancellationToken)

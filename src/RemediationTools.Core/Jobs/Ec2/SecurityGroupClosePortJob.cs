@@ -64,15 +64,17 @@ internal sealed class SecurityGroupClosePortJob : IRemediationJob
 
         var interfaces = await SecurityGroupPortCloser.ReadNetworkInterfacesAsync(ec2, groupId, context.Reporter, cancellationToken).ConfigureAwait(false);
         var notes = new List<string>(changes.Notes);
-        notes.Insert(0, interfaces.Count == 0
-            ? "No network interface uses " + groupId + " now."
-            : string.Format(
+        if (interfaces.Count > 0)
+        {
+            // The group is shared: every interface that uses it loses the access, which the user must see.
+            notes.Insert(0, string.Format(
                 CultureInfo.InvariantCulture,
                 "{0} network interface(s) use {1} and lose internet access to {2} too: {3}.",
                 interfaces.Count,
                 groupId,
                 closer.PortText,
                 string.Join(", ", interfaces)));
+        }
 
         var undo = new RemediationUndoRecord
         {
