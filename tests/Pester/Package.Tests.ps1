@@ -7,6 +7,9 @@ BeforeAll {
     $script:packagePath = Get-TestPackagePath
     $script:installRoot = Join-Path ([IO.Path]::GetTempPath()) "remediation-package-$([guid]::NewGuid().ToString('N'))"
     $null = New-Item -ItemType Directory -Path $installRoot
+    # .NET resolves the per-user data folder to '' when XDG_DATA_HOME names a folder that does not exist, and
+    # PSResourceGet would then write its repository list into the current directory: create it first.
+    $null = New-Item -ItemType Directory -Path (Join-Path $installRoot 'data')
 
     # Install in a child process whose per-user data folder (where PSResourceGet keeps its
     # repository list and CurrentUser installs) is a temporary folder: the machine's own
