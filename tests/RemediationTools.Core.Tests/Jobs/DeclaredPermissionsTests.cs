@@ -1,0 +1,71 @@
+using RemediationTools.AwsSandbox;
+using RemediationTools.Core.Aws;
+using RemediationTools.Core.Engine;
+using RemediationTools.Core.Jobs;
+using RemediationTools.Core.Tests.Jobs.Scenarios;
+
+namespace RemediationTools.Core.Tests.Jobs;
+
+/// <summary>
+/// JOBS.md rule 5: each job's declared IAM actions are complete and exact. Every job runs against its scenario
+/// as an IAM user allowed exactly the declared actions; the test fails when the job called an action it did not
+/// declare (the call is refused, and it is listed) or declared one it never called.
+/// </summary>
+public sealed class DeclaredPermissionsTests
+{
+    private static readonly IReadOnlyDictionary<string, IJobScenario> Scenarios = typeof(IJobScenario).Assembly.GetTypes()
+        .Where(t => typeof(IJobScenario).IsAssignableFrom(t) && t is { IsClass: true, IsAbstract: false })
+        .Select(t => (IJobScenario)Activator.CreateInstance(t)!)
+        .ToDictionary(s => s.JobId, StringComparer.Ordinal);
+
+    /// <summary>Every job in the catalog.</summary>
+    public static TheoryData<string> JobIds()
+    {
+        var data = new TheoryData<string>();
+        foreach (var job in JobCatalog.Default.Jobs)
+        {
+            data.Add(job.Info.Id);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(JobIds))]
+    public async Task Run_JobWithExactlyDeclaredActions_CallsEveryDeclaredActionAndNoOther(string jobId)
+    {
+        Assert.True(Scenarios.TryGetValue(jobId, out var scenario), $"Job {jobId} has no IJobScenario in tests/RemediationTools.Core.Tests/Jobs/Scenarios.");
+        var job = JobCatalog.Default.FindById(jobId)!;
+        using var server = SandboxServer.Start();
+        var account = server.CreateAccount();
+        using var root = await Factory(server, account.AccessKeyId, account.SecretAccessKey);
+        var finding = await scenario!.SeedAsync(server, account, await root.ForAccountAsync(null, default), default);
+
+        var policy = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":[" +
+            string.Join(",", job.Info.IamActions.Select(a => "\"" + a + "\"")) + "],\"Resource\":\"*\"}]}";
+        var user = server.CreateUser(account.AccountId, "declared-" + jobId.Length, policy);
+        using var restricted = await Factory(server, user.AccessKeyId, user.SecretAccessKey);
+        server.ResetCallCounts();
+
+        var result = await new RemediationEngine(restricted).RunAsync(finding, new RemediationOptions { AllowDisruptive = true });
+
+        var called = server.CallCounts.Keys.OrderBy(k => k, StringComparer.Ordinal).ToList();
+        Assert.True(result.Status == RemediationStatus.Remediated, $"{jobId}: {result.Status} {result.ErrorCode} {result.Reason}; missing {string.Join(", ", result.MissingIamActions)}");
+        Assert.Equal(job.Info.IamActions.OrderBy(a => a, StringComparer.Ordinal), called);
+    }
+
+    [Fact]
+    public void Scenarios_EachNamesAJobInTheCatalog()
+    {
+        foreach (var jobId in Scenarios.Keys)
+        {
+            Assert.NotNull(JobCatalog.Default.FindById(jobId));
+        }
+    }
+
+    private static Task<AwsClientFactory> Factory(SandboxServer server, string accessKey, string secretKey) =>
+        AwsClientFactory.CreateAsync(
+            new AwsConnectionOptions { AccessKey = accessKey, SecretKey = secretKey, Region = ScenarioDefaults.Region, EndpointUrl = server.Endpoint.ToString() },
+            null,
+            CancellationToken.None);
+}

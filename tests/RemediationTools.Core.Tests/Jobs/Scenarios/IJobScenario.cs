@@ -1,0 +1,22 @@
+using RemediationTools.AwsSandbox;
+using RemediationTools.Core.Aws;
+
+namespace RemediationTools.Core.Tests.Jobs.Scenarios;
+
+/// <summary>
+/// How to make one job's finding real in the AWS sandbox. Every job in the catalog has exactly one scenario
+/// (an internal sealed class implementing this interface in this folder, with a parameterless constructor); the
+/// declared-permissions test runs each job against its scenario.
+/// </summary>
+internal interface IJobScenario
+{
+    /// <summary>The job the scenario is for.</summary>
+    string JobId { get; }
+
+    /// <summary>
+    /// Seeds a non-compliant resource in <paramref name="account"/> using <paramref name="rootClients"/> (the
+    /// account's root credentials; seeding calls are not counted against the job) and returns the finding for it,
+    /// with JobId, AccountId, Region and ResourceId set.
+    /// </summary>
+    Task<Finding> SeedAsync(SandboxServer server, SandboxAccount account, IAwsClients rootClients, CancellationToken cancellationToken);
+}
