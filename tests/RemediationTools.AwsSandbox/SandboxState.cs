@@ -21,7 +21,7 @@ internal sealed class AccountState
 /// All in-memory state. Every read and write happens under <see cref="Gate"/>: the module calls
 /// concurrently and the sandbox favours simple, obviously correct locking over throughput.
 /// </summary>
-internal sealed class SandboxState
+internal sealed partial class SandboxState
 {
     public object Gate { get; } = new();
 

@@ -40,6 +40,9 @@ internal sealed class ControlApi
                 ("PUT", "/_sandbox/clock") => SetClock(json),
                 ("POST", "/_sandbox/vpcs") => AddVpc(json),
                 ("POST", "/_sandbox/instances") => AddInstance(json),
+                ("POST", "/_sandbox/volumes") => AddVolume(json),
+                ("POST", "/_sandbox/snapshots") => AddSnapshot(json),
+                ("PUT", "/_sandbox/transitions") => SetTransitionDelay(json),
                 ("POST", "/_sandbox/invoke") => Invoke(json),
                 _ => Error(404, $"No control endpoint {request.Method} {path}."),
             };
@@ -138,6 +141,64 @@ internal sealed class ControlApi
         var instanceId = _server.AddInstance(RequiredString(json, "accountId"), RequiredString(json, "region"), interfaces, tags);
         return Ok(new Dictionary<string, object?> { ["instanceId"] = instanceId });
     }
+
+    /// <summary>
+    /// <c>{"accountId","region","sizeGiB","volumeType","iops","throughput","encrypted","tags":{},"instanceId","device","deleteOnTermination"}</c>.
+    /// </summary>
+    private SandboxHttpResponse AddVolume(JsonElement json)
+    {
+        var spec = new SandboxVolumeSpec(
+            OptionalInt(json, "sizeGiB") ?? 8,
+            OptionalString(json, "volumeType") ?? "gp3",
+            OptionalInt(json, "iops"),
+            OptionalInt(json, "throughput"),
+            OptionalBool(json, "encrypted") ?? false)
+        {
+            Tags = OptionalTags(json) ?? new Dictionary<string, string>(StringComparer.Ordinal),
+        };
+        var volumeId = _server.AddVolume(
+            RequiredString(json, "accountId"),
+            RequiredString(json, "region"),
+            spec,
+            OptionalString(json, "instanceId"),
+            OptionalString(json, "device") ?? "/dev/sdf",
+            OptionalBool(json, "deleteOnTermination") ?? false);
+        return Ok(new Dictionary<string, object?> { ["volumeId"] = volumeId });
+    }
+
+    /// <summary><c>{"accountId","region","volumeId","public","sharedWith":["123456789012"],"tags":{}}</c>.</summary>
+    private SandboxHttpResponse AddSnapshot(JsonElement json)
+    {
+        var shared = json.TryGetProperty("sharedWith", out var list) && list.ValueKind == JsonValueKind.Array
+            ? list.EnumerateArray().Select(e => e.GetString() ?? string.Empty).ToList()
+            : null;
+        var snapshotId = _server.AddSnapshot(
+            RequiredString(json, "accountId"),
+            RequiredString(json, "region"),
+            RequiredString(json, "volumeId"),
+            OptionalBool(json, "public") ?? false,
+            shared,
+            OptionalTags(json));
+        return Ok(new Dictionary<string, object?> { ["snapshotId"] = snapshotId });
+    }
+
+    /// <summary><c>{"delayMs": N}</c>: EC2 transitions (stop, start, attach, detach, snapshot, create volume) take N ms.</summary>
+    private SandboxHttpResponse SetTransitionDelay(JsonElement json)
+    {
+        _server.TransitionDelay = TimeSpan.FromMilliseconds(json.TryGetProperty("delayMs", out var value) ? value.GetDouble() : 0);
+        return Ok(new Dictionary<string, object?> { ["delayMs"] = _server.TransitionDelay.TotalMilliseconds });
+    }
+
+    private static int? OptionalInt(JsonElement json, string name) =>
+        json.ValueKind == JsonValueKind.Object && json.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetInt32() : null;
+
+    private static bool? OptionalBool(JsonElement json, string name) =>
+        json.ValueKind == JsonValueKind.Object && json.TryGetProperty(name, out var value) && value.ValueKind is JsonValueKind.True or JsonValueKind.False ? value.GetBoolean() : null;
+
+    private static Dictionary<string, string>? OptionalTags(JsonElement json) =>
+        json.TryGetProperty("tags", out var tags) && tags.ValueKind == JsonValueKind.Object
+            ? tags.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString() ?? string.Empty, StringComparer.Ordinal)
+            : null;
 
     /// <summary>
     /// <c>{"accountId","region","service","action","parameters":{wire name: value}}</c>: runs the action as

@@ -98,7 +98,7 @@ internal sealed class NetworkInterface
 }
 
 /// <summary>A running instance seeded through <see cref="SandboxServer.AddInstance"/>.</summary>
-internal sealed class Instance
+internal sealed partial class Instance
 {
     public required string InstanceId { get; init; }
 
@@ -120,7 +120,7 @@ internal sealed class Instance
 }
 
 /// <summary>The EC2 resources of one account in one region.</summary>
-internal sealed class Ec2RegionState
+internal sealed partial class Ec2RegionState
 {
     public required string AccountId { get; init; }
 

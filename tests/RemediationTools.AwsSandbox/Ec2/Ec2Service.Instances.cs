@@ -44,8 +44,8 @@ internal sealed partial class Ec2Service
             instances = filter.Name switch
             {
                 "instance-id" => instances.Where(i => filter.Matches(i.InstanceId)),
-                "instance-state-name" => instances.Where(_ => filter.Matches("running")),
-                "instance-state-code" => instances.Where(_ => filter.Matches("16")),
+                "instance-state-name" => instances.Where(i => filter.Matches(i.RunState.Current(context.State.Now))),
+                "instance-state-code" => instances.Where(i => filter.Matches(InstanceStateContent(i.RunState.Current(context.State.Now))[0] is System.Xml.Linq.XElement code ? code.Value : null)),
                 "vpc-id" => instances.Where(i => filter.Matches(i.VpcId)),
                 "subnet-id" => instances.Where(i => filter.Matches(i.SubnetId)),
                 "instance.group-id" or "network-interface.group-id" => instances.Where(i => filter.MatchesAny(i.NetworkInterfaces.SelectMany(n => n.GroupIds))),
@@ -62,7 +62,7 @@ internal sealed partial class Ec2Service
                 E("reservationId", i.ReservationId),
                 E("ownerId", i.OwnerId),
                 E("groupSet"),
-                E("instancesSet", Instance(state, i))))),
+                E("instancesSet", Instance(state, i, context.State.Now))))),
             next);
     }
 

@@ -92,6 +92,16 @@ internal sealed partial class Ec2Service
                     ?? throw new AwsServiceError(400, "InvalidInstanceID.NotFound", $"The instance ID '{id}' does not exist");
                 arn = arnPrefix + "instance/" + id;
             }
+            else if (id.StartsWith("vol-", StringComparison.Ordinal))
+            {
+                tags = FindVolume(state, id).Tags;
+                arn = arnPrefix + "volume/" + id;
+            }
+            else if (id.StartsWith("snap-", StringComparison.Ordinal))
+            {
+                tags = FindSnapshotOrThrow(context, state, id).Tags;
+                arn = $"arn:aws:ec2:{context.Region}::snapshot/" + id;
+            }
             else
             {
                 throw new AwsServiceError(400, "InvalidID", $"The ID '{id}' is not valid");

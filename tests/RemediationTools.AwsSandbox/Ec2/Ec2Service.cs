@@ -47,6 +47,8 @@ internal sealed partial class Ec2Service : IAwsService
         "CreateSecurityGroup", "DeleteSecurityGroup", "DescribeSecurityGroups", "DescribeSecurityGroupRules",
         "AuthorizeSecurityGroupIngress", "AuthorizeSecurityGroupEgress", "RevokeSecurityGroupIngress", "RevokeSecurityGroupEgress",
         "DescribeInstances", "DescribeNetworkInterfaces", "CreateTags", "DeleteTags", "DescribeVpcs",
+        "DescribeVolumes", "CreateVolume", "AttachVolume", "DetachVolume", "ModifyInstanceAttribute", "StopInstances", "StartInstances",
+        "DescribeSnapshots", "CreateSnapshot", "CopySnapshot", "DeleteSnapshot", "DescribeSnapshotAttribute", "ModifySnapshotAttribute",
     };
 
     private static string? Dispatch(AwsRequestContext context) => context.Action switch
@@ -64,6 +66,19 @@ internal sealed partial class Ec2Service : IAwsService
         "CreateTags" => CreateTags(context),
         "DescribeVpcs" => DescribeVpcs(context),
         "DeleteTags" => DeleteTags(context),
+        "DescribeVolumes" => DescribeVolumes(context),
+        "CreateVolume" => CreateVolume(context),
+        "AttachVolume" => AttachVolume(context),
+        "DetachVolume" => DetachVolume(context),
+        "ModifyInstanceAttribute" => ModifyInstanceAttribute(context),
+        "StopInstances" => StopInstances(context),
+        "StartInstances" => StartInstances(context),
+        "DescribeSnapshots" => DescribeSnapshots(context),
+        "CreateSnapshot" => CreateSnapshot(context),
+        "CopySnapshot" => CopySnapshot(context),
+        "DeleteSnapshot" => DeleteSnapshot(context),
+        "DescribeSnapshotAttribute" => DescribeSnapshotAttribute(context),
+        "ModifySnapshotAttribute" => ModifySnapshotAttribute(context),
         _ => null,
     };
 

@@ -123,10 +123,10 @@ internal static class Ec2Xml
         E("ipv6AddressesSet"),
         E("interfaceType", "interface"));
 
-    public static XElement Instance(Ec2RegionState state, Instance instance) => Item(
+    public static XElement Instance(Ec2RegionState state, Instance instance, DateTimeOffset now) => Item(
         E("instanceId", instance.InstanceId),
         E("imageId", "ami-0abcdef1234567890"),
-        E("instanceState", E("code", "16"), E("name", "running")),
+        E("instanceState", Ec2Service.InstanceStateContent(instance.RunState.Current(now))),
         E("privateDnsName", $"ip-{instance.NetworkInterfaces[0].PrivateIpAddress.Replace('.', '-')}.ec2.internal"),
         E("dnsName"),
         E("reason"),
@@ -143,8 +143,8 @@ internal static class Ec2Xml
         GroupSet(state, instance.NetworkInterfaces.SelectMany(n => n.GroupIds).Distinct()),
         E("architecture", "x86_64"),
         E("rootDeviceType", "ebs"),
-        E("rootDeviceName", "/dev/xvda"),
-        E("blockDeviceMapping"),
+        E("rootDeviceName", instance.RootDeviceName),
+        Ec2Service.BlockDeviceMappings(state, instance, now),
         E("virtualizationType", "hvm"),
         instance.Tags.Count > 0 ? TagSet(instance.Tags) : null,
         E("hypervisor", "xen"),
