@@ -32,4 +32,19 @@ internal static class ErrorIds
 
     /// <summary>The -RoleArn parameter is not an IAM role ARN.</summary>
     public const string RoleArnInvalid = "RoleArnInvalid";
+
+    /// <summary>A -CloudAccount entry lacks a role ARN or external ID, or its account ID does not match the role ARN.</summary>
+    public const string CloudAccountInvalid = "CloudAccountInvalid";
+
+    /// <summary>A result given to Undo-Remediation has no undo record (nothing was changed, or it was planned only).</summary>
+    public const string UndoRecordMissing = "UndoRecordMissing";
+
+    /// <summary>An object or file is not a remediation result (or a JSON array of them).</summary>
+    public const string ResultInvalid = "ResultInvalid";
+
+    /// <summary>The output file exists and neither -Force nor -Append was given.</summary>
+    public const string FileExists = "FileExists";
+
+    /// <summary>A file could not be written.</summary>
+    public const string FileWriteFailed = "FileWriteFailed";
 }

@@ -12,7 +12,7 @@ namespace RemediationTools.Core.Engine;
 /// does all steps with an optional confirm callback. Nothing but a failed or cancelled call escapes as an exception:
 /// every problem with an input becomes a <see cref="RemediationStatus.Failed"/> result naming it.
 /// </summary>
-internal sealed class RemediationEngine
+internal sealed partial class RemediationEngine
 {
     private const string AssumeRoleAction = "sts:AssumeRole";
     private readonly IAwsClientFactory clientFactory;
@@ -41,41 +41,21 @@ internal sealed class RemediationEngine
         return await FinishAsync(plan, confirm, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Runs findings one after the other, reporting progress; one result per finding, in order.</summary>
-    public async Task<IReadOnlyList<RemediationResult>> RunAsync(IReadOnlyList<Finding> findings, RemediationOptions options, Func<RemediationPlan, bool>? confirm = null, CancellationToken cancellationToken = default)
-    {
-        if (findings is null)
-        {
-            throw new ArgumentNullException(nameof(findings));
-        }
-
-        const string activity = "Remediating findings";
-        var results = new List<RemediationResult>(findings.Count);
-        try
-        {
-            for (var i = 0; i < findings.Count; i++)
-            {
-                reporter.Progress(new RemediationProgress(
-                    activity,
-                    string.Format(CultureInfo.InvariantCulture, "{0} of {1}: {2}", i + 1, findings.Count, findings[i]),
-                    i * 100 / findings.Count,
-                    completed: false));
-                results.Add(await RunAsync(findings[i], options, confirm, cancellationToken).ConfigureAwait(false));
-            }
-        }
-        finally
-        {
-            reporter.Progress(new RemediationProgress(activity, "Done", 100, completed: true));
-        }
-
-        return results;
-    }
+    /// <summary>
+    /// Runs findings as one batch (see <see cref="RunBatchAsync"/>) with a synchronous confirm callback; one result
+    /// per finding, in input order.
+    /// </summary>
+    public Task<IReadOnlyList<RemediationResult>> RunAsync(IReadOnlyList<Finding> findings, RemediationOptions options, Func<RemediationPlan, bool>? confirm = null, CancellationToken cancellationToken = default)
+        => RunBatchAsync(findings, options, confirm is null ? null : plan => Task.FromResult(confirm(plan)), null, cancellationToken);
 
     /// <summary>
     /// Chooses the job, gets the account's clients and plans: read-only. The plan either has changes to apply or
     /// already holds the outcome (Failed, Skipped, AlreadyCompliant).
     /// </summary>
-    public async Task<RemediationPlan> PlanAsync(Finding finding, RemediationOptions options, CancellationToken cancellationToken = default)
+    public Task<RemediationPlan> PlanAsync(Finding finding, RemediationOptions options, CancellationToken cancellationToken = default)
+        => PlanCoreAsync(finding, options, null, cancellationToken);
+
+    private async Task<RemediationPlan> PlanCoreAsync(Finding finding, RemediationOptions options, JobReadCache? cache, CancellationToken cancellationToken)
     {
         if (finding is null)
         {
@@ -108,7 +88,7 @@ internal sealed class RemediationEngine
             return plan;
         }
 
-        var context = await ContextAsync(plan, options, cancellationToken).ConfigureAwait(false);
+        var context = await ContextAsync(plan, options, cache, cancellationToken).ConfigureAwait(false);
         if (context is null)
         {
             return plan;
@@ -228,7 +208,7 @@ internal sealed class RemediationEngine
             return plan;
         }
 
-        var context = await ContextAsync(plan, options, cancellationToken).ConfigureAwait(false);
+        var context = await ContextAsync(plan, options, null, cancellationToken).ConfigureAwait(false);
         if (context is null)
         {
             return plan;
@@ -277,7 +257,7 @@ internal sealed class RemediationEngine
         return await ApplyAsync(plan, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<JobContext?> ContextAsync(RemediationPlan plan, RemediationOptions options, CancellationToken cancellationToken)
+    private async Task<JobContext?> ContextAsync(RemediationPlan plan, RemediationOptions options, JobReadCache? cache, CancellationToken cancellationToken)
     {
         var role = options.RoleFor(plan.Finding.AccountId);
         try
@@ -286,7 +266,7 @@ internal sealed class RemediationEngine
                 ? "Using the caller's credentials for " + plan.Target + "."
                 : "Using role " + role.RoleArn + " for " + plan.Target + ".");
             var clients = await clientFactory.ForAccountAsync(role, cancellationToken).ConfigureAwait(false);
-            var context = new JobContext(plan.Finding, clients, options, reporter);
+            var context = new JobContext(plan.Finding, clients, options, reporter, cache);
             plan.Context = context;
             return context;
         }

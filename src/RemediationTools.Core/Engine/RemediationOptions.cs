@@ -17,6 +17,24 @@ internal sealed class RemediationOptions
     /// <summary>Run this job on every finding, whatever its rule ID (the <c>-Job</c> parameter).</summary>
     public string? JobId { get; set; }
 
+    /// <summary>
+    /// At most this many findings are changed in one batch; the findings after that are <see cref="RemediationStatus.Skipped"/>
+    /// with the reason. Null = no limit.
+    /// </summary>
+    public int? MaxChanges { get; set; }
+
+    /// <summary>How many findings of the same account and region run at once (at least 1).</summary>
+    public int ThrottleLimit { get; set; } = 4;
+
+    /// <summary>
+    /// How often a finding is run when it fails with throttling or a server error that the client's own retries
+    /// did not get past: each attempt plans afresh from what AWS says now, so nothing is changed twice.
+    /// </summary>
+    public int MaxFindingAttempts { get; set; } = 3;
+
+    /// <summary>Backoff before the second attempt of a finding (doubled for each further attempt, with jitter).</summary>
+    public TimeSpan FindingRetryDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+
     /// <summary>The role to assume in accounts without an entry in <see cref="AccountRoles"/>; null = the caller's own credentials.</summary>
     public AccountRole? DefaultRole { get; set; }
 

@@ -7,8 +7,9 @@ namespace RemediationTools.Core.Jobs;
 internal sealed class JobContext
 {
     /// <summary>Creates the context.</summary>
-    public JobContext(Finding finding, IAwsClients clients, RemediationOptions options, IRemediationReporter reporter)
+    public JobContext(Finding finding, IAwsClients clients, RemediationOptions options, IRemediationReporter reporter, JobReadCache? cache = null)
     {
+        Cache = cache ?? new JobReadCache();
         Finding = finding ?? throw new ArgumentNullException(nameof(finding));
         Clients = clients ?? throw new ArgumentNullException(nameof(clients));
         Options = options ?? throw new ArgumentNullException(nameof(options));
@@ -26,6 +27,12 @@ internal sealed class JobContext
 
     /// <summary>Where verbose text and warnings go.</summary>
     public IRemediationReporter Reporter { get; }
+
+    /// <summary>
+    /// Reads shared with the other findings of the same account and region in this batch (a cache of its own outside
+    /// a batch). Read through it in planning; invalidate what a change touched; verify with a fresh read.
+    /// </summary>
+    public JobReadCache Cache { get; }
 
     /// <summary>The finding's region.</summary>
     public string Region => Finding.Region;

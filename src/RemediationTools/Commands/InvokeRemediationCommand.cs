@@ -2,7 +2,6 @@ using System.Collections.ObjectModel;
 using System.Globalization;
 using System.Management.Automation;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using RemediationTools.Completers;
 using RemediationTools.Core.Aws;
 using RemediationTools.Core.Engine;
@@ -21,11 +20,11 @@ public sealed class InvokeRemediationCommand : AwsCmdletBase
     private const string FindingSet = "Finding";
     private const string PathSet = "Path";
     private const string LiteralPathSet = "LiteralPath";
+    private const string ResourceSet = "Resource";
     private const int ProgressActivityId = 0x5245;
 
-    private static readonly Regex RoleArnPattern = new(@"^arn:aws(-[a-z]+)*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$", RegexOptions.CultureInvariant);
-
     private readonly List<Finding> _findings = new();
+    private readonly RemediationOptions _options = new();
 
     /// <summary>A finding: a JSON string or an object of the payload format.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = FindingSet)]
@@ -44,11 +43,43 @@ public sealed class InvokeRemediationCommand : AwsCmdletBase
     [ValidateNotNullOrEmpty]
     public string[]? LiteralPath { get; set; }
 
-    /// <summary>The job to run instead of the one serving the finding's rule ID.</summary>
-    [Parameter]
+    /// <summary>The job to run instead of the one serving the finding's rule ID; with -ResourceId, the job to run on it.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ResourceSet)]
+    [Parameter(ParameterSetName = FindingSet)]
+    [Parameter(ParameterSetName = PathSet)]
+    [Parameter(ParameterSetName = LiteralPathSet)]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(JobIdCompleter))]
     public string? Job { get; set; }
+
+    /// <summary>The resource to fix with -Job: its ID, name or ARN. The region is -Region (else the ARN's, else the session's).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ResourceSet)]
+    [ValidateNotNullOrEmpty]
+    public string? ResourceId { get; set; }
+
+    /// <summary>The account of -ResourceId (12 digits); default: the account of the ARN, else the caller's own.</summary>
+    [Parameter(ParameterSetName = ResourceSet)]
+    [ValidatePattern(@"^\d{12}$")]
+    public string? AccountId { get; set; }
+
+    /// <summary>Cloud accounts with the role to assume in each: objects or hashtables with RoleArn, ExternalId and (optional) AccountId.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public object[]? CloudAccount { get; set; }
+
+    /// <summary>Change at most this many findings; the rest are Skipped with the reason.</summary>
+    [Parameter]
+    [ValidateRange(0, int.MaxValue)]
+    public int MaxChanges { get; set; } = -1;
+
+    /// <summary>Run jobs marked disruptive (they stop instances or replace volumes).</summary>
+    [Parameter]
+    public SwitchParameter AllowDisruptive { get; set; }
+
+    /// <summary>How many findings of the same account and region run at once.</summary>
+    [Parameter]
+    [ValidateRange(1, 64)]
+    public int ThrottleLimit { get; set; } = 4;
 
     /// <summary>The role to assume in the finding's account.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -67,22 +98,28 @@ public sealed class InvokeRemediationCommand : AwsCmdletBase
     /// <summary>Checks the parameters that do not depend on the input.</summary>
     protected override void BeginProcessing()
     {
-        if (RoleArn is not null && !RoleArnPattern.IsMatch(RoleArn))
+        try
         {
-            ThrowParameterError($"'{RoleArn}' is not an IAM role ARN (arn:aws:iam::<account>:role/<name>).", RoleArn);
+            _options.DefaultRole = CloudAccountRoles.DefaultRole(RoleArn, ExternalId);
+        }
+        catch (ArgumentException ex)
+        {
+            ThrowTerminatingError(new ErrorRecord(ex, ErrorIds.RoleArnInvalid, ErrorCategory.InvalidArgument, RoleArn ?? ExternalId));
         }
 
-        if ((RoleArn is null) != (ExternalId is null))
-        {
-            ThrowParameterError("-RoleArn and -ExternalId go together: the account role trusts the caller only with the external ID.", RoleArn ?? ExternalId);
-        }
-
+        CloudAccountBinder.AddAll(this, _options, CloudAccount);
         if (Job is not null && JobCatalog.Default.FindById(Job) is null)
         {
             ThrowTerminatingError(new ErrorRecord(
                 new ItemNotFoundException($"There is no remediation job '{Job}'. Get-RemediationJob lists the jobs."),
                 ErrorIds.JobNotFound, ErrorCategory.ObjectNotFound, Job));
         }
+
+        _options.RangeMode = RangeMode;
+        _options.JobId = Job;
+        _options.AllowDisruptive = AllowDisruptive.IsPresent;
+        _options.ThrottleLimit = ThrottleLimit;
+        _options.MaxChanges = MaxChanges >= 0 ? MaxChanges : null;
     }
 
     /// <summary>Reads and validates each input finding; a bad one is an error and the others go on.</summary>
@@ -104,16 +141,19 @@ public sealed class InvokeRemediationCommand : AwsCmdletBase
                 }
 
                 break;
+            case ResourceSet:
+                // Parsed in EndProcessing, where the session's region is known.
+                break;
             default:
                 AddFinding(Finding, "the pipeline");
                 break;
         }
     }
 
-    /// <summary>Runs the collected findings, writing each result as soon as it is known.</summary>
+    /// <summary>Runs the collected findings as one batch, writing each result as soon as it is known.</summary>
     protected override void EndProcessing()
     {
-        if (_findings.Count == 0)
+        if (_findings.Count == 0 && ParameterSetName != ResourceSet)
         {
             return;
         }
@@ -124,52 +164,64 @@ public sealed class InvokeRemediationCommand : AwsCmdletBase
             var factoryOptions = new AwsClientFactoryOptions { Log = reporter.Verbose };
             using AwsClientFactory factory = await AwsClientFactory.CreateAsync(GetConnectionOptions(), factoryOptions, cancellationToken).ConfigureAwait(false);
             reporter.Verbose($"AWS credentials from {factory.Connection.CredentialSource}; region {factory.Connection.Region}.");
+            if (ParameterSetName == ResourceSet && !TryAddResourceFinding(factory.Connection.Region, dispatcher))
+            {
+                return false;
+            }
+
             var engine = new RemediationEngine(factory, JobCatalog.Default, reporter);
-            var options = new RemediationOptions { RangeMode = RangeMode, JobId = Job };
-            if (RoleArn is not null)
-            {
-                options.DefaultRole = new AccountRole(RoleArn, ExternalId!);
-            }
-
-            const string activity = "Remediating findings";
-            try
-            {
-                for (int i = 0; i < _findings.Count; i++)
-                {
-                    Finding finding = _findings[i];
-                    reporter.Progress(new RemediationProgress(
-                        activity,
-                        string.Format(CultureInfo.InvariantCulture, "{0} of {1}: {2}", i + 1, _findings.Count, finding),
-                        i * 100 / _findings.Count,
-                        completed: false));
-                    await RunOneAsync(engine, finding, options, dispatcher, cancellationToken).ConfigureAwait(false);
-                }
-            }
-            finally
-            {
-                reporter.Progress(new RemediationProgress(activity, "Done", 100, completed: true));
-            }
-
+            await engine.RunBatchAsync(
+                _findings,
+                _options,
+                plan => dispatcher.InvokeAsync(() => Confirm(plan)),
+                (_, result) => dispatcher.Post(() => WriteResult(result)),
+                cancellationToken).ConfigureAwait(false);
             return true;
         });
     }
 
-    private async Task RunOneAsync(RemediationEngine engine, Finding finding, RemediationOptions options, PipelineDispatcher dispatcher, CancellationToken cancellationToken)
+    // ShouldProcess once per resolved target, on the pipeline thread; -WhatIf and a "No" both leave the plan
+    // unapplied and return it as a Planned result (a WhatIf is marked as a dry run, so it counts toward -MaxChanges).
+    private bool Confirm(RemediationPlan plan)
     {
-        RemediationPlan plan = await engine.PlanAsync(finding, options, cancellationToken).ConfigureAwait(false);
-        if (plan.HasChanges)
+        if (ShouldProcess(plan.Target, plan.Operation, "Invoke-Remediation", out ShouldProcessReason reason))
         {
-            // ShouldProcess once per resolved target, on the pipeline thread; -WhatIf and a "No" both leave the
-            // plan unapplied and return it as a Planned result.
-            bool confirmed = await dispatcher.InvokeAsync(() => ShouldProcess(plan.Target, plan.Operation)).ConfigureAwait(false);
-            if (!confirmed)
-            {
-                plan.DryRun = true;
-            }
+            return true;
         }
 
-        RemediationResult result = await engine.ApplyAsync(plan, cancellationToken).ConfigureAwait(false);
-        dispatcher.Post(() => WriteResult(result));
+        plan.DryRun = reason == ShouldProcessReason.WhatIf;
+        return false;
+    }
+
+    private bool TryAddResourceFinding(string sessionRegion, PipelineDispatcher dispatcher)
+    {
+        var plain = new Dictionary<string, object?>(StringComparer.Ordinal)
+        {
+            ["Job"] = Job,
+            ["ResourceId"] = ResourceId,
+        };
+        if (AccountId is not null)
+        {
+            plain["AccountId"] = AccountId;
+        }
+
+        // -Region is the AWS parameter and the finding's region; without it, an ARN's region, else the session's.
+        bool arnHasRegion = ResourceId!.StartsWith("arn:", StringComparison.Ordinal) && ResourceId.Split(':').Length > 3 && ResourceId.Split(':')[3].Length > 0;
+        if (Region is not null || !arnHasRegion)
+        {
+            plain["Region"] = Region ?? sessionRegion;
+        }
+
+        try
+        {
+            _findings.Add(FindingParser.ParseObject(plain));
+            return true;
+        }
+        catch (FindingFormatException ex)
+        {
+            dispatcher.Post(() => WriteFindingError(new FindingFormatException($"-ResourceId '{ResourceId}' cannot be used: {ex.Message}", ex), ResourceId));
+            return false;
+        }
     }
 
     private void WriteResult(RemediationResult result)
@@ -299,7 +351,4 @@ public sealed class InvokeRemediationCommand : AwsCmdletBase
 
         return files;
     }
-
-    private void ThrowParameterError(string message, object? target) =>
-        ThrowTerminatingError(new ErrorRecord(new ArgumentException(message), ErrorIds.RoleArnInvalid, ErrorCategory.InvalidArgument, target));
 }

@@ -8,7 +8,7 @@ namespace RemediationTools.Core.Jobs.Ec2;
 /// <c>security-group-close-port-*</c>: the finding's ObjectId is a security group ID; the group's rules public for
 /// the job's ports are narrowed (or revoked) by a <see cref="SecurityGroupPortCloser"/>.
 /// </summary>
-internal sealed class SecurityGroupClosePortJob : IRemediationJob
+internal sealed class SecurityGroupClosePortJob : IRemediationJob, IBatchPrefetchingJob
 {
     private readonly SecurityGroupPortCloser closer;
 
@@ -49,8 +49,7 @@ internal sealed class SecurityGroupClosePortJob : IRemediationJob
             return JobPlan.Skip(SkipTag.Reason);
         }
 
-        var ec2 = context.Clients.Ec2(context.Region);
-        var group = await SecurityGroupPortCloser.ReadGroupAsync(ec2, groupId, context.Reporter, cancellationToken).ConfigureAwait(false);
+        var group = await SecurityGroupReader.ReadGroupAsync(context, groupId, cancellationToken).ConfigureAwait(false);
         if (SkipTag.IsSet(group.Tags))
         {
             return JobPlan.Skip(SkipTag.Reason);
@@ -62,7 +61,7 @@ internal sealed class SecurityGroupClosePortJob : IRemediationJob
             return JobPlan.Compliant();
         }
 
-        var interfaces = await SecurityGroupPortCloser.ReadNetworkInterfacesAsync(ec2, groupId, context.Reporter, cancellationToken).ConfigureAwait(false);
+        var interfaces = await SecurityGroupReader.ReadNetworkInterfacesAsync(context, groupId, cancellationToken).ConfigureAwait(false);
         var notes = new List<string>(changes.Notes);
         if (interfaces.Count > 0)
         {
@@ -89,14 +88,38 @@ internal sealed class SecurityGroupClosePortJob : IRemediationJob
     }
 
     /// <inheritdoc />
-    public Task ApplyAsync(JobContext context, JobPlan plan, CancellationToken cancellationToken)
-        => SecurityGroupPortCloser.ApplyAsync(context.Clients.Ec2(context.Region), ChangesOf(plan), context.Reporter, cancellationToken);
+    public Task PrefetchAsync(IReadOnlyList<JobContext> contexts, CancellationToken cancellationToken)
+    {
+        if (contexts is null || contexts.Count == 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        var first = contexts[0];
+        var groupIds = contexts.Where(c => !SkipTag.IsSet(c.Finding.Tags)).Select(c => c.ResourceId);
+        return SecurityGroupReader.PrefetchAsync(first.Clients.Ec2(first.Region), first.Cache, groupIds, first.Reporter, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task ApplyAsync(JobContext context, JobPlan plan, CancellationToken cancellationToken)
+    {
+        var changes = ChangesOf(plan);
+        try
+        {
+            await SecurityGroupPortCloser.ApplyAsync(context.Clients.Ec2(context.Region), changes, context.Reporter, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            SecurityGroupReader.Invalidate(context, changes.GroupId);
+        }
+    }
 
     /// <inheritdoc />
     public async Task<JobVerification> VerifyAsync(JobContext context, JobPlan plan, CancellationToken cancellationToken)
     {
         var changes = ChangesOf(plan);
         var group = await SecurityGroupPortCloser.ReadGroupAsync(context.Clients.Ec2(context.Region), changes.GroupId, context.Reporter, cancellationToken).ConfigureAwait(false);
+        SecurityGroupReader.Remember(context, group);
         var check = closer.Check(changes, group.IngressRules);
         return check.Succeeded
             ? JobVerification.Success()

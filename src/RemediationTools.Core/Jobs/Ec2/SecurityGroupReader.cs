@@ -1,0 +1,138 @@
+using Amazon.EC2;
+using Amazon.EC2.Model;
+using RemediationTools.Core.Engine;
+
+namespace RemediationTools.Core.Jobs.Ec2;
+
+/// <summary>
+/// Security group reads through a job's <see cref="JobContext.Cache"/>: a group and the network interfaces that use
+/// it are read once per batch group (account and region) and shared by every finding on it, and
+/// <see cref="PrefetchAsync"/> reads the groups of many findings with one DescribeSecurityGroups and one
+/// DescribeNetworkInterfaces per chunk. A job invalidates the group after changing it and verifies with a fresh read.
+/// </summary>
+internal static class SecurityGroupReader
+{
+    /// <summary>Group IDs per batched describe call; the EC2 filter limit is 200 values.</summary>
+    public const int ChunkSize = 100;
+
+    /// <summary>The cache key of a group snapshot.</summary>
+    public static string GroupKey(string groupId) => "ec2:security-group:" + groupId;
+
+    /// <summary>The cache key of the list of network interfaces using a group.</summary>
+    public static string InterfacesKey(string groupId) => "ec2:network-interfaces-of-group:" + groupId;
+
+    /// <summary>The group, from the cache or from one DescribeSecurityGroups call.</summary>
+    public static Task<SecurityGroupSnapshot> ReadGroupAsync(JobContext context, string groupId, CancellationToken cancellationToken)
+    {
+        if (context is null)
+        {
+            throw new ArgumentNullException(nameof(context));
+        }
+
+        return context.Cache.GetOrReadAsync(GroupKey(groupId), () =>
+            SecurityGroupPortCloser.ReadGroupAsync(context.Clients.Ec2(context.Region), groupId, context.Reporter, cancellationToken));
+    }
+
+    /// <summary>The network interfaces using the group, from the cache or from DescribeNetworkInterfaces.</summary>
+    public static Task<IReadOnlyList<string>> ReadNetworkInterfacesAsync(JobContext context, string groupId, CancellationToken cancellationToken)
+    {
+        if (context is null)
+        {
+            throw new ArgumentNullException(nameof(context));
+        }
+
+        return context.Cache.GetOrReadAsync(InterfacesKey(groupId), () =>
+            SecurityGroupPortCloser.ReadNetworkInterfacesAsync(context.Clients.Ec2(context.Region), groupId, context.Reporter, cancellationToken));
+    }
+
+    /// <summary>Forgets the cached rules of <paramref name="groupId"/> after a change to it.</summary>
+    public static void Invalidate(JobContext context, string groupId) => context?.Cache.Invalidate(GroupKey(groupId));
+
+    /// <summary>Stores a freshly read group (for example the verify read) for later findings on it.</summary>
+    public static void Remember(JobContext context, SecurityGroupSnapshot group)
+    {
+        if (context is not null && group is not null)
+        {
+            context.Cache.Set(GroupKey(group.GroupId), group);
+        }
+    }
+
+    /// <summary>
+    /// Reads <paramref name="groupIds"/> (not yet cached) with one DescribeSecurityGroups and one paged
+    /// DescribeNetworkInterfaces per chunk into <paramref name="cache"/>. A chunk that fails (for example one group
+    /// no longer exists) is left out: its findings read their group one by one and report their own error.
+    /// </summary>
+    public static async Task PrefetchAsync(IAmazonEC2 ec2, JobReadCache cache, IEnumerable<string> groupIds, IRemediationReporter reporter, CancellationToken cancellationToken)
+    {
+        if (ec2 is null || cache is null || groupIds is null || reporter is null)
+        {
+            throw new ArgumentNullException(ec2 is null ? nameof(ec2) : cache is null ? nameof(cache) : groupIds is null ? nameof(groupIds) : nameof(reporter));
+        }
+
+        var wanted = groupIds.Where(id => id.StartsWith("sg-", StringComparison.Ordinal) && !cache.Contains(GroupKey(id)))
+            .Distinct(StringComparer.Ordinal).ToList();
+        for (var start = 0; start < wanted.Count; start += ChunkSize)
+        {
+            var chunk = wanted.Skip(start).Take(ChunkSize).ToList();
+            try
+            {
+                await PrefetchChunkAsync(ec2, cache, chunk, reporter, cancellationToken).ConfigureAwait(false);
+            }
+            catch (AwsCallException ex)
+            {
+                reporter.Verbose("Batched read of " + chunk.Count + " security group(s) failed (" + ex.ErrorCode + "); reading them one by one.");
+            }
+        }
+    }
+
+    private static async Task PrefetchChunkAsync(IAmazonEC2 ec2, JobReadCache cache, List<string> chunk, IRemediationReporter reporter, CancellationToken cancellationToken)
+    {
+        var target = chunk.Count == 1 ? chunk[0] : chunk.Count + " security groups";
+        var groups = await AwsCall.RunAsync(reporter, SecurityGroupPortCloser.DescribeSecurityGroupsAction, target, () =>
+            ec2.DescribeSecurityGroupsAsync(new DescribeSecurityGroupsRequest { GroupIds = chunk.ToList() }, cancellationToken)).ConfigureAwait(false);
+
+        var interfaces = chunk.ToDictionary(id => id, _ => new List<string>(), StringComparer.Ordinal);
+        string? nextToken = null;
+        do
+        {
+            var request = new DescribeNetworkInterfacesRequest
+            {
+                Filters = new List<Filter> { new() { Name = "group-id", Values = chunk.ToList() } },
+                NextToken = nextToken,
+            };
+            var response = await AwsCall.RunAsync(reporter, SecurityGroupPortCloser.DescribeNetworkInterfacesAction, target, () =>
+                ec2.DescribeNetworkInterfacesAsync(request, cancellationToken)).ConfigureAwait(false);
+            foreach (var eni in response.NetworkInterfaces ?? new List<NetworkInterface>())
+            {
+                var owner = eni.Attachment?.InstanceId is { Length: > 0 } instance
+                    ? " (instance " + instance + ")"
+                    : string.IsNullOrEmpty(eni.Description) ? string.Empty : " (" + eni.Description + ")";
+                foreach (var group in eni.Groups ?? new List<GroupIdentifier>())
+                {
+                    if (group.GroupId is not null && interfaces.TryGetValue(group.GroupId, out var list))
+                    {
+                        list.Add(eni.NetworkInterfaceId + owner);
+                    }
+                }
+            }
+
+            nextToken = string.IsNullOrEmpty(response.NextToken) ? null : response.NextToken;
+        }
+        while (nextToken is not null);
+
+        foreach (var group in groups.SecurityGroups ?? new List<SecurityGroup>())
+        {
+            if (group.GroupId is null || !interfaces.ContainsKey(group.GroupId))
+            {
+                continue;
+            }
+
+            var tags = (group.Tags ?? new List<Tag>())
+                .Where(t => t.Key is not null)
+                .Select(t => new KeyValuePair<string, string>(t.Key, t.Value ?? string.Empty))
+                .ToList();
+            cache.Set(GroupKey(group.GroupId), new SecurityGroupSnapshot(group.GroupId, group.GroupName, IngressRule.FromPermissions(group.IpPermissions), tags));
+            cache.Set<IReadOnlyList<string>>(InterfacesKey(group.GroupId), interfaces[group.GroupId]);
+        }
+    }
+}

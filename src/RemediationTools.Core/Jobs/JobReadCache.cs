@@ -1,0 +1,54 @@
+using System.Collections.Concurrent;
+
+namespace RemediationTools.Core.Jobs;
+
+/// <summary>
+/// Reads shared by the findings of one batch group (one account and region): a job reads a resource through the
+/// cache, so that findings on the same resource, or a batched describe made up front, cost one AWS call instead of
+/// one per finding. A job invalidates a key when it changes the resource; failed reads are never cached. Outside a
+/// batch every <see cref="JobContext"/> has a cache of its own, so jobs need no special case.
+/// </summary>
+internal sealed class JobReadCache
+{
+    private readonly ConcurrentDictionary<string, Lazy<Task<object?>>> entries = new(StringComparer.Ordinal);
+
+    /// <summary>Number of cached keys (reads finished or in flight).</summary>
+    public int Count => entries.Count;
+
+    /// <summary>
+    /// The cached value of <paramref name="key"/>, or the value <paramref name="read"/> returns, cached. Concurrent
+    /// callers of the same key share one read.
+    /// </summary>
+    public async Task<T> GetOrReadAsync<T>(string key, Func<Task<T>> read)
+    {
+        if (read is null)
+        {
+            throw new ArgumentNullException(nameof(read));
+        }
+
+        var entry = entries.GetOrAdd(key, _ => new Lazy<Task<object?>>(async () => await read().ConfigureAwait(false)));
+        try
+        {
+            return (T)(await entry.Value.ConfigureAwait(false))!;
+        }
+        catch
+        {
+            // A failed read must be retried by the next caller, not remembered.
+            ((ICollection<KeyValuePair<string, Lazy<Task<object?>>>>)entries).Remove(new KeyValuePair<string, Lazy<Task<object?>>>(key, entry));
+            throw;
+        }
+    }
+
+    /// <summary>Stores <paramref name="value"/> under <paramref name="key"/> (for example from a batched describe).</summary>
+    public void Set<T>(string key, T value)
+    {
+        var task = Task.FromResult<object?>(value);
+        entries[key] = new Lazy<Task<object?>>(() => task);
+    }
+
+    /// <summary>True when <paramref name="key"/> holds a finished read.</summary>
+    public bool Contains(string key) => entries.TryGetValue(key, out var entry) && entry.IsValueCreated && entry.Value.Status == TaskStatus.RanToCompletion;
+
+    /// <summary>Forgets <paramref name="key"/>: the resource changed, so the next read goes to AWS.</summary>
+    public void Invalidate(string key) => entries.TryRemove(key, out _);
+}
