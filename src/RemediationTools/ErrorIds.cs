@@ -47,4 +47,13 @@ internal static class ErrorIds
 
     /// <summary>A file could not be written.</summary>
     public const string FileWriteFailed = "FileWriteFailed";
+
+    /// <summary>A role cmdlet's input is invalid (name, ARN, external ID, tags, session duration) or conflicts with what exists.</summary>
+    public const string RoleRequestInvalid = "RoleRequestInvalid";
+
+    /// <summary>A generated policy does not fit IAM's size limits.</summary>
+    public const string PolicyTooLarge = "PolicyTooLarge";
+
+    /// <summary>The role to remove does not exist.</summary>
+    public const string RoleNotFound = "RoleNotFound";
 }
