@@ -64,5 +64,8 @@ internal sealed class JobCatalog
     private static IEnumerable<IRemediationJob> CreateShippedJobs()
     {
         yield return SecurityGroupClosePortJob.Create("security-group-close-port-5432", "5c8c25f07a550e1fb6560bc6", "tcp", 5432);
+        yield return new EbsPrivateSnapshotJob();
+        yield return new SecurityGroupNotAttachedDeleteJob();
+        yield return new EbsEncryptVolumeJob();
     }
 }

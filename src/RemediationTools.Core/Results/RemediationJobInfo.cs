@@ -24,6 +24,12 @@ public sealed class RemediationJobInfo
     /// <summary>The exact IAM actions the job calls.</summary>
     public IReadOnlyList<string> IamActions { get; set; } = Array.Empty<string>();
 
+    /// <summary>
+    /// IAM actions that only undoing the job's change calls, beyond <see cref="IamActions"/> (for example recreating a
+    /// deleted security group); empty when the undo needs nothing more.
+    /// </summary>
+    public IReadOnlyList<string> UndoIamActions { get; set; } = Array.Empty<string>();
+
     /// <summary>True when the job stops instances or replaces volumes; it then runs only when disruptive jobs are allowed.</summary>
     public bool Disruptive { get; set; }
 
