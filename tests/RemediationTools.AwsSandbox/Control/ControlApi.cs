@@ -44,6 +44,7 @@ internal sealed class ControlApi
                 ("POST", "/_sandbox/snapshots") => AddSnapshot(json),
                 ("PUT", "/_sandbox/transitions") => SetTransitionDelay(json),
                 ("POST", "/_sandbox/invoke") => Invoke(json),
+                ("POST", "/_sandbox/instance-profile-credentials") => InstanceProfileCredentials(json),
                 _ => Error(404, $"No control endpoint {request.Method} {path}."),
             };
         }
@@ -72,6 +73,20 @@ internal sealed class ControlApi
             ["accountId"] = account.AccountId,
             ["accessKeyId"] = account.AccessKeyId,
             ["secretAccessKey"] = account.SecretAccessKey,
+        });
+    }
+
+    /// <summary><c>{"accountId","instanceProfileName"}</c>: the role session an instance with the profile would get from EC2.</summary>
+    private SandboxHttpResponse InstanceProfileCredentials(JsonElement json)
+    {
+        var credentials = _server.IssueInstanceProfileCredentials(RequiredString(json, "accountId"), RequiredString(json, "instanceProfileName"));
+        return Ok(new Dictionary<string, object?>
+        {
+            ["accessKeyId"] = credentials.AccessKeyId,
+            ["secretAccessKey"] = credentials.SecretAccessKey,
+            ["sessionToken"] = credentials.SessionToken,
+            ["expiration"] = credentials.Expiration.ToString("o", System.Globalization.CultureInfo.InvariantCulture),
+            ["arn"] = credentials.Arn,
         });
     }
 

@@ -72,6 +72,18 @@ function New-AwsSandboxUser {
     Invoke-RestMethod -Method Post -Uri ($Sandbox.Endpoint + '_sandbox/users') -Body ($body | ConvertTo-Json -Compress) -ContentType 'application/json'
 }
 
+function Get-AwsSandboxInstanceProfileCredential {
+    <#
+    .SYNOPSIS
+    The credentials an EC2 instance launched with the instance profile would get (the profile's role must trust
+    ec2.amazonaws.com). Returns AccessKeyId, SecretAccessKey, SessionToken, Expiration and Arn.
+    #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] $Sandbox, [Parameter(Mandatory)] [string] $AccountId, [Parameter(Mandatory)] [string] $InstanceProfileName)
+    $body = @{ accountId = $AccountId; instanceProfileName = $InstanceProfileName } | ConvertTo-Json -Compress
+    Invoke-RestMethod -Method Post -Uri ($Sandbox.Endpoint + '_sandbox/instance-profile-credentials') -Body $body -ContentType 'application/json'
+}
+
 function New-AwsSandboxInstance {
     <# .SYNOPSIS Seeds a running instance with one network interface per list of security group IDs; returns its ID. #>
     [CmdletBinding()]
@@ -155,5 +167,5 @@ function Get-AwsSandboxIngressRule {
     @($rules | Sort-Object)
 }
 
-Export-ModuleMember -Function Start-AwsSandbox, Stop-AwsSandbox, New-AwsSandboxAccount, New-AwsSandboxUser, New-AwsSandboxInstance, Invoke-AwsSandboxAction,
+Export-ModuleMember -Function Start-AwsSandbox, Stop-AwsSandbox, New-AwsSandboxAccount, New-AwsSandboxUser, New-AwsSandboxInstance, Get-AwsSandboxInstanceProfileCredential, Invoke-AwsSandboxAction,
     Get-AwsSandboxCallCount, Reset-AwsSandboxCallCount, Set-AwsSandboxFault, Get-AwsSandboxIngressRule
