@@ -40,7 +40,11 @@ internal sealed class FakeEc2
 
     private void Record(string action)
     {
-        Calls.Add(action);
+        lock (Calls)
+        {
+            Calls.Add(action);
+        }
+
         if (DeniedActions.Contains(action))
         {
             throw new AmazonEC2Exception("You are not authorized to perform this operation.", ErrorType.Sender, "UnauthorizedOperation", "req-1", HttpStatusCode.Forbidden);
@@ -69,13 +73,14 @@ internal sealed class FakeEc2
     private DescribeNetworkInterfacesResponse DescribeNetworkInterfaces(DescribeNetworkInterfacesRequest request)
     {
         Record("ec2:DescribeNetworkInterfaces");
-        var groupId = request.Filters.Single(f => f.Name == "group-id").Values.Single();
+        var groupIds = request.Filters.Single(f => f.Name == "group-id").Values;
         return new DescribeNetworkInterfacesResponse
         {
-            NetworkInterfaces = Interfaces.Where(i => i.GroupId == groupId).Select(i => new NetworkInterface
+            NetworkInterfaces = Interfaces.Where(i => groupIds.Contains(i.GroupId)).Select(i => new NetworkInterface
             {
                 NetworkInterfaceId = i.InterfaceId,
                 Attachment = i.InstanceId is null ? null : new NetworkInterfaceAttachment { InstanceId = i.InstanceId },
+                Groups = new List<GroupIdentifier> { new() { GroupId = i.GroupId } },
             }).ToList(),
         };
     }
@@ -179,7 +184,11 @@ internal sealed class FakeClientFactory : IAwsClientFactory
 
     public Task<IAwsClients> ForAccountAsync(AccountRole? role, CancellationToken cancellationToken)
     {
-        RolesRequested.Add(role);
+        lock (RolesRequested)
+        {
+            RolesRequested.Add(role);
+        }
+
         return Failure is null ? Task.FromResult(clients) : Task.FromException<IAwsClients>(Failure);
     }
 

@@ -409,7 +409,9 @@ public class RemediationEngineTests
 
         Assert.Equal(new[] { RemediationStatus.Remediated, RemediationStatus.Failed, RemediationStatus.AlreadyCompliant }, results.Select(r => r.Status));
         Assert.True(reporter.Progress.Last().Completed);
-        Assert.Equal(4, reporter.Progress.Count);
+        // 0 of 3, one record per finding as it completes, and the closing Completed record.
+        Assert.Equal(findings.Length + 2, reporter.Progress.Count);
+        Assert.Equal(0, reporter.Progress[0].PercentComplete);
     }
 
     [Fact]
