@@ -1,0 +1,57 @@
+namespace RemediationTools;
+
+/// <summary>Where a run of a queued remediation request stands.</summary>
+public enum RemediationRunStatus
+{
+    /// <summary>The request ran and has a <see cref="RemediationRun.Result"/> (whose own status may be Failed).</summary>
+    Completed,
+
+    /// <summary>This attempt failed before it produced a result; the request is retried.</summary>
+    AttemptFailed,
+
+    /// <summary>Every attempt failed: the request is in the dead-letter area.</summary>
+    DeadLettered,
+}
+
+/// <summary>The record of one queued remediation request run by a worker: one final record per request, plus one per failed attempt.</summary>
+public sealed class RemediationRun
+{
+    /// <summary>The run's ID (the request ID for the final record, the request ID and attempt number for a failed attempt).</summary>
+    public string Id { get; set; } = string.Empty;
+
+    /// <summary>The request the run belongs to.</summary>
+    public string RequestId { get; set; } = string.Empty;
+
+    /// <summary>The worker group.</summary>
+    public string WorkerGroup { get; set; } = string.Empty;
+
+    /// <summary>The worker that ran it; null when the request was dead-lettered because its workers stopped responding.</summary>
+    public string? WorkerId { get; set; }
+
+    /// <summary>Completed, AttemptFailed or DeadLettered.</summary>
+    public RemediationRunStatus Status { get; set; }
+
+    /// <summary>The remediation result; null when no result was produced.</summary>
+    public RemediationResult? Result { get; set; }
+
+    /// <summary>Which attempt this was (1 for the first delivery).</summary>
+    public int Attempts { get; set; }
+
+    /// <summary>When the request was queued (UTC).</summary>
+    public DateTimeOffset Enqueued { get; set; }
+
+    /// <summary>When this attempt started (UTC).</summary>
+    public DateTimeOffset? Started { get; set; }
+
+    /// <summary>When this attempt ended (UTC).</summary>
+    public DateTimeOffset Finished { get; set; }
+
+    /// <summary>Why the attempt failed or the request was dead-lettered.</summary>
+    public string? Error { get; set; }
+
+    /// <summary>The job's log: the engine's verbose lines and warnings, in order.</summary>
+    public IReadOnlyList<string> LogLines { get; set; } = Array.Empty<string>();
+
+    /// <inheritdoc />
+    public override string ToString() => RequestId + " " + Status + (Result is null ? string.Empty : " " + Result.Status);
+}
