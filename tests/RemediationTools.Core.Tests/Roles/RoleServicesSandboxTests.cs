@@ -1,0 +1,219 @@
+using Amazon.Runtime;
+using Amazon.SecurityToken;
+using Amazon.SecurityToken.Model;
+using RemediationTools.AwsSandbox;
+using RemediationTools.Core.Aws;
+using RemediationTools.Core.Aws.Signed;
+using RemediationTools.Core.Roles;
+using RemediationTools.Core.Tests.Aws;
+
+namespace RemediationTools.Core.Tests.Roles;
+
+/// <summary>The account-role, worker-role and readiness services end to end against the sandbox, with two accounts.</summary>
+public sealed class RoleServicesSandboxTests : IDisposable
+{
+    private const string OrgId = "o-abc123def4";
+    private const string Region = "us-east-1";
+    private static readonly RemediationJobInfo SecurityGroupJob = new() { Id = "sg", IamActions = new[] { "ec2:DescribeSecurityGroups", "ec2:RevokeSecurityGroupIngress" } };
+    private static readonly RemediationJobInfo VolumeJob = new() { Id = "ebs", IamActions = new[] { "ec2:DescribeVolumes", "ec2:CreateSnapshot" } };
+
+    private readonly SandboxServer server = SandboxServer.Start();
+    private readonly SandboxAccount cloud;
+    private readonly SandboxAccount hosting;
+    private readonly List<IDisposable> disposables = new();
+
+    public RoleServicesSandboxTests()
+    {
+        cloud = server.CreateAccount();
+        hosting = server.CreateUser(server.CreateAccount().AccountId, "admin");
+    }
+
+    public void Dispose()
+    {
+        foreach (var item in disposables)
+        {
+            item.Dispose();
+        }
+
+        server.Dispose();
+    }
+
+    private async Task<IAwsClients> ClientsAsync(string accessKey, string secretKey, string? token = null)
+    {
+        var resolver = new AwsConnectionResolver(new FakeEnvironment(), new FakeProfileStore(), new FakeDefaultChain(null));
+        var connection = await resolver.ResolveAsync(
+            new AwsConnectionOptions { AccessKey = accessKey, SecretKey = secretKey, SessionToken = token, Region = Region, EndpointUrl = server.Endpoint.ToString(), MaxErrorRetry = 0 },
+            CancellationToken.None);
+        var factory = new AwsClientFactory(connection);
+        disposables.Add(factory);
+        return await factory.ForAccountAsync(null, CancellationToken.None);
+    }
+
+    private Task<IAwsClients> ClientsAsync(SandboxAccount account) => ClientsAsync(account.AccessKeyId, account.SecretAccessKey);
+
+    private async Task<RemediationAccountRole> EnsureAccountRoleAsync(AccountRoleRequest request)
+    {
+        var service = new AccountRoleService(await ClientsAsync(cloud), Region);
+        var plan = await service.PlanAsync(request, CancellationToken.None);
+        return await service.ApplyAsync(plan, CancellationToken.None);
+    }
+
+    private async Task<RemediationWorkerRole> EnsureWorkerRoleAsync(params string[] roleArns)
+    {
+        var service = new WorkerRoleService(await ClientsAsync(hosting), Region);
+        var plan = await service.PlanAsync(new WorkerRoleRequest { AccountRoleArns = roleArns }, CancellationToken.None);
+        return await service.ApplyAsync(plan, CancellationToken.None);
+    }
+
+    private AmazonSecurityTokenServiceClient Sts(SandboxSessionCredentials session) =>
+        new(new SessionAWSCredentials(session.AccessKeyId, session.SecretAccessKey, session.SessionToken), new AmazonSecurityTokenServiceConfig { ServiceURL = server.Endpoint.ToString(), AuthenticationRegion = Region, MaxErrorRetry = 0 });
+
+    [Fact]
+    public async Task AccountAndWorkerRoles_CreatedRerunAndAssumed_OnlyWithTheExternalId()
+    {
+        var workerArn = $"arn:aws:iam::{hosting.AccountId}:role/{RoleNames.DefaultWorkerRoleName}";
+        var request = new AccountRoleRequest { WorkerRoleArn = workerArn, ExternalId = OrgId, Jobs = new[] { SecurityGroupJob }, Tags = new Dictionary<string, string> { ["team"] = "security" } };
+        var created = await EnsureAccountRoleAsync(request);
+        Assert.Equal(RemediationRoleStatus.Created, created.Status);
+        Assert.Equal($"arn:aws:iam::{cloud.AccountId}:role/RemediationTools", created.RoleArn);
+        Assert.Equal(cloud.AccountId, created.AccountId);
+
+        var worker = await EnsureWorkerRoleAsync(created.RoleArn);
+        Assert.Equal(RemediationRoleStatus.Created, worker.Status);
+        Assert.Equal(new[] { created.RoleArn }, worker.AccountRoleArns);
+
+        Assert.Equal(RemediationRoleStatus.Unchanged, (await EnsureAccountRoleAsync(request)).Status);
+        Assert.Equal(RemediationRoleStatus.Unchanged, (await EnsureWorkerRoleAsync(created.RoleArn)).Status);
+
+        var session = server.IssueInstanceProfileCredentials(hosting.AccountId, worker.InstanceProfileName);
+        using var sts = Sts(session);
+        var assumed = await sts.AssumeRoleAsync(new AssumeRoleRequest { RoleArn = created.RoleArn, ExternalId = OrgId, RoleSessionName = "roles-test" });
+        Assert.Contains(":assumed-role/RemediationTools/", assumed.AssumedRoleUser.Arn, StringComparison.Ordinal);
+        var wrong = await Assert.ThrowsAsync<AmazonSecurityTokenServiceException>(() => sts.AssumeRoleAsync(new AssumeRoleRequest { RoleArn = created.RoleArn, ExternalId = "o-wrong00000", RoleSessionName = "roles-test" }));
+        Assert.Equal("AccessDenied", wrong.ErrorCode);
+        var none = await Assert.ThrowsAsync<AmazonSecurityTokenServiceException>(() => sts.AssumeRoleAsync(new AssumeRoleRequest { RoleArn = created.RoleArn, RoleSessionName = "roles-test" }));
+        Assert.Equal("AccessDenied", none.ErrorCode);
+    }
+
+    [Fact]
+    public async Task AccountRole_JobListChanged_UpdatesOnlyThePolicy()
+    {
+        var request = new AccountRoleRequest { HostingAccountId = hosting.AccountId, ExternalId = OrgId, Jobs = new[] { SecurityGroupJob } };
+        await EnsureAccountRoleAsync(request);
+        var iam = (await ClientsAsync(cloud)).Iam();
+        var trustBefore = (await iam.GetRoleAsync(new GetRoleRequest { RoleName = "RemediationTools" })).Role.AssumeRolePolicyDocument;
+
+        request.Jobs = new[] { SecurityGroupJob, VolumeJob };
+        var updated = await EnsureAccountRoleAsync(request);
+
+        Assert.Equal(RemediationRoleStatus.Updated, updated.Status);
+        Assert.Equal(new[] { "replace inline policy RemediationTools" }, updated.Changes);
+        Assert.Equal(trustBefore, (await iam.GetRoleAsync(new GetRoleRequest { RoleName = "RemediationTools" })).Role.AssumeRolePolicyDocument);
+        var policy = await iam.GetRolePolicyAsync(new GetRolePolicyRequest { RoleName = "RemediationTools", PolicyName = "RemediationTools" });
+        Assert.Equal(JobPolicyFactory.Actions(request.Jobs), PolicyText.AllowedActions(policy.PolicyDocument).OrderBy(a => a, StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task AccountRole_BadInput_ThrowsNamingTheValueAndCreatesNothing()
+    {
+        var service = new AccountRoleService(await ClientsAsync(cloud), Region);
+        var ex = await Assert.ThrowsAsync<ArgumentException>(() => service.PlanAsync(new AccountRoleRequest { WorkerRoleArn = "arn:aws:iam::1:role/x", ExternalId = OrgId, Jobs = new[] { SecurityGroupJob } }, CancellationToken.None));
+        Assert.Contains("arn:aws:iam::1:role/x", ex.Message, StringComparison.Ordinal);
+        var badId = await Assert.ThrowsAsync<ArgumentException>(() => service.PlanAsync(new AccountRoleRequest { HostingAccountId = hosting.AccountId, ExternalId = "o x", Jobs = new[] { SecurityGroupJob } }, CancellationToken.None));
+        Assert.Contains("'o x'", badId.Message, StringComparison.Ordinal);
+        Assert.Null(await IamRoleReader.FindRoleAsync((await ClientsAsync(cloud)).Iam(), "RemediationTools", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task WorkerRole_AccountsAddedLater_ExtendThePolicy_AndWildcardNeedsTheSwitch()
+    {
+        var first = $"arn:aws:iam::{cloud.AccountId}:role/RemediationTools";
+        var second = "arn:aws:iam::333333333333:role/RemediationTools";
+        await EnsureWorkerRoleAsync(first);
+        var extended = await EnsureWorkerRoleAsync(second);
+
+        Assert.Equal(RemediationRoleStatus.Updated, extended.Status);
+        Assert.Equal(new[] { first, second }.OrderBy(a => a, StringComparer.Ordinal), extended.AccountRoleArns);
+        var service = new WorkerRoleService(await ClientsAsync(hosting), Region);
+        var ex = await Assert.ThrowsAsync<ArgumentException>(() => service.PlanAsync(new WorkerRoleRequest { AccountRoleArns = new[] { "arn:aws:iam::*:role/RemediationTools" } }, CancellationToken.None));
+        Assert.Contains("AllowAnyAccountRole", ex.Message, StringComparison.Ordinal);
+
+        var warnings = new List<string>();
+        service.Warning += (_, text) => warnings.Add(text);
+        var any = await service.PlanAsync(new WorkerRoleRequest { AllowAnyAccountRole = true }, CancellationToken.None);
+        Assert.Equal(new[] { "arn:aws:iam::*:role/*" }, any.Output.AccountRoleArns);
+        Assert.Single(warnings);
+    }
+
+    [Fact]
+    public async Task Readiness_ReadyRole_ThenHandEditedDrift_IsReported()
+    {
+        var workerArn = $"arn:aws:iam::{hosting.AccountId}:role/{RoleNames.DefaultWorkerRoleName}";
+        var role = await EnsureAccountRoleAsync(new AccountRoleRequest { WorkerRoleArn = workerArn, ExternalId = OrgId, Jobs = new[] { SecurityGroupJob } });
+        var worker = await EnsureWorkerRoleAsync(role.RoleArn);
+        var session = server.IssueInstanceProfileCredentials(hosting.AccountId, worker.InstanceProfileName);
+        var check = new AccountRoleReadinessService(await ClientsAsync(session.AccessKeyId, session.SecretAccessKey, session.SessionToken), await ClientsAsync(cloud), Region);
+        var request = new ReadinessRequest { RoleArn = role.RoleArn, ExternalId = OrgId, Jobs = new[] { SecurityGroupJob } };
+
+        var ready = await check.CheckAsync(request, CancellationToken.None);
+        Assert.True(ready.IsReady, string.Join(" | ", ready.Findings));
+        Assert.True(ready.ExternalIdEnforced);
+        Assert.False(ready.HasDrift);
+        Assert.Empty(ready.Findings);
+
+        var iam = (await ClientsAsync(cloud)).Iam();
+        await iam.PutRolePolicyAsync(new PutRolePolicyRequest
+        {
+            RoleName = "RemediationTools",
+            PolicyName = "RemediationTools",
+            PolicyDocument = """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ec2:DescribeSecurityGroups","ec2:TerminateInstances"],"Resource":"*"}]}""",
+        });
+        var drifted = await check.CheckAsync(request, CancellationToken.None);
+        Assert.False(drifted.IsReady);
+        Assert.True(drifted.HasDrift);
+        Assert.Equal(new[] { "ec2:RevokeSecurityGroupIngress" }, drifted.MissingActions);
+        Assert.Equal(new[] { "ec2:TerminateInstances" }, drifted.ExcessActions);
+
+        var wrongSource = new AccountRoleReadinessService(await ClientsAsync(hosting), await ClientsAsync(cloud), Region);
+        var refused = await wrongSource.CheckAsync(request, CancellationToken.None);
+        Assert.False(refused.CanAssume);
+        Assert.Contains(refused.Findings, f => f.Contains("AccessDenied", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Readiness_TrustWithoutExternalIdCondition_IsNotReady()
+    {
+        var iam = (await ClientsAsync(cloud)).Iam();
+        await iam.CreateRoleAsync(new CreateRoleRequest
+        {
+            RoleName = "Loose",
+            AssumeRolePolicyDocument = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::" + hosting.AccountId + ":root\"},\"Action\":\"sts:AssumeRole\"}]}",
+        });
+        await iam.PutRolePolicyAsync(new PutRolePolicyRequest { RoleName = "Loose", PolicyName = "p", PolicyDocument = JobPolicyFactory.Builder(new[] { SecurityGroupJob }).Build()[0].Json });
+        var check = new AccountRoleReadinessService(await ClientsAsync(hosting), await ClientsAsync(cloud), Region);
+
+        var report = await check.CheckAsync(new ReadinessRequest { RoleArn = $"arn:aws:iam::{cloud.AccountId}:role/Loose", ExternalId = OrgId, Jobs = new[] { SecurityGroupJob } }, CancellationToken.None);
+
+        Assert.True(report.CanAssume);
+        Assert.False(report.ExternalIdEnforced);
+        Assert.False(report.IsReady);
+        Assert.Contains(report.Findings, f => f.Contains("without an external ID", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Remove_BothRoles_LeavesNothingBehind()
+    {
+        var role = await EnsureAccountRoleAsync(new AccountRoleRequest { HostingAccountId = hosting.AccountId, ExternalId = OrgId, Jobs = new[] { SecurityGroupJob } });
+        var worker = await EnsureWorkerRoleAsync(role.RoleArn);
+        var cloudIam = (await ClientsAsync(cloud)).Iam();
+        var hostingIam = (await ClientsAsync(hosting)).Iam();
+
+        Assert.True(await new AccountRoleService(await ClientsAsync(cloud), Region).RemoveAsync("RemediationTools", CancellationToken.None));
+        Assert.True(await new WorkerRoleService(await ClientsAsync(hosting), Region).RemoveAsync(worker.RoleName, CancellationToken.None));
+
+        Assert.Null(await IamRoleReader.FindRoleAsync(cloudIam, "RemediationTools", CancellationToken.None));
+        Assert.Null(await IamRoleReader.FindRoleAsync(hostingIam, worker.RoleName, CancellationToken.None));
+        Assert.Null(await IamRoleReader.FindInstanceProfileAsync(hostingIam, worker.InstanceProfileName, CancellationToken.None));
+        Assert.False(await new AccountRoleService(await ClientsAsync(cloud), Region).RemoveAsync("RemediationTools", CancellationToken.None));
+    }
+}
