@@ -68,6 +68,9 @@ internal interface IRemediationStore
     /// <summary>The workers of a group (null: of every group), with their state judged at <paramref name="now"/>.</summary>
     Task<IReadOnlyList<RemediationWorkerInfo>> ListWorkersAsync(string? group, DateTimeOffset now, CancellationToken cancellationToken);
 
+    /// <summary>The final run of a request (Completed or DeadLettered), or null while it has none.</summary>
+    Task<RemediationRun?> GetFinalRunAsync(string group, string requestId, CancellationToken cancellationToken);
+
     /// <summary>Records a run (a failed attempt or a final record) as is.</summary>
     Task RecordRunAsync(RemediationRun run, CancellationToken cancellationToken);
 

@@ -351,9 +351,13 @@ internal sealed partial class LocalFolderStore : IRemediationStore
         return Task.FromResult<IReadOnlyList<RemediationRun>>(runs.OrderBy(r => r.Finished).ThenBy(r => r.Id, StringComparer.Ordinal).ToList());
     }
 
-    /// <summary>The final run of a request, or null while it has none.</summary>
-    internal RemediationRun? FinalRun(string group, string requestId)
-        => AtomicFile.TryRead(RunPath(group, requestId)) is { } bytes ? Deserialize<RemediationRun>(bytes, RunPath(group, requestId)) : null;
+    /// <inheritdoc />
+    public Task<RemediationRun?> GetFinalRunAsync(string group, string requestId, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var path = RunPath(group, requestId);
+        return Task.FromResult(AtomicFile.TryRead(path) is { } bytes ? Deserialize<RemediationRun>(bytes, path) : null);
+    }
 
     private string RunPath(string group, string runId) => Path.Combine(root, "runs", Key(group), SafeId(runId, "run ID") + ".json");
 

@@ -1,0 +1,372 @@
+using System.Globalization;
+using RemediationTools.Core.Aws;
+using RemediationTools.Core.Engine;
+using RemediationTools.Core.Stores;
+
+namespace RemediationTools.Core.Workers;
+
+/// <summary>How a worker's log line matters.</summary>
+internal enum WorkerLogLevel
+{
+    /// <summary>Normal events: started, request done, stopped.</summary>
+    Information,
+
+    /// <summary>Something to look at: a failed attempt, a lost lease.</summary>
+    Warning,
+
+    /// <summary>The worker cannot go on as it is: credentials refused or revoked, store errors.</summary>
+    Error,
+}
+
+/// <summary>Why <see cref="RemediationWorker.RunAsync"/> returned.</summary>
+internal enum WorkerExitReason
+{
+    /// <summary>Asked to stop; running jobs were finished first.</summary>
+    Stopped,
+
+    /// <summary>The group's secret was reset (or the group deleted) while running; running jobs were finished first.</summary>
+    CredentialsRevoked,
+}
+
+/// <summary>
+/// The worker loop (DESIGN.md section 7), the same in the <c>remediation-worker</c> console and in
+/// <c>Start-RemediationWorker</c>: verify the group credentials, register, heartbeat (re-verifying the credentials), long-poll
+/// the queue, run up to N requests at once through the <see cref="RemediationEngine"/> with the account's role and the
+/// group's AllowDisruptive, extend each lease while its job runs, record the run, complete the request. Stopping (the
+/// token passed to <see cref="RunAsync"/>) stops taking requests, finishes the running ones and returns.
+/// </summary>
+internal sealed class RemediationWorker
+{
+    private readonly WorkerOptions options;
+    private readonly IRemediationStore store;
+    private readonly Action<WorkerLogLevel, string> log;
+    private readonly IAwsClientFactory? givenFactory;
+    private readonly Func<DateTimeOffset> clock;
+    private RemediationWorkerGroup group = new();
+    private string verifiedHash = string.Empty;
+    private long jobsDone;
+    private long jobsFailed;
+
+    /// <summary>Creates the worker; <paramref name="clientFactory"/> replaces the one built from <see cref="WorkerOptions.Connection"/> (tests).</summary>
+    public RemediationWorker(WorkerOptions options, IRemediationStore store, Action<WorkerLogLevel, string>? log = null, IAwsClientFactory? clientFactory = null, Func<DateTimeOffset>? clock = null)
+    {
+        this.options = options ?? throw new ArgumentNullException(nameof(options));
+        this.store = store ?? throw new ArgumentNullException(nameof(store));
+        this.log = log ?? ((_, _) => { });
+        givenFactory = clientFactory;
+        this.clock = clock ?? (() => DateTimeOffset.UtcNow);
+        options.Validate();
+        WorkerId = "w-" + Guid.NewGuid().ToString("N").Substring(0, 12);
+    }
+
+    /// <summary>This run's worker ID.</summary>
+    public string WorkerId { get; }
+
+    /// <summary>Requests finished so far.</summary>
+    public long JobsDone => Interlocked.Read(ref jobsDone);
+
+    /// <summary>Attempts failed so far.</summary>
+    public long JobsFailed => Interlocked.Read(ref jobsFailed);
+
+    /// <summary>
+    /// Runs until <paramref name="stop"/> is cancelled or the credentials are revoked. Throws
+    /// <see cref="RemediationStoreException"/> (<see cref="StoreError.CredentialsRefused"/>, <see cref="StoreError.GroupNotFound"/>)
+    /// when the worker may not start, and <see cref="AwsConfigurationException"/> when the hosting credentials cannot be found.
+    /// <paramref name="abort"/> cancels running jobs too (their requests are redelivered when the leases expire).
+    /// </summary>
+    public async Task<WorkerExitReason> RunAsync(CancellationToken stop, CancellationToken abort = default)
+    {
+        var groups = new WorkerGroupService(store, clock);
+        var record = await groups.VerifyAsync(options.GroupName, options.ClientId, options.ClientSecret, stop).ConfigureAwait(false);
+        group = record.Group;
+        verifiedHash = record.SecretHash;
+
+        var ownFactory = givenFactory is null
+            ? await AwsClientFactory.CreateAsync(options.Connection, new AwsClientFactoryOptions { SessionName = "RemediationWorker-" + WorkerId }, stop).ConfigureAwait(false)
+            : null;
+        var factory = givenFactory ?? ownFactory!;
+        var info = new RemediationWorkerInfo
+        {
+            WorkerId = WorkerId,
+            WorkerGroup = group.Name,
+            Host = options.Host ?? Environment.MachineName,
+            Version = typeof(RemediationWorker).Assembly.GetName().Version?.ToString(3) ?? "0.0.0",
+            Started = clock(),
+            HeartbeatInterval = options.HeartbeatInterval,
+        };
+
+        using var receiving = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        using var heartbeatStop = new CancellationTokenSource();
+        var exit = WorkerExitReason.Stopped;
+        try
+        {
+            await BeatAsync(info, RemediationWorkerState.Healthy, stop).ConfigureAwait(false);
+            Log(WorkerLogLevel.Information, "started worker " + WorkerId + " for group " + group.Name + " on " + info.Host + " (store " + store.Description + ", up to " +
+                options.MaxConcurrency.ToString(CultureInfo.InvariantCulture) + " jobs at once)");
+            var heartbeat = HeartbeatLoopAsync(info, () =>
+            {
+                exit = WorkerExitReason.CredentialsRevoked;
+                receiving.Cancel();
+            }, heartbeatStop.Token);
+
+            await ReceiveLoopAsync(factory, receiving.Token, abort).ConfigureAwait(false);
+            heartbeatStop.Cancel();
+            await heartbeat.ConfigureAwait(false);
+        }
+        finally
+        {
+            ownFactory?.Dispose();
+            if (options.HealthFile is not null)
+            {
+                AtomicFile.TryDelete(options.HealthFile);
+            }
+        }
+
+        await BeatAsync(info, RemediationWorkerState.Stopped, CancellationToken.None).ConfigureAwait(false);
+        Log(WorkerLogLevel.Information, "stopped worker " + WorkerId + " (" + exit + "; " + JobsDone.ToString(CultureInfo.InvariantCulture) + " done, " +
+            JobsFailed.ToString(CultureInfo.InvariantCulture) + " failed attempts)");
+        return exit;
+    }
+
+    private async Task ReceiveLoopAsync(IAwsClientFactory factory, CancellationToken receiving, CancellationToken abort)
+    {
+        var running = new List<Task>();
+        while (!receiving.IsCancellationRequested)
+        {
+            running.RemoveAll(t => t.IsCompleted);
+            if (running.Count >= options.MaxConcurrency)
+            {
+                await Task.WhenAny(running).ConfigureAwait(false);
+                continue;
+            }
+
+            IReadOnlyList<LeasedRequest> leases;
+            try
+            {
+                leases = await store.ReceiveAsync(group.Name, WorkerId, options.MaxConcurrency - running.Count, options.LeaseDuration, options.PollWait, receiving).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (receiving.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or RemediationStoreException)
+            {
+                Log(WorkerLogLevel.Error, "cannot read the queue: " + ex.Message);
+                await DelayAsync(options.RetryDelay, receiving).ConfigureAwait(false);
+                continue;
+            }
+
+            foreach (var lease in leases)
+            {
+                running.Add(Task.Run(() => RunRequestAsync(factory, lease, abort), CancellationToken.None));
+            }
+        }
+
+        // Graceful stop: no new requests; the running ones finish and are recorded.
+        await Task.WhenAll(running).ConfigureAwait(false);
+    }
+
+    private async Task RunRequestAsync(IAwsClientFactory factory, LeasedRequest lease, CancellationToken abort)
+    {
+        var request = lease.Request;
+        var started = clock();
+        var lines = new List<string>();
+        var reporter = new CollectingReporter(lines);
+        using var jobDone = CancellationTokenSource.CreateLinkedTokenSource(abort);
+        var extender = ExtendLeaseLoopAsync(lease, jobDone.Token);
+        try
+        {
+            var current = group;
+            var finding = request.Finding;
+            var account = current.FindAccount(finding.AccountId)
+                ?? throw new InvalidOperationException("Account '" + finding.AccountId + "' of finding " + (finding.FindingId ?? finding.ResourceId) + " is not in worker group '" + current.Name + "'.");
+            var remediationOptions = new RemediationOptions
+            {
+                AllowDisruptive = current.AllowDisruptive,
+                JobId = request.JobId,
+                RangeMode = request.RangeMode,
+            };
+            remediationOptions.AccountRoles[account.AccountId] = new AccountRole(account.RoleArn, account.ExternalId);
+            var engine = new RemediationEngine(factory, null, reporter);
+            var result = await engine.RunAsync(finding, remediationOptions, null, abort).ConfigureAwait(false);
+
+            jobDone.Cancel();
+            await extender.ConfigureAwait(false);
+            var run = NewRun(lease, RemediationRunStatus.Completed, started, reporter.Lines());
+            run.Result = result;
+            var recorded = await store.CompleteAsync(lease, run, CancellationToken.None).ConfigureAwait(false);
+            Interlocked.Increment(ref jobsDone);
+            Log(WorkerLogLevel.Information, "request " + request.Id + " " + result.Status + " " + result.JobId + " " + result.AccountId + "/" + result.Region + "/" + result.ResourceId +
+                " attempt " + lease.Attempt.ToString(CultureInfo.InvariantCulture) + (recorded ? string.Empty : " (another delivery had already recorded it)"));
+        }
+        catch (OperationCanceledException) when (abort.IsCancellationRequested)
+        {
+            // Aborted: the lease expires and another worker runs the request again.
+            Log(WorkerLogLevel.Warning, "request " + request.Id + " aborted; it is redelivered when its lease expires");
+        }
+        catch (Exception ex)
+        {
+            jobDone.Cancel();
+            await extender.ConfigureAwait(false);
+            Interlocked.Increment(ref jobsFailed);
+            var run = NewRun(lease, RemediationRunStatus.AttemptFailed, started, reporter.Lines());
+            run.Error = ex.Message;
+            try
+            {
+                var status = await store.FailAsync(lease, run, options.RetryDelay, CancellationToken.None).ConfigureAwait(false);
+                Log(WorkerLogLevel.Warning, "request " + request.Id + " attempt " + lease.Attempt.ToString(CultureInfo.InvariantCulture) + " failed: " + ex.Message +
+                    (status == RemediationRunStatus.DeadLettered ? " (moved to the dead-letter area)" : " (will be retried)"));
+            }
+            catch (Exception storeError) when (storeError is IOException or UnauthorizedAccessException or RemediationStoreException)
+            {
+                Log(WorkerLogLevel.Error, "request " + request.Id + " failed and could not be recorded: " + storeError.Message);
+            }
+        }
+        finally
+        {
+            jobDone.Cancel();
+        }
+    }
+
+    private RemediationRun NewRun(LeasedRequest lease, RemediationRunStatus status, DateTimeOffset started, IReadOnlyList<string> lines) => new()
+    {
+        Id = lease.Request.Id,
+        RequestId = lease.Request.Id,
+        WorkerGroup = group.Name,
+        WorkerId = WorkerId,
+        Status = status,
+        Attempts = lease.Attempt,
+        Enqueued = lease.Request.Enqueued,
+        Started = started,
+        Finished = clock(),
+        LogLines = lines,
+    };
+
+    private async Task ExtendLeaseLoopAsync(LeasedRequest lease, CancellationToken done)
+    {
+        var every = TimeSpan.FromTicks(options.LeaseDuration.Ticks / 3);
+        while (await DelayAsync(every, done).ConfigureAwait(false))
+        {
+            try
+            {
+                if (!await store.ExtendLeaseAsync(lease, options.LeaseDuration, CancellationToken.None).ConfigureAwait(false))
+                {
+                    Log(WorkerLogLevel.Warning, "request " + lease.Request.Id + ": the lease was lost (it expired); another worker may run it too");
+                    return;
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                Log(WorkerLogLevel.Warning, "request " + lease.Request.Id + ": cannot extend the lease: " + ex.Message);
+            }
+        }
+    }
+
+    private async Task HeartbeatLoopAsync(RemediationWorkerInfo info, Action revoked, CancellationToken stop)
+    {
+        while (await DelayAsync(options.HeartbeatInterval, stop).ConfigureAwait(false))
+        {
+            try
+            {
+                var record = await store.GetGroupAsync(options.GroupName, CancellationToken.None).ConfigureAwait(false);
+                if (!StillValid(record))
+                {
+                    Log(WorkerLogLevel.Error, record is null
+                        ? "worker group " + options.GroupName + " was deleted; stopping"
+                        : "the client secret of worker group " + options.GroupName + " was reset: these credentials are refused now; stopping");
+                    revoked();
+                    return;
+                }
+
+                group = record!.Group;
+                await BeatAsync(info, RemediationWorkerState.Healthy, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or RemediationStoreException)
+            {
+                Log(WorkerLogLevel.Warning, "heartbeat failed: " + ex.Message);
+            }
+        }
+    }
+
+    private bool StillValid(WorkerGroupRecord? record)
+    {
+        if (record is null || !ClientSecretHasher.FixedTimeEquals(options.ClientId, record.Group.ClientId))
+        {
+            return false;
+        }
+
+        // The slow hash runs again only when the stored hash changed (a reset); an unchanged hash already matched.
+        if (!string.Equals(record.SecretHash, verifiedHash, StringComparison.Ordinal))
+        {
+            if (!ClientSecretHasher.Verify(options.ClientSecret, record.SecretHash))
+            {
+                return false;
+            }
+
+            verifiedHash = record.SecretHash;
+        }
+
+        return true;
+    }
+
+    private async Task BeatAsync(RemediationWorkerInfo info, RemediationWorkerState state, CancellationToken cancellationToken)
+    {
+        info.LastHeartbeat = clock();
+        info.State = state;
+        info.JobsDone = JobsDone;
+        info.JobsFailed = JobsFailed;
+        await store.SaveWorkerAsync(info, cancellationToken).ConfigureAwait(false);
+        if (options.HealthFile is not null && state == RemediationWorkerState.Healthy)
+        {
+            AtomicFile.WriteReplace(options.HealthFile, System.Text.Encoding.UTF8.GetBytes(info.LastHeartbeat.ToString("o", CultureInfo.InvariantCulture) + " " +
+                ((long)options.HeartbeatInterval.TotalSeconds).ToString(CultureInfo.InvariantCulture)));
+        }
+    }
+
+    private void Log(WorkerLogLevel level, string message) => log(level, message);
+
+    private static async Task<bool> DelayAsync(TimeSpan delay, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Collects the engine's verbose lines and warnings of one job, for its run record.</summary>
+    private sealed class CollectingReporter : IRemediationReporter
+    {
+        private readonly List<string> lines;
+
+        public CollectingReporter(List<string> lines) => this.lines = lines;
+
+        public void Progress(RemediationProgress progress)
+        {
+        }
+
+        public void Verbose(string message) => Add(message);
+
+        public void Warning(string message) => Add("WARNING: " + message);
+
+        public string[] Lines()
+        {
+            lock (lines)
+            {
+                return lines.ToArray();
+            }
+        }
+
+        private void Add(string line)
+        {
+            lock (lines)
+            {
+                lines.Add(line);
+            }
+        }
+    }
+}
