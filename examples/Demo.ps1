@@ -6,7 +6,7 @@ account simulated by the sandbox, exactly as a user would against real AWS.
 .DESCRIPTION
 Starts the AWS sandbox, creates a hosting account (where the remediation runs) and a cloud account (the one to
 fix), gives the cloud account a role that the hosting account may assume only with the organization's external
-ID, and a security group with a public 5432 rule among rules that must survive. Then it runs
+ID (New-RemediationAccountRole) and the hosting account the workers' EC2 role (New-RemediationWorkerRole), and a security group with a public 5432 rule among rules that must survive. Then it runs
 Invoke-Remediation on the finding in examples/findings: first with -WhatIf (nothing changes), then for real,
 and prints the group's rules before and after. Run it with ./build.ps1 -Task Demo.
 #>
@@ -44,25 +44,17 @@ try {
 
     Write-Step 'Cloud account: a role the hosting account may assume only with the external ID'
     $job = Get-RemediationJob -Id security-group-close-port-5432
-    $trust = @{
-        Version   = '2012-10-17'
-        Statement = @(@{
-                Effect    = 'Allow'
-                Principal = @{ AWS = "arn:aws:iam::$($hosting.accountId):root" }
-                Action    = 'sts:AssumeRole'
-                Condition = @{ StringEquals = @{ 'sts:ExternalId' = $organizationId } }
-            })
-    } | ConvertTo-Json -Depth 6 -Compress
-    $permissions = @{ Version = '2012-10-17'; Statement = @(@{ Effect = 'Allow'; Action = @($job.IamActions); Resource = '*' }) } |
-        ConvertTo-Json -Depth 6 -Compress
-    $null = Invoke-AwsSandboxAction -Sandbox $sandbox -AccountId $cloud.accountId -Service iam -Action CreateRole -Parameters @{
-        RoleName = 'RemediationTools'; AssumeRolePolicyDocument = $trust
-    }
-    $null = Invoke-AwsSandboxAction -Sandbox $sandbox -AccountId $cloud.accountId -Service iam -Action PutRolePolicy -Parameters @{
-        RoleName = 'RemediationTools'; PolicyName = 'RemediationTools'; PolicyDocument = $permissions
-    }
-    $roleArn = "arn:aws:iam::$($cloud.accountId):role/RemediationTools"
-    Write-Host "Role $roleArn may call: $($job.IamActions -join ', ')"
+    # New-RemediationAccountRole runs with the cloud account's credentials; the worker role does not exist yet,
+    # so the trust policy names the hosting account (with the external ID condition).
+    $cloudAws = @{ AccessKey = $cloud.accessKeyId; SecretKey = $cloud.secretAccessKey; Region = 'us-east-1'; EndpointUrl = $sandbox.Endpoint }
+    $hostingAws = @{ AccessKey = $admin.accessKeyId; SecretKey = $admin.secretAccessKey; Region = 'us-east-1'; EndpointUrl = $sandbox.Endpoint }
+    $accountRole = New-RemediationAccountRole -HostingAccountId $hosting.accountId -ExternalId $organizationId -Job $job.Id @cloudAws
+    $roleArn = $accountRole.RoleArn
+    Write-Host "Role $roleArn ($($accountRole.Status)) may call: $($job.IamActions -join ', ')"
+
+    Write-Step 'Hosting account: the workers'' EC2 role, allowed only to assume that role'
+    $workerRole = $accountRole | New-RemediationWorkerRole @hostingAws
+    Write-Host "Worker role $($workerRole.RoleArn) ($($workerRole.Status)), instance profile $($workerRole.InstanceProfileName)"
 
     Write-Step 'Cloud account: security group app-db, open to the world on 5432, among rules that must survive'
     $vpcs = Invoke-AwsSandboxAction -Sandbox $sandbox -AccountId $cloud.accountId -Service ec2 -Action DescribeVpcs

@@ -23,3 +23,21 @@ Describe 'examples/Demo.ps1' {
         $text | Should -Match 'Demo finished'
     }
 }
+
+Describe 'examples/Onboarding.ps1' {
+    It 'onboards two accounts and a worker role, and every account is ready from the worker role' {
+        $run = Invoke-TestPwsh -Parameters @{
+            Runbook = Join-Path $root 'examples/Onboarding.ps1'; ModulePath = Get-TestModulePath; SandboxPath = Get-TestSandboxPath
+        } -ScriptBlock {
+            $reports = & $Runbook -Sandbox -Job security-group-close-port-5432 -ModulePath $ModulePath -SandboxPath $SandboxPath 6>$null
+            $reports | Select-Object AccountId, IsReady, ExternalIdEnforced, HasDrift, RoleArn
+        }
+        $run.ExitCode | Should -Be 0 -Because $run.ErrorText
+        $reports = @($run.Result)
+        $reports.Count | Should -Be 2
+        $reports.IsReady | Should -Be @($true, $true)
+        $reports.ExternalIdEnforced | Should -Be @($true, $true)
+        $reports.HasDrift | Should -Be @($false, $false)
+        ($reports.AccountId | Sort-Object -Unique).Count | Should -Be 2
+    }
+}

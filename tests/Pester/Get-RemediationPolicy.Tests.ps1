@@ -1,0 +1,42 @@
+BeforeAll {
+    Import-Module (Join-Path $env:REMEDIATION_MODULE_PATH 'RemediationTools.psd1') -Force
+    $script:jobs = @(Get-RemediationJob)
+}
+
+Describe 'Get-RemediationPolicy' {
+    It 'is the union of every job''s actions, de-duplicated and sorted, by default' {
+        $policy = Get-RemediationPolicy
+        $policy | Should -BeOfType ([RemediationTools.RemediationPolicy])
+        $expected = @($jobs.IamActions | Sort-Object -Unique -CaseSensitive:$false | Sort-Object { $_ } -Culture '')
+        @($policy.Actions).Count | Should -Be @($jobs.IamActions | ForEach-Object ToLowerInvariant | Sort-Object -Unique).Count
+        @($policy.Actions | ForEach-Object ToLowerInvariant | Sort-Object) | Should -Be @($expected | ForEach-Object ToLowerInvariant | Sort-Object)
+        $policy.Jobs | Should -Be @($jobs.Id)
+    }
+
+    It 'takes Get-RemediationJob output on the pipeline' {
+        $policy = $jobs[0] | Get-RemediationPolicy
+        $policy.Jobs | Should -Be @($jobs[0].Id)
+        @($policy.Actions | Sort-Object) | Should -Be @($jobs[0].IamActions | Sort-Object -Unique)
+    }
+
+    It 'writes valid IAM JSON with -AsJson' {
+        $json = Get-RemediationPolicy -Job $jobs[0].Id -AsJson
+        $document = $json | ConvertFrom-Json
+        $document.Version | Should -Be '2012-10-17'
+        $document.Statement | ForEach-Object { $_.Effect | Should -Be 'Allow'; $_.Resource | Should -Be '*'; $_.Sid | Should -Match '^[A-Za-z0-9]+$' }
+        @($document.Statement.Action | Sort-Object) | Should -Be @($jobs[0].IamActions | Sort-Object -Unique)
+    }
+
+    It 'splits into several documents that each fit -MaxPolicySize' {
+        $documents = @(Get-RemediationPolicy -MaxPolicySize 256 -AsJson)
+        $documents.Count | Should -BeGreaterThan 1
+        foreach ($document in $documents) { ($document -replace '\s', '').Length | Should -BeLessOrEqual 256 }
+        @($documents | ForEach-Object { ($_ | ConvertFrom-Json).Statement.Action } | Sort-Object -Unique).Count |
+            Should -Be (Get-RemediationPolicy).Actions.Count
+    }
+
+    It 'writes JobNotFound for an unknown job' {
+        { Get-RemediationPolicy -Job 'no-such-job' -ErrorAction Stop } |
+            Should -Throw -ErrorId 'JobNotFound,RemediationTools.Commands.GetRemediationPolicyCommand' -ExpectedMessage '*no-such-job*'
+    }
+}
