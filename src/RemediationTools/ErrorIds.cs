@@ -56,4 +56,31 @@ internal static class ErrorIds
 
     /// <summary>The role to remove does not exist.</summary>
     public const string RoleNotFound = "RoleNotFound";
+
+    /// <summary>A worker group name, organization ID or cloud account is not acceptable.</summary>
+    public const string WorkerGroupInvalid = "WorkerGroupInvalid";
+
+    /// <summary>No worker group has that name in the store.</summary>
+    public const string WorkerGroupNotFound = "WorkerGroupNotFound";
+
+    /// <summary>A worker group with that name exists already.</summary>
+    public const string WorkerGroupExists = "WorkerGroupExists";
+
+    /// <summary>Another session changed the worker group at the same time, again and again.</summary>
+    public const string WorkerGroupConflict = "WorkerGroupConflict";
+
+    /// <summary>The account is not in the worker group.</summary>
+    public const string CloudAccountNotInGroup = "CloudAccountNotInGroup";
+
+    /// <summary>The worker group's client ID or client secret is wrong.</summary>
+    public const string WorkerCredentialsRefused = "WorkerCredentialsRefused";
+
+    /// <summary>The store (-Store or REMEDIATION_STORE) cannot be used.</summary>
+    public const string StoreUnavailable = "StoreUnavailable";
+
+    /// <summary>Reading or writing the store failed.</summary>
+    public const string StoreFailed = "StoreFailed";
+
+    /// <summary>No run has that ID.</summary>
+    public const string RunNotFound = "RunNotFound";
 }

@@ -30,6 +30,22 @@ internal static class ResultBinder
             throw new InvalidDataException($"A {bare.GetType().Name} is not a remediation result.");
         }
 
+        foreach (Dictionary<string, object?> item in plain is List<object?> list ? list.OfType<Dictionary<string, object?>>() : new[] { (Dictionary<string, object?>)plain })
+        {
+            NormalizeDuration(item);
+        }
+
         return RemediationResultFile.Parse(JsonSerializer.Serialize(plain, plain.GetType()), "The input object");
+    }
+
+    // ConvertTo-Json writes a TimeSpan as an object of its properties; its Ticks are the exact value.
+    private static void NormalizeDuration(Dictionary<string, object?> result)
+    {
+        string? key = result.Keys.FirstOrDefault(k => string.Equals(k, nameof(RemediationResult.Duration), StringComparison.OrdinalIgnoreCase));
+        if (key is not null && result[key] is Dictionary<string, object?> timeSpan
+            && timeSpan.TryGetValue("Ticks", out object? ticks) && ticks is not null)
+        {
+            result[key] = TimeSpan.FromTicks(System.Convert.ToInt64(ticks, System.Globalization.CultureInfo.InvariantCulture)).ToString("c", System.Globalization.CultureInfo.InvariantCulture);
+        }
     }
 }

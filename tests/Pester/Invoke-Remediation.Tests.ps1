@@ -190,6 +190,98 @@ Describe 'Invoke-Remediation' {
         }
     }
 
+    Context 'finding forms, accounts and safety rails' {
+        It 'fixes one resource named by -Job, -ResourceId, -AccountId and -Region' {
+            $group = New-TestGroup @(@{ Protocol = 'tcp'; From = 5432; To = 5432; Cidr = '0.0.0.0/0' }, @{ Protocol = 'tcp'; From = 22; To = 22; Cidr = '0.0.0.0/0' })
+            $result = Invoke-Remediation -Job security-group-close-port-5432 -ResourceId $group -AccountId $cloud.accountId @aws @role -Confirm:$false
+            $result.Status | Should -Be 'Remediated'
+            $result.AccountId | Should -Be $cloud.accountId
+            $result.Region | Should -Be 'us-east-1'
+            Get-Rules $group | Should -Be @('tcp 22 from 0.0.0.0/0')
+        }
+
+        It 'takes the resource as an ARN, with the account and region from the ARN' {
+            $group = New-TestGroup @(@{ Protocol = 'tcp'; From = 5432; To = 5432; Cidr = '0.0.0.0/0' })
+            $arn = "arn:aws:ec2:us-east-1:$($cloud.accountId):security-group/$group"
+            $result = Invoke-Remediation -Job security_group_close_port_5432 -ResourceId $arn @aws @role -Confirm:$false
+            $result.Status | Should -Be 'Remediated'
+            $result.ResourceId | Should -Be $group
+            $result.AccountId | Should -Be $cloud.accountId
+        }
+
+        It 'takes a plain hashtable finding (Job, ResourceId, AccountId, Region)' {
+            $group = New-TestGroup @(@{ Protocol = 'tcp'; From = 5432; To = 5432; Cidr = '0.0.0.0/0' })
+            $result = @{ Job = 'security-group-close-port-5432'; ResourceId = $group; AccountId = $cloud.accountId; Region = 'us-east-1' } |
+                Invoke-Remediation @aws @role -Confirm:$false
+            $result.Status | Should -Be 'Remediated'
+        }
+
+        It 'reports a -ResourceId that the job cannot use as FindingInvalid and changes nothing' {
+            $result = Invoke-Remediation -Job security-group-close-port-5432 -ResourceId 'i-0123456789abcdef0' -AccountId $cloud.accountId @aws @role -Confirm:$false -ErrorVariable errs -ErrorAction SilentlyContinue
+            $result | Should -BeNullOrEmpty
+            $errs[0].FullyQualifiedErrorId | Should -Be 'FindingInvalid,RemediationTools.Commands.InvokeRemediationCommand'
+            $errs[0].Exception.Message | Should -Match 'i-0123456789abcdef0'
+        }
+
+        It 'uses the role of each account from -CloudAccount hashtables, deriving the account ID from the role ARN' {
+            $group = New-TestGroup @(@{ Protocol = 'tcp'; From = 5432; To = 5432; Cidr = '0.0.0.0/0' })
+            Reset-AwsSandboxCallCount -Sandbox $sandbox
+            $result = New-TestFinding $group | Invoke-Remediation @aws -CloudAccount @{ RoleArn = $roleArn; ExternalId = $externalId } -Confirm:$false
+            $result.Status | Should -Be 'Remediated'
+            (Get-AwsSandboxCallCount -Sandbox $sandbox)['sts:AssumeRole'] | Should -Be 1
+        }
+
+        It 'takes -CloudAccount objects with AccountId, RoleArn and ExternalId properties' {
+            $group = New-TestGroup @(@{ Protocol = 'tcp'; From = 5432; To = 5432; Cidr = '0.0.0.0/0' })
+            $account = [pscustomobject]@{ AccountId = $cloud.accountId; RoleArn = $roleArn; ExternalId = $externalId }
+            (New-TestFinding $group | Invoke-Remediation @aws -CloudAccount $account -Confirm:$false).Status | Should -Be 'Remediated'
+        }
+
+        It 'rejects a -CloudAccount whose account ID is not the role''s account, naming both, before touching anything' {
+            $group = New-TestGroup @(@{ Protocol = 'tcp'; From = 5432; To = 5432; Cidr = '0.0.0.0/0' })
+            $before = Get-Rules $group
+            { New-TestFinding $group | Invoke-Remediation @aws -CloudAccount @{ AccountId = '999999999999'; RoleArn = $roleArn; ExternalId = $externalId } -ErrorAction Stop } |
+                Should -Throw -ErrorId 'CloudAccountInvalid,RemediationTools.Commands.InvokeRemediationCommand' -ExpectedMessage '*999999999999*'
+            { New-TestFinding $group | Invoke-Remediation @aws -CloudAccount @{ RoleArn = $roleArn } -ErrorAction Stop } |
+                Should -Throw -ErrorId 'CloudAccountInvalid,RemediationTools.Commands.InvokeRemediationCommand' -ExpectedMessage '*ExternalId*'
+            Get-Rules $group | Should -Be $before
+        }
+
+        It 'stops after -MaxChanges changes and reports the rest as Skipped with the reason' {
+            $findings = 1..4 | ForEach-Object { New-TestFinding (New-TestGroup @(@{ Protocol = 'tcp'; From = 5432; To = 5432; Cidr = '0.0.0.0/0' })) }
+            $results = $findings | Invoke-Remediation @aws @role -MaxChanges 2 -ThrottleLimit 1 -Confirm:$false
+            $results.Status | Should -Be @('Remediated', 'Remediated', 'Skipped', 'Skipped')
+            $results[3].Reason | Should -Match '-MaxChanges 2'
+        }
+
+        It 'skips a resource tagged remediation:skip = true' {
+            $group = New-TestGroup @(@{ Protocol = 'tcp'; From = 5432; To = 5432; Cidr = '0.0.0.0/0' })
+            $null = Invoke-AwsSandboxAction -Sandbox $sandbox -AccountId $cloud.accountId -Service ec2 -Action CreateTags -Parameters @{ 'ResourceId.1' = $group; 'Tag.1.Key' = 'remediation:skip'; 'Tag.1.Value' = 'true' }
+            $result = New-TestFinding $group | Invoke-Remediation @aws @role -Confirm:$false
+            $result.Status | Should -Be 'Skipped'
+            Get-Rules $group | Should -Be @('tcp 5432 from 0.0.0.0/0')
+        }
+
+        It 'runs many findings across accounts as one batch: results for all, one AssumeRole, read calls shared' {
+            $groups = 1..12 | ForEach-Object { New-TestGroup @(@{ Protocol = 'tcp'; From = 5432; To = 5432; Cidr = '0.0.0.0/0' }) }
+            Reset-AwsSandboxCallCount -Sandbox $sandbox
+            $results = $groups | ForEach-Object { New-TestFinding $_ } | Invoke-Remediation @aws @role -ThrottleLimit 4 -Confirm:$false
+            @($results).Count | Should -Be 12
+            @($results | Where-Object Status -eq 'Remediated').Count | Should -Be 12
+            ($results.ResourceId | Sort-Object) | Should -Be ($groups | Sort-Object)
+            $calls = Get-AwsSandboxCallCount -Sandbox $sandbox
+            $calls['sts:AssumeRole'] | Should -Be 1
+            $calls['ec2:DescribeNetworkInterfaces'] | Should -Be 1
+            $calls['ec2:DescribeSecurityGroups'] | Should -Be 13
+        }
+
+        It 'with -WhatIf and -MaxChanges plans exactly as many findings as the real run would change' {
+            $findings = 1..3 | ForEach-Object { New-TestFinding (New-TestGroup @(@{ Protocol = 'tcp'; From = 5432; To = 5432; Cidr = '0.0.0.0/0' })) }
+            $results = $findings | Invoke-Remediation @aws @role -MaxChanges 1 -ThrottleLimit 1 -WhatIf
+            $results.Status | Should -Be @('Planned', 'Skipped', 'Skipped')
+        }
+    }
+
     Context 'bad input' {
         It 'reports a finding without a rule ID as FindingInvalid naming the field, and goes on with the next' {
             $group = New-TestGroup @(@{ Protocol = 'tcp'; From = 5432; To = 5432; Cidr = '0.0.0.0/0' })

@@ -184,7 +184,8 @@ public sealed class InvokeRemediationCommand : AwsCmdletBase
     // unapplied and return it as a Planned result (a WhatIf is marked as a dry run, so it counts toward -MaxChanges).
     private bool Confirm(RemediationPlan plan)
     {
-        if (ShouldProcess(plan.Target, plan.Operation, "Invoke-Remediation", out ShouldProcessReason reason))
+        string description = $"Performing the operation \"{plan.Operation}\" on target \"{plan.Target}\".";
+        if (ShouldProcess(description, "Are you sure you want to perform this action?" + Environment.NewLine + description, "Confirm", out ShouldProcessReason reason))
         {
             return true;
         }

@@ -1,0 +1,101 @@
+BeforeAll {
+    Import-Module (Join-Path $env:REMEDIATION_MODULE_PATH 'RemediationTools.psd1') -Force
+    $repoRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
+    Import-Module (Join-Path $repoRoot 'tests/RemediationTools.AwsSandbox/PowerShell/AwsSandbox.psm1') -Force
+    $script:sandbox = Start-AwsSandbox -Path (Join-Path $repoRoot 'out/sandbox/RemediationTools.AwsSandbox.dll')
+    $script:hosting = New-AwsSandboxAccount -Sandbox $sandbox
+    $script:cloud = New-AwsSandboxAccount -Sandbox $sandbox
+    $script:externalId = 'o-pester0002'
+
+    $trust = @{ Version = '2012-10-17'; Statement = @(@{ Effect = 'Allow'; Principal = @{ AWS = "arn:aws:iam::$($hosting.accountId):root" }
+                Action = 'sts:AssumeRole'; Condition = @{ StringEquals = @{ 'sts:ExternalId' = $externalId } } }) } | ConvertTo-Json -Depth 6 -Compress
+    $policy = @{ Version = '2012-10-17'; Statement = @(@{ Effect = 'Allow'; Action = @((Get-RemediationJob -Id security-group-close-port-5432).IamActions); Resource = '*' }) } | ConvertTo-Json -Depth 6 -Compress
+    $null = Invoke-AwsSandboxAction -Sandbox $sandbox -AccountId $cloud.accountId -Service iam -Action CreateRole -Parameters @{ RoleName = 'Remediation'; AssumeRolePolicyDocument = $trust }
+    $null = Invoke-AwsSandboxAction -Sandbox $sandbox -AccountId $cloud.accountId -Service iam -Action PutRolePolicy -Parameters @{ RoleName = 'Remediation'; PolicyName = 'jobs'; PolicyDocument = $policy }
+    $script:roleArn = "arn:aws:iam::$($cloud.accountId):role/Remediation"
+    $script:caller = New-AwsSandboxUser -Sandbox $sandbox -AccountId $hosting.accountId -UserName 'remediation-admin'
+    $script:aws = @{ AccessKey = $caller.accessKeyId; SecretKey = $caller.secretAccessKey; Region = 'us-east-1'; EndpointUrl = $sandbox.Endpoint }
+    $script:accounts = @(@{ RoleArn = $roleArn; ExternalId = $externalId })
+
+    function New-TestGroup([hashtable[]] $Rules) {
+        $vpcs = Invoke-AwsSandboxAction -Sandbox $sandbox -AccountId $cloud.accountId -Service ec2 -Action DescribeVpcs
+        $vpcId = $vpcs.SelectSingleNode('//*[local-name()="vpcId"]').InnerText
+        $created = Invoke-AwsSandboxAction -Sandbox $sandbox -AccountId $cloud.accountId -Service ec2 -Action CreateSecurityGroup -Parameters @{
+            GroupName = "pester-$([guid]::NewGuid().ToString('N').Substring(0, 8))"; GroupDescription = 'pester'; VpcId = $vpcId }
+        $groupId = $created.SelectSingleNode('//*[local-name()="groupId"]').InnerText
+        foreach ($rule in $Rules) {
+            $p = @{ GroupId = $groupId; 'IpPermissions.1.IpProtocol' = $rule.Protocol; 'IpPermissions.1.FromPort' = $rule.From; 'IpPermissions.1.ToPort' = $rule.To }
+            if ($rule.Cidr -match ':') { $p['IpPermissions.1.Ipv6Ranges.1.CidrIpv6'] = $rule.Cidr } else { $p['IpPermissions.1.IpRanges.1.CidrIp'] = $rule.Cidr }
+            $null = Invoke-AwsSandboxAction -Sandbox $sandbox -AccountId $cloud.accountId -Service ec2 -Action AuthorizeSecurityGroupIngress -Parameters $p
+        }
+        $groupId
+    }
+
+    function Get-Rules([string] $GroupId) { Get-AwsSandboxIngressRule -Sandbox $sandbox -AccountId $cloud.accountId -GroupId $GroupId }
+}
+
+AfterAll {
+    if ($script:sandbox) { $script:sandbox | Stop-AwsSandbox }
+}
+
+Describe 'Undo-Remediation' {
+    BeforeEach {
+        $script:group = New-TestGroup @(
+            @{ Protocol = 'tcp'; From = 5432; To = 5432; Cidr = '0.0.0.0/0' }
+            @{ Protocol = 'tcp'; From = 5000; To = 6000; Cidr = '::/0' }
+            @{ Protocol = 'tcp'; From = 443; To = 443; Cidr = '0.0.0.0/0' }
+        )
+        $script:before = Get-Rules $group
+        $script:result = Invoke-Remediation -Job security-group-close-port-5432 -ResourceId $group -AccountId $cloud.accountId @aws -CloudAccount $accounts -Confirm:$false
+        $script:after = Get-Rules $group
+    }
+
+    It 'restores exactly the recorded rules from a result exported to JSON' {
+        $result.Status | Should -Be 'Remediated'
+        $after | Should -Not -Be $before
+        $file = Join-Path $TestDrive 'run.json'
+        $result | Export-RemediationResult -Path $file -Force
+        $undo = Undo-Remediation -Path $file @aws -CloudAccount $accounts -Confirm:$false
+        $undo | Should -BeOfType ([RemediationTools.RemediationResult])
+        $undo.Status | Should -Be 'Remediated'
+        $undo.IsUndo | Should -BeTrue
+        Get-Rules $group | Should -Be $before
+    }
+
+    It 'with -WhatIf returns Planned and changes nothing' {
+        $undo = $result | Undo-Remediation @aws -RoleArn $roleArn -ExternalId $externalId -WhatIf
+        $undo.Status | Should -Be 'Planned'
+        $undo.Actions.Count | Should -BeGreaterThan 0
+        Get-Rules $group | Should -Be $after
+    }
+
+    It 'takes the result object from the pipeline, and a second undo is AlreadyCompliant' {
+        ($result | Undo-Remediation @aws -RoleArn $roleArn -ExternalId $externalId -Confirm:$false).Status | Should -Be 'Remediated'
+        ($result | Undo-Remediation @aws -RoleArn $roleArn -ExternalId $externalId -Confirm:$false).Status | Should -Be 'AlreadyCompliant'
+        Get-Rules $group | Should -Be $before
+    }
+
+    It 'takes a result that went through ConvertTo-Json and ConvertFrom-Json' {
+        $roundTripped = $result | ConvertTo-Json -Depth 10 | ConvertFrom-Json
+        ($roundTripped | Undo-Remediation @aws -CloudAccount $accounts -Confirm:$false).Status | Should -Be 'Remediated'
+        Get-Rules $group | Should -Be $before
+    }
+
+    It 'reports a result without an undo record as UndoRecordMissing and goes on with the others' {
+        $planned = Invoke-Remediation -Job security-group-close-port-5432 -ResourceId (New-TestGroup @(@{ Protocol = 'tcp'; From = 5432; To = 5432; Cidr = '0.0.0.0/0' })) -AccountId $cloud.accountId @aws -CloudAccount $accounts -WhatIf
+        $undo = @($planned, $result) | Undo-Remediation @aws -CloudAccount $accounts -Confirm:$false -ErrorVariable errs -ErrorAction SilentlyContinue
+        $errs[0].FullyQualifiedErrorId | Should -Be 'UndoRecordMissing,RemediationTools.Commands.UndoRemediationCommand'
+        @($undo).Count | Should -Be 1
+        $undo.Status | Should -Be 'Remediated'
+        Get-Rules $group | Should -Be $before
+    }
+
+    It 'reports a file that holds no results as ResultInvalid naming the file' {
+        $file = Join-Path $TestDrive 'not-results.json'
+        Set-Content -LiteralPath $file -Value '[{"Name":"x"}]'
+        Undo-Remediation -LiteralPath $file @aws -Confirm:$false -ErrorVariable errs -ErrorAction SilentlyContinue
+        $errs[0].FullyQualifiedErrorId | Should -Be 'ResultInvalid,RemediationTools.Commands.UndoRemediationCommand'
+        $errs[0].Exception.Message | Should -Match 'not-results\.json'
+        Get-Rules $group | Should -Be $after
+    }
+}
