@@ -26,10 +26,16 @@ public sealed class WorkerGroupDeployment
     public IReadOnlyDictionary<string, string> Environment { get; set; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
     /// <summary>
-    /// The client secret in plain text, shown once. Internal so that it is never written by accident: the cmdlet turns
-    /// it into a SecureString.
+    /// The client secret, shown once, as a SecureString (<c>ConvertFrom-SecureString -AsPlainText</c> reveals it).
+    /// Set by the cmdlets from <see cref="PlainClientSecret"/>.
     /// </summary>
-    internal string ClientSecret { get; set; } = string.Empty;
+    public System.Security.SecureString? ClientSecret { get; set; }
+
+    /// <summary>
+    /// The client secret in plain text. Internal so that it is never written by accident: the cmdlets turn it into
+    /// <see cref="ClientSecret"/>.
+    /// </summary>
+    internal string PlainClientSecret { get; set; } = string.Empty;
 
     /// <inheritdoc />
     public override string ToString() => GroupName;

@@ -213,7 +213,7 @@ internal sealed class WorkerGroupService
             DockerRunCommand = string.Join(" ", docker),
             ProcessCommand = string.Join(" ", environment.Select(e => e.Key + "=" + Quote(e.Value))) + " remediation-worker",
             Environment = environment,
-            ClientSecret = secret,
+            PlainClientSecret = secret,
         };
     }
 

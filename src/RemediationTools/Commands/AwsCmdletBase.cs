@@ -10,7 +10,7 @@ namespace RemediationTools.Commands;
 /// </summary>
 public abstract class AwsCmdletBase : PSCmdlet, IDisposable
 {
-    private readonly CancellationTokenSource _cancellation = new();
+    private readonly CmdletAsyncRunner _runner = new();
     private bool _disposed;
 
     /// <summary>The name of an AWS credentials profile.</summary>
@@ -50,7 +50,7 @@ public abstract class AwsCmdletBase : PSCmdlet, IDisposable
     public string? EndpointUrl { get; set; }
 
     /// <summary>Cancelled when the user presses Ctrl+C or the pipeline stops.</summary>
-    protected CancellationToken CancellationToken => _cancellation.Token;
+    protected CancellationToken CancellationToken => _runner.Token;
 
     /// <summary>The connection settings as bound, with the session's stored AWS Tools values.</summary>
     protected AwsConnectionOptions GetConnectionOptions() => new()
@@ -67,7 +67,7 @@ public abstract class AwsCmdletBase : PSCmdlet, IDisposable
     };
 
     /// <summary>Cancels the running AWS work.</summary>
-    protected override void StopProcessing() => _cancellation.Cancel();
+    protected override void StopProcessing() => _runner.Cancel();
 
     /// <summary>
     /// Runs asynchronous Core work and blocks the pipeline thread until it ends, while writing what the work
@@ -77,16 +77,12 @@ public abstract class AwsCmdletBase : PSCmdlet, IDisposable
     {
         try
         {
-            return PipelineDispatcher.Run(dispatcher => work(dispatcher, CancellationToken));
+            return _runner.Run(work);
         }
         catch (AwsConfigurationException ex)
         {
             ThrowTerminatingError(new ErrorRecord(ex, ErrorIds.AwsConfigurationInvalid, ErrorCategory.InvalidArgument, ProfileName ?? Region));
             throw; // unreachable: ThrowTerminatingError always throws
-        }
-        catch (OperationCanceledException) when (CancellationToken.IsCancellationRequested)
-        {
-            throw new PipelineStoppedException();
         }
     }
 
@@ -102,7 +98,7 @@ public abstract class AwsCmdletBase : PSCmdlet, IDisposable
     {
         if (!_disposed && disposing)
         {
-            _cancellation.Dispose();
+            _runner.Dispose();
         }
 
         _disposed = true;
