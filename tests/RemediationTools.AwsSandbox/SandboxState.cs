@@ -75,7 +75,7 @@ internal sealed partial class SandboxState
     {
         VpcId = IdGenerator.Ec2("vpc"),
         CidrBlock = cidrBlock,
-        Ipv6CidrBlock = "2600:1f18:" + IdGenerator.Hex(4) + ":" + IdGenerator.Hex(2) + "00::/56",
+        Ipv6CidrBlock = Cidr.Canonical("2600:1f18:" + IdGenerator.Hex(4) + ":" + IdGenerator.Hex(2) + "00::/56", ipv6: true)!,
         IsDefault = isDefault,
         SubnetId = IdGenerator.Ec2("subnet"),
         DefaultSecurityGroupId = string.Empty,

@@ -63,7 +63,28 @@ internal sealed class JobCatalog
 
     private static IEnumerable<IRemediationJob> CreateShippedJobs()
     {
+        // EC2 network, in the order of JOBS.md.
+        var tcp = new[] { "tcp" };
+        var udpAndTcp = new[] { "udp", "tcp" };
+        yield return InstanceClosePortJob.Create("ec2-close-port-20", "5c8c263d7a550e1fb6560c39", tcp, 20);
+        yield return InstanceClosePortJob.Create("ec2-close-port-21", "5c8c263d7a550e1fb6560c3a", tcp, 21);
+        yield return InstanceClosePortJob.Create("ec2-close-port-22", "5c8c26417a550e1fb6560c3f", tcp, 22);
+        yield return InstanceClosePortJob.Create("ec2-close-port-23", "5c8c263e7a550e1fb6560c3b", tcp, 23);
+        yield return InstanceClosePortJob.Create("ec2-close-port-1433", "5c8c26417a550e1fb6560c3d", tcp, 1433);
+        yield return InstanceClosePortJob.Create("ec2-close-port-1521", "5c8c26417a550e1fb6560c3e", tcp, 1521);
+        yield return InstanceClosePortJob.Create("ec2-close-port-3306", "5c8c26427a550e1fb6560c41", tcp, 3306);
+        yield return InstanceClosePortJob.Create("ec2-close-port-3389", "5c8c26437a550e1fb6560c42", tcp, 3389);
+        yield return InstanceClosePortJob.Create("ec2-close-port-5439", "5c8c26447a550e1fb6560c44", tcp, 5439);
+        yield return InstanceClosePortJob.Create("ec2-close-port-5601", "4823ede0-7bed-4af0-a182-81c2ada80203", tcp, 5601);
+        yield return InstanceClosePortJob.Create("ec2-close-port-8080", "5c8c26407a550e1fb6560c3c", tcp, 8080);
+        yield return InstanceClosePortJob.Create("ec2-close-port-27017", "5c8c26427a550e1fb6560c40", tcp, 27017);
+        yield return InstanceClosePortJob.Create("ec2-close-port-9200-9300", "04700175-adbe-49e1-bc7a-bc9605597ce2", tcp, 9200, 9300);
+        yield return InstanceClosePortJob.Create("aws-ec2-close-port-11211", "bd9d77b6-635d-4e06-9760-8957d8eaeb38", udpAndTcp, 11211);
+        yield return SecurityGroupClosePortJob.Create("security-group-close-port-22", "5c8c25ec7a550e1fb6560bbe", "tcp", 22);
+        yield return SecurityGroupClosePortJob.Create("security-group-close-port-3389", "5c8c25ef7a550e1fb6560bc4", "tcp", 3389);
         yield return SecurityGroupClosePortJob.Create("security-group-close-port-5432", "5c8c25f07a550e1fb6560bc6", "tcp", 5432);
+        yield return new NetworkAclAdministrationPortsJob();
+        yield return new DefaultSecurityGroupTrafficJob();
         yield return new EbsPrivateSnapshotJob();
         yield return new SecurityGroupNotAttachedDeleteJob();
         yield return new EbsEncryptVolumeJob();

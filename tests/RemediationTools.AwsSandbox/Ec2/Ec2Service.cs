@@ -27,7 +27,7 @@ internal sealed partial class Ec2Service : IAwsService
     /// </summary>
     private static string? DryRun(AwsRequestContext context)
     {
-        if (!KnownActions.Contains(context.Action))
+        if (!KnownActions.Contains(context.Action) && !NetworkAclActions.Contains(context.Action))
         {
             return null;
         }
@@ -79,7 +79,7 @@ internal sealed partial class Ec2Service : IAwsService
         "DeleteSnapshot" => DeleteSnapshot(context),
         "DescribeSnapshotAttribute" => DescribeSnapshotAttribute(context),
         "ModifySnapshotAttribute" => ModifySnapshotAttribute(context),
-        _ => null,
+        _ => DispatchNetworkAcls(context),
     };
 
     private static string Ok(AwsRequestContext context, params object?[] content) =>
