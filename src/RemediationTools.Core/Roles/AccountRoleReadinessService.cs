@@ -89,6 +89,14 @@ internal sealed class AccountRoleReadinessService
         IReadOnlyList<string> attached;
         try
         {
+            // IAM reads only the caller's own account: credentials of another account would just see no such role.
+            var identity = await reader.Sts(region).GetCallerIdentityAsync(new GetCallerIdentityRequest(), cancellationToken).ConfigureAwait(false);
+            if (!string.Equals(identity.Account, report.AccountId, StringComparison.Ordinal))
+            {
+                findings.Add($"The role's policies could not be read: the credentials belong to account {identity.Account}, the role to account {report.AccountId}; run the check with credentials of account {report.AccountId}.");
+                return;
+            }
+
             if (await IamRoleReader.FindRoleAsync(iam, roleName, cancellationToken).ConfigureAwait(false) is null)
             {
                 findings.Add($"The role {roleName} does not exist in account {report.AccountId}.");

@@ -174,6 +174,12 @@ public sealed class RoleServicesSandboxTests : IDisposable
         Assert.Equal(new[] { "ec2:RevokeSecurityGroupIngress" }, drifted.MissingActions);
         Assert.Equal(new[] { "ec2:TerminateInstances" }, drifted.ExcessActions);
 
+        var otherReader = new AccountRoleReadinessService(await ClientsAsync(session.AccessKeyId, session.SecretAccessKey, session.SessionToken), await ClientsAsync(hosting), Region);
+        var unread = await otherReader.CheckAsync(request, CancellationToken.None);
+        Assert.False(unread.PoliciesRead);
+        Assert.False(unread.IsReady);
+        Assert.Contains(unread.Findings, f => f.Contains($"belong to account {hosting.AccountId}", StringComparison.Ordinal));
+
         var wrongSource = new AccountRoleReadinessService(await ClientsAsync(hosting), await ClientsAsync(cloud), Region);
         var refused = await wrongSource.CheckAsync(request, CancellationToken.None);
         Assert.False(refused.CanAssume);
