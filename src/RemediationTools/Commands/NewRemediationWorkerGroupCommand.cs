@@ -13,6 +13,7 @@ public sealed class NewRemediationWorkerGroupCommand : StoreCmdletBase
     private const string CloudAccountSet = "CloudAccount";
     private const string RoleArnSet = "RoleArn";
     private readonly List<RemediationCloudAccount> _accounts = new();
+    private bool _hasInvalidAccount;
 
     /// <summary>The group's name.</summary>
     [Parameter(Mandatory = true, Position = 0)]
@@ -69,7 +70,8 @@ public sealed class NewRemediationWorkerGroupCommand : StoreCmdletBase
     /// <summary>Creates the group once every account is known, and writes its deployment information.</summary>
     protected override void EndProcessing()
     {
-        if (_accounts.Count == 0 || !ShouldProcess(Name, $"Create worker group with {_accounts.Count} cloud account(s)"))
+        // One bad account refuses the whole group: a group created without an account the caller listed would look complete.
+        if (_accounts.Count == 0 || _hasInvalidAccount || !ShouldProcess(Name, $"Create worker group with {_accounts.Count} cloud account(s)"))
         {
             return;
         }
@@ -91,12 +93,33 @@ public sealed class NewRemediationWorkerGroupCommand : StoreCmdletBase
     {
         if (account is null)
         {
+            _hasInvalidAccount = true;
             WriteError(new ErrorRecord(
-                new ArgumentException($"'{source}' is not a cloud account: it needs a RoleArn (arn:aws:iam::<account>:role/<name>) and an ExternalId."),
+                new ArgumentException($"'{Describe(source)}' is not a cloud account: it needs a RoleArn (arn:aws:iam::<account>:role/<name>), an ExternalId and, when given, the AccountId of the role ARN. No worker group was created."),
                 ErrorIds.CloudAccountInvalid, ErrorCategory.InvalidArgument, source));
             return;
         }
 
         _accounts.Add(account);
+    }
+
+    // The bad value as the user wrote it: the RoleArn of an object or hashtable, else the value itself.
+    private static string Describe(object source)
+    {
+        object bare = source is PSObject wrapped ? wrapped.BaseObject : source;
+        if (bare is System.Collections.IDictionary dictionary)
+        {
+            foreach (System.Collections.DictionaryEntry entry in dictionary)
+            {
+                if (string.Equals(entry.Key?.ToString(), "RoleArn", StringComparison.OrdinalIgnoreCase))
+                {
+                    return entry.Value?.ToString() ?? string.Empty;
+                }
+            }
+
+            return "@{" + string.Join("; ", dictionary.Keys.Cast<object>()) + "}";
+        }
+
+        return bare is string ? bare.ToString() : PSObject.AsPSObject(source).Properties["RoleArn"]?.Value?.ToString() ?? source.ToString();
     }
 }
