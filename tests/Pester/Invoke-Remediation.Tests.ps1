@@ -275,6 +275,28 @@ Describe 'Invoke-Remediation' {
             $calls['ec2:DescribeSecurityGroups'] | Should -Be 13
         }
 
+        It 'takes AWS Security Hub findings (ASFF) in an EventBridge event, one result per finding' {
+            $groups = 1..2 | ForEach-Object { New-TestGroup @(@{ Protocol = 'tcp'; From = 5432; To = 5432; Cidr = '0.0.0.0/0' }) }
+            $asff = foreach ($g in $groups) {
+                @{ SchemaVersion = '2018-10-08'; Id = "finding-$g"; AwsAccountId = $cloud.accountId; Region = 'us-east-1'; GeneratorId = 'security-control/EC2.13'
+                   Compliance = @{ Status = 'FAILED'; SecurityControlId = 'EC2.13' }
+                   Resources = @(@{ Type = 'AwsEc2SecurityGroup'; Id = "arn:aws:ec2:us-east-1:$($cloud.accountId):security-group/$g"; Region = 'us-east-1' }) }
+            }
+            $event = @{ 'detail-type' = 'Security Hub Findings - Imported'; detail = @{ findings = @($asff) } } | ConvertTo-Json -Depth 8
+            $results = $event | Invoke-Remediation -Job security-group-close-port-5432 @aws @role -Confirm:$false
+            $results.Status | Should -Be @('Remediated', 'Remediated')
+            ($results.ResourceId | Sort-Object) | Should -Be ($groups | Sort-Object)
+            $results.RuleId | Should -Be @('EC2.13', 'EC2.13')
+        }
+
+        It 'reports a Security Hub control that no job serves as FindingInvalid naming the control' {
+            $asff = @{ SchemaVersion = '2018-10-08'; Id = 'x'; AwsAccountId = $cloud.accountId; Region = 'us-east-1'
+                       Compliance = @{ SecurityControlId = 'Config.1' }; Resources = @(@{ Type = 'AwsAccount'; Id = "AWS::::Account:$($cloud.accountId)" }) }
+            $asff | Invoke-Remediation @aws @role -Confirm:$false -ErrorVariable errs -ErrorAction SilentlyContinue
+            $errs[0].FullyQualifiedErrorId | Should -Be 'FindingInvalid,RemediationTools.Commands.InvokeRemediationCommand'
+            $errs[0].Exception.Message | Should -Match 'Config\.1'
+        }
+
         It 'with -WhatIf and -MaxChanges plans exactly as many findings as the real run would change' {
             $findings = 1..3 | ForEach-Object { New-TestFinding (New-TestGroup @(@{ Protocol = 'tcp'; From = 5432; To = 5432; Cidr = '0.0.0.0/0' })) }
             $results = $findings | Invoke-Remediation @aws @role -MaxChanges 1 -ThrottleLimit 1 -WhatIf

@@ -7,9 +7,10 @@ namespace RemediationTools.Core.Findings;
 /// <summary>
 /// Reads findings: the peer worker payload (<c>{ "notificationInfo": { ... }, "autoRemediate": ... }</c>) with key
 /// names in any casing and its <c>ObjectChain</c> JSON-in-a-string, or a plain object with <c>Job</c>/<c>RuleId</c>,
-/// <c>ResourceId</c>, <c>AccountId</c> and <c>Region</c>. Bad input throws <see cref="FindingFormatException"/> naming the field.
+/// <c>ResourceId</c>, <c>AccountId</c> and <c>Region</c>, or an AWS Security Hub finding (ASFF) of a control a job
+/// serves. Bad input throws <see cref="FindingFormatException"/> naming the field.
 /// </summary>
-internal static class FindingParser
+internal static partial class FindingParser
 {
     private const string NotificationInfo = "notificationInfo";
     private const string FindingInfoPath = "notificationInfo.FindingInfo";
@@ -89,6 +90,11 @@ internal static class FindingParser
         if (TryGet(root, out _, "FindingInfo"))
         {
             return ParsePeer(root, root, raw);
+        }
+
+        if (IsSecurityHubFinding(root))
+        {
+            return ParseSecurityHub(root, raw);
         }
 
         return ParsePlain(root, raw);

@@ -274,6 +274,17 @@ public sealed class InvokeRemediationCommand : AwsCmdletBase
     private void AddFinding(object? input, string source)
     {
         object? plain = input is string ? input : PlainObjectConverter.ToPlain(input);
+        if (plain is Dictionary<string, object?> map)
+        {
+            // Read as JSON, like a string, so that envelopes of several findings are found either way.
+            plain = JsonSerializer.Serialize(map);
+        }
+
+        if (plain is string envelopeJson && envelopeJson.TrimStart().StartsWith("{", StringComparison.Ordinal) && TryAddEnvelope(envelopeJson, source))
+        {
+            return;
+        }
+
         if (plain is string json && json.TrimStart().StartsWith("[", StringComparison.Ordinal))
         {
             // A file or string may hold an array of findings.
@@ -304,6 +315,32 @@ public sealed class InvokeRemediationCommand : AwsCmdletBase
         }
 
         AddParsed(plain, source);
+    }
+
+    // A Security Hub envelope (an EventBridge event's detail.findings, or a Findings array) holds several findings.
+    private bool TryAddEnvelope(string json, string source)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            IReadOnlyList<JsonElement>? findings = FindingParser.SecurityHubEnvelope(document.RootElement);
+            if (findings is null)
+            {
+                return false;
+            }
+
+            foreach (JsonElement element in findings)
+            {
+                AddParsed(element.GetRawText(), source);
+            }
+
+            return true;
+        }
+        catch (JsonException)
+        {
+            // Not JSON: the parser reports it with the field and position.
+            return false;
+        }
     }
 
     private void AddParsed(object? graph, string source)
