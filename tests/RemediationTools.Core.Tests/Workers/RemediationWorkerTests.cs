@@ -1,0 +1,122 @@
+using RemediationTools.Core.Stores;
+using RemediationTools.Core.Workers;
+
+namespace RemediationTools.Core.Tests.Workers;
+
+/// <summary>The worker loop in process, against the AWS sandbox and a local store.</summary>
+public sealed class RemediationWorkerTests
+{
+    private static WorkerOptions Options(WorkerSandbox sandbox, string? secret = null) => new()
+    {
+        GroupName = WorkerSandbox.GroupName,
+        ClientId = sandbox.Group.Group.ClientId,
+        ClientSecret = secret ?? sandbox.Secret,
+        MaxConcurrency = 4,
+        PollWait = TimeSpan.FromMilliseconds(300),
+        LeaseDuration = TimeSpan.FromSeconds(30),
+        HeartbeatInterval = TimeSpan.FromMilliseconds(200),
+        RetryDelay = TimeSpan.Zero,
+        Connection = sandbox.Connection(),
+    };
+
+    [Fact]
+    public async Task Run_FindingsQueued_RemediatedWithTheGroupRoleAssumedOnceAndRunsRecorded()
+    {
+        using var sandbox = await WorkerSandbox.StartAsync();
+        var groups = await sandbox.OpenGroupsAsync(20);
+        var dispatcher = new WorkerGroupDispatcher(sandbox.Store) { PollInterval = TimeSpan.FromMilliseconds(50) };
+        var ids = await dispatcher.EnqueueAsync(sandbox.Group.Group, groups.Select(g => sandbox.Finding(g)).ToList());
+        var log = new List<string>();
+        var worker = new RemediationWorker(Options(sandbox), sandbox.Store, (level, line) => { lock (log) { log.Add(level + " " + line); } });
+        using var stop = new CancellationTokenSource();
+        var running = worker.RunAsync(stop.Token);
+
+        var reported = new List<RemediationRun>();
+        var runs = await dispatcher.WaitAsync(WorkerSandbox.GroupName, ids, new SynchronousProgress(reported.Add), TimeSpan.FromSeconds(30));
+        var healthyWorkers = await sandbox.Store.ListWorkersAsync(WorkerSandbox.GroupName, DateTimeOffset.UtcNow, CancellationToken.None);
+        stop.Cancel();
+        var exit = await running;
+        var stoppedWorkers = await sandbox.Store.ListWorkersAsync(WorkerSandbox.GroupName, DateTimeOffset.UtcNow, CancellationToken.None);
+
+        Assert.Equal(WorkerExitReason.Stopped, exit);
+        Assert.Equal(20, runs.Count);
+        Assert.Equal(20, reported.Count);
+        Assert.All(runs, r =>
+        {
+            Assert.Equal(RemediationRunStatus.Completed, r.Status);
+            Assert.Equal(RemediationStatus.Remediated, r.Result!.Status);
+            Assert.Equal(worker.WorkerId, r.WorkerId);
+            Assert.Equal(1, r.Attempts);
+            Assert.Contains(r.LogLines, l => l.Contains("Using role arn:aws:iam::" + sandbox.Cloud.AccountId + ":role/RemediationRole", StringComparison.Ordinal));
+        });
+        Assert.Equal((0, 0), await sandbox.CheckGroupsAsync(groups));
+        Assert.Equal(1, sandbox.Calls("sts:AssumeRole"));
+        Assert.Equal(RemediationWorkerState.Healthy, Assert.Single(healthyWorkers).State);
+        Assert.Equal(20, Assert.Single(stoppedWorkers).JobsDone);
+        Assert.Equal(RemediationWorkerState.Stopped, stoppedWorkers[0].State);
+        Assert.DoesNotContain(log, l => l.Contains(sandbox.Secret, StringComparison.Ordinal));
+        Assert.Empty(sandbox.Folder.FilesContaining(sandbox.Secret));
+    }
+
+    [Fact]
+    public async Task Run_WrongSecret_RefusedBeforeAnything()
+    {
+        using var sandbox = await WorkerSandbox.StartAsync();
+        var worker = new RemediationWorker(Options(sandbox, (sandbox.Secret[0] == 'A' ? "B" : "A") + sandbox.Secret[1..]), sandbox.Store);
+
+        var error = await Assert.ThrowsAsync<RemediationStoreException>(() => worker.RunAsync(CancellationToken.None));
+
+        Assert.Equal(StoreError.CredentialsRefused, error.Error);
+        Assert.Empty(await sandbox.Store.ListWorkersAsync(null, DateTimeOffset.UtcNow, CancellationToken.None));
+        Assert.Equal(0, sandbox.Calls("sts:AssumeRole"));
+    }
+
+    [Fact]
+    public async Task Run_SecretResetWhileRunning_StopsWithCredentialsRevoked()
+    {
+        using var sandbox = await WorkerSandbox.StartAsync();
+        var worker = new RemediationWorker(Options(sandbox), sandbox.Store);
+        var running = worker.RunAsync(CancellationToken.None);
+        await Task.Delay(300);
+        Assert.False(running.IsCompleted);
+
+        await sandbox.Groups.ResetSecretAsync(WorkerSandbox.GroupName, CancellationToken.None);
+        var exit = await running.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(WorkerExitReason.CredentialsRevoked, exit);
+    }
+
+    [Fact]
+    public async Task Run_AccountRemovedFromGroupAfterDispatch_RetriedThenDeadLettered()
+    {
+        using var sandbox = await WorkerSandbox.StartAsync();
+        var groups = await sandbox.OpenGroupsAsync(1);
+
+        // Dispatch checks the account; this request names one that is not in the group (as after Remove-RemediationCloudAccount).
+        var request = new QueuedRequest { Id = QueuedRequest.NewId(), Finding = sandbox.Finding(groups[0], "999999999999"), Enqueued = DateTimeOffset.UtcNow };
+        await sandbox.Store.EnqueueAsync(WorkerSandbox.GroupName, new[] { request }, CancellationToken.None);
+        var worker = new RemediationWorker(Options(sandbox), sandbox.Store);
+        using var stop = new CancellationTokenSource();
+        var running = worker.RunAsync(stop.Token);
+
+        var run = Assert.Single(await new WorkerGroupDispatcher(sandbox.Store).WaitAsync(WorkerSandbox.GroupName, new[] { request.Id }, null, TimeSpan.FromSeconds(20)));
+        stop.Cancel();
+        await running;
+
+        Assert.Equal(RemediationRunStatus.DeadLettered, run.Status);
+        Assert.Equal(3, run.Attempts);
+        Assert.Contains("'999999999999'", run.Error, StringComparison.Ordinal);
+        Assert.Equal(3, worker.JobsFailed);
+        Assert.Equal(request.Id, Assert.Single(await sandbox.Store.ListDeadLettersAsync(WorkerSandbox.GroupName, CancellationToken.None)).Id);
+        Assert.Equal((1, 0), await sandbox.CheckGroupsAsync(groups));
+    }
+
+    private sealed class SynchronousProgress : IProgress<RemediationRun>
+    {
+        private readonly Action<RemediationRun> report;
+
+        public SynchronousProgress(Action<RemediationRun> report) => this.report = report;
+
+        public void Report(RemediationRun value) => report(value);
+    }
+}
