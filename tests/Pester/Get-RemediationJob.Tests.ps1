@@ -24,6 +24,22 @@ Describe 'Get-RemediationJob' {
         (Get-RemediationJob -Id 'security_group_close_port_5432').Id | Should -Be 'security-group-close-port-5432'
     }
 
+    It 'lists the EC2 network jobs of the catalog with their rule IDs' {
+        @(Get-RemediationJob -Id 'ec2-close-port-*').Count | Should -Be 13
+        (Get-RemediationJob -RuleId 'bd9d77b6-635d-4e06-9760-8957d8eaeb38').Id | Should -Be 'aws-ec2-close-port-11211'
+        (Get-RemediationJob -RuleId '04700175-adbe-49e1-bc7a-bc9605597ce2').Id | Should -Be 'ec2-close-port-9200-9300'
+        (Get-RemediationJob -RuleId '5c8c25ec7a550e1fb6560bbe').Id | Should -Be 'security-group-close-port-22'
+        (Get-RemediationJob -RuleId '5c8c25ef7a550e1fb6560bc4').Id | Should -Be 'security-group-close-port-3389'
+        $acl = Get-RemediationJob -RuleId '1ec4a1f2-3e08-11eb-b378-0242ac130002'
+        $acl.Id | Should -Be 'aws-ec2-administration-ports-ingress-allowed'
+        $acl.ResourceType | Should -Be 'NetworkAcl'
+        $acl.IamActions | Should -Be @('ec2:CreateNetworkAclEntry', 'ec2:DeleteNetworkAclEntry', 'ec2:DescribeNetworkAcls', 'ec2:DescribeVpcs')
+        $default = Get-RemediationJob -RuleId '5c8c25f37a550e1fb6560bca'
+        $default.Id | Should -Be 'aws-ec2-default-security-group-traffic'
+        $default.UndoIamActions | Should -Be @('ec2:AuthorizeSecurityGroupEgress', 'ec2:AuthorizeSecurityGroupIngress')
+        (Get-RemediationJob -Id 'ec2-close-port-22').IamActions | Should -Contain 'ec2:DescribeInstances'
+    }
+
     It 'maps a rule ID to the job that serves it' {
         (Get-RemediationJob -RuleId '5c8c25f07a550e1fb6560bc6').Id | Should -Be 'security-group-close-port-5432'
     }

@@ -330,6 +330,24 @@ public sealed class InstanceClosePortSandboxTests : IDisposable
     }
 
     [Fact]
+    public async Task RunBatch_InstancesSharingAGroupAtOnce_AllRemediatedEachRuleChangedOnce()
+    {
+        var shared = await GroupAsync(new[] { Cidr("tcp", 0, 65535, "0.0.0.0/0", "all tcp") });
+        var instances = Enumerable.Range(0, 6).Select(_ => Instance(new[] { shared })).ToList();
+
+        var results = await engine.RunBatchAsync(
+            instances.Select(i => Finding("ec2-close-port-22", i)).ToList(),
+            new RemediationOptions { ThrottleLimit = 6 },
+            null,
+            null);
+
+        Assert.All(results, r => Assert.Equal(RemediationStatus.Remediated, r.Status));
+        Assert.Equal(new[] { "tcp 0-21 0.0.0.0/0 \"all tcp\"", "tcp 23-65535 0.0.0.0/0 \"all tcp\"" }, await RulesAsync(shared));
+        Assert.Equal(1, Calls("ec2:AuthorizeSecurityGroupIngress"));
+        Assert.Equal(1, Calls("ec2:RevokeSecurityGroupIngress"));
+    }
+
+    [Fact]
     public async Task Run_GroupOnlyOnThisInstance_NoSharedNote()
     {
         var groupId = await GroupAsync(new[] { Cidr("tcp", 1433, 1433, "0.0.0.0/0") });

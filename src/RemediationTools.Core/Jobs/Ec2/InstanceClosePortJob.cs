@@ -16,6 +16,9 @@ internal sealed class InstanceClosePortJob : IRemediationJob
     /// <summary>IAM action: read the instance, its network interfaces and their groups.</summary>
     public const string DescribeInstancesAction = "ec2:DescribeInstances";
 
+    // Striped locks: a bounded set, so that the groups of a long-running process never pile up.
+    private static readonly SemaphoreSlim[] GroupGates = Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
+
     private readonly SecurityGroupPortCloser closer;
 
     /// <summary>Creates the job.</summary>
@@ -122,18 +125,34 @@ internal sealed class InstanceClosePortJob : IRemediationJob
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Instances often share a group, and a batch runs findings on different instances at once. Each group is changed
+    /// under a lock for that group, from the group as last read in this batch (the cache, which every change
+    /// refreshes), so a finding whose group another finding has just fixed makes only what is left of its plan
+    /// instead of failing on a duplicate rule.
+    /// </remarks>
     public async Task ApplyAsync(JobContext context, JobPlan plan, CancellationToken cancellationToken)
     {
         var ec2 = context.Clients.Ec2(context.Region);
         foreach (var changes in ChangesOf(plan).Groups)
         {
+            var gate = GroupGates[(int)((uint)StringComparer.Ordinal.GetHashCode(changes.GroupId) % (uint)GroupGates.Length)];
+            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                await SecurityGroupPortCloser.ApplyAsync(ec2, changes, context.Reporter, cancellationToken).ConfigureAwait(false);
+                var group = await SecurityGroupReader.ReadGroupAsync(context, changes.GroupId, cancellationToken).ConfigureAwait(false);
+                var remaining = SecurityGroupPortCloser.Remaining(changes, group.IngressRules);
+                if (remaining.Authorize.Count + remaining.Revoke.Count < changes.Authorize.Count + changes.Revoke.Count)
+                {
+                    context.Reporter.Verbose(changes.GroupId + " was partly changed already (another finding on an instance sharing it); making the rest.");
+                }
+
+                await SecurityGroupPortCloser.ApplyAsync(ec2, remaining, context.Reporter, cancellationToken).ConfigureAwait(false);
             }
             finally
             {
                 SecurityGroupReader.Invalidate(context, changes.GroupId);
+                gate.Release();
             }
         }
     }
