@@ -74,7 +74,7 @@ function Add-TestQueuedFinding {
     $dispatcherType = Get-CoreType 'RemediationTools.Core.Workers.WorkerGroupDispatcher'
     $dispatcher = [Activator]::CreateInstance($dispatcherType, @($store, $null))
     $enqueue = $dispatcherType.GetMethods() | Where-Object { $_.Name -eq 'EnqueueAsync' -and $_.GetParameters().Count -eq 3 }
-    $task = $enqueue.Invoke($dispatcher, @($group, $findings, [Threading.CancellationToken]::None))
+    $task = $enqueue.Invoke($dispatcher, [object[]]@($group.PSObject.BaseObject, $findings, [Threading.CancellationToken]::None))
     $task.GetAwaiter().GetResult()
 }
 
