@@ -1,0 +1,130 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace RemediationTools.Core.Tests.Workers;
+
+/// <summary>A <c>remediation-worker</c> process started with <c>dotnet remediation-worker.dll</c> and an environment of its own.</summary>
+internal sealed class WorkerProcess : IDisposable
+{
+    private readonly Process process;
+    private readonly StringBuilder output = new();
+
+    private WorkerProcess(Process process) => this.process = process;
+
+    /// <summary>The worker dll, copied next to the test assembly by the project reference.</summary>
+    public static string WorkerDll => Path.Combine(AppContext.BaseDirectory, "remediation-worker.dll");
+
+    public int Id => process.Id;
+
+    public bool HasExited => process.HasExited;
+
+    public int ExitCode => process.ExitCode;
+
+    public string Output
+    {
+        get
+        {
+            lock (output)
+            {
+                return output.ToString();
+            }
+        }
+    }
+
+    public static WorkerProcess Start(IReadOnlyDictionary<string, string?> environment, params string[] arguments)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(WorkerDll);
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        // Only what the test gives: no AWS profile or store of the machine running the tests leaks in.
+        foreach (var name in info.Environment.Keys.Where(k => k.StartsWith("AWS_", StringComparison.Ordinal) || k.StartsWith("REMEDIATION_", StringComparison.Ordinal)).ToList())
+        {
+            info.Environment.Remove(name);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
+        }
+
+        var worker = new WorkerProcess(new Process { StartInfo = info, EnableRaisingEvents = true });
+        worker.process.OutputDataReceived += (_, e) => worker.Append(e.Data);
+        worker.process.ErrorDataReceived += (_, e) => worker.Append(e.Data);
+        worker.process.Start();
+        worker.process.BeginOutputReadLine();
+        worker.process.BeginErrorReadLine();
+        return worker;
+    }
+
+    /// <summary>Waits for the exit; returns the exit code, or fails the test after <paramref name="timeout"/>.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cancel.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Assert.Fail("remediation-worker did not exit within " + timeout + ". Output:\n" + Output);
+        }
+
+        return process.ExitCode;
+    }
+
+    /// <summary>Waits until the output has a line containing <paramref name="text"/>; returns that line.</summary>
+    public async Task<string> WaitForLineAsync(string text, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            var line = Output.Split('\n').FirstOrDefault(l => l.Contains(text, StringComparison.Ordinal));
+            if (line is not null)
+            {
+                return line.TrimEnd('\r');
+            }
+
+            await Task.Delay(20);
+        }
+
+        Assert.Fail("remediation-worker wrote no line with '" + text + "' within " + timeout + ". Output:\n" + Output);
+        return string.Empty;
+    }
+
+    /// <summary>SIGKILL: no chance to clean up.</summary>
+    public void Kill() => process.Kill(entireProcessTree: true);
+
+    /// <summary>SIGTERM, as <c>docker stop</c> sends.</summary>
+    public void Terminate()
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) }, UseShellExecute = false })!;
+        kill.WaitForExit();
+        Assert.Equal(0, kill.ExitCode);
+    }
+
+    public void Dispose()
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+        }
+
+        process.Dispose();
+    }
+
+    private void Append(string? line)
+    {
+        if (line is not null)
+        {
+            lock (output)
+            {
+                output.AppendLine(line);
+            }
+        }
+    }
+}
