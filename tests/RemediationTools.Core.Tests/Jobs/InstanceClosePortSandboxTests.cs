@@ -341,10 +341,26 @@ public sealed class InstanceClosePortSandboxTests : IDisposable
             null,
             null);
 
-        Assert.All(results, r => Assert.Equal(RemediationStatus.Remediated, r.Status));
+        // A finding planned after another one fixed the group finds it compliant; none may fail.
+        Assert.All(results, r => Assert.Contains(r.Status, new[] { RemediationStatus.Remediated, RemediationStatus.AlreadyCompliant }));
+        Assert.Contains(results, r => r.Status == RemediationStatus.Remediated);
         Assert.Equal(new[] { "tcp 0-21 0.0.0.0/0 \"all tcp\"", "tcp 23-65535 0.0.0.0/0 \"all tcp\"" }, await RulesAsync(shared));
         Assert.Equal(1, Calls("ec2:AuthorizeSecurityGroupIngress"));
         Assert.Equal(1, Calls("ec2:RevokeSecurityGroupIngress"));
+    }
+
+    [Fact]
+    public async Task Run_SplitOnOneGroup_SixCallsOfTheDeclaredActions()
+    {
+        var groupId = await GroupAsync(new[] { Cidr("tcp", 0, 65535, "0.0.0.0/0") });
+        var instanceId = Instance(new[] { groupId });
+
+        var result = await engine.RunAsync(Finding("ec2-close-port-22", instanceId), new RemediationOptions());
+
+        Assert.Equal(RemediationStatus.Remediated, result.Status);
+        Assert.Equal(JobCatalog.Default.FindById("ec2-close-port-22")!.Info.IamActions, server.CallCounts.Keys.OrderBy(k => k, StringComparer.Ordinal));
+        Assert.Equal(6, server.CallCounts.Values.Sum());
+        Assert.Equal(2, Calls("ec2:DescribeSecurityGroups"));
     }
 
     [Fact]

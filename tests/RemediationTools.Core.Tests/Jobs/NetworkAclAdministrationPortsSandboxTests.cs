@@ -135,8 +135,10 @@ public sealed class NetworkAclAdministrationPortsSandboxTests : IDisposable
         var aclId = await DefaultAclAsync();
         var ipv6 = await VpcIpv6Async();
         var egressBefore = await EntriesAsync(aclId, egress: true);
+        server.ResetCallCounts();
 
         var result = await engine.RunAsync(Finding(aclId), new RemediationOptions());
+        var calls = server.CallCounts.Values.Sum();
 
         Assert.Equal(RemediationStatus.Remediated, result.Status);
         Assert.Equal(
@@ -157,6 +159,10 @@ public sealed class NetworkAclAdministrationPortsSandboxTests : IDisposable
             },
             await EntriesAsync(aclId));
         Assert.Equal(egressBefore, await EntriesAsync(aclId, egress: true));
+
+        // One read of the ACL, one of the VPC, one create per entry (the API has no batch form), one verify read.
+        Assert.Equal(11, calls);
+        Assert.Equal(8, Calls("ec2:CreateNetworkAclEntry"));
         Assert.Contains(result.Notes, n => n.Contains("'#100 allow all traffic from 0.0.0.0/0' stays", StringComparison.Ordinal));
 
         // Allows go in before any deny, so traffic from inside the VPC is never cut.
