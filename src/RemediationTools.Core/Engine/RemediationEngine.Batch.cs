@@ -21,6 +21,14 @@ internal sealed partial class RemediationEngine
         "RequestTimeoutException",
     };
 
+    // A mutating call that found the resource no longer as planned: another finding on a shared resource (two instances
+    // behind one security group) changed it first. Planning again from a fresh read gives the right answer.
+    private static readonly HashSet<string> StalePlanErrorCodes = new(StringComparer.Ordinal)
+    {
+        "InvalidPermission.NotFound",
+        "InvalidPermission.Duplicate",
+    };
+
     /// <summary>
     /// Runs findings as one batch. Findings are grouped by account and region; the groups run side by side, and within
     /// a group at most <see cref="RemediationOptions.ThrottleLimit"/> findings run at once (findings on the same
@@ -256,12 +264,18 @@ internal sealed partial class RemediationEngine
             }
 
             var result = await ApplyAsync(plan, cancellationToken).ConfigureAwait(false);
-            if (result.Status != RemediationStatus.Failed || !IsTransient(result.ErrorCode) || attempt >= options.MaxFindingAttempts)
+            var stale = result.Status == RemediationStatus.Failed && result.ErrorCode is not null && StalePlanErrorCodes.Contains(result.ErrorCode) && plan.HasChanges;
+            if (result.Status != RemediationStatus.Failed || !(IsTransient(result.ErrorCode) || stale) || attempt >= options.MaxFindingAttempts)
             {
                 return result;
             }
 
-            if (result.Actions.Count > 0 && !result.DryRun)
+            if (stale)
+            {
+                // The resource changed under the plan; nothing of this attempt is claimed, the fresh plan decides.
+                cache.Clear();
+            }
+            else if (result.Actions.Count > 0 && !result.DryRun)
             {
                 interrupted = result;
             }

@@ -49,6 +49,9 @@ internal sealed class JobReadCache
     /// <summary>True when <paramref name="key"/> holds a finished read.</summary>
     public bool Contains(string key) => entries.TryGetValue(key, out var entry) && entry.IsValueCreated && entry.Value.Status == TaskStatus.RanToCompletion;
 
+    /// <summary>Forgets every cached read (the engine does this when a plan turned out stale).</summary>
+    public void Clear() => entries.Clear();
+
     /// <summary>Forgets <paramref name="key"/>: the resource changed, so the next read goes to AWS.</summary>
     public void Invalidate(string key) => entries.TryRemove(key, out _);
 }

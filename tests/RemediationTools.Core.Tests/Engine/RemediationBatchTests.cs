@@ -260,6 +260,40 @@ public sealed class RemediationBatchTests
     }
 
     [Fact]
+    public async Task RunBatch_SharedResourceChangedUnderThePlan_PlansAgainFromAFreshRead()
+    {
+        var job = new SlowJob("fake-slow", TimeSpan.Zero) { ThrottleFirstApplies = 1, FailureCode = "InvalidPermission.NotFound" };
+        var engine = new RemediationEngine(factory, new JobCatalog(new IRemediationJob[] { job }), reporter);
+
+        var results = await engine.RunBatchAsync(
+            new[] { Finding("i-1", ruleId: null, jobId: "fake-slow") },
+            new RemediationOptions { FindingRetryDelay = TimeSpan.FromMilliseconds(1) },
+            null,
+            null);
+
+        Assert.Equal(RemediationStatus.Remediated, results[0].Status);
+        Assert.Equal(2, job.Plans);
+        Assert.Equal(1, job.Applies);
+    }
+
+    [Fact]
+    public async Task RunBatch_AccessDenied_NotRetried()
+    {
+        var job = new SlowJob("fake-slow", TimeSpan.Zero) { ThrottleFirstApplies = 1, FailureCode = "UnauthorizedOperation" };
+        var engine = new RemediationEngine(factory, new JobCatalog(new IRemediationJob[] { job }), reporter);
+
+        var results = await engine.RunBatchAsync(
+            new[] { Finding("i-1", ruleId: null, jobId: "fake-slow") },
+            new RemediationOptions { FindingRetryDelay = TimeSpan.FromMilliseconds(1) },
+            null,
+            null);
+
+        Assert.Equal(RemediationStatus.Failed, results[0].Status);
+        Assert.Equal("UnauthorizedOperation", results[0].ErrorCode);
+        Assert.Equal(1, job.Plans);
+    }
+
+    [Fact]
     public async Task RunBatch_Progress_StartsAtZeroOneRecordPerFindingEndsCompleted()
     {
         var groups = PublicGroups(3);
@@ -314,6 +348,8 @@ public sealed class RemediationBatchTests
 
         public int ThrottleFirstApplies { get; set; }
 
+        public string FailureCode { get; set; } = "RequestLimitExceeded";
+
         public ConcurrentDictionary<string, int> MaxConcurrentByGroup { get; } = new(StringComparer.Ordinal);
 
         public int MaxConcurrentOverall { get; private set; }
@@ -363,7 +399,7 @@ public sealed class RemediationBatchTests
         {
             if (Interlocked.Increment(ref throttled) <= ThrottleFirstApplies)
             {
-                var inner = new AmazonEC2Exception("Request limit exceeded.", ErrorType.Sender, "RequestLimitExceeded", "req-1", HttpStatusCode.ServiceUnavailable);
+                var inner = new AmazonEC2Exception("Injected " + FailureCode + ".", ErrorType.Sender, FailureCode, "req-1", HttpStatusCode.ServiceUnavailable);
                 throw new AwsCallException("test:Fix", context.ResourceId, inner);
             }
 
