@@ -364,6 +364,43 @@ public sealed class InstanceClosePortSandboxTests : IDisposable
     }
 
     [Fact]
+    public async Task RunBatch_TenInstances_InstancesGroupsAndInterfacesReadInOneCallEach()
+    {
+        var instances = new List<string>();
+        for (var i = 0; i < 10; i++)
+        {
+            instances.Add(Instance(new[] { await GroupAsync(new[] { Cidr("tcp", 3389, 3389, "0.0.0.0/0") }) }));
+        }
+
+        server.ResetCallCounts();
+
+        var results = await engine.RunBatchAsync(instances.Select(i => Finding("ec2-close-port-3389", i)).ToList(), new RemediationOptions(), null, null);
+
+        Assert.All(results, r => Assert.Equal(RemediationStatus.Remediated, r.Status));
+        Assert.Equal(1, Calls("ec2:DescribeInstances"));
+        Assert.Equal(1, Calls("ec2:DescribeNetworkInterfaces"));
+        Assert.Equal(1 + 10, Calls("ec2:DescribeSecurityGroups"));
+        Assert.Equal(10, Calls("ec2:RevokeSecurityGroupIngress"));
+    }
+
+    [Fact]
+    public async Task RunBatch_OneInstanceGone_OthersStillRemediatedItFailsWithAwsCode()
+    {
+        var groupId = await GroupAsync(new[] { Cidr("tcp", 22, 22, "0.0.0.0/0") });
+        var instanceId = Instance(new[] { groupId });
+
+        var results = await engine.RunBatchAsync(
+            new[] { Finding("ec2-close-port-22", instanceId), Finding("ec2-close-port-22", "i-0123456789abcdef0") },
+            new RemediationOptions(),
+            null,
+            null);
+
+        Assert.Equal(RemediationStatus.Remediated, results[0].Status);
+        Assert.Equal(RemediationStatus.Failed, results[1].Status);
+        Assert.Equal("InvalidInstanceID.NotFound", results[1].ErrorCode);
+    }
+
+    [Fact]
     public async Task Run_GroupOnlyOnThisInstance_NoSharedNote()
     {
         var groupId = await GroupAsync(new[] { Cidr("tcp", 1433, 1433, "0.0.0.0/0") });

@@ -11,7 +11,7 @@ namespace RemediationTools.Core.Jobs.Ec2;
 /// security group on every network interface of the instance is examined, and each group's rules public for the
 /// job's ports are narrowed (or revoked) by the same <see cref="SecurityGroupPortCloser"/> the group jobs use.
 /// </summary>
-internal sealed class InstanceClosePortJob : IRemediationJob
+internal sealed class InstanceClosePortJob : IRemediationJob, IBatchPrefetchingJob
 {
     /// <summary>IAM action: read the instance, its network interfaces and their groups.</summary>
     public const string DescribeInstancesAction = "ec2:DescribeInstances";
@@ -58,7 +58,8 @@ internal sealed class InstanceClosePortJob : IRemediationJob
             return JobPlan.Skip(SkipTag.Reason);
         }
 
-        var instance = await ReadInstanceAsync(context.Clients.Ec2(context.Region), instanceId, context, cancellationToken).ConfigureAwait(false);
+        var instance = await context.Cache.GetOrReadAsync(InstanceKey(instanceId), () =>
+            ReadInstanceAsync(context.Clients.Ec2(context.Region), instanceId, context, cancellationToken)).ConfigureAwait(false);
         if (SkipTag.IsSet(instance.Tags))
         {
             return JobPlan.Skip(SkipTag.Reason);
@@ -122,6 +123,49 @@ internal sealed class InstanceClosePortJob : IRemediationJob
             }),
         };
         return JobPlan.Change(plan.Groups.SelectMany(SecurityGroupPortCloser.ToActions).ToList(), notes, undo, plan);
+    }
+
+    /// <summary>
+    /// Reads the instances of many findings with one DescribeInstances per chunk, then their groups and the interfaces
+    /// using them with <see cref="SecurityGroupReader.PrefetchAsync"/>. A chunk that fails (for example an instance
+    /// that no longer exists) is left out: its findings read one by one and report their own error.
+    /// </summary>
+    public async Task PrefetchAsync(IReadOnlyList<JobContext> contexts, CancellationToken cancellationToken)
+    {
+        if (contexts is null || contexts.Count == 0)
+        {
+            return;
+        }
+
+        var first = contexts[0];
+        var ec2 = first.Clients.Ec2(first.Region);
+        var wanted = contexts.Where(c => !SkipTag.IsSet(c.Finding.Tags))
+            .Select(c => c.ResourceId)
+            .Where(id => id.StartsWith("i-", StringComparison.Ordinal) && !first.Cache.Contains(InstanceKey(id)))
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+        var groupIds = new List<string>();
+        for (var start = 0; start < wanted.Count; start += SecurityGroupReader.ChunkSize)
+        {
+            var chunk = wanted.Skip(start).Take(SecurityGroupReader.ChunkSize).ToList();
+            try
+            {
+                var response = await AwsCall.RunAsync(first.Reporter, DescribeInstancesAction, chunk.Count + " instance(s)", () =>
+                    ec2.DescribeInstancesAsync(new DescribeInstancesRequest { InstanceIds = chunk }, cancellationToken)).ConfigureAwait(false);
+                foreach (var instance in (response.Reservations ?? new List<Reservation>()).SelectMany(r => r.Instances ?? new List<Instance>()))
+                {
+                    var snapshot = Snapshot(instance);
+                    first.Cache.Set(InstanceKey(instance.InstanceId), snapshot);
+                    groupIds.AddRange(snapshot.GroupIds);
+                }
+            }
+            catch (AwsCallException ex)
+            {
+                first.Reporter.Verbose("Batched read of " + chunk.Count + " instance(s) failed (" + ex.ErrorCode + "); reading them one by one.");
+            }
+        }
+
+        await SecurityGroupReader.PrefetchAsync(ec2, first.Cache, groupIds, first.Reporter, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -220,7 +264,11 @@ internal sealed class InstanceClosePortJob : IRemediationJob
             .SelectMany(r => r.Instances ?? new List<Instance>())
             .FirstOrDefault(i => string.Equals(i.InstanceId, instanceId, StringComparison.Ordinal))
             ?? throw new InvalidOperationException("ec2:DescribeInstances did not return the instance " + instanceId + ".");
+        return Snapshot(instance);
+    }
 
+    private static InstanceSnapshot Snapshot(Instance instance)
+    {
         var interfaces = (instance.NetworkInterfaces ?? new List<InstanceNetworkInterface>())
             .OrderBy(n => n.Attachment?.DeviceIndex ?? 0)
             .ToList();
@@ -236,6 +284,8 @@ internal sealed class InstanceClosePortJob : IRemediationJob
             .ToList();
         return new InstanceSnapshot(interfaces.Select(n => n.NetworkInterfaceId).Where(id => !string.IsNullOrEmpty(id)).ToList(), groupIds, tags);
     }
+
+    private static string InstanceKey(string instanceId) => "ec2:instance:" + instanceId;
 
     private static InstanceChangeSet ChangesOf(JobPlan plan)
         => plan.Changes as InstanceChangeSet ?? throw new ArgumentException("The plan was not made by an instance port closer.", nameof(plan));
