@@ -132,7 +132,7 @@ internal sealed partial class Ec2Service
         }
 
         acl.Entries.Add(entry);
-        return Ok(context, replace ? E("return", "true") : null);
+        return Ok(context, E("return", "true"));
     }
 
     private static string DeleteNetworkAclEntry(AwsRequestContext context)
