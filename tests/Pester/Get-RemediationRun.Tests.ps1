@@ -84,6 +84,12 @@ Describe 'Get-RemediationRun' {
         (Get-RemediationRun -Store $store prod -Status Completed -Since ([datetime]::UtcNow.AddMinutes(-5))).RequestId | Should -Be $requestId
     }
 
+    It 'reports an unknown group as WorkerGroupNotFound' {
+        $store = "local:$(New-TestStoreFolder -Root $TestDrive)"
+        Get-RemediationRun -Store $store -WorkerGroup nosuchgroup -ErrorVariable errs -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $errs[0].FullyQualifiedErrorId | Should -Be 'WorkerGroupNotFound,RemediationTools.Commands.GetRemediationRunCommand'
+    }
+
     It 'writes nothing for a group without runs' {
         Get-RemediationRun -Store $store -WorkerGroup prod | Should -BeNullOrEmpty
     }

@@ -55,6 +55,12 @@ Describe 'Get-RemediationWorker' {
         (Get-RemediationWorkerGroup -Store $store -Name dev | Get-RemediationWorker -Store $store).WorkerId | Should -Be 'w-dev'
     }
 
+    It 'reports an unknown group as WorkerGroupNotFound' {
+        Get-RemediationWorker -Store $store -WorkerGroup nosuchgroup -ErrorVariable errs -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $errs[0].FullyQualifiedErrorId | Should -Be 'WorkerGroupNotFound,RemediationTools.Commands.GetRemediationWorkerCommand'
+        $errs[0].Exception.Message | Should -Match 'nosuchgroup'
+    }
+
     It 'refuses a state that does not exist' {
         { Get-RemediationWorker -Store $store -State Sleeping -ErrorAction Stop } |
             Should -Throw -ErrorId 'CannotConvertArgumentNoMessage,RemediationTools.Commands.GetRemediationWorkerCommand' -ExpectedMessage '*Sleeping*'

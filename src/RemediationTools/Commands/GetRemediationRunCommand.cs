@@ -43,10 +43,20 @@ public sealed class GetRemediationRunCommand : StoreCmdletBase
         };
         try
         {
-            IReadOnlyList<RemediationRun> runs = RunOnStore((store, cancellationToken) => store.GetRunsAsync(query, cancellationToken));
+            IReadOnlyList<RemediationRun>? runs = RunOnStore(async (store, cancellationToken) =>
+                await store.GetGroupAsync(WorkerGroup, cancellationToken).ConfigureAwait(false) is null
+                    ? null
+                    : await store.GetRunsAsync(query, cancellationToken).ConfigureAwait(false));
+            if (runs is null)
+            {
+                WriteError(StoreErrors.ToErrorRecord(new RemediationStoreException(StoreError.GroupNotFound, $"There is no worker group named '{WorkerGroup}'.") { Target = WorkerGroup }));
+                return;
+            }
+
             if (runs.Count == 0 && Id is not null)
             {
-                WriteError(new ErrorRecord(new ItemNotFoundException($"Worker group '{WorkerGroup}' has no run '{Id}'."), ErrorIds.RunNotFound, ErrorCategory.ObjectNotFound, Id));
+                string filter = Status is null && Since is null ? string.Empty : " that matches -Status/-Since";
+                WriteError(new ErrorRecord(new ItemNotFoundException($"Worker group '{WorkerGroup}' has no run '{Id}'{filter}."), ErrorIds.RunNotFound, ErrorCategory.ObjectNotFound, Id));
                 return;
             }
 

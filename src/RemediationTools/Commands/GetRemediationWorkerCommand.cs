@@ -27,8 +27,16 @@ public sealed class GetRemediationWorkerCommand : StoreCmdletBase
     {
         try
         {
-            IReadOnlyList<RemediationWorkerInfo> workers = RunOnStore((store, cancellationToken) =>
-                store.ListWorkersAsync(WorkerGroup, DateTimeOffset.UtcNow, cancellationToken));
+            IReadOnlyList<RemediationWorkerInfo>? workers = RunOnStore(async (store, cancellationToken) =>
+                WorkerGroup is not null && await store.GetGroupAsync(WorkerGroup, cancellationToken).ConfigureAwait(false) is null
+                    ? null
+                    : await store.ListWorkersAsync(WorkerGroup, DateTimeOffset.UtcNow, cancellationToken).ConfigureAwait(false));
+            if (workers is null)
+            {
+                WriteError(StoreErrors.ToErrorRecord(new RemediationStoreException(StoreError.GroupNotFound, $"There is no worker group named '{WorkerGroup}'.") { Target = WorkerGroup }));
+                return;
+            }
+
             WriteObject(workers.Where(w => State is null || w.State == State), enumerateCollection: true);
         }
         catch (RemediationStoreException ex)
