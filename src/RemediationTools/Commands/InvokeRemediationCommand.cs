@@ -7,6 +7,8 @@ using RemediationTools.Core.Aws;
 using RemediationTools.Core.Engine;
 using RemediationTools.Core.Findings;
 using RemediationTools.Core.Jobs;
+using RemediationTools.Core.Stores;
+using RemediationTools.Core.Workers;
 
 namespace RemediationTools.Commands;
 
@@ -14,7 +16,7 @@ namespace RemediationTools.Commands;
 /// <para type="synopsis">Fixes security findings by running the matching remediation job: plan, apply, verify.</para>
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "Remediation", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = FindingSet)]
-[OutputType(typeof(RemediationResult))]
+[OutputType(typeof(RemediationResult), typeof(RemediationRequest), typeof(RemediationRun))]
 public sealed class InvokeRemediationCommand : AwsCmdletBase
 {
     private const string FindingSet = "Finding";
@@ -91,6 +93,25 @@ public sealed class InvokeRemediationCommand : AwsCmdletBase
     [ValidateNotNullOrEmpty]
     public string? ExternalId { get; set; }
 
+    /// <summary>Queue the findings for this worker group's workers instead of running them here.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(WorkerGroupNameCompleter))]
+    public string? WorkerGroup { get; set; }
+
+    /// <summary>With -WorkerGroup: wait for the runs and write them as they finish.</summary>
+    [Parameter]
+    public SwitchParameter Wait { get; set; }
+
+    /// <summary>With -Wait: stop waiting after this time (the requests stay queued).</summary>
+    [Parameter]
+    public TimeSpan? Timeout { get; set; }
+
+    /// <summary>The store of worker groups: local (default), local:&lt;folder&gt;; else REMEDIATION_STORE.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Store { get; set; }
+
     /// <summary>Split a port range around the port, or remove the whole rule.</summary>
     [Parameter]
     public RangeMode RangeMode { get; set; } = RangeMode.Split;
@@ -105,6 +126,19 @@ public sealed class InvokeRemediationCommand : AwsCmdletBase
         catch (ArgumentException ex)
         {
             ThrowTerminatingError(new ErrorRecord(ex, ErrorIds.RoleArnInvalid, ErrorCategory.InvalidArgument, RoleArn ?? ExternalId));
+        }
+
+        if (WorkerGroup is not null && (RoleArn is not null || CloudAccount is not null))
+        {
+            ThrowTerminatingError(new ErrorRecord(
+                new ArgumentException($"-WorkerGroup takes the roles from worker group '{WorkerGroup}'; do not give -RoleArn or -CloudAccount with it."),
+                ErrorIds.CloudAccountInvalid, ErrorCategory.InvalidArgument, WorkerGroup));
+        }
+
+        if ((Wait.IsPresent || Timeout is not null) && WorkerGroup is null)
+        {
+            ThrowTerminatingError(new ErrorRecord(
+                new ArgumentException("-Wait and -Timeout go with -WorkerGroup."), ErrorIds.WorkerGroupInvalid, ErrorCategory.InvalidArgument, null));
         }
 
         CloudAccountBinder.AddAll(this, _options, CloudAccount);
@@ -158,6 +192,12 @@ public sealed class InvokeRemediationCommand : AwsCmdletBase
             return;
         }
 
+        if (WorkerGroup is not null)
+        {
+            DispatchToWorkerGroup(WorkerGroup);
+            return;
+        }
+
         RunOnPipeline(async (dispatcher, cancellationToken) =>
         {
             var reporter = new PipelineReporter(this, dispatcher, ProgressActivityId);
@@ -180,6 +220,75 @@ public sealed class InvokeRemediationCommand : AwsCmdletBase
         });
     }
 
+    // Queues the findings (all or none: a finding for an account outside the group queues nothing), then
+    // optionally waits for their runs. No AWS call is made here: the group's workers assume the roles.
+    private void DispatchToWorkerGroup(string groupName)
+    {
+        if (ParameterSetName == ResourceSet && !TryAddResourceFinding(Region ?? string.Empty, null))
+        {
+            return;
+        }
+
+        try
+        {
+            IRemediationStore store = StoreFactory.Create(Store);
+            RemediationWorkerGroup group = RunOnPipeline((_, cancellationToken) => new WorkerGroupService(store).GetAsync(groupName, cancellationToken));
+            List<Finding> confirmed = _findings.Where(f => ShouldProcess(f.ToString(), $"Queue for worker group '{group.Name}'")).ToList();
+            if (confirmed.Count == 0)
+            {
+                return;
+            }
+
+            var dispatcher = new WorkerGroupDispatcher(store);
+            IReadOnlyList<string> ids = RunOnPipeline((_, cancellationToken) => dispatcher.EnqueueAsync(group, confirmed, Job, RangeMode, cancellationToken));
+            var requests = ids.Select((id, i) => new RemediationRequest
+            {
+                RequestId = id,
+                WorkerGroup = group.Name,
+                FindingId = confirmed[i].FindingId,
+                JobId = Job ?? JobCatalog.Default.Resolve(confirmed[i])?.Info.Id,
+                AccountId = confirmed[i].AccountId,
+                Region = confirmed[i].Region,
+                ResourceId = confirmed[i].ResourceId,
+                Enqueued = DateTimeOffset.UtcNow,
+            }).ToList();
+            if (!Wait)
+            {
+                WriteObject(requests, enumerateCollection: true);
+                return;
+            }
+
+            const string activity = "Waiting for worker group runs";
+            int done = 0;
+            try
+            {
+                IReadOnlyList<RemediationRun> runs = RunOnPipeline((pipeline, cancellationToken) => dispatcher.WaitAsync(
+                    group.Name,
+                    ids,
+                    new InlineProgress<RemediationRun>(run => pipeline.Post(() =>
+                    {
+                        done++;
+                        WriteProgress(new ProgressRecord(ProgressActivityId, activity, $"{done} of {ids.Count} finished") { PercentComplete = done * 100 / ids.Count });
+                        WriteObject(run);
+                    })),
+                    Timeout,
+                    cancellationToken));
+                if (runs.Count < ids.Count)
+                {
+                    WriteWarning($"{ids.Count - runs.Count} of {ids.Count} request(s) had not finished after {Timeout}; they stay queued. Get-RemediationRun -WorkerGroup {group.Name} shows them later.");
+                }
+            }
+            finally
+            {
+                WriteProgress(new ProgressRecord(ProgressActivityId, activity, "Done") { RecordType = ProgressRecordType.Completed });
+            }
+        }
+        catch (RemediationStoreException ex)
+        {
+            ThrowTerminatingError(StoreErrors.ToErrorRecord(ex));
+        }
+    }
+
     // ShouldProcess once per resolved target, on the pipeline thread; -WhatIf and a "No" both leave the plan
     // unapplied and return it as a Planned result (a WhatIf is marked as a dry run, so it counts toward -MaxChanges).
     private bool Confirm(RemediationPlan plan)
@@ -194,7 +303,7 @@ public sealed class InvokeRemediationCommand : AwsCmdletBase
         return false;
     }
 
-    private bool TryAddResourceFinding(string sessionRegion, PipelineDispatcher dispatcher)
+    private bool TryAddResourceFinding(string sessionRegion, PipelineDispatcher? dispatcher)
     {
         var plain = new Dictionary<string, object?>(StringComparer.Ordinal)
         {
@@ -220,7 +329,16 @@ public sealed class InvokeRemediationCommand : AwsCmdletBase
         }
         catch (FindingFormatException ex)
         {
-            dispatcher.Post(() => WriteFindingError(new FindingFormatException($"-ResourceId '{ResourceId}' cannot be used: {ex.Message}", ex), ResourceId));
+            var error = new FindingFormatException($"-ResourceId '{ResourceId}' cannot be used: {ex.Message}", ex);
+            if (dispatcher is null)
+            {
+                WriteFindingError(error, ResourceId);
+            }
+            else
+            {
+                dispatcher.Post(() => WriteFindingError(error, ResourceId));
+            }
+
             return false;
         }
     }

@@ -1,0 +1,87 @@
+# Invoke-Remediation -WorkerGroup: findings are queued for the group's workers, all or none, and -Wait returns
+# their runs. Workers run in-process (Start-RemediationWorker in another runspace) against the AWS sandbox.
+
+BeforeAll {
+    Import-Module (Join-Path $env:REMEDIATION_MODULE_PATH 'RemediationTools.psd1') -Force
+    Import-Module (Join-Path $PSScriptRoot 'WorkerGroupTestHelpers.psm1') -Force
+    $repoRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
+    Import-Module (Join-Path $repoRoot 'tests/RemediationTools.AwsSandbox/PowerShell/AwsSandbox.psm1') -Force -Global
+    $script:ctx = Initialize-TestWorkerSandbox -SandboxPath (Join-Path $repoRoot 'out/sandbox/RemediationTools.AwsSandbox.dll')
+}
+
+AfterAll {
+    if ($script:ctx) { $script:ctx.Sandbox | Stop-AwsSandbox }
+}
+
+Describe 'Invoke-Remediation -WorkerGroup' {
+    BeforeEach {
+        $script:store = "local:$(New-TestStoreFolder -Root $TestDrive)"
+        $script:deployment = New-TestWorkerGroup -Store $store -Name prod -RoleArn $ctx.RoleArn -OrganizationId $ctx.OrganizationId
+    }
+
+    It 'queues findings and returns typed requests that bind to Get-RemediationRun' {
+        $findings = 1..3 | ForEach-Object { New-TestFindingJson -Context $ctx -GroupId (New-TestOpenSecurityGroup -Context $ctx) }
+        $requests = @($findings | Invoke-Remediation -WorkerGroup prod -Store $store -Confirm:$false)
+        $requests.Count | Should -Be 3
+        $requests | ForEach-Object { $_ | Should -BeOfType ([RemediationTools.RemediationRequest]) }
+        $requests.WorkerGroup | Sort-Object -Unique | Should -Be 'prod'
+        $requests.JobId | Sort-Object -Unique | Should -Be 'security-group-close-port-5432'
+        @($requests.RequestId | Sort-Object -Unique).Count | Should -Be 3
+        # Nothing ran yet: no worker is running.
+        $requests[0] | Get-RemediationRun -Store $store -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+    }
+
+    It 'queues nothing when one finding is for an account outside the group, naming it' {
+        $inGroup = New-TestFindingJson -Context $ctx -GroupId (New-TestOpenSecurityGroup -Context $ctx)
+        $outside = New-TestFindingJson -Context $ctx -GroupId 'sg-0123456789abcdef0' -AccountId '999999999999'
+        { @($inGroup, $outside) | Invoke-Remediation -WorkerGroup prod -Store $store -Confirm:$false -ErrorAction Stop } |
+            Should -Throw -ErrorId 'CloudAccountNotInGroup,RemediationTools.Commands.InvokeRemediationCommand' -ExpectedMessage '*999999999999*'
+        $worker = Start-TestWorkerInRunspace -Deployment $deployment -Store $store -Aws $ctx.Aws -StopAfter ([timespan]::FromSeconds(3))
+        $null = Wait-TestWorkerInRunspace -Worker $worker
+        Get-RemediationRun -Store $store -WorkerGroup prod | Should -BeNullOrEmpty
+    }
+
+    It 'queues nothing with -WhatIf' {
+        $finding = New-TestFindingJson -Context $ctx -GroupId (New-TestOpenSecurityGroup -Context $ctx)
+        $finding | Invoke-Remediation -WorkerGroup prod -Store $store -WhatIf | Should -BeNullOrEmpty
+        $worker = Start-TestWorkerInRunspace -Deployment $deployment -Store $store -Aws $ctx.Aws -StopAfter ([timespan]::FromSeconds(3))
+        $null = Wait-TestWorkerInRunspace -Worker $worker
+        Get-RemediationRun -Store $store -WorkerGroup prod | Should -BeNullOrEmpty
+    }
+
+    It 'waits with -Wait and writes each run with its result once a worker has fixed the finding' {
+        $groupId = New-TestOpenSecurityGroup -Context $ctx
+        $finding = New-TestFindingJson -Context $ctx -GroupId $groupId
+        $worker = Start-TestWorkerInRunspace -Deployment $deployment -Store $store -Aws $ctx.Aws -StopAfter ([timespan]::FromSeconds(10))
+        try {
+            $run = $finding | Invoke-Remediation -WorkerGroup prod -Store $store -Wait -Timeout ([timespan]::FromSeconds(9)) -Confirm:$false
+        }
+        finally {
+            $null = Wait-TestWorkerInRunspace -Worker $worker
+        }
+        $run | Should -BeOfType ([RemediationTools.RemediationRun])
+        $run.Result.Status | Should -Be 'Remediated'
+        Get-AwsSandboxIngressRule -Sandbox $ctx.Sandbox -AccountId $ctx.CloudAccountId -GroupId $groupId | Should -Be @('tcp 443 from 0.0.0.0/0')
+        (Get-RemediationRun -Store $store -WorkerGroup prod -Id $run.RequestId).Result.Status | Should -Contain 'Remediated'
+    }
+
+    It 'stops waiting after -Timeout with a warning, leaving the request queued' {
+        $finding = New-TestFindingJson -Context $ctx -GroupId (New-TestOpenSecurityGroup -Context $ctx)
+        $runs = $finding | Invoke-Remediation -WorkerGroup prod -Store $store -Wait -Timeout ([timespan]::FromSeconds(1)) -Confirm:$false -WarningVariable warnings -WarningAction SilentlyContinue
+        $runs | Should -BeNullOrEmpty
+        ($warnings -join ' ') | Should -Match '1 of 1 request'
+    }
+
+    It 'refuses -RoleArn with -WorkerGroup, and -Wait without it' {
+        $finding = New-TestFindingJson -Context $ctx -GroupId 'sg-0123456789abcdef0'
+        { $finding | Invoke-Remediation -WorkerGroup prod -Store $store -RoleArn $ctx.RoleArn -ExternalId x -ErrorAction Stop } | Should -Throw -ExpectedMessage '*-WorkerGroup*'
+        $aws = $ctx.Aws
+        { $finding | Invoke-Remediation -Wait @aws -ErrorAction Stop } | Should -Throw -ExpectedMessage '*-WorkerGroup*'
+    }
+
+    It 'reports an unknown worker group as WorkerGroupNotFound' {
+        $finding = New-TestFindingJson -Context $ctx -GroupId 'sg-0123456789abcdef0'
+        { $finding | Invoke-Remediation -WorkerGroup nosuch -Store $store -ErrorAction Stop } |
+            Should -Throw -ErrorId 'WorkerGroupNotFound,RemediationTools.Commands.InvokeRemediationCommand'
+    }
+}
