@@ -26,10 +26,9 @@ if (-not $IsLinux) { Write-Warning 'Worker.ps1 reads /proc for memory figures: L
 
 $work = Join-Path ([System.IO.Path]::GetTempPath()) ('rt-bench-worker-' + [guid]::NewGuid().ToString('N'))
 $null = New-Item -ItemType Directory -Path $work
-$artifacts = Join-Path $work 'artifacts'
-& dotnet build (Join-Path $root 'src/RemediationTools.Worker') -c Release --artifacts-path $artifacts -nologo -v quiet | Out-Null
-if ($LASTEXITCODE -ne 0) { throw 'Building the worker failed.' }
-$workerDll = Join-Path $artifacts 'bin/RemediationTools.Worker/release/remediation-worker.dll'
+# build.ps1 -Task Build publishes the worker to out/worker and the sandbox to out/sandbox.
+$workerDll = Join-Path $root 'out/worker/remediation-worker.dll'
+if (-not (Test-Path -LiteralPath $workerDll)) { throw "The worker '$workerDll' does not exist. Run ./build.ps1 -Task Build first." }
 $sandboxDll = Join-Path $root 'out/sandbox/RemediationTools.AwsSandbox.dll'
 
 Import-Module (Join-Path $ModulePath 'RemediationTools.psd1') -Force
@@ -116,7 +115,10 @@ try {
     }
     foreach ($name in $variables.Keys) { $info.Environment[$name] = $variables[$name] }
     $worker = [System.Diagnostics.Process]::Start($info)
-    $null = $worker.StandardOutput.ReadLineAsync().Wait(30000)
+    $started = $worker.StandardOutput.ReadLineAsync()
+    if (-not $started.Wait(30000) -or $started.Result -notmatch 'started worker') { throw "The worker did not start: $($started.Result)" }
+    # Keep reading its log (one line per request), or the worker blocks on a full pipe.
+    $log = $worker.StandardOutput.ReadToEndAsync()
     $secret = $null
 
     Start-Sleep -Seconds 3
@@ -147,7 +149,8 @@ try {
     $watch.Stop()
     $loaded = Get-ProcessMemory $worker.Id
     $statuses = Get-ChildItem -LiteralPath $runs -Filter '*.json' | ForEach-Object { (Get-Content -LiteralPath $_.FullName -Raw | ConvertFrom-Json).Result.Status } | Group-Object -NoElement
-    Start-Sleep -Seconds 5
+    # The worker counts as idle after one empty long poll (REMEDIATION_POLL_SECONDS, 10 s by default).
+    Start-Sleep -Seconds 15
     $idleAfter = Get-ProcessMemory $worker.Id
 
     '{0,-44} {1}' -f 'Dispatch latency (enqueue to start), median', ('{0:N0} ms' -f (Get-Median $latencies))
