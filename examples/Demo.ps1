@@ -15,7 +15,9 @@ param(
     # The built module folder.
     [string] $ModulePath = (Join-Path $PSScriptRoot '../out/RemediationTools'),
     # The built sandbox assembly.
-    [string] $SandboxPath = (Join-Path $PSScriptRoot '../out/sandbox/RemediationTools.AwsSandbox.dll')
+    [string] $SandboxPath = (Join-Path $PSScriptRoot '../out/sandbox/RemediationTools.AwsSandbox.dll'),
+    # The built worker.
+    [string] $WorkerPath = (Join-Path $PSScriptRoot '../out/worker/remediation-worker.dll')
 )
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
@@ -33,9 +35,10 @@ function Write-Result($Result) {
 }
 
 $sandbox = Start-AwsSandbox -Path $SandboxPath
+$storeFolder = Join-Path ([IO.Path]::GetTempPath()) "remediation-demo-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
 try {
     Write-Step "AWS sandbox listening on $($sandbox.Endpoint)"
-    $organizationId = 'o-demo12345'
+    $organizationId = 'o-demo1234567'
     $hosting = New-AwsSandboxAccount -Sandbox $sandbox -AccountId '111111111111'
     $cloud = New-AwsSandboxAccount -Sandbox $sandbox -AccountId '222222222222'
     # Roles cannot be assumed with root keys, in AWS as in the sandbox: the admin is an IAM user.
@@ -113,11 +116,37 @@ try {
     $again = $findingJson | Invoke-Remediation @aws -Confirm:$false
     Write-Host "Second run: $($again.Status)"
 
-    if ($result.Status -ne 'Remediated' -or $again.Status -ne 'AlreadyCompliant' -or ($unchanged -join '|') -ne ($before -join '|')) {
-        throw "The demo did not end as expected: first run $($result.Status), second run $($again.Status)."
+    Write-Step 'Worker group: a local worker process fixes a finding sent to the group'
+    $findingFolder = Join-Path $storeFolder 'findings'
+    $null = New-Item -ItemType Directory -Path $findingFolder -Force
+    $cache = Invoke-AwsSandboxAction -Sandbox $sandbox -AccountId $cloud.accountId -Service ec2 -Action CreateSecurityGroup -Parameters @{
+        GroupName = 'app-cache'; GroupDescription = 'Application cache'; VpcId = $vpcId
     }
-    Write-Host "`nDemo finished: the public 5432 access is gone, every other rule is intact." -ForegroundColor Green
+    $cacheId = $cache.SelectSingleNode('//*[local-name()="groupId"]').InnerText
+    $null = Invoke-AwsSandboxAction -Sandbox $sandbox -AccountId $cloud.accountId -Service ec2 -Action AuthorizeSecurityGroupIngress -Parameters @{
+        GroupId = $cacheId; 'IpPermissions.1.IpProtocol' = 'tcp'; 'IpPermissions.1.FromPort' = 5432; 'IpPermissions.1.ToPort' = 5432; 'IpPermissions.1.IpRanges.1.CidrIp' = '0.0.0.0/0'
+    }
+    $finding.notificationInfo.FindingInfo.ObjectId = $cacheId
+    $finding.notificationInfo.FindingInfo.FindingId = 'demo-finding-0002'
+    $finding | ConvertTo-Json -Depth 10 | Set-Content -LiteralPath (Join-Path $findingFolder 'app-cache.json')
+    Write-Host "Security group $cacheId (app-cache) is open to the world on 5432; its finding is in a folder of payloads."
+    $workerAws = @{ AWS_ACCESS_KEY_ID = $admin.accessKeyId; AWS_SECRET_ACCESS_KEY = $admin.secretAccessKey; AWS_REGION = 'us-east-1'; AWS_ENDPOINT_URL = $sandbox.Endpoint }
+    $runs = @(& (Join-Path $PSScriptRoot 'WorkerGroup.ps1') -Name demo -OrganizationId $organizationId -CloudAccount $accountRole -FindingFolder $findingFolder `
+            -Workers 1 -Store "local:$storeFolder" -WorkerPath $WorkerPath -WorkerEnvironment $workerAws -Timeout '00:01:00')
+    foreach ($run in $runs) {
+        Write-Host ("Worker run {0}: {1} by worker {2} after {3} attempt(s)" -f $run.RequestId, $run.Status, $run.WorkerId, $run.Attempts)
+        Write-Result $run.Result
+    }
+    $cacheAfter = Get-AwsSandboxIngressRule -Sandbox $sandbox -AccountId $cloud.accountId -GroupId $cacheId
+    Write-Host "Ingress rules of $cacheId after the worker: $(if ($cacheAfter) { $cacheAfter -join ', ' } else { 'none' })"
+
+    if ($result.Status -ne 'Remediated' -or $again.Status -ne 'AlreadyCompliant' -or ($unchanged -join '|') -ne ($before -join '|') -or
+        $runs.Count -ne 1 -or $runs[0].Result.Status -ne 'Remediated' -or $cacheAfter) {
+        throw "The demo did not end as expected: first run $($result.Status), second run $($again.Status), worker runs $($runs.Count)."
+    }
+    Write-Host "`nDemo finished: the public 5432 access is gone, every other rule is intact, and a worker fixed the finding sent to its group." -ForegroundColor Green
 }
 finally {
     $sandbox | Stop-AwsSandbox
+    if (Test-Path -LiteralPath $storeFolder) { Remove-Item -LiteralPath $storeFolder -Recurse -Force }
 }

@@ -16,11 +16,55 @@ Describe 'examples/Demo.ps1' {
         $text = $run.Result -join "`n"
         $text | Should -Match 'Rules unchanged after -WhatIf: True'
         $text | Should -Match 'Second run: AlreadyCompliant'
-        $after = $text.Substring($text.IndexOf('after:'))
+        $start = $text.IndexOf('after:')
+        $after = $text.Substring($start, $text.IndexOf('== Invoke-Remediation again') - $start)
         $after | Should -Match 'tcp 5400-5431 from ::/0'
         $after | Should -Match 'tcp 5432 from 10\.0\.0\.0/16'
         $after | Should -Not -Match 'tcp 5432 from 0\.0\.0\.0/0'
+        $text | Should -Match 'Worker run \w+: Completed by worker w-'
+        $text | Should -Match 'Ingress rules of sg-\w+ after the worker: none'
         $text | Should -Match 'Demo finished'
+    }
+}
+
+Describe 'examples/WorkerGroup.ps1' {
+    BeforeAll {
+        Import-Module (Get-TestManifestPath) -Force
+        Import-Module (Join-Path $PSScriptRoot 'WorkerGroupTestHelpers.psm1') -Force
+        Import-Module (Join-Path $root 'tests/RemediationTools.AwsSandbox/PowerShell/AwsSandbox.psm1') -Force -Global
+        $script:ctx = Initialize-TestWorkerSandbox -SandboxPath (Get-TestSandboxPath)
+    }
+
+    AfterAll {
+        if ($script:ctx) { $script:ctx.Sandbox | Stop-AwsSandbox }
+    }
+
+    It 'creates a group, starts two worker processes, and every finding of the folder is fixed once by them' {
+        $folder = Join-Path $TestDrive 'findings'
+        $null = New-Item -ItemType Directory -Path $folder
+        $groups = foreach ($i in 1..4) {
+            $groupId = New-TestOpenSecurityGroup -Context $ctx
+            New-TestFindingJson -Context $ctx -GroupId $groupId | Set-Content -LiteralPath (Join-Path $folder "finding-$i.json")
+            $groupId
+        }
+        $store = "local:$(New-TestStoreFolder -Root $TestDrive)"
+        $workerEnvironment = @{
+            AWS_ACCESS_KEY_ID = $ctx.Aws.AccessKey; AWS_SECRET_ACCESS_KEY = $ctx.Aws.SecretKey; AWS_REGION = $ctx.Aws.Region; AWS_ENDPOINT_URL = $ctx.Aws.EndpointUrl
+        }
+        $account = [pscustomobject]@{ RoleArn = $ctx.RoleArn; ExternalId = $ctx.OrganizationId }
+
+        $runs = @(& (Join-Path $root 'examples/WorkerGroup.ps1') -Name examples -OrganizationId $ctx.OrganizationId -CloudAccount $account -FindingFolder $folder `
+                -Workers 2 -Store $store -WorkerPath (Join-Path (Get-TestWorkerPath) 'remediation-worker.dll') -WorkerEnvironment $workerEnvironment -Timeout '00:01:30' 6>$null)
+
+        $runs.Count | Should -Be 4
+        @($runs.RequestId | Sort-Object -Unique).Count | Should -Be 4
+        $runs.Result.Status | Sort-Object -Unique | Should -Be 'Remediated'
+        foreach ($groupId in $groups) {
+            Get-AwsSandboxIngressRule -Sandbox $ctx.Sandbox -AccountId $ctx.CloudAccountId -GroupId $groupId | Should -Be @('tcp 443 from 0.0.0.0/0')
+        }
+        $workers = @(Get-RemediationWorker -WorkerGroup examples -Store $store)
+        $workers.Count | Should -Be 2
+        $workers.State | Sort-Object -Unique | Should -Be 'Stopped'
     }
 }
 

@@ -58,6 +58,14 @@ function Get-TestSandboxPath {
     Join-Path (Get-TestOutputPath -Variable 'REMEDIATION_SANDBOX_PATH' -Default 'sandbox') 'RemediationTools.AwsSandbox.dll'
 }
 
+function Get-TestWorkerPath {
+    <# .SYNOPSIS The published worker folder out/worker ($env:REMEDIATION_WORKER_PATH), with remediation-worker.dll. #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param()
+    Get-TestOutputPath -Variable 'REMEDIATION_WORKER_PATH' -Default 'worker'
+}
+
 function Get-TestPackagePath {
     <# .SYNOPSIS The folder with RemediationTools.<version>.nupkg, out/packages ($env:REMEDIATION_PACKAGE_PATH). #>
     [CmdletBinding()]
@@ -202,5 +210,5 @@ function Stop-TestAwsSandbox {
 }
 
 Export-ModuleMember -Function Get-TestRepositoryRoot, Get-TestModulePath, Get-TestManifestPath, Import-TestModule,
-    Get-TestSandboxPath, Get-TestPackagePath, Get-TestNuGetPackagePath, Invoke-TestPwsh,
+    Get-TestSandboxPath, Get-TestWorkerPath, Get-TestPackagePath, Get-TestNuGetPackagePath, Invoke-TestPwsh,
     Import-TestAwsSandboxModule, Start-TestAwsSandbox, Stop-TestAwsSandbox
