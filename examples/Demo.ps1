@@ -6,9 +6,11 @@ account simulated by the sandbox, exactly as a user would against real AWS.
 .DESCRIPTION
 Starts the AWS sandbox, creates a hosting account (where the remediation runs) and a cloud account (the one to
 fix), gives the cloud account a role that the hosting account may assume only with the organization's external
-ID (New-RemediationAccountRole) and the hosting account the workers' EC2 role (New-RemediationWorkerRole), and a security group with a public 5432 rule among rules that must survive. Then it runs
-Invoke-Remediation on the finding in examples/findings: first with -WhatIf (nothing changes), then for real,
-and prints the group's rules before and after. Run it with ./build.ps1 -Task Demo.
+ID (New-RemediationAccountRole) and the hosting account the workers' EC2 role (New-RemediationWorkerRole), and a
+security group with a public 5432 rule among rules that must survive. Then it runs Invoke-Remediation on the
+finding in examples/findings: first with -WhatIf (nothing changes), then for real, and prints the group's rules
+before and after. Last, it creates a worker group for the cloud account (examples/WorkerGroup.ps1), starts a local
+worker process, sends it a second finding and shows the recorded run. Run it with ./build.ps1 -Task Demo.
 #>
 [CmdletBinding()]
 param(
