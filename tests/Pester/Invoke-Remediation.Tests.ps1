@@ -304,6 +304,45 @@ Describe 'Invoke-Remediation' {
         }
     }
 
+    Context 'the other EC2 network jobs, through the cmdlet' {
+        BeforeAll {
+            $script:own = @{ AccessKey = $cloud.accessKeyId; SecretKey = $cloud.secretAccessKey; Region = 'us-east-1'; EndpointUrl = $sandbox.Endpoint }
+        }
+
+        It 'closes port 22 on every group of an instance (ec2-close-port-22) and leaves 3389 open' {
+            $group = New-TestGroup @(@{ Protocol = 'tcp'; From = 22; To = 22; Cidr = '0.0.0.0/0' }, @{ Protocol = 'tcp'; From = 3389; To = 3389; Cidr = '0.0.0.0/0' })
+            $instance = New-AwsSandboxInstance -Sandbox $sandbox -AccountId $cloud.accountId -NetworkInterfaces @(, @($group))
+            $result = Invoke-Remediation -Job ec2-close-port-22 -ResourceId $instance -AccountId $cloud.accountId @own -Confirm:$false
+            $result.Status | Should -Be 'Remediated'
+            $result.ResourceId | Should -Be $instance
+            Get-Rules $group | Should -Be @('tcp 3389 from 0.0.0.0/0')
+        }
+
+        It 'denies tcp 22 and 3389 from the internet on the default network ACL without deleting its allow-all entry' {
+            $acls = Invoke-AwsSandboxAction -Sandbox $sandbox -AccountId $cloud.accountId -Service ec2 -Action DescribeNetworkAcls -Parameters @{ 'Filter.1.Name' = 'default'; 'Filter.1.Value.1' = 'true' }
+            $aclId = $acls.SelectSingleNode('//*[local-name()="networkAclId"]').InnerText
+            $result = Invoke-Remediation -Job aws-ec2-administration-ports-ingress-allowed -ResourceId $aclId -AccountId $cloud.accountId @own -Confirm:$false
+            $result.Status | Should -Be 'Remediated'
+            $after = Invoke-AwsSandboxAction -Sandbox $sandbox -AccountId $cloud.accountId -Service ec2 -Action DescribeNetworkAcls -Parameters @{ 'NetworkAclId.1' = $aclId }
+            $entries = $after.SelectNodes('//*[local-name()="entrySet"]/*[local-name()="item"]')
+            $denies = @($entries | Where-Object { $_.ruleAction -eq 'deny' -and $_.egress -eq 'false' -and $_.SelectSingleNode('*[local-name()="portRange"]') })
+            @($denies | ForEach-Object { $_.portRange.from } | Sort-Object -Unique) | Should -Be @('22', '3389')
+            @($entries | Where-Object { $_.ruleNumber -eq '100' -and $_.egress -eq 'false' -and $_.ruleAction -eq 'allow' }).Count | Should -Be 1
+            (Invoke-Remediation -Job aws-ec2-administration-ports-ingress-allowed -ResourceId $aclId -AccountId $cloud.accountId @own -Confirm:$false).Status | Should -Be 'AlreadyCompliant'
+        }
+
+        It 'revokes every rule of a VPC''s default group and skips any other group' {
+            $groups = Invoke-AwsSandboxAction -Sandbox $sandbox -AccountId $cloud.accountId -Service ec2 -Action DescribeSecurityGroups -Parameters @{ 'Filter.1.Name' = 'group-name'; 'Filter.1.Value.1' = 'default' }
+            $defaultGroup = $groups.SelectSingleNode('//*[local-name()="groupId"]').InnerText
+            (Invoke-Remediation -Job aws-ec2-default-security-group-traffic -ResourceId $defaultGroup -AccountId $cloud.accountId @own -Confirm:$false).Status | Should -Be 'Remediated'
+            Get-Rules $defaultGroup | Should -BeNullOrEmpty
+            $other = New-TestGroup @(@{ Protocol = 'tcp'; From = 443; To = 443; Cidr = '0.0.0.0/0' })
+            $skipped = Invoke-Remediation -Job aws-ec2-default-security-group-traffic -ResourceId $other -AccountId $cloud.accountId @own -Confirm:$false
+            $skipped.Status | Should -Be 'Skipped'
+            Get-Rules $other | Should -Be @('tcp 443 from 0.0.0.0/0')
+        }
+    }
+
     Context 'bad input' {
         It 'reports a finding without a rule ID as FindingInvalid naming the field, and goes on with the next' {
             $group = New-TestGroup @(@{ Protocol = 'tcp'; From = 5432; To = 5432; Cidr = '0.0.0.0/0' })
