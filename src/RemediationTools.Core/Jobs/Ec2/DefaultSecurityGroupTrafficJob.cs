@@ -229,16 +229,7 @@ internal sealed class DefaultSecurityGroupTrafficJob : IRemediationJob
     private static DefaultGroupChangeSet ChangesOf(JobPlan plan)
         => plan.Changes as DefaultGroupChangeSet ?? throw new ArgumentException("The plan was not made by " + JobId + ".", nameof(plan));
 
-    private static string RequireGroupId(string resourceId)
-    {
-        if (!resourceId.StartsWith("sg-", StringComparison.Ordinal))
-        {
-            throw new FindingFormatException(
-                "The finding's ObjectId '" + resourceId + "' is not a security group ID (sg-...), which this job needs.", "ObjectId");
-        }
-
-        return resourceId;
-    }
+    private static string RequireGroupId(string resourceId) => Ec2ResourceIds.Require(resourceId, Ec2ResourceIds.SecurityGroup, "a security group ID");
 }
 
 /// <summary>The rule changes of <see cref="DefaultSecurityGroupTrafficJob"/> on one group (revokes; for an undo, authorizations).</summary>

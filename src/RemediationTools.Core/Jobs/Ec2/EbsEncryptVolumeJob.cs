@@ -521,16 +521,7 @@ internal sealed class EbsEncryptVolumeJob : IRemediationJob
     private static SwapChange ChangeOf(JobPlan plan)
         => plan.Changes as SwapChange ?? throw new ArgumentException("The plan was not made by " + nameof(EbsEncryptVolumeJob) + ".", nameof(plan));
 
-    private static string RequireVolumeId(string resourceId)
-    {
-        if (!resourceId.StartsWith("vol-", StringComparison.Ordinal))
-        {
-            throw new FindingFormatException(
-                "The finding's ObjectId '" + resourceId + "' is not an EBS volume ID (vol-...), which this job needs.", "ObjectId");
-        }
-
-        return resourceId;
-    }
+    private static string RequireVolumeId(string resourceId) => Ec2ResourceIds.Require(resourceId, "vol-", "an EBS volume ID");
 
     private sealed class SwapChange
     {

@@ -182,16 +182,7 @@ internal sealed class EbsPrivateSnapshotJob : IRemediationJob
     private static SnapshotChange ChangeOf(JobPlan plan)
         => plan.Changes as SnapshotChange ?? throw new ArgumentException("The plan was not made by " + nameof(EbsPrivateSnapshotJob) + ".", nameof(plan));
 
-    private static string RequireSnapshotId(string resourceId)
-    {
-        if (!resourceId.StartsWith("snap-", StringComparison.Ordinal))
-        {
-            throw new FindingFormatException(
-                "The finding's ObjectId '" + resourceId + "' is not an EBS snapshot ID (snap-...), which this job needs.", "ObjectId");
-        }
-
-        return resourceId;
-    }
+    private static string RequireSnapshotId(string resourceId) => Ec2ResourceIds.Require(resourceId, "snap-", "an EBS snapshot ID");
 
     private sealed class SnapshotChange
     {

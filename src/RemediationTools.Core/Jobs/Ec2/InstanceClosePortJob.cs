@@ -290,16 +290,7 @@ internal sealed class InstanceClosePortJob : IRemediationJob, IBatchPrefetchingJ
     private static InstanceChangeSet ChangesOf(JobPlan plan)
         => plan.Changes as InstanceChangeSet ?? throw new ArgumentException("The plan was not made by an instance port closer.", nameof(plan));
 
-    private static string RequireInstanceId(string resourceId)
-    {
-        if (!resourceId.StartsWith("i-", StringComparison.Ordinal))
-        {
-            throw new FindingFormatException(
-                "The finding's ObjectId '" + resourceId + "' is not an EC2 instance ID (i-...), which this job needs.", "ObjectId");
-        }
-
-        return resourceId;
-    }
+    private static string RequireInstanceId(string resourceId) => Ec2ResourceIds.Require(resourceId, "i-", "an EC2 instance ID");
 
     private sealed class InstanceSnapshot
     {

@@ -391,16 +391,7 @@ internal sealed class NetworkAclAdministrationPortsJob : IRemediationJob
     private static NetworkAclChangeSet ChangesOf(JobPlan plan)
         => plan.Changes as NetworkAclChangeSet ?? throw new ArgumentException("The plan was not made by " + JobId + ".", nameof(plan));
 
-    private static string RequireAclId(string resourceId)
-    {
-        if (!resourceId.StartsWith("acl-", StringComparison.Ordinal))
-        {
-            throw new FindingFormatException(
-                "The finding's ObjectId '" + resourceId + "' is not a network ACL ID (acl-...), which this job needs.", "ObjectId");
-        }
-
-        return resourceId;
-    }
+    private static string RequireAclId(string resourceId) => Ec2ResourceIds.Require(resourceId, "acl-", "a network ACL ID");
 
     private sealed class VpcCidrs
     {

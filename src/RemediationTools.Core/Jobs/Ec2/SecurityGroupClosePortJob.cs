@@ -151,14 +151,5 @@ internal sealed class SecurityGroupClosePortJob : IRemediationJob, IBatchPrefetc
     private static SecurityGroupChangeSet ChangesOf(JobPlan plan)
         => plan.Changes as SecurityGroupChangeSet ?? throw new ArgumentException("The plan was not made by a security group port closer.", nameof(plan));
 
-    private static string RequireGroupId(string resourceId)
-    {
-        if (!resourceId.StartsWith("sg-", StringComparison.Ordinal))
-        {
-            throw new FindingFormatException(
-                "The finding's ObjectId '" + resourceId + "' is not a security group ID (sg-...), which this job needs.", "ObjectId");
-        }
-
-        return resourceId;
-    }
+    private static string RequireGroupId(string resourceId) => Ec2ResourceIds.Require(resourceId, Ec2ResourceIds.SecurityGroup, "a security group ID");
 }

@@ -294,16 +294,7 @@ internal sealed class SecurityGroupNotAttachedDeleteJob : IRemediationJob
     private static GroupChange ChangeOf(JobPlan plan)
         => plan.Changes as GroupChange ?? throw new ArgumentException("The plan was not made by " + nameof(SecurityGroupNotAttachedDeleteJob) + ".", nameof(plan));
 
-    private static string RequireGroupId(string resourceId)
-    {
-        if (!resourceId.StartsWith("sg-", StringComparison.Ordinal))
-        {
-            throw new FindingFormatException(
-                "The finding's ObjectId '" + resourceId + "' is not a security group ID (sg-...), which this job needs.", "ObjectId");
-        }
-
-        return resourceId;
-    }
+    private static string RequireGroupId(string resourceId) => Ec2ResourceIds.Require(resourceId, Ec2ResourceIds.SecurityGroup, "a security group ID");
 
     private sealed class GroupChange
     {
