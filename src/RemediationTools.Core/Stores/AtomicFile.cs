@@ -1,4 +1,5 @@
 using System.Reflection;
+using System.Runtime.InteropServices;
 
 namespace RemediationTools.Core.Stores;
 
@@ -65,8 +66,13 @@ internal static class AtomicFile
         var temp = WriteTemp(path, content);
         try
         {
-            // Two-argument File.Move fails when the destination exists: link(2) on Unix, MoveFile on Windows, both
-            // atomic, so of two writers exactly one creates the file.
+            if (TryLinkNew(temp, path) is { } linked)
+            {
+                TryDelete(temp);
+                return linked;
+            }
+
+            // Windows: MoveFile without MOVEFILE_REPLACE_EXISTING fails atomically when the destination exists.
             File.Move(temp, path);
             return true;
         }
@@ -82,7 +88,6 @@ internal static class AtomicFile
         }
     }
 
-    /// <summary>Reads a whole file; null when it does not exist.</summary>
     public static byte[]? TryRead(string path)
     {
         try
@@ -130,9 +135,38 @@ internal static class AtomicFile
         return temp;
     }
 
+    // On Unix, .NET's two-argument File.Move checks that the destination is absent and then renames, which is not
+    // atomic: two writers can both "create" the file (seen here as a flaky exactly-one-winner test). link(2) is:
+    // it fails with EEXIST when the name exists. Null when not on Unix or the file system has no hard links.
+    private static bool? TryLinkNew(string source, string destination)
+    {
+        if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
+        {
+            return null;
+        }
+
+        if (NativeMethods.link(source, destination) == 0)
+        {
+            return true;
+        }
+
+        return Marshal.GetLastWin32Error() == NativeMethods.EEXIST ? false : null;
+    }
+
     private static Action<string, string, bool>? CreateMoveOverwrite()
     {
         var method = typeof(File).GetMethod(nameof(File.Move), BindingFlags.Public | BindingFlags.Static, null, new[] { typeof(string), typeof(string), typeof(bool) }, null);
         return method is null ? null : (Action<string, string, bool>)method.CreateDelegate(typeof(Action<string, string, bool>));
     }
+}
+
+/// <summary>The one libc call the store needs (see AtomicFile.TryLinkNew).</summary>
+internal static class NativeMethods
+{
+    /// <summary>errno for "file exists" (Linux and macOS).</summary>
+    public const int EEXIST = 17;
+
+    [DllImport("libc", SetLastError = true, CharSet = CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    internal static extern int link(string oldpath, string newpath);
 }
