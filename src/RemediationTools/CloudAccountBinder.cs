@@ -31,7 +31,8 @@ internal static class CloudAccountBinder
         }
     }
 
-    private static string? Read(object entry, string name)
+    /// <summary>A property of a hashtable or any object, case-insensitively, trimmed; null when absent or blank.</summary>
+    internal static string? Read(object entry, string name)
     {
         object? bare = entry is PSObject wrapped ? wrapped.BaseObject : entry;
         object? value = null;

@@ -1,31 +1,34 @@
 using System.Management.Automation;
-using System.Text.RegularExpressions;
+using RemediationTools.Core.Engine;
 
 namespace RemediationTools;
 
 /// <summary>
-/// Reads cloud accounts (role ARN, external ID, account ID) from what a user passes: New-RemediationAccountRole
-/// output, RemediationCloudAccount objects, hashtables or any object with RoleArn and ExternalId properties.
+/// Reads worker-group cloud accounts (role ARN, external ID, account ID) from what a user passes:
+/// New-RemediationAccountRole output, RemediationCloudAccount objects, hashtables or any object with RoleArn and
+/// ExternalId properties. The ARN rules are those of <see cref="CloudAccountRoles"/>.
 /// </summary>
 internal static class CloudAccounts
 {
-    private static readonly Regex RoleArnPattern = new(@"^arn:aws(-[a-z]+)*:iam::(?<account>\d{12}):role/[\w+=,.@/-]{1,512}$", RegexOptions.CultureInvariant);
-
-    /// <summary>The account of a role ARN, or null when the text is not an IAM role ARN.</summary>
-    public static string? AccountOf(string? roleArn)
-    {
-        Match match = RoleArnPattern.Match(roleArn ?? string.Empty);
-        return match.Success ? match.Groups["account"].Value : null;
-    }
-
+    /// <summary>The account, or null when the role ARN is not an IAM role ARN or the external ID is blank.</summary>
     public static RemediationCloudAccount? FromRoleArn(string? roleArn, string? externalId)
     {
-        string? account = AccountOf(roleArn);
-        return account is null || string.IsNullOrWhiteSpace(externalId)
-            ? null
-            : new RemediationCloudAccount { AccountId = account, RoleArn = roleArn!, ExternalId = externalId! };
+        if (string.IsNullOrWhiteSpace(externalId))
+        {
+            return null;
+        }
+
+        try
+        {
+            return new RemediationCloudAccount { AccountId = CloudAccountRoles.AccountOf(roleArn), RoleArn = roleArn!, ExternalId = externalId! };
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
     }
 
+    /// <summary>The account an object describes, or null when it has no usable RoleArn and ExternalId, or an AccountId that is not the role's.</summary>
     public static RemediationCloudAccount? FromObject(object? value)
     {
         object? bare = value is PSObject wrapped ? wrapped.BaseObject : value;
@@ -34,26 +37,13 @@ internal static class CloudAccounts
             return account;
         }
 
-        string? Get(string name)
+        if (value is null)
         {
-            if (bare is System.Collections.IDictionary dictionary)
-            {
-                foreach (System.Collections.DictionaryEntry entry in dictionary)
-                {
-                    if (string.Equals(entry.Key?.ToString(), name, StringComparison.OrdinalIgnoreCase))
-                    {
-                        return entry.Value?.ToString();
-                    }
-                }
-
-                return null;
-            }
-
-            return bare is null ? null : PSObject.AsPSObject(value).Properties[name]?.Value?.ToString();
+            return null;
         }
 
-        RemediationCloudAccount? parsed = FromRoleArn(Get("RoleArn"), Get("ExternalId"));
-        string? declaredAccount = Get("AccountId");
+        RemediationCloudAccount? parsed = FromRoleArn(CloudAccountBinder.Read(value, "RoleArn"), CloudAccountBinder.Read(value, "ExternalId"));
+        string? declaredAccount = CloudAccountBinder.Read(value, "AccountId");
         return parsed is not null && declaredAccount is not null && declaredAccount != parsed.AccountId ? null : parsed;
     }
 }
