@@ -35,9 +35,7 @@ public sealed class DefaultSecurityGroupTrafficSandboxTests : IDisposable
         server.Dispose();
     }
 
-    private AmazonEC2Client Client(SandboxAccount who) => new(
-        new BasicAWSCredentials(who.AccessKeyId, who.SecretAccessKey),
-        new AmazonEC2Config { ServiceURL = server.Endpoint.ToString(), AuthenticationRegion = Region, MaxErrorRetry = 0 });
+    private AmazonEC2Client Client(SandboxAccount who) => SandboxEc2.Client(server, who, Region);
 
     private async Task<string[]> RulesAsync(string groupId)
     {

@@ -59,24 +59,10 @@ public sealed class InstanceClosePortSandboxTests : IDisposable
         server.Dispose();
     }
 
-    private AmazonEC2Client Client(SandboxAccount who) => new(
-        new BasicAWSCredentials(who.AccessKeyId, who.SecretAccessKey),
-        new AmazonEC2Config { ServiceURL = server.Endpoint.ToString(), AuthenticationRegion = Region, MaxErrorRetry = 0 });
+    private AmazonEC2Client Client(SandboxAccount who) => SandboxEc2.Client(server, who, Region);
 
     private static IpPermission Cidr(string protocol, int? from, int? to, string cidr, string? description = null)
-    {
-        var permission = new IpPermission { IpProtocol = protocol, FromPort = from, ToPort = to };
-        if (cidr.Contains(':', StringComparison.Ordinal))
-        {
-            permission.Ipv6Ranges = new List<Ipv6Range> { new() { CidrIpv6 = cidr, Description = description } };
-        }
-        else
-        {
-            permission.Ipv4Ranges = new List<IpRange> { new() { CidrIp = cidr, Description = description } };
-        }
-
-        return permission;
-    }
+        => SandboxEc2.Cidr(protocol, from, to, cidr, description);
 
     private async Task<string> GroupAsync(IEnumerable<IpPermission> ingress, IDictionary<string, string>? tags = null)
     {

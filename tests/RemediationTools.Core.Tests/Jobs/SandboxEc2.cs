@@ -1,0 +1,38 @@
+using Amazon.EC2;
+using Amazon.EC2.Model;
+using Amazon.Runtime;
+using RemediationTools.AwsSandbox;
+
+namespace RemediationTools.Core.Tests.Jobs;
+
+/// <summary>What the EC2 job tests against the sandbox share: an official EC2 client for an account, and rule literals.</summary>
+internal static class SandboxEc2
+{
+    /// <summary>An EC2 client signed as <paramref name="who"/>; retries off unless <paramref name="maxErrorRetry"/> says otherwise.</summary>
+    public static AmazonEC2Client Client(SandboxServer server, SandboxAccount who, string region, int? maxErrorRetry = 0)
+    {
+        var config = new AmazonEC2Config { ServiceURL = server.Endpoint.ToString(), AuthenticationRegion = region };
+        if (maxErrorRetry is { } retries)
+        {
+            config.MaxErrorRetry = retries;
+        }
+
+        return new AmazonEC2Client(new BasicAWSCredentials(who.AccessKeyId, who.SecretAccessKey), config);
+    }
+
+    /// <summary>An ingress permission from one IPv4 or IPv6 CIDR.</summary>
+    public static IpPermission Cidr(string protocol, int? from, int? to, string cidr, string? description = null)
+    {
+        var permission = new IpPermission { IpProtocol = protocol, FromPort = from, ToPort = to };
+        if (cidr.Contains(':', StringComparison.Ordinal))
+        {
+            permission.Ipv6Ranges = new List<Ipv6Range> { new() { CidrIpv6 = cidr, Description = description } };
+        }
+        else
+        {
+            permission.Ipv4Ranges = new List<IpRange> { new() { CidrIp = cidr, Description = description } };
+        }
+
+        return permission;
+    }
+}
