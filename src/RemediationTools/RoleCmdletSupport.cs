@@ -78,6 +78,38 @@ internal static class RoleCmdletSupport
     public static Task<AwsClientFactory> CreateFactoryAsync(AwsConnectionOptions options, PipelineReporter reporter, CancellationToken cancellationToken) =>
         AwsClientFactory.CreateAsync(options, new AwsClientFactoryOptions { Log = reporter.Verbose }, cancellationToken);
 
+    /// <summary>
+    /// The body of the Remove-*Role cmdlets: deletes <paramref name="roleName"/> with <paramref name="remove"/> (which gets
+    /// the caller's clients and region), writing RoleNotFound when it did not exist and AWS failures as errors.
+    /// </summary>
+    public static async Task<bool> RemoveRoleAsync(
+        Cmdlet cmdlet,
+        PipelineDispatcher dispatcher,
+        AwsConnectionOptions options,
+        string roleName,
+        int progressActivityId,
+        Func<IAwsClients, string, CancellationToken, Task<bool>> remove,
+        CancellationToken cancellationToken)
+    {
+        var reporter = new PipelineReporter(cmdlet, dispatcher, progressActivityId);
+        try
+        {
+            using AwsClientFactory factory = await CreateFactoryAsync(options, reporter, cancellationToken).ConfigureAwait(false);
+            IAwsClients clients = await factory.ForAccountAsync(null, cancellationToken).ConfigureAwait(false);
+            if (!await remove(clients, factory.Connection.Region, cancellationToken).ConfigureAwait(false))
+            {
+                var record = new ErrorRecord(new ItemNotFoundException($"The role '{roleName}' does not exist."), ErrorIds.RoleNotFound, ErrorCategory.ObjectNotFound, roleName);
+                dispatcher.Post(() => cmdlet.WriteError(record));
+            }
+        }
+        catch (Exception ex) when (ToErrorRecord(ex, roleName) is { } record)
+        {
+            dispatcher.Post(() => cmdlet.WriteError(record));
+        }
+
+        return true;
+    }
+
     private static bool Matches(string value, string pattern) =>
         WildcardPattern.Get(pattern, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant).IsMatch(value);
 }

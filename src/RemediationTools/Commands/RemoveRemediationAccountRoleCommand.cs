@@ -26,25 +26,13 @@ public sealed class RemoveRemediationAccountRoleCommand : AwsCmdletBase
             return;
         }
 
-        RunOnPipeline(async (dispatcher, cancellationToken) =>
-        {
-            var reporter = new PipelineReporter(this, dispatcher, ProgressActivityId);
-            try
-            {
-                using AwsClientFactory factory = await RoleCmdletSupport.CreateFactoryAsync(GetConnectionOptions(), reporter, cancellationToken).ConfigureAwait(false);
-                var service = new AccountRoleService(await factory.ForAccountAsync(null, cancellationToken).ConfigureAwait(false), factory.Connection.Region);
-                if (!await service.RemoveAsync(RoleName, cancellationToken).ConfigureAwait(false))
-                {
-                    var record = new ErrorRecord(new ItemNotFoundException($"The role '{RoleName}' does not exist."), ErrorIds.RoleNotFound, ErrorCategory.ObjectNotFound, RoleName);
-                    dispatcher.Post(() => WriteError(record));
-                }
-            }
-            catch (Exception ex) when (RoleCmdletSupport.ToErrorRecord(ex, RoleName) is { } record)
-            {
-                dispatcher.Post(() => WriteError(record));
-            }
-
-            return true;
-        });
+        RunOnPipeline((dispatcher, cancellationToken) => RoleCmdletSupport.RemoveRoleAsync(
+            this,
+            dispatcher,
+            GetConnectionOptions(),
+            RoleName,
+            ProgressActivityId,
+            (clients, region, token) => new AccountRoleService(clients, region).RemoveAsync(RoleName, token),
+            cancellationToken));
     }
 }
