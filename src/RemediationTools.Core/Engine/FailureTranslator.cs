@@ -20,6 +20,12 @@ internal static class FailureTranslator
     /// <summary>The error code when the re-read shows the finding is still there.</summary>
     public const string VerificationFailed = "VerificationFailed";
 
+    /// <summary>An unexpected exception: a defect or a condition the module does not know; the stack trace is in the verbose stream.</summary>
+    public const string InternalError = "InternalError";
+
+    /// <summary>The resources of a finding kept changing while it waited for them (transient).</summary>
+    public const string ResourceBusy = "ResourceBusy";
+
     /// <summary>STS refused to assume the account role: the trust policy or the external ID.</summary>
     public const string AssumeRoleDenied = "AssumeRoleDenied";
 
@@ -72,9 +78,13 @@ internal static class FailureTranslator
                 result.ErrorCode = InvalidFinding;
                 result.Reason = format.Message;
                 break;
+            case JobFailureException known:
+                result.ErrorCode = known.ErrorCode;
+                result.Reason = known.Message;
+                break;
             default:
-                result.ErrorCode = exception.GetType().Name;
-                result.Reason = exception.Message;
+                result.ErrorCode = InternalError;
+                result.Reason = "Unexpected " + exception.GetType().Name + ": " + exception.Message;
                 break;
         }
     }

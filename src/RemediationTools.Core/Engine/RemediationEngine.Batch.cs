@@ -115,21 +115,40 @@ internal sealed partial class RemediationEngine
         Action<int, RemediationResult> report,
         CancellationToken cancellationToken)
     {
-        var cache = new JobReadCache();
+        var cache = NewCache();
         await PrefetchAsync(items, options, cache, batch, cancellationToken).ConfigureAwait(false);
 
         using var gate = new SemaphoreSlim(options.ThrottleLimit);
-        // One lane per resource: two findings on the same resource never run at once, so the second plans from
-        // what the first left behind. Lanes are started in input order and queue on the gate in that order.
+
+        // First every finding is planned, from the state before this batch changes anything (mostly from the batched
+        // reads), so a finding that another finding of the batch fixes first is known to have been open: it plans
+        // again under the lock on the shared resource and says who fixed it, instead of depending on timing.
+        var plans = await Task.WhenAll(items.Select(async item =>
+        {
+            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return await PlanCoreAsync(item.Finding, options, cache, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                gate.Release();
+            }
+        })).ConfigureAwait(false);
+
+        // Then one lane per resource: two findings on the same resource run one after the other, in input order.
+        // Findings on different resources that touch a shared one (a group behind two instances) are serialised by
+        // the engine's resource locks in ApplyAsync.
         var lanes = items
-            .GroupBy(item => item.Finding.ResourceId, StringComparer.Ordinal)
+            .Select((item, position) => (Item: item, Plan: plans[position]))
+            .GroupBy(x => x.Item.Finding.ResourceId, StringComparer.Ordinal)
             .Select(lane => RunLaneAsync(lane.ToList(), options, cache, confirm, batch, gate, report, cancellationToken))
             .ToList();
         await Task.WhenAll(lanes).ConfigureAwait(false);
     }
 
     private async Task RunLaneAsync(
-        List<BatchItem> lane,
+        List<(BatchItem Item, RemediationPlan Plan)> lane,
         RemediationOptions options,
         JobReadCache cache,
         Func<RemediationPlan, Task<bool>>? confirm,
@@ -138,13 +157,13 @@ internal sealed partial class RemediationEngine
         Action<int, RemediationResult> report,
         CancellationToken cancellationToken)
     {
-        foreach (var item in lane)
+        foreach (var (item, plan) in lane)
         {
             await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
             RemediationResult result;
             try
             {
-                result = await RunInBatchAsync(item.Finding, options, cache, confirm, batch, cancellationToken).ConfigureAwait(false);
+                result = await RunInBatchAsync(item.Finding, plan, options, cache, confirm, batch, cancellationToken).ConfigureAwait(false);
             }
             finally
             {
@@ -173,7 +192,7 @@ internal sealed partial class RemediationEngine
         {
             clients = await clientFactory.ForAccountAsync(options.RoleFor(first.AccountId), cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
         {
             // Each finding asks again and reports the failure as its own result.
             return;
@@ -193,7 +212,7 @@ internal sealed partial class RemediationEngine
                     first.Region));
                 await ((IBatchPrefetchingJob)group.Key).PrefetchAsync(contexts, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
                 reporter.Verbose("The batched read for " + group.Key.Info.Id + " failed (" + ex.Message + "); the findings read one by one.");
             }
@@ -202,6 +221,7 @@ internal sealed partial class RemediationEngine
 
     private async Task<RemediationResult> RunInBatchAsync(
         Finding finding,
+        RemediationPlan firstPlan,
         RemediationOptions options,
         JobReadCache cache,
         Func<RemediationPlan, Task<bool>>? confirm,
@@ -216,10 +236,10 @@ internal sealed partial class RemediationEngine
             if (!reserved && batch.LimitReached)
             {
                 var unplanned = new RemediationPlan(finding, catalog.Resolve(finding, options.JobId), isUndo: false, DateTimeOffset.UtcNow, Stopwatch.StartNew()) { DryRun = options.DryRun };
-                return Finish(unplanned, Result(unplanned, RemediationStatus.Skipped, batch.LimitReason + " This finding was not planned and nothing was touched."));
+                return Finish(unplanned, Result(unplanned, RemediationStatus.Skipped, batch.LimitReason + " This finding was not changed."));
             }
 
-            var plan = await PlanCoreAsync(finding, options, cache, cancellationToken).ConfigureAwait(false);
+            var plan = attempt == 1 ? firstPlan : await PlanCoreAsync(finding, options, cache, cancellationToken).ConfigureAwait(false);
             if (plan.HasChanges)
             {
                 if (!reserved)

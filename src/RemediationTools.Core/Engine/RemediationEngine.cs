@@ -15,17 +15,32 @@ namespace RemediationTools.Core.Engine;
 internal sealed partial class RemediationEngine
 {
     private const string AssumeRoleAction = "sts:AssumeRole";
+
+    // How often a plan is made again under the lock because the resources it touches changed while it waited.
+    private const int MaxLockRounds = 5;
+
     private readonly IAwsClientFactory clientFactory;
     private readonly JobCatalog catalog;
     private readonly IRemediationReporter reporter;
+    private readonly ResourceLockTable locks;
 
-    /// <summary>Creates the engine.</summary>
-    public RemediationEngine(IAwsClientFactory clientFactory, JobCatalog? catalog = null, IRemediationReporter? reporter = null)
+    /// <summary>
+    /// Creates the engine. Engines that share <paramref name="locks"/> (a worker's batches) never change one resource at
+    /// the same time; by default the engine has a lock table of its own.
+    /// </summary>
+    public RemediationEngine(IAwsClientFactory clientFactory, JobCatalog? catalog = null, IRemediationReporter? reporter = null, ResourceLockTable? locks = null)
     {
         this.clientFactory = clientFactory ?? throw new ArgumentNullException(nameof(clientFactory));
         this.catalog = catalog ?? JobCatalog.Default;
         this.reporter = reporter ?? NullRemediationReporter.Instance;
+        this.locks = locks ?? new ResourceLockTable();
     }
+
+    /// <summary>The locks on the resources being changed.</summary>
+    public ResourceLockTable Locks => locks;
+
+    /// <summary>A read cache whose entries are stamped with this engine's change sequence.</summary>
+    internal JobReadCache NewCache() => new(() => locks.Sequence);
 
     /// <summary>The job catalog the engine uses.</summary>
     public JobCatalog Catalog => catalog;
@@ -70,7 +85,8 @@ internal sealed partial class RemediationEngine
         var startedAt = DateTimeOffset.UtcNow;
         var stopwatch = Stopwatch.StartNew();
         var job = catalog.Resolve(finding, options.JobId);
-        var plan = new RemediationPlan(finding, job, isUndo: false, startedAt, stopwatch) { DryRun = options.DryRun };
+        var plan = new RemediationPlan(finding, job, isUndo: false, startedAt, stopwatch) { DryRun = options.DryRun, ReadSequence = locks.Sequence };
+        plan.Replan = token => PlanCoreAsync(finding, options, plan.Context?.Cache ?? cache, token);
 
         if (job is null)
         {
@@ -109,20 +125,47 @@ internal sealed partial class RemediationEngine
             }
             else
             {
-                plan.JobPlan = jobPlan;
+                Accept(plan, jobPlan);
                 foreach (var note in jobPlan.Notes)
                 {
                     reporter.Warning(finding.ResourceId + ": " + note);
                 }
             }
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             plan.Outcome = Result(plan, RemediationStatus.Failed, null);
-            FailureTranslator.Fill(plan.Outcome, ex, null);
+            Fail(plan.Outcome, ex, null);
         }
 
         return plan;
+    }
+
+    // Takes a job plan with changes: records, per resource it touches, when its read of that resource started.
+    private static void Accept(RemediationPlan plan, JobPlan jobPlan)
+    {
+        plan.JobPlan = jobPlan;
+        var cache = plan.Context!.Cache;
+        plan.ObservedAt = jobPlan.Touches.Distinct(StringComparer.Ordinal).ToDictionary(
+            key => Scoped(plan, key),
+            key => Math.Min(cache.ReadAt(key) ?? plan.ReadSequence, plan.ReadSequence),
+            StringComparer.Ordinal);
+    }
+
+    // "acct/region/ec2:security-group:sg-1" -> "sg-1"
+    private static string ResourceOf(string scopedKey) => scopedKey.Substring(scopedKey.LastIndexOf(':') + 1);
+
+    private static string Scoped(RemediationPlan plan, string key) => ResourceLockTable.Scope(plan.Finding.AccountId, plan.Finding.Region, key);
+
+    // An unexpected exception is a bug or an unknown condition: the result says InternalError, the stack trace goes to
+    // the verbose stream (and so into a worker's run log), never into the result.
+    private void Fail(RemediationResult result, Exception exception, string? callAction)
+    {
+        FailureTranslator.Fill(result, exception, callAction);
+        if (result.ErrorCode == FailureTranslator.InternalError)
+        {
+            reporter.Verbose("Unexpected error on " + result.ResourceId + ": " + exception);
+        }
     }
 
     /// <summary>
@@ -146,6 +189,59 @@ internal sealed partial class RemediationEngine
             return Planned(plan, "Dry run: nothing was changed.");
         }
 
+        for (var round = 1; ; round++)
+        {
+            var keys = plan.ObservedAt.Keys.ToList();
+            using var hold = await locks.AcquireAsync(keys, cancellationToken).ConfigureAwait(false);
+            var stale = keys.Where(key => locks.ChangedSince(key, plan.ObservedAt[key])).ToList();
+            if (stale.Count > 0 && plan.Replan is not null)
+            {
+                // Another finding changed a resource of this plan after it was read: plan again, under the lock, from a
+                // fresh read of what changed, so this finding makes (and records for undo) only what is still needed.
+                reporter.Verbose(plan.Target + ": " + string.Join(", ", stale) + " changed after it was read; planning again.");
+                foreach (var key in plan.JobPlan!.Touches)
+                {
+                    plan.Context!.Cache.Invalidate(key);
+                }
+
+                var fresh = await plan.Replan(cancellationToken).ConfigureAwait(false);
+                if (!fresh.HasChanges)
+                {
+                    var outcome = fresh.Outcome!;
+                    if (outcome.Status == RemediationStatus.AlreadyCompliant && !plan.IsUndo)
+                    {
+                        // The finding was open when planned; another finding of this run closed it first.
+                        outcome.Status = RemediationStatus.Remediated;
+                        outcome.Reason = "Fixed in this run by another finding's change to " + string.Join(", ", stale.Select(ResourceOf)) +
+                                         "; nothing was left to change, so this finding has no changes and no undo record of its own.";
+                    }
+
+                    return Finish(fresh, outcome);
+                }
+
+                if (!hold.Covers(fresh.ObservedAt.Keys))
+                {
+                    if (round >= MaxLockRounds)
+                    {
+                        var busy = Result(fresh, RemediationStatus.Failed, "The resources of this finding kept changing while it waited for them; nothing was changed.");
+                        busy.ErrorCode = FailureTranslator.ResourceBusy;
+                        return Finish(fresh, busy);
+                    }
+
+                    plan = fresh;
+                    continue;
+                }
+
+                plan = fresh;
+            }
+
+            return await ApplyHeldAsync(plan, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    // Applies and verifies a plan whose resources this call holds locked.
+    private async Task<RemediationResult> ApplyHeldAsync(RemediationPlan plan, CancellationToken cancellationToken)
+    {
         var job = plan.Job!;
         var context = plan.Context!;
         var jobPlan = plan.JobPlan!;
@@ -156,7 +252,20 @@ internal sealed partial class RemediationEngine
         try
         {
             reporter.Verbose("Applying " + jobPlan.Actions.Count.ToString(CultureInfo.InvariantCulture) + " change(s) to " + plan.Target + ".");
-            await job.ApplyAsync(context, jobPlan, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await job.ApplyAsync(context, jobPlan, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                // Stamped before the verify read, so that read (cached for later findings) counts as fresh.
+                locks.MarkChanged(plan.ObservedAt.Keys);
+                foreach (var key in jobPlan.Touches)
+                {
+                    context.Cache.Invalidate(key);
+                }
+            }
+
             var verification = await job.VerifyAsync(context, jobPlan, cancellationToken).ConfigureAwait(false);
             if (!verification.Succeeded)
             {
@@ -170,10 +279,10 @@ internal sealed partial class RemediationEngine
                 result.UndoRecord = null;
             }
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             // The actions and undo record stay on the result: some changes may have been made before the failure.
-            FailureTranslator.Fill(result, ex, null);
+            Fail(result, ex, null);
         }
 
         return Finish(plan, result);
@@ -200,7 +309,8 @@ internal sealed partial class RemediationEngine
             ResourceId = record.ResourceId,
         };
         var job = catalog.FindById(record.JobId);
-        var plan = new RemediationPlan(finding, job, isUndo: true, DateTimeOffset.UtcNow, Stopwatch.StartNew()) { DryRun = options.DryRun };
+        var plan = new RemediationPlan(finding, job, isUndo: true, DateTimeOffset.UtcNow, Stopwatch.StartNew()) { DryRun = options.DryRun, ReadSequence = locks.Sequence };
+        plan.Replan = token => PlanUndoAsync(record, options, token);
         if (job is null)
         {
             plan.Outcome = Result(plan, RemediationStatus.Failed, "The undo record names the job '" + record.JobId + "', which does not exist.");
@@ -228,13 +338,13 @@ internal sealed partial class RemediationEngine
             }
             else
             {
-                plan.JobPlan = jobPlan;
+                Accept(plan, jobPlan);
             }
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             plan.Outcome = Result(plan, RemediationStatus.Failed, null);
-            FailureTranslator.Fill(plan.Outcome, ex, null);
+            Fail(plan.Outcome, ex, null);
         }
 
         return plan;
@@ -266,14 +376,14 @@ internal sealed partial class RemediationEngine
                 ? "Using the caller's credentials for " + plan.Target + "."
                 : "Using role " + role.RoleArn + " for " + plan.Target + ".");
             var clients = await clientFactory.ForAccountAsync(role, cancellationToken).ConfigureAwait(false);
-            var context = new JobContext(plan.Finding, clients, options, reporter, cache);
+            var context = new JobContext(plan.Finding, clients, options, reporter, cache ?? NewCache());
             plan.Context = context;
             return context;
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             plan.Outcome = Result(plan, RemediationStatus.Failed, null);
-            FailureTranslator.Fill(plan.Outcome, ex, role is null ? null : AssumeRoleAction);
+            Fail(plan.Outcome, ex, role is null ? null : AssumeRoleAction);
             return null;
         }
     }

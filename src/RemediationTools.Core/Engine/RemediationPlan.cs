@@ -55,6 +55,15 @@ internal sealed class RemediationPlan
 
     internal JobPlan? JobPlan { get; set; }
 
+    /// <summary>The engine's change sequence number when planning started (<see cref="ResourceLockTable.Sequence"/>).</summary>
+    internal long ReadSequence { get; set; }
+
+    /// <summary>Per touched resource (scoped key), the sequence number at which the plan's read of it started.</summary>
+    internal IReadOnlyDictionary<string, long> ObservedAt { get; set; } = new Dictionary<string, long>(StringComparer.Ordinal);
+
+    /// <summary>Makes the same plan again from fresh reads (set by the engine for a plan that has changes).</summary>
+    internal Func<CancellationToken, Task<RemediationPlan>>? Replan { get; set; }
+
     internal JobContext? Context { get; set; }
 
     internal bool DryRun { get; set; }

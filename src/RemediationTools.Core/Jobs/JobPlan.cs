@@ -3,8 +3,9 @@ namespace RemediationTools.Core.Jobs;
 /// <summary>What a job will change on one resource: the actions with before/after, or why it changes nothing.</summary>
 internal sealed class JobPlan
 {
-    private JobPlan(string? skipReason, IReadOnlyList<RemediationAction> actions, IReadOnlyList<string> notes, RemediationUndoRecord? undoRecord, object? changes)
+    private JobPlan(string? skipReason, IReadOnlyList<RemediationAction> actions, IReadOnlyList<string> notes, RemediationUndoRecord? undoRecord, object? changes, IReadOnlyList<string> touches)
     {
+        Touches = touches;
         SkipReason = skipReason;
         Actions = actions;
         Notes = notes;
@@ -33,15 +34,28 @@ internal sealed class JobPlan
     /// <summary>The job's own description of the changes, read back by its ApplyAsync and VerifyAsync.</summary>
     public object? Changes { get; }
 
-    /// <summary>A plan that changes something.</summary>
-    public static JobPlan Change(IReadOnlyList<RemediationAction> actions, IReadOnlyList<string> notes, RemediationUndoRecord? undoRecord, object changes)
-        => new(null, actions, notes, undoRecord, changes);
+    /// <summary>
+    /// The resources the changes touch (<see cref="ResourceKeys"/>): the engine holds a lock on each while it applies
+    /// and verifies, and plans again under the lock when one of them changed after it was read.
+    /// </summary>
+    public IReadOnlyList<string> Touches { get; }
+
+    /// <summary>A plan that changes something; <paramref name="touches"/> names every resource the changes touch.</summary>
+    public static JobPlan Change(IReadOnlyList<RemediationAction> actions, IReadOnlyList<string> notes, RemediationUndoRecord? undoRecord, object changes, IReadOnlyList<string> touches)
+    {
+        if (touches is null || touches.Count == 0)
+        {
+            throw new ArgumentException("A plan that changes something names the resources it touches.", nameof(touches));
+        }
+
+        return new(null, actions, notes, undoRecord, changes, touches);
+    }
 
     /// <summary>A plan for a compliant resource.</summary>
     public static JobPlan Compliant(IReadOnlyList<string>? notes = null)
-        => new(null, Array.Empty<RemediationAction>(), notes ?? Array.Empty<string>(), null, null);
+        => new(null, Array.Empty<RemediationAction>(), notes ?? Array.Empty<string>(), null, null, Array.Empty<string>());
 
     /// <summary>A plan that leaves the resource alone for <paramref name="reason"/>.</summary>
     public static JobPlan Skip(string reason)
-        => new(reason, Array.Empty<RemediationAction>(), Array.Empty<string>(), null, null);
+        => new(reason, Array.Empty<RemediationAction>(), Array.Empty<string>(), null, null, Array.Empty<string>());
 }

@@ -11,6 +11,15 @@ namespace RemediationTools.Core.Jobs;
 internal sealed class JobReadCache
 {
     private readonly ConcurrentDictionary<string, Lazy<Task<object?>>> entries = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> readAt = new(StringComparer.Ordinal);
+    private readonly Func<long> sequence;
+
+    /// <summary>
+    /// Creates the cache. <paramref name="sequence"/> is the engine's change sequence (<see cref="Engine.ResourceLockTable.Sequence"/>):
+    /// each entry remembers the sequence number at which its read started, so the engine can tell a read older than the
+    /// last change to the resource (<see cref="ReadAt"/>).
+    /// </summary>
+    public JobReadCache(Func<long>? sequence = null) => this.sequence = sequence ?? (() => 0);
 
     /// <summary>Number of cached keys (reads finished or in flight).</summary>
     public int Count => entries.Count;
@@ -26,7 +35,11 @@ internal sealed class JobReadCache
             throw new ArgumentNullException(nameof(read));
         }
 
-        var entry = entries.GetOrAdd(key, _ => new Lazy<Task<object?>>(async () => await read().ConfigureAwait(false)));
+        var entry = entries.GetOrAdd(key, _ =>
+        {
+            readAt[key] = sequence();
+            return new Lazy<Task<object?>>(async () => await read().ConfigureAwait(false));
+        });
         try
         {
             return (T)(await entry.Value.ConfigureAwait(false))!;
@@ -40,18 +53,36 @@ internal sealed class JobReadCache
     }
 
     /// <summary>Stores <paramref name="value"/> under <paramref name="key"/> (for example from a batched describe).</summary>
-    public void Set<T>(string key, T value)
+    public void Set<T>(string key, T value) => Set(key, value, sequence());
+
+    /// <summary>Stores <paramref name="value"/>, read at sequence number <paramref name="readSequence"/> (taken before the read started).</summary>
+    public void Set<T>(string key, T value, long readSequence)
     {
         var task = Task.FromResult<object?>(value);
+        readAt[key] = readSequence;
         entries[key] = new Lazy<Task<object?>>(() => task);
     }
+
+    /// <summary>The sequence number at which the cached read of <paramref name="key"/> started; null when it is not cached.</summary>
+    public long? ReadAt(string key) => entries.ContainsKey(key) && readAt.TryGetValue(key, out var at) ? at : null;
+
+    /// <summary>The engine's change sequence number now (see the constructor).</summary>
+    public long CurrentSequence => sequence();
 
     /// <summary>True when <paramref name="key"/> holds a finished read.</summary>
     public bool Contains(string key) => entries.TryGetValue(key, out var entry) && entry.IsValueCreated && entry.Value.Status == TaskStatus.RanToCompletion;
 
     /// <summary>Forgets every cached read (the engine does this when a plan turned out stale).</summary>
-    public void Clear() => entries.Clear();
+    public void Clear()
+    {
+        entries.Clear();
+        readAt.Clear();
+    }
 
     /// <summary>Forgets <paramref name="key"/>: the resource changed, so the next read goes to AWS.</summary>
-    public void Invalidate(string key) => entries.TryRemove(key, out _);
+    public void Invalidate(string key)
+    {
+        entries.TryRemove(key, out _);
+        readAt.TryRemove(key, out _);
+    }
 }

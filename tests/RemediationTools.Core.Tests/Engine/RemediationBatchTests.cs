@@ -131,14 +131,20 @@ public sealed class RemediationBatchTests
     }
 
     [Fact]
-    public async Task RunBatch_SameResourceTwice_RunOneAfterTheOtherSecondIsCompliant()
+    public async Task RunBatch_SameResourceTwice_SecondSaysTheFirstFixedItAndHasNoUndo()
     {
         var group = PublicGroups(1)[0];
         var engine = new RemediationEngine(factory, reporter: reporter);
 
         var results = await engine.RunBatchAsync(new[] { Finding(group), Finding(group) }, new RemediationOptions { ThrottleLimit = 8 }, null, null);
 
-        Assert.Equal(new[] { RemediationStatus.Remediated, RemediationStatus.AlreadyCompliant }, results.Select(r => r.Status));
+        // Both findings were open when the batch planned them; the first fixed the group, the second found nothing left.
+        Assert.Equal(new[] { RemediationStatus.Remediated, RemediationStatus.Remediated }, results.Select(r => r.Status));
+        Assert.NotEmpty(results[0].Actions);
+        Assert.NotNull(results[0].UndoRecord);
+        Assert.Empty(results[1].Actions);
+        Assert.Null(results[1].UndoRecord);
+        Assert.StartsWith("Fixed in this run by another finding's change to " + group, results[1].Reason, StringComparison.Ordinal);
         Assert.Equal(1, Calls("ec2:RevokeSecurityGroupIngress"));
     }
 
@@ -386,7 +392,7 @@ public sealed class RemediationBatchTests
                 }
 
                 var action = new RemediationAction { Operation = "test:Fix", Target = context.ResourceId, Before = "bad", After = "good" };
-                return JobPlan.Change(new[] { action }, Array.Empty<string>(), null, context.ResourceId);
+                return JobPlan.Change(new[] { action }, Array.Empty<string>(), null, context.ResourceId, new[] { "test:" + context.ResourceId });
             }
             finally
             {

@@ -327,12 +327,39 @@ public sealed class InstanceClosePortSandboxTests : IDisposable
             null,
             null);
 
-        // A finding planned after another one fixed the group finds it compliant; none may fail.
-        Assert.All(results, r => Assert.Contains(r.Status, new[] { RemediationStatus.Remediated, RemediationStatus.AlreadyCompliant }));
-        Assert.Contains(results, r => r.Status == RemediationStatus.Remediated);
+        // Every finding was open when the batch planned it: one made the change, the others planned again under the
+        // group's lock and found it done. None fails, and only the one that changed the group has an undo record.
+        Assert.All(results, r => Assert.Equal(RemediationStatus.Remediated, r.Status));
+        Assert.Single(results, r => r.UndoRecord is not null);
+        Assert.Single(results, r => r.Actions.Count > 0);
         Assert.Equal(new[] { "tcp 0-21 0.0.0.0/0 \"all tcp\"", "tcp 23-65535 0.0.0.0/0 \"all tcp\"" }, await RulesAsync(shared));
         Assert.Equal(1, Calls("ec2:AuthorizeSecurityGroupIngress"));
         Assert.Equal(1, Calls("ec2:RevokeSecurityGroupIngress"));
+    }
+
+    [Fact]
+    public async Task RunBatch_GroupFindingAndInstanceFindingsOnTheSameGroup_AllRemediatedUndoExact()
+    {
+        // Two jobs touch one group: security-group-close-port-22 by group ID, ec2-close-port-22 by the instances behind it.
+        var shared = await GroupAsync(new[] { Cidr("tcp", 20, 30, "0.0.0.0/0", "ops"), Cidr("tcp", 443, 443, "0.0.0.0/0") });
+        var instances = Enumerable.Range(0, 3).Select(_ => Instance(new[] { shared })).ToList();
+        var before = await RulesAsync(shared);
+        var findings = new List<Finding> { Finding("security-group-close-port-22", shared) };
+        findings.AddRange(instances.Select(i => Finding("ec2-close-port-22", i)));
+
+        var results = await engine.RunBatchAsync(findings, new RemediationOptions { ThrottleLimit = 4 }, null, null);
+
+        Assert.All(results, r => Assert.Equal(RemediationStatus.Remediated, r.Status));
+        Assert.Equal(new[] { "tcp 20-21 0.0.0.0/0 \"ops\"", "tcp 23-30 0.0.0.0/0 \"ops\"", "tcp 443-443 0.0.0.0/0" }, await RulesAsync(shared));
+        Assert.Equal(1, Calls("ec2:AuthorizeSecurityGroupIngress"));
+        Assert.Equal(1, Calls("ec2:RevokeSecurityGroupIngress"));
+        var changed = Assert.Single(results, r => r.UndoRecord is not null);
+        Assert.Equal(3, changed.Actions.Count);
+
+        var undone = await engine.UndoAsync(changed.UndoRecord!, new RemediationOptions());
+
+        Assert.Equal(RemediationStatus.Remediated, undone.Status);
+        Assert.Equal(before, await RulesAsync(shared));
     }
 
     [Fact]

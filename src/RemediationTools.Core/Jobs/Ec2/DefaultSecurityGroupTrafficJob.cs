@@ -103,7 +103,7 @@ internal sealed class DefaultSecurityGroupTrafficJob : IRemediationJob
             RecordedAt = DateTimeOffset.UtcNow,
             Data = RemediationJson.Serialize(new DefaultGroupUndoData { GroupId = groupId, Ingress = changes.RevokeIngress.ToList(), Egress = changes.RevokeEgress.ToList() }),
         };
-        return JobPlan.Change(ToActions(changes), notes, undo, changes);
+        return JobPlan.Change(ToActions(changes), notes, undo, changes, new[] { ResourceKeys.SecurityGroup(groupId) });
     }
 
     /// <inheritdoc />
@@ -193,7 +193,7 @@ internal sealed class DefaultSecurityGroupTrafficJob : IRemediationJob
         changes.AuthorizeEgress.AddRange((data.Egress ?? new List<SecurityGroupPermissionRule>()).Where(r => r.Egress && !current.Contains(r.Key)));
         return changes.IsEmpty
             ? JobPlan.Compliant(new[] { groupId + " already has the recorded rules back." })
-            : JobPlan.Change(ToActions(changes), Array.Empty<string>(), null, changes);
+            : JobPlan.Change(ToActions(changes), Array.Empty<string>(), null, changes, new[] { ResourceKeys.SecurityGroup(groupId) });
     }
 
     private static async Task<SecurityGroup> ReadAsync(IAmazonEC2 ec2, string groupId, IRemediationReporter reporter, CancellationToken cancellationToken)

@@ -147,7 +147,7 @@ internal sealed class EbsEncryptVolumeJob : IRemediationJob
             RecordedAt = DateTimeOffset.UtcNow,
             Data = RemediationJson.Serialize(swap),
         };
-        return JobPlan.Change(Actions(swap), notes, undo, new SwapChange(swap, isUndo: false, undo));
+        return JobPlan.Change(Actions(swap), notes, undo, new SwapChange(swap, isUndo: false, undo), SwapKeys(swap.OriginalVolumeId, swap.InstanceId));
     }
 
     /// <inheritdoc />
@@ -321,7 +321,7 @@ internal sealed class EbsEncryptVolumeJob : IRemediationJob
             actions.Add(Action(StartInstancesAction, undo.InstanceId!, "Start the instance again.", "stopped", "running"));
         }
 
-        return JobPlan.Change(actions, new[] { undo.NewVolumeId + " is kept, detached; delete it yourself when it is no longer needed." }, null, new SwapChange(undo, isUndo: true, null));
+        return JobPlan.Change(actions, new[] { undo.NewVolumeId + " is kept, detached; delete it yourself when it is no longer needed." }, null, new SwapChange(undo, isUndo: true, null), SwapKeys(undo.OriginalVolumeId, undo.InstanceId));
     }
 
     private static List<RemediationAction> Actions(VolumeSwap swap)
@@ -520,6 +520,12 @@ internal sealed class EbsEncryptVolumeJob : IRemediationJob
 
     private static SwapChange ChangeOf(JobPlan plan)
         => plan.Changes as SwapChange ?? throw new ArgumentException("The plan was not made by " + nameof(EbsEncryptVolumeJob) + ".", nameof(plan));
+
+    // The swap changes the volume and, when it is attached, the instance it is attached to (stop, detach, attach, start).
+    private static string[] SwapKeys(string volumeId, string? instanceId)
+        => instanceId is null
+            ? new[] { ResourceKeys.Volume(volumeId) }
+            : new[] { ResourceKeys.Volume(volumeId), ResourceKeys.Instance(instanceId) };
 
     private static string RequireVolumeId(string resourceId) => Ec2ResourceIds.Require(resourceId, "vol-", "an EBS volume ID");
 

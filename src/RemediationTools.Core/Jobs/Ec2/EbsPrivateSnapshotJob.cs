@@ -82,7 +82,7 @@ internal sealed class EbsPrivateSnapshotJob : IRemediationJob
             RecordedAt = DateTimeOffset.UtcNow,
             Data = RemediationJson.Serialize(new SnapshotUndoData { SnapshotId = snapshotId, RemovedGroup = AllGroup }),
         };
-        return JobPlan.Change(new[] { action }, notes, undo, new SnapshotChange(snapshotId, makePublic: false));
+        return JobPlan.Change(new[] { action }, notes, undo, new SnapshotChange(snapshotId, makePublic: false), new[] { ResourceKeys.Snapshot(snapshotId) });
     }
 
     /// <inheritdoc />
@@ -150,7 +150,7 @@ internal sealed class EbsPrivateSnapshotJob : IRemediationJob
             Before = Describe(permissions),
             After = Describe(permissions.Concat(new[] { new CreateVolumePermission { Group = PermissionGroup.All } }).ToList()),
         };
-        return JobPlan.Change(new[] { action }, Array.Empty<string>(), null, new SnapshotChange(snapshotId, makePublic: true));
+        return JobPlan.Change(new[] { action }, Array.Empty<string>(), null, new SnapshotChange(snapshotId, makePublic: true), new[] { ResourceKeys.Snapshot(snapshotId) });
     }
 
     private static bool IsAll(CreateVolumePermission permission)

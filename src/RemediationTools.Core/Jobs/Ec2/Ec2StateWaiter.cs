@@ -63,7 +63,7 @@ internal sealed class Ec2StateWaiter
 
 /// <summary>An EC2 resource did not reach the state a job waited for in time.</summary>
 [Serializable]
-internal sealed class Ec2WaitTimeoutException : Exception
+internal sealed class Ec2WaitTimeoutException : JobFailureException
 {
     /// <summary>Creates the exception.</summary>
     public Ec2WaitTimeoutException(string message)

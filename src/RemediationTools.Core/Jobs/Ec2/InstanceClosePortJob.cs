@@ -16,9 +16,6 @@ internal sealed class InstanceClosePortJob : IRemediationJob, IBatchPrefetchingJ
     /// <summary>IAM action: read the instance, its network interfaces and their groups.</summary>
     public const string DescribeInstancesAction = "ec2:DescribeInstances";
 
-    // Striped locks: a bounded set, so that the groups of a long-running process never pile up.
-    private static readonly SemaphoreSlim[] GroupGates = Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
-
     private readonly SecurityGroupPortCloser closer;
 
     /// <summary>Creates the job.</summary>
@@ -122,7 +119,7 @@ internal sealed class InstanceClosePortJob : IRemediationJob, IBatchPrefetchingJ
                 Groups = plan.Groups.Select(SecurityGroupPortCloser.ToUndoData).ToList(),
             }),
         };
-        return JobPlan.Change(plan.Groups.SelectMany(SecurityGroupPortCloser.ToActions).ToList(), notes, undo, plan);
+        return JobPlan.Change(plan.Groups.SelectMany(SecurityGroupPortCloser.ToActions).ToList(), notes, undo, plan, plan.Groups.Select(g => ResourceKeys.SecurityGroup(g.GroupId)).ToList());
     }
 
     /// <summary>
@@ -150,12 +147,13 @@ internal sealed class InstanceClosePortJob : IRemediationJob, IBatchPrefetchingJ
             var chunk = wanted.Skip(start).Take(SecurityGroupReader.ChunkSize).ToList();
             try
             {
+                var readAt = first.Cache.CurrentSequence;
                 var response = await AwsCall.RunAsync(first.Reporter, DescribeInstancesAction, chunk.Count + " instance(s)", () =>
                     ec2.DescribeInstancesAsync(new DescribeInstancesRequest { InstanceIds = chunk }, cancellationToken)).ConfigureAwait(false);
                 foreach (var instance in (response.Reservations ?? new List<Reservation>()).SelectMany(r => r.Instances ?? new List<Instance>()))
                 {
                     var snapshot = Snapshot(instance);
-                    first.Cache.Set(InstanceKey(instance.InstanceId), snapshot);
+                    first.Cache.Set(InstanceKey(instance.InstanceId), snapshot, readAt);
                     groupIds.AddRange(snapshot.GroupIds);
                 }
             }
@@ -170,33 +168,22 @@ internal sealed class InstanceClosePortJob : IRemediationJob, IBatchPrefetchingJ
 
     /// <inheritdoc />
     /// <remarks>
-    /// Instances often share a group, and a batch runs findings on different instances at once. Each group is changed
-    /// under a lock for that group, from the group as last read in this batch (the cache, which every change
-    /// refreshes), so a finding whose group another finding has just fixed makes only what is left of its plan
-    /// instead of failing on a duplicate rule.
+    /// Instances often share a group, and a batch runs findings on different instances at once. The plan names the
+    /// groups it changes, so the engine applies it holding a lock on each, after planning again from a fresh read when
+    /// another finding changed one of them first: the changes here are always exactly what is still needed.
     /// </remarks>
     public async Task ApplyAsync(JobContext context, JobPlan plan, CancellationToken cancellationToken)
     {
         var ec2 = context.Clients.Ec2(context.Region);
         foreach (var changes in ChangesOf(plan).Groups)
         {
-            var gate = GroupGates[(int)((uint)StringComparer.Ordinal.GetHashCode(changes.GroupId) % (uint)GroupGates.Length)];
-            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                var group = await SecurityGroupReader.ReadGroupAsync(context, changes.GroupId, cancellationToken).ConfigureAwait(false);
-                var remaining = SecurityGroupPortCloser.Remaining(changes, group.IngressRules);
-                if (remaining.Authorize.Count + remaining.Revoke.Count < changes.Authorize.Count + changes.Revoke.Count)
-                {
-                    context.Reporter.Verbose(changes.GroupId + " was partly changed already (another finding on an instance sharing it); making the rest.");
-                }
-
-                await SecurityGroupPortCloser.ApplyAsync(ec2, remaining, context.Reporter, cancellationToken).ConfigureAwait(false);
+                await SecurityGroupPortCloser.ApplyAsync(ec2, changes, context.Reporter, cancellationToken).ConfigureAwait(false);
             }
             finally
             {
                 SecurityGroupReader.Invalidate(context, changes.GroupId);
-                gate.Release();
             }
         }
     }
@@ -252,7 +239,7 @@ internal sealed class InstanceClosePortJob : IRemediationJob, IBatchPrefetchingJ
 
         return plan.Groups.Count == 0
             ? JobPlan.Compliant(new[] { "The groups of " + instanceId + " already have the recorded rules back." })
-            : JobPlan.Change(plan.Groups.SelectMany(SecurityGroupPortCloser.ToActions).ToList(), Array.Empty<string>(), null, plan);
+            : JobPlan.Change(plan.Groups.SelectMany(SecurityGroupPortCloser.ToActions).ToList(), Array.Empty<string>(), null, plan, plan.Groups.Select(g => ResourceKeys.SecurityGroup(g.GroupId)).ToList());
     }
 
     /// <summary>Reads the instance: its tags, its network interfaces and the distinct groups on them, in interface order.</summary>
@@ -285,7 +272,7 @@ internal sealed class InstanceClosePortJob : IRemediationJob, IBatchPrefetchingJ
         return new InstanceSnapshot(interfaces.Select(n => n.NetworkInterfaceId).Where(id => !string.IsNullOrEmpty(id)).ToList(), groupIds, tags);
     }
 
-    private static string InstanceKey(string instanceId) => "ec2:instance:" + instanceId;
+    private static string InstanceKey(string instanceId) => ResourceKeys.Instance(instanceId);
 
     private static InstanceChangeSet ChangesOf(JobPlan plan)
         => plan.Changes as InstanceChangeSet ?? throw new ArgumentException("The plan was not made by an instance port closer.", nameof(plan));

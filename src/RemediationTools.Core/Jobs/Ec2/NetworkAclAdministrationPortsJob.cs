@@ -135,7 +135,7 @@ internal sealed class NetworkAclAdministrationPortsJob : IRemediationJob
                 Deleted = changes.Delete.Select(c => c.Entry).ToList(),
             }),
         };
-        return JobPlan.Change(ToActions(changes), notes, undo, changes);
+        return JobPlan.Change(ToActions(changes), notes, undo, changes, new[] { ResourceKeys.NetworkAcl(aclId) });
     }
 
     /// <inheritdoc />
@@ -223,7 +223,8 @@ internal sealed class NetworkAclAdministrationPortsJob : IRemediationJob
             }
             else if (!occupant.SameAs(deleted))
             {
-                throw new InvalidOperationException(
+                throw new JobFailureException(
+                    "UndoConflict",
                     "Cannot restore '" + deleted + "' in " + aclId + ": its rule number now holds '" + occupant + "'. Nothing was changed.");
             }
         }
@@ -239,7 +240,7 @@ internal sealed class NetworkAclAdministrationPortsJob : IRemediationJob
 
         return changes.Create.Count + changes.Delete.Count == 0
             ? JobPlan.Compliant(new[] { aclId + " already has the recorded entries back." })
-            : JobPlan.Change(ToActions(changes), Array.Empty<string>(), null, changes);
+            : JobPlan.Change(ToActions(changes), Array.Empty<string>(), null, changes, new[] { ResourceKeys.NetworkAcl(aclId) });
     }
 
     /// <summary>
@@ -462,7 +463,7 @@ internal sealed class NetworkAclUndoData
 
 /// <summary>The ACL has too few free rule numbers where the new entries must go; nothing was changed.</summary>
 [Serializable]
-internal sealed class NetworkAclRuleNumbersExhaustedException : Exception
+internal sealed class NetworkAclRuleNumbersExhaustedException : JobFailureException
 {
     /// <summary>Creates the exception.</summary>
     public NetworkAclRuleNumbersExhaustedException(string message)

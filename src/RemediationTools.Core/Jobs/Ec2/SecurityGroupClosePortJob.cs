@@ -84,7 +84,7 @@ internal sealed class SecurityGroupClosePortJob : IRemediationJob, IBatchPrefetc
             RecordedAt = DateTimeOffset.UtcNow,
             Data = RemediationJson.Serialize(SecurityGroupPortCloser.ToUndoData(changes)),
         };
-        return JobPlan.Change(SecurityGroupPortCloser.ToActions(changes), notes, undo, changes);
+        return JobPlan.Change(SecurityGroupPortCloser.ToActions(changes), notes, undo, changes, new[] { ResourceKeys.SecurityGroup(groupId) });
     }
 
     /// <inheritdoc />
@@ -145,7 +145,7 @@ internal sealed class SecurityGroupClosePortJob : IRemediationJob, IBatchPrefetc
         var changes = SecurityGroupPortCloser.PlanUndo(data, group.IngressRules);
         return changes.IsEmpty
             ? JobPlan.Compliant(new[] { groupId + " already has the recorded rules back." })
-            : JobPlan.Change(SecurityGroupPortCloser.ToActions(changes), Array.Empty<string>(), null, changes);
+            : JobPlan.Change(SecurityGroupPortCloser.ToActions(changes), Array.Empty<string>(), null, changes, new[] { ResourceKeys.SecurityGroup(groupId) });
     }
 
     private static SecurityGroupChangeSet ChangesOf(JobPlan plan)

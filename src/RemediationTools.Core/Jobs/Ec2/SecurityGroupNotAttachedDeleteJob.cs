@@ -106,7 +106,7 @@ internal sealed class SecurityGroupNotAttachedDeleteJob : IRemediationJob
             RecordedAt = DateTimeOffset.UtcNow,
             Data = RemediationJson.Serialize(data),
         };
-        return JobPlan.Change(new[] { action }, Array.Empty<string>(), undo, new GroupChange(data, isUndo: false));
+        return JobPlan.Change(new[] { action }, Array.Empty<string>(), undo, new GroupChange(data, isUndo: false), new[] { ResourceKeys.SecurityGroup(groupId) });
     }
 
     /// <inheritdoc />
@@ -248,7 +248,7 @@ internal sealed class SecurityGroupNotAttachedDeleteJob : IRemediationJob
             Before = null,
             After = data.Summary(),
         };
-        return JobPlan.Change(new[] { action }, new[] { "The recreated group has a new ID; rules that referred to " + data.GroupId + " itself now refer to the new group." }, null, new GroupChange(data, isUndo: true));
+        return JobPlan.Change(new[] { action }, new[] { "The recreated group has a new ID; rules that referred to " + data.GroupId + " itself now refer to the new group." }, null, new GroupChange(data, isUndo: true), new[] { ResourceKeys.SecurityGroup(data.GroupId) });
     }
 
     private static async Task<SecurityGroup> ReadGroupAsync(IAmazonEC2 ec2, string groupId, IRemediationReporter reporter, CancellationToken cancellationToken)

@@ -152,20 +152,6 @@ internal sealed class SecurityGroupPortCloser
         return replacements;
     }
 
-    /// <summary>
-    /// The part of <paramref name="changes"/> still to do on a group whose rules are now <paramref name="currentRules"/>
-    /// (another finding on an instance sharing the group may have made some of it): rules to add that are missing,
-    /// rules to revoke that are still there. Never adds anything that was not planned.
-    /// </summary>
-    public static SecurityGroupChangeSet Remaining(SecurityGroupChangeSet changes, IReadOnlyList<IngressRule> currentRules)
-    {
-        var remaining = new SecurityGroupChangeSet(changes.GroupId, changes.IsUndo);
-        remaining.Authorize.AddRange(changes.Authorize.Where(c => !currentRules.Any(r => r.SameRuleAs(c.Rule))));
-        remaining.Revoke.AddRange(changes.Revoke.Where(c => currentRules.Any(r => r.SameRuleAs(c.Rule))));
-        remaining.Notes.AddRange(changes.Notes);
-        return remaining;
-    }
-
     /// <summary>Plans the changes that restore the state before a remediation, given the group's current rules.</summary>
     public static SecurityGroupChangeSet PlanUndo(SecurityGroupUndoData data, IReadOnlyList<IngressRule> currentRules)
     {

@@ -16,7 +16,7 @@ internal static class SecurityGroupReader
     public const int ChunkSize = 100;
 
     /// <summary>The cache key of a group snapshot.</summary>
-    public static string GroupKey(string groupId) => "ec2:security-group:" + groupId;
+    public static string GroupKey(string groupId) => ResourceKeys.SecurityGroup(groupId);
 
     /// <summary>The cache key of the list of network interfaces using a group.</summary>
     public static string InterfacesKey(string groupId) => "ec2:network-interfaces-of-group:" + groupId;
@@ -88,6 +88,7 @@ internal static class SecurityGroupReader
     private static async Task PrefetchChunkAsync(IAmazonEC2 ec2, JobReadCache cache, List<string> chunk, IRemediationReporter reporter, CancellationToken cancellationToken)
     {
         var target = chunk.Count == 1 ? chunk[0] : chunk.Count + " security groups";
+        var readAt = cache.CurrentSequence;
         var groups = await AwsCall.RunAsync(reporter, SecurityGroupPortCloser.DescribeSecurityGroupsAction, target, () =>
             ec2.DescribeSecurityGroupsAsync(new DescribeSecurityGroupsRequest { GroupIds = chunk.ToList() }, cancellationToken)).ConfigureAwait(false);
 
@@ -131,8 +132,8 @@ internal static class SecurityGroupReader
                 .Where(t => t.Key is not null)
                 .Select(t => new KeyValuePair<string, string>(t.Key, t.Value ?? string.Empty))
                 .ToList();
-            cache.Set(GroupKey(group.GroupId), new SecurityGroupSnapshot(group.GroupId, group.GroupName, IngressRule.FromPermissions(group.IpPermissions), tags));
-            cache.Set<IReadOnlyList<string>>(InterfacesKey(group.GroupId), interfaces[group.GroupId]);
+            cache.Set(GroupKey(group.GroupId), new SecurityGroupSnapshot(group.GroupId, group.GroupName, IngressRule.FromPermissions(group.IpPermissions), tags), readAt);
+            cache.Set<IReadOnlyList<string>>(InterfacesKey(group.GroupId), interfaces[group.GroupId], readAt);
         }
     }
 }

@@ -1,0 +1,24 @@
+namespace RemediationTools.Core.Jobs;
+
+/// <summary>
+/// The names of the resources jobs read and change, within one account and region. A job's plan lists the keys of
+/// what it will change (<see cref="JobPlan.Touches"/>); the engine locks them, so findings of any job on one resource
+/// never change it at the same time. Reads of a resource are cached under the same key in <see cref="JobReadCache"/>.
+/// </summary>
+internal static class ResourceKeys
+{
+    /// <summary>A security group: its rules and tags.</summary>
+    public static string SecurityGroup(string groupId) => "ec2:security-group:" + groupId;
+
+    /// <summary>A network ACL: its entries.</summary>
+    public static string NetworkAcl(string networkAclId) => "ec2:network-acl:" + networkAclId;
+
+    /// <summary>An EBS snapshot: its create-volume permission.</summary>
+    public static string Snapshot(string snapshotId) => "ec2:snapshot:" + snapshotId;
+
+    /// <summary>An EBS volume.</summary>
+    public static string Volume(string volumeId) => "ec2:volume:" + volumeId;
+
+    /// <summary>An EC2 instance: its state and attachments.</summary>
+    public static string Instance(string instanceId) => "ec2:instance:" + instanceId;
+}
