@@ -23,6 +23,9 @@ internal static class FailureTranslator
     /// <summary>An unexpected exception: a defect or a condition the module does not know; the stack trace is in the verbose stream.</summary>
     public const string InternalError = "InternalError";
 
+    /// <summary>The connection to AWS failed or timed out before an answer (transient).</summary>
+    public const string NetworkError = "NetworkError";
+
     /// <summary>The resources of a finding kept changing while it waited for them (transient).</summary>
     public const string ResourceBusy = "ResourceBusy";
 
@@ -77,6 +80,11 @@ internal static class FailureTranslator
             case FindingFormatException format:
                 result.ErrorCode = InvalidFinding;
                 result.Reason = format.Message;
+                break;
+            case HttpRequestException or IOException or TimeoutException or OperationCanceledException:
+                // An HTTP timeout surfaces as a cancellation that nobody asked for: it fails this call, not the run.
+                result.ErrorCode = NetworkError;
+                result.Reason = "No answer from AWS: " + exception.Message;
                 break;
             case JobFailureException known:
                 result.ErrorCode = known.ErrorCode;

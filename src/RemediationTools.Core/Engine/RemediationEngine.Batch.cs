@@ -19,6 +19,7 @@ internal sealed partial class RemediationEngine
         "Unavailable",
         "RequestTimeout",
         "RequestTimeoutException",
+        FailureTranslator.NetworkError,
     };
 
     // A mutating call that found the resource no longer as planned: another finding on a shared resource (two instances
@@ -37,14 +38,26 @@ internal sealed partial class RemediationEngine
     /// account's credentials come from the client factory, which assumes each role once. <paramref name="confirm"/>
     /// is asked once per finding with changes (it may set <see cref="RemediationPlan.DryRun"/> to mark a WhatIf);
     /// <paramref name="completed"/> receives each result, with the finding's input index, as soon as it is known.
-    /// Returns the results in input order.
+    /// Returns the results in input order. In the overload with <c>findingTokens</c>, each finding's own token
+    /// replaces <paramref name="cancellationToken"/> for it (link it to that token): a finding cancelled by its own token
+    /// (a worker that lost the request's lease) stops where it is and gets no result (null at its index), the others go on.
     /// </summary>
-    public async Task<IReadOnlyList<RemediationResult>> RunBatchAsync(
+    public Task<IReadOnlyList<RemediationResult>> RunBatchAsync(
         IReadOnlyList<Finding> findings,
         RemediationOptions options,
         Func<RemediationPlan, Task<bool>>? confirm,
         Action<int, RemediationResult>? completed,
         CancellationToken cancellationToken = default)
+        => RunBatchAsync(findings, options, confirm, completed, null, cancellationToken);
+
+    /// <summary>Runs findings as one batch, each with its own cancellation token (see the other overload).</summary>
+    public async Task<IReadOnlyList<RemediationResult>> RunBatchAsync(
+        IReadOnlyList<Finding> findings,
+        RemediationOptions options,
+        Func<RemediationPlan, Task<bool>>? confirm,
+        Action<int, RemediationResult>? completed,
+        IReadOnlyList<CancellationToken>? findingTokens,
+        CancellationToken cancellationToken)
     {
         if (findings is null)
         {
@@ -59,6 +72,12 @@ internal sealed partial class RemediationEngine
         if (options.ThrottleLimit < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(options), options.ThrottleLimit, "ThrottleLimit must be at least 1.");
+        }
+
+        if (findingTokens is not null && findingTokens.Count != findings.Count)
+        {
+            throw new ArgumentException("One token per finding: " + findingTokens.Count.ToString(CultureInfo.InvariantCulture) + " tokens for " +
+                findings.Count.ToString(CultureInfo.InvariantCulture) + " findings.", nameof(findingTokens));
         }
 
         if (options.MaxChanges < 0)
@@ -89,7 +108,7 @@ internal sealed partial class RemediationEngine
                 0,
                 completed: false));
             var groups = findings
-                .Select((finding, index) => new BatchItem(finding, index))
+                .Select((finding, index) => new BatchItem(finding, index, findingTokens?[index] ?? cancellationToken))
                 .GroupBy(item => (Account: item.Finding.AccountId ?? string.Empty, item.Finding.Region))
                 .Select(group => RunGroupAsync(group.ToList(), options, confirm, batch, Report, cancellationToken))
                 .ToList();
@@ -102,6 +121,14 @@ internal sealed partial class RemediationEngine
 
         return results;
     }
+
+    /// <summary>
+    /// True when a failed result is worth another delivery (a worker puts the request back in the queue): throttling,
+    /// 5xx and network errors, a plan made stale by a concurrent change, resources that kept changing. Access denied,
+    /// invalid resources and unexpected errors are final.
+    /// </summary>
+    internal static bool IsRetryable(string? errorCode)
+        => IsTransient(errorCode) || (errorCode is not null && (StalePlanErrorCodes.Contains(errorCode) || errorCode == FailureTranslator.ResourceBusy));
 
     /// <summary>True when an error code means a transient server-side failure (throttling, 5xx).</summary>
     internal static bool IsTransient(string? errorCode)
@@ -128,7 +155,11 @@ internal sealed partial class RemediationEngine
             await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                return await PlanCoreAsync(item.Finding, options, cache, cancellationToken).ConfigureAwait(false);
+                return await PlanCoreAsync(item.Finding, options, cache, item.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (item.Token.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                return null;
             }
             finally
             {
@@ -148,7 +179,7 @@ internal sealed partial class RemediationEngine
     }
 
     private async Task RunLaneAsync(
-        List<(BatchItem Item, RemediationPlan Plan)> lane,
+        List<(BatchItem Item, RemediationPlan? Plan)> lane,
         RemediationOptions options,
         JobReadCache cache,
         Func<RemediationPlan, Task<bool>>? confirm,
@@ -159,11 +190,21 @@ internal sealed partial class RemediationEngine
     {
         foreach (var (item, plan) in lane)
         {
+            if (plan is null || item.Token.IsCancellationRequested)
+            {
+                continue;
+            }
+
             await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
             RemediationResult result;
             try
             {
-                result = await RunInBatchAsync(item.Finding, plan, options, cache, confirm, batch, cancellationToken).ConfigureAwait(false);
+                result = await RunInBatchAsync(item.Finding, plan, options, cache, confirm, batch, item.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (item.Token.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                // This finding alone was cancelled (its worker lost the lease): no result, the batch goes on.
+                continue;
             }
             finally
             {
@@ -327,11 +368,14 @@ internal sealed partial class RemediationEngine
 
     private readonly struct BatchItem
     {
-        public BatchItem(Finding finding, int index)
+        public BatchItem(Finding finding, int index, CancellationToken token)
         {
             Finding = finding;
             Index = index;
+            Token = token;
         }
+
+        public CancellationToken Token { get; }
 
         public Finding Finding { get; }
 

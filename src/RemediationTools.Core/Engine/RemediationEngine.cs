@@ -14,6 +14,9 @@ namespace RemediationTools.Core.Engine;
 /// </summary>
 internal sealed partial class RemediationEngine
 {
+    /// <summary>How the verbose line with the stack trace of an unexpected exception starts.</summary>
+    public const string UnexpectedErrorPrefix = "Unexpected error on ";
+
     private const string AssumeRoleAction = "sts:AssumeRole";
 
     // How often a plan is made again under the lock because the resources it touches changed while it waited.
@@ -57,7 +60,7 @@ internal sealed partial class RemediationEngine
     }
 
     /// <summary>
-    /// Runs findings as one batch (see <see cref="RunBatchAsync"/>) with a synchronous confirm callback; one result
+    /// Runs findings as one batch (see RunBatchAsync) with a synchronous confirm callback; one result
     /// per finding, in input order.
     /// </summary>
     public Task<IReadOnlyList<RemediationResult>> RunAsync(IReadOnlyList<Finding> findings, RemediationOptions options, Func<RemediationPlan, bool>? confirm = null, CancellationToken cancellationToken = default)
@@ -112,7 +115,7 @@ internal sealed partial class RemediationEngine
 
         try
         {
-            reporter.Verbose("Planning " + job.Info.Id + " on " + plan.Target + ".");
+            ReporterOf(finding, options).Verbose("Planning " + job.Info.Id + " on " + plan.Target + ".");
             var jobPlan = await job.PlanAsync(context, cancellationToken).ConfigureAwait(false);
             if (jobPlan.IsSkipped)
             {
@@ -128,14 +131,14 @@ internal sealed partial class RemediationEngine
                 Accept(plan, jobPlan);
                 foreach (var note in jobPlan.Notes)
                 {
-                    reporter.Warning(finding.ResourceId + ": " + note);
+                    ReporterOf(finding, options).Warning(finding.ResourceId + ": " + note);
                 }
             }
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             plan.Outcome = Result(plan, RemediationStatus.Failed, null);
-            Fail(plan.Outcome, ex, null);
+            Fail(plan.Outcome, ex, null, ReporterOf(plan.Finding, options));
         }
 
         return plan;
@@ -159,14 +162,18 @@ internal sealed partial class RemediationEngine
 
     // An unexpected exception is a bug or an unknown condition: the result says InternalError, the stack trace goes to
     // the verbose stream (and so into a worker's run log), never into the result.
-    private void Fail(RemediationResult result, Exception exception, string? callAction)
+    private static void Fail(RemediationResult result, Exception exception, string? callAction, IRemediationReporter reporter)
     {
         FailureTranslator.Fill(result, exception, callAction);
         if (result.ErrorCode == FailureTranslator.InternalError)
         {
-            reporter.Verbose("Unexpected error on " + result.ResourceId + ": " + exception);
+            reporter.Verbose(UnexpectedErrorPrefix + result.ResourceId + ": " + exception);
         }
     }
+
+    // Where a finding's messages go: its own reporter when the options give one (a worker's run log), else the engine's.
+    private IRemediationReporter ReporterOf(Finding finding, RemediationOptions options)
+        => options.ReporterFor?.Invoke(finding) ?? reporter;
 
     /// <summary>
     /// Applies a plan made by <see cref="PlanAsync"/> or <see cref="PlanUndoAsync"/>, then verifies it. A plan that
@@ -198,7 +205,7 @@ internal sealed partial class RemediationEngine
             {
                 // Another finding changed a resource of this plan after it was read: plan again, under the lock, from a
                 // fresh read of what changed, so this finding makes (and records for undo) only what is still needed.
-                reporter.Verbose(plan.Target + ": " + string.Join(", ", stale) + " changed after it was read; planning again.");
+                plan.Context!.Reporter.Verbose(plan.Target + ": " + string.Join(", ", stale) + " changed after it was read; planning again.");
                 foreach (var key in plan.JobPlan!.Touches)
                 {
                     plan.Context!.Cache.Invalidate(key);
@@ -251,7 +258,14 @@ internal sealed partial class RemediationEngine
         result.UndoRecord = jobPlan.UndoRecord;
         try
         {
-            reporter.Verbose("Applying " + jobPlan.Actions.Count.ToString(CultureInfo.InvariantCulture) + " change(s) to " + plan.Target + ".");
+            context.Reporter.Verbose("Applying " + jobPlan.Actions.Count.ToString(CultureInfo.InvariantCulture) + " change(s) to " + plan.Target + ".");
+            if (context.Options.BeforeApply is { } beforeApply)
+            {
+                // Write-ahead (a worker records the undo record with the request): a process killed during the calls
+                // leaves what its redelivery needs to keep an exact undo record.
+                await beforeApply(plan, cancellationToken).ConfigureAwait(false);
+            }
+
             try
             {
                 await job.ApplyAsync(context, jobPlan, cancellationToken).ConfigureAwait(false);
@@ -282,7 +296,7 @@ internal sealed partial class RemediationEngine
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             // The actions and undo record stay on the result: some changes may have been made before the failure.
-            Fail(result, ex, null);
+            Fail(result, ex, null, context.Reporter);
         }
 
         return Finish(plan, result);
@@ -344,7 +358,7 @@ internal sealed partial class RemediationEngine
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             plan.Outcome = Result(plan, RemediationStatus.Failed, null);
-            Fail(plan.Outcome, ex, null);
+            Fail(plan.Outcome, ex, null, ReporterOf(plan.Finding, options));
         }
 
         return plan;
@@ -372,18 +386,19 @@ internal sealed partial class RemediationEngine
         var role = options.RoleFor(plan.Finding.AccountId);
         try
         {
-            reporter.Verbose(role is null
+            var findingReporter = ReporterOf(plan.Finding, options);
+            findingReporter.Verbose(role is null
                 ? "Using the caller's credentials for " + plan.Target + "."
                 : "Using role " + role.RoleArn + " for " + plan.Target + ".");
             var clients = await clientFactory.ForAccountAsync(role, cancellationToken).ConfigureAwait(false);
-            var context = new JobContext(plan.Finding, clients, options, reporter, cache ?? NewCache());
+            var context = new JobContext(plan.Finding, clients, options, findingReporter, cache ?? NewCache());
             plan.Context = context;
             return context;
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             plan.Outcome = Result(plan, RemediationStatus.Failed, null);
-            Fail(plan.Outcome, ex, role is null ? null : AssumeRoleAction);
+            Fail(plan.Outcome, ex, role is null ? null : AssumeRoleAction, ReporterOf(plan.Finding, options));
             return null;
         }
     }

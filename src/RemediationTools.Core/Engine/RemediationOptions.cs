@@ -35,6 +35,15 @@ internal sealed class RemediationOptions
     /// <summary>Backoff before the second attempt of a finding (doubled for each further attempt, with jitter).</summary>
     public TimeSpan FindingRetryDelay { get; set; } = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>Where a finding's verbose lines and warnings go (a worker's run log per request); null = the engine's reporter.</summary>
+    public Func<Finding, IRemediationReporter?>? ReporterFor { get; set; }
+
+    /// <summary>
+    /// Called with the final plan right before its mutating calls, under the resource locks (a worker records the plan's
+    /// undo record with the request, so a redelivery after a crash keeps it). An exception fails the finding unchanged.
+    /// </summary>
+    public Func<RemediationPlan, CancellationToken, Task>? BeforeApply { get; set; }
+
     /// <summary>The role to assume in accounts without an entry in <see cref="AccountRoles"/>; null = the caller's own credentials.</summary>
     public AccountRole? DefaultRole { get; set; }
 

@@ -23,4 +23,23 @@ public sealed class RemediationUndoRecord
 
     /// <summary>The job-specific restore data as a JSON document (for example the exact revoked and added rules).</summary>
     public string Data { get; set; } = "{}";
+
+    /// <summary>
+    /// Changes made to the same resource for the same finding before this one, oldest first: the earlier attempts of a
+    /// worker request (a worker stopped between its changes and its record). Undo restores this record first, then
+    /// these, newest first. Null when there were none.
+    /// </summary>
+    public List<RemediationUndoRecord>? Earlier { get; set; }
+
+    /// <summary>This record and its <see cref="Earlier"/> ones, in the order an undo restores them (newest first).</summary>
+    public IReadOnlyList<RemediationUndoRecord> InUndoOrder()
+    {
+        var records = new List<RemediationUndoRecord> { this };
+        if (Earlier is not null)
+        {
+            records.AddRange(Enumerable.Reverse(Earlier).SelectMany(e => e.InUndoOrder()));
+        }
+
+        return records;
+    }
 }

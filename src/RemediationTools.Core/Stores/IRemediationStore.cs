@@ -56,6 +56,13 @@ internal interface IRemediationStore
     /// </summary>
     Task<RemediationRunStatus> FailAsync(LeasedRequest request, RemediationRun run, TimeSpan retryDelay, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Records, before a worker makes a request's changes, the undo record of those changes (write-ahead): every later
+    /// delivery of the request carries it in <see cref="QueuedRequest.Applied"/>, so a worker killed between its AWS calls
+    /// and its record leaves an exact undo record behind. Removed with the request when it completes.
+    /// </summary>
+    Task RecordAppliedAsync(LeasedRequest request, RemediationUndoRecord undoRecord, CancellationToken cancellationToken);
+
     /// <summary>The requests in the group's dead-letter area.</summary>
     Task<IReadOnlyList<QueuedRequest>> ListDeadLettersAsync(string group, CancellationToken cancellationToken);
 
@@ -114,6 +121,12 @@ internal sealed class QueuedRequest
 
     /// <summary>The attempts made so far (set by the store).</summary>
     public int Attempts { get; set; }
+
+    /// <summary>
+    /// The undo records of changes earlier deliveries started to make (<see cref="IRemediationStore.RecordAppliedAsync"/>),
+    /// oldest first; set by the store on delivery, empty on the first.
+    /// </summary>
+    public List<RemediationUndoRecord> Applied { get; set; } = new();
 
     /// <summary>A new request ID.</summary>
     public static string NewId() => Guid.NewGuid().ToString("N");

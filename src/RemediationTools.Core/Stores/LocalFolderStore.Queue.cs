@@ -80,7 +80,47 @@ internal sealed partial class LocalFolderStore
         // in between leaves a lease that expires; the next receiver sees the final record and drops the request.
         var created = AtomicFile.WriteNew(RunPath(request.Request.WorkerGroup, run.Id), Serialize(run));
         AtomicFile.TryDelete(Path.Combine(QueueFolder(request.Request.WorkerGroup, "leased"), request.LeaseToken));
+        DeleteApplied(request.Request.WorkerGroup, request.Request.Id);
         return Task.FromResult(created);
+    }
+
+    /// <inheritdoc />
+    public Task RecordAppliedAsync(LeasedRequest request, RemediationUndoRecord undoRecord, CancellationToken cancellationToken)
+    {
+        if (request is null || undoRecord is null)
+        {
+            throw new ArgumentNullException(request is null ? nameof(request) : nameof(undoRecord));
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        var folder = QueueFolder(request.Request.WorkerGroup, "applied");
+        Directory.CreateDirectory(folder);
+        var name = SafeId(request.Request.Id, "request ID") + "." + clock().UtcTicks.ToString("D19", CultureInfo.InvariantCulture) + "." + Guid.NewGuid().ToString("N") + ".json";
+        AtomicFile.WriteNew(Path.Combine(folder, name), Serialize(undoRecord));
+        return Task.CompletedTask;
+    }
+
+    // The write-ahead undo records of a request, oldest first (the file names start with the request ID and the time).
+    private List<RemediationUndoRecord> ReadApplied(string group, string id)
+    {
+        var records = new List<RemediationUndoRecord>();
+        foreach (var file in SafeList(QueueFolder(group, "applied"), id + ".*.json").OrderBy(f => f, StringComparer.Ordinal))
+        {
+            if (AtomicFile.TryRead(file) is { } bytes)
+            {
+                records.Add(Deserialize<RemediationUndoRecord>(bytes, file));
+            }
+        }
+
+        return records;
+    }
+
+    private void DeleteApplied(string group, string id)
+    {
+        foreach (var file in SafeList(QueueFolder(group, "applied"), id + ".*.json"))
+        {
+            AtomicFile.TryDelete(file);
+        }
     }
 
     /// <inheritdoc />
@@ -202,6 +242,7 @@ internal sealed partial class LocalFolderStore
 
             request.WorkerGroup = group;
             request.Attempts = attempt;
+            request.Applied = ReadApplied(group, id);
             if (File.Exists(RunPath(group, id)))
             {
                 // A worker recorded the final run and was stopped before it removed the request: it is done.

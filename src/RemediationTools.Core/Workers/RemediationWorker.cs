@@ -35,7 +35,7 @@ internal enum WorkerExitReason
 /// group's AllowDisruptive, extend each lease while its job runs, record the run, complete the request. Stopping (the
 /// token passed to <see cref="RunAsync"/>) stops taking requests, finishes the running ones and returns.
 /// </summary>
-internal sealed class RemediationWorker
+internal sealed partial class RemediationWorker
 {
     private readonly WorkerOptions options;
     private readonly IRemediationStore store;
@@ -128,140 +128,6 @@ internal sealed class RemediationWorker
         return exit;
     }
 
-    private async Task ReceiveLoopAsync(IAwsClientFactory factory, CancellationToken receiving, CancellationToken abort)
-    {
-        var running = new List<Task>();
-        while (!receiving.IsCancellationRequested)
-        {
-            running.RemoveAll(t => t.IsCompleted);
-            if (running.Count >= options.MaxConcurrency)
-            {
-                await Task.WhenAny(running).ConfigureAwait(false);
-                continue;
-            }
-
-            IReadOnlyList<LeasedRequest> leases;
-            try
-            {
-                leases = await store.ReceiveAsync(group.Name, WorkerId, options.MaxConcurrency - running.Count, options.LeaseDuration, options.PollWait, receiving).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (receiving.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or RemediationStoreException)
-            {
-                Log(WorkerLogLevel.Error, "cannot read the queue: " + ex.Message);
-                await DelayAsync(options.RetryDelay, receiving).ConfigureAwait(false);
-                continue;
-            }
-
-            foreach (var lease in leases)
-            {
-                running.Add(Task.Run(() => RunRequestAsync(factory, lease, abort), CancellationToken.None));
-            }
-        }
-
-        // Graceful stop: no new requests; the running ones finish and are recorded.
-        await Task.WhenAll(running).ConfigureAwait(false);
-    }
-
-    private async Task RunRequestAsync(IAwsClientFactory factory, LeasedRequest lease, CancellationToken abort)
-    {
-        var request = lease.Request;
-        var started = clock();
-        var lines = new List<string>();
-        var reporter = new CollectingReporter(lines);
-        using var jobDone = CancellationTokenSource.CreateLinkedTokenSource(abort);
-        var extender = ExtendLeaseLoopAsync(lease, jobDone.Token);
-        try
-        {
-            var current = group;
-            var finding = request.Finding;
-            var account = current.FindAccount(finding.AccountId)
-                ?? throw new InvalidOperationException("Account '" + finding.AccountId + "' of finding " + (finding.FindingId ?? finding.ResourceId) + " is not in worker group '" + current.Name + "'.");
-            var remediationOptions = new RemediationOptions
-            {
-                AllowDisruptive = current.AllowDisruptive,
-                JobId = request.JobId,
-                RangeMode = request.RangeMode,
-            };
-            remediationOptions.AccountRoles[account.AccountId] = new AccountRole(account.RoleArn, account.ExternalId);
-            var engine = new RemediationEngine(factory, null, reporter);
-            var result = await engine.RunAsync(finding, remediationOptions, null, abort).ConfigureAwait(false);
-
-            jobDone.Cancel();
-            await extender.ConfigureAwait(false);
-            var run = NewRun(lease, RemediationRunStatus.Completed, started, reporter.Lines());
-            run.Result = result;
-            var recorded = await store.CompleteAsync(lease, run, CancellationToken.None).ConfigureAwait(false);
-            Interlocked.Increment(ref jobsDone);
-            Log(WorkerLogLevel.Information, "request " + request.Id + " " + result.Status + " " + result.JobId + " " + result.AccountId + "/" + result.Region + "/" + result.ResourceId +
-                " attempt " + lease.Attempt.ToString(CultureInfo.InvariantCulture) + (recorded ? string.Empty : " (another delivery had already recorded it)"));
-        }
-        catch (OperationCanceledException) when (abort.IsCancellationRequested)
-        {
-            // Aborted: the lease expires and another worker runs the request again.
-            Log(WorkerLogLevel.Warning, "request " + request.Id + " aborted; it is redelivered when its lease expires");
-        }
-        catch (Exception ex)
-        {
-            jobDone.Cancel();
-            await extender.ConfigureAwait(false);
-            Interlocked.Increment(ref jobsFailed);
-            var run = NewRun(lease, RemediationRunStatus.AttemptFailed, started, reporter.Lines());
-            run.Error = ex.Message;
-            try
-            {
-                var status = await store.FailAsync(lease, run, options.RetryDelay, CancellationToken.None).ConfigureAwait(false);
-                Log(WorkerLogLevel.Warning, "request " + request.Id + " attempt " + lease.Attempt.ToString(CultureInfo.InvariantCulture) + " failed: " + ex.Message +
-                    (status == RemediationRunStatus.DeadLettered ? " (moved to the dead-letter area)" : " (will be retried)"));
-            }
-            catch (Exception storeError) when (storeError is IOException or UnauthorizedAccessException or RemediationStoreException)
-            {
-                Log(WorkerLogLevel.Error, "request " + request.Id + " failed and could not be recorded: " + storeError.Message);
-            }
-        }
-        finally
-        {
-            jobDone.Cancel();
-        }
-    }
-
-    private RemediationRun NewRun(LeasedRequest lease, RemediationRunStatus status, DateTimeOffset started, IReadOnlyList<string> lines) => new()
-    {
-        Id = lease.Request.Id,
-        RequestId = lease.Request.Id,
-        WorkerGroup = group.Name,
-        WorkerId = WorkerId,
-        Status = status,
-        Attempts = lease.Attempt,
-        Enqueued = lease.Request.Enqueued,
-        Started = started,
-        Finished = clock(),
-        LogLines = lines,
-    };
-
-    private async Task ExtendLeaseLoopAsync(LeasedRequest lease, CancellationToken done)
-    {
-        var every = TimeSpan.FromTicks(options.LeaseDuration.Ticks / 3);
-        while (await DelayAsync(every, done).ConfigureAwait(false))
-        {
-            try
-            {
-                if (!await store.ExtendLeaseAsync(lease, options.LeaseDuration, CancellationToken.None).ConfigureAwait(false))
-                {
-                    Log(WorkerLogLevel.Warning, "request " + lease.Request.Id + ": the lease was lost (it expired); another worker may run it too");
-                    return;
-                }
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                Log(WorkerLogLevel.Warning, "request " + lease.Request.Id + ": cannot extend the lease: " + ex.Message);
-            }
-        }
-    }
-
     private async Task HeartbeatLoopAsync(RemediationWorkerInfo info, Action revoked, CancellationToken stop)
     {
         while (await DelayAsync(options.HeartbeatInterval, stop).ConfigureAwait(false))
@@ -342,14 +208,27 @@ internal sealed class RemediationWorker
     private sealed class CollectingReporter : IRemediationReporter
     {
         private readonly List<string> lines;
+        private readonly Action<WorkerLogLevel, string> log;
 
-        public CollectingReporter(List<string> lines) => this.lines = lines;
+        public CollectingReporter(List<string> lines, Action<WorkerLogLevel, string> log)
+        {
+            this.lines = lines;
+            this.log = log;
+        }
 
         public void Progress(RemediationProgress progress)
         {
         }
 
-        public void Verbose(string message) => Add(message);
+        public void Verbose(string message)
+        {
+            Add(message);
+            if (message.StartsWith(RemediationEngine.UnexpectedErrorPrefix, StringComparison.Ordinal))
+            {
+                // A defect or an unknown condition: the stack trace belongs in the worker's own log too.
+                log(WorkerLogLevel.Error, message);
+            }
+        }
 
         public void Warning(string message) => Add("WARNING: " + message);
 

@@ -107,18 +107,21 @@ public sealed class UndoRemediationCommand : AwsCmdletBase
             {
                 for (int i = 0; i < _results.Count; i++)
                 {
-                    RemediationUndoRecord record = _results[i].UndoRecord!;
-                    reporter.Progress(new RemediationProgress(activity, string.Format(CultureInfo.InvariantCulture, "{0} of {1}: {2} {3}", i + 1, _results.Count, record.JobId, record.ResourceId), i * 100 / _results.Count, completed: false));
-                    RemediationPlan plan = await engine.PlanUndoAsync(record, _options, cancellationToken).ConfigureAwait(false);
-                    if (plan.HasChanges && !await dispatcher.InvokeAsync(() => ShouldProcess(plan.Target, plan.Operation)).ConfigureAwait(false))
+                    // A worker request whose earlier attempt was interrupted carries the earlier changes too: newest first.
+                    foreach (RemediationUndoRecord record in _results[i].UndoRecord!.InUndoOrder())
                     {
-                        plan.DryRun = true;
-                    }
+                        reporter.Progress(new RemediationProgress(activity, string.Format(CultureInfo.InvariantCulture, "{0} of {1}: {2} {3}", i + 1, _results.Count, record.JobId, record.ResourceId), i * 100 / _results.Count, completed: false));
+                        RemediationPlan plan = await engine.PlanUndoAsync(record, _options, cancellationToken).ConfigureAwait(false);
+                        if (plan.HasChanges && !await dispatcher.InvokeAsync(() => ShouldProcess(plan.Target, plan.Operation)).ConfigureAwait(false))
+                        {
+                            plan.DryRun = true;
+                        }
 
-                    RemediationResult result = await engine.ApplyAsync(plan, cancellationToken).ConfigureAwait(false);
-                    result.FindingId = _results[i].FindingId;
-                    result.RuleId = _results[i].RuleId;
-                    dispatcher.Post(() => WriteResult(result));
+                        RemediationResult result = await engine.ApplyAsync(plan, cancellationToken).ConfigureAwait(false);
+                        result.FindingId = _results[i].FindingId;
+                        result.RuleId = _results[i].RuleId;
+                        dispatcher.Post(() => WriteResult(result));
+                    }
                 }
             }
             finally
