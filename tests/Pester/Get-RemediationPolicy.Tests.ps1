@@ -36,7 +36,7 @@ Describe 'Get-RemediationPolicy' {
     }
 
     It 'adds the jobs'' undo actions only with -IncludeUndo' {
-        $job = $jobs | Where-Object { @($_.UndoIamActions | Where-Object { $_ -notin $_.IamActions }).Count -gt 0 } | Select-Object -First 1
+        $job = $jobs | Where-Object { $candidate = $_; @($candidate.UndoIamActions | Where-Object { $candidate.IamActions -notcontains $_ }).Count -gt 0 } | Select-Object -First 1
         $job | Should -Not -BeNullOrEmpty -Because 'a job of the catalog needs actions for its undo only'
         $undoOnly = @($job.UndoIamActions | Where-Object { $job.IamActions -notcontains $_ })
         $plain = Get-RemediationPolicy -Job $job.Id

@@ -97,7 +97,7 @@ Describe 'New-RemediationAccountRole and New-RemediationWorkerRole, end to end' 
     }
 
     It 'grants the jobs'' undo actions with -IncludeUndo, and takes them away again without it' {
-        $undoJob = $jobs | Where-Object { @($_.UndoIamActions | Where-Object { $_ -notin $_.IamActions }).Count -gt 0 } | Select-Object -First 1
+        $undoJob = $jobs | Where-Object { $candidate = $_; @($candidate.UndoIamActions | Where-Object { $candidate.IamActions -notcontains $_ }).Count -gt 0 } | Select-Object -First 1
         $undoOnly = @($undoJob.UndoIamActions | Where-Object { $undoJob.IamActions -notcontains $_ })
         $undoOnly | Should -Not -BeNullOrEmpty
         $name = 'RemediationToolsUndo'

@@ -42,7 +42,7 @@ Describe 'Test-RemediationAccountRole' {
     }
 
     It 'checks a role made with -IncludeUndo for the undo actions, which are excess only without -IncludeUndo' {
-        $undoJob = Get-RemediationJob | Where-Object { @($_.UndoIamActions | Where-Object { $_ -notin $_.IamActions }).Count -gt 0 } | Select-Object -First 1
+        $undoJob = Get-RemediationJob | Where-Object { $candidate = $_; @($candidate.UndoIamActions | Where-Object { $candidate.IamActions -notcontains $_ }).Count -gt 0 } | Select-Object -First 1
         $undoRole = New-RemediationAccountRole -RoleName 'RemediationToolsUndo' -HostingAccountId $hostingRoot.accountId -ExternalId $externalId -Job $undoJob.Id -IncludeUndo @cloudAws
         $undoRole.IncludeUndo | Should -BeTrue
         $source = @{ SourceAccessKey = $hostingAdmin.accessKeyId; SourceSecretKey = $hostingAdmin.secretAccessKey }
