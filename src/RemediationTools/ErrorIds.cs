@@ -24,6 +24,9 @@ internal static class ErrorIds
     /// <summary>A file could not be read.</summary>
     public const string FileReadFailed = "FileReadFailed";
 
+    /// <summary>A change needed confirmation (a High-impact change, or -Confirm) that the host could not ask for; it was not made.</summary>
+    public const string ConfirmationRequired = "ConfirmationRequired";
+
     /// <summary>A remediation failed; the result object carries the details.</summary>
     public const string RemediationFailed = "RemediationFailed";
 

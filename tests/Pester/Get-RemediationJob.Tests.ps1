@@ -19,6 +19,17 @@ Describe 'Get-RemediationJob' {
         @($job.IamActions | Sort-Object -Unique) | Should -Be @($job.IamActions)
     }
 
+    It 'marks the jobs that delete or cannot be undone exactly as Irreversible, ConfirmImpact High, and shows it in the table' {
+        $jobs = @(Get-RemediationJob)
+        @($jobs | Where-Object Irreversible | ForEach-Object Id | Sort-Object) | Should -Be @('ebs-encrypt-volume', 'security-group-not-attached-delete')
+        @($jobs | Where-Object UndoIrreversible | ForEach-Object Id) | Should -Be @('ebs-encrypt-volume')
+        $jobs | ForEach-Object { $_.ConfirmImpact | Should -Be $(if ($_.Irreversible) { 'High' } else { 'Medium' }) }
+        $table = Get-RemediationJob -Id security-group-not-attached-delete, security-group-close-port-5432 | Format-Table | Out-String -Width 200
+        $table | Should -Match 'ConfirmImpact'
+        $table | Should -Match 'security-group-not-attached-delete\s+EC2\s+SecurityGroup\s+High'
+        $table | Should -Match 'security-group-close-port-5432\s+EC2\s+SecurityGroup\s+Medium'
+    }
+
     It 'finds a job by wildcard and by its underscore alias' {
         (Get-RemediationJob -Id 'security-group-close-port-*').Id | Should -Contain 'security-group-close-port-5432'
         (Get-RemediationJob -Id 'security_group_close_port_5432').Id | Should -Be 'security-group-close-port-5432'

@@ -35,6 +35,20 @@ Describe 'Get-RemediationPolicy' {
             Should -Be (Get-RemediationPolicy).Actions.Count
     }
 
+    It 'adds the jobs'' undo actions only with -IncludeUndo' {
+        $job = $jobs | Where-Object { $candidate = $_; @($candidate.UndoIamActions | Where-Object { $candidate.IamActions -notcontains $_ }).Count -gt 0 } | Select-Object -First 1
+        $job | Should -Not -BeNullOrEmpty -Because 'a job of the catalog needs actions for its undo only'
+        $undoOnly = @($job.UndoIamActions | Where-Object { $job.IamActions -notcontains $_ })
+        $plain = Get-RemediationPolicy -Job $job.Id
+        $withUndo = Get-RemediationPolicy -Job $job.Id -IncludeUndo
+        $plain.IncludeUndo | Should -BeFalse
+        $withUndo.IncludeUndo | Should -BeTrue
+        @($plain.Actions | Sort-Object) | Should -Be @($job.IamActions | Sort-Object -Unique)
+        @($withUndo.Actions | Sort-Object) | Should -Be @(@($job.IamActions) + @($job.UndoIamActions) | Sort-Object -Unique)
+        foreach ($action in $undoOnly) { $plain.Actions | Should -Not -Contain $action }
+        @((Get-RemediationPolicy -Job $job.Id -IncludeUndo -AsJson | ConvertFrom-Json).Statement.Action | Sort-Object) | Should -Be @($withUndo.Actions | Sort-Object)
+    }
+
     It 'writes JobNotFound for an unknown job' {
         { Get-RemediationPolicy -Job 'no-such-job' -ErrorAction Stop } |
             Should -Throw -ErrorId 'JobNotFound,RemediationTools.Commands.GetRemediationPolicyCommand' -ExpectedMessage '*no-such-job*'

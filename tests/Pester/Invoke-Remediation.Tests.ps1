@@ -343,6 +343,72 @@ Describe 'Invoke-Remediation' {
         }
     }
 
+    Context 'a High-impact job: security-group-not-attached-delete deletes the group' {
+        BeforeAll {
+            $script:own = @{ AccessKey = $cloud.accessKeyId; SecretKey = $cloud.secretAccessKey; Region = 'us-east-1'; EndpointUrl = $sandbox.Endpoint }
+            function Test-GroupExists([string] $GroupId) {
+                try { $null = Invoke-AwsSandboxAction -Sandbox $sandbox -AccountId $cloud.accountId -Service ec2 -Action DescribeSecurityGroups -Parameters @{ 'GroupId.1' = $GroupId }; $true }
+                catch { if ("$_" -match 'InvalidGroup.NotFound') { $false } else { throw } }
+            }
+            # A runspace of this process has a host without a user interface: it cannot prompt, as in a scheduled
+            # job or a CI run, whatever host runs these tests.
+            function Invoke-WithoutPrompt([string] $Script, [hashtable] $Parameters) {
+                $ps = [powershell]::Create()
+                try {
+                    $null = $ps.AddScript("param(`$Manifest, `$Parameters) Import-Module `$Manifest; $Script").AddArgument((Join-Path $env:REMEDIATION_MODULE_PATH 'RemediationTools.psd1')).AddArgument($Parameters)
+                    $output = $ps.Invoke()
+                    [pscustomobject]@{ Output = @($output); Errors = @($ps.Streams.Error) }
+                }
+                finally { $ps.Dispose() }
+            }
+            $script:deleteJob = @{ Job = 'security-group-not-attached-delete'; AccountId = $cloud.accountId }
+        }
+
+        It 'is not applied, where the host cannot ask, without -Force or -Confirm:$false, and says how to consent' {
+            $group = New-TestGroup @()
+            $run = Invoke-WithoutPrompt 'Invoke-Remediation @Parameters' ($deleteJob + $own + @{ ResourceId = $group })
+            $run.Output.Count | Should -Be 1
+            $run.Output[0].Status | Should -Be 'Planned'
+            $run.Output[0].Reason | Should -Match 'needs confirmation.*-Force or -Confirm:\$false'
+            $run.Errors.Count | Should -Be 1
+            $run.Errors[0].FullyQualifiedErrorId | Should -Be 'ConfirmationRequired,RemediationTools.Commands.InvokeRemediationCommand'
+            Test-GroupExists $group | Should -BeTrue
+        }
+
+        It 'asks nothing more for a Medium-impact job in that host' {
+            $group = New-TestGroup @(@{ Protocol = 'tcp'; From = 5432; To = 5432; Cidr = '0.0.0.0/0' })
+            $run = Invoke-WithoutPrompt 'Invoke-Remediation @Parameters' ($own + @{ Job = 'security-group-close-port-5432'; ResourceId = $group; AccountId = $cloud.accountId })
+            $run.Errors | Should -BeNullOrEmpty
+            $run.Output[0].Status | Should -Be 'Remediated'
+        }
+
+        It 'is applied without asking when $ConfirmPreference is None, as PowerShell does for High-impact changes' {
+            $group = New-TestGroup @()
+            $run = Invoke-WithoutPrompt '$ConfirmPreference = ''None''; Invoke-Remediation @Parameters' ($deleteJob + $own + @{ ResourceId = $group })
+            $run.Errors | Should -BeNullOrEmpty
+            $run.Output[0].Status | Should -Be 'Remediated'
+            Test-GroupExists $group | Should -BeFalse
+        }
+
+        It 'only plans with -WhatIf, even with -Force' {
+            $group = New-TestGroup @()
+            $result = Invoke-Remediation @deleteJob @own -ResourceId $group -Force -WhatIf
+            $result.Status | Should -Be 'Planned'
+            Test-GroupExists $group | Should -BeTrue
+        }
+
+        It 'is applied with -Force, and with -Confirm:$false, in a host that cannot ask' {
+            $forced = New-TestGroup @()
+            $consented = New-TestGroup @()
+            $run = Invoke-WithoutPrompt 'Invoke-Remediation @Parameters -Force' ($deleteJob + $own + @{ ResourceId = $forced })
+            $run.Errors | Should -BeNullOrEmpty
+            $run.Output[0].Status | Should -Be 'Remediated'
+            (Invoke-WithoutPrompt 'Invoke-Remediation @Parameters -Confirm:$false' ($deleteJob + $own + @{ ResourceId = $consented })).Output[0].Status | Should -Be 'Remediated'
+            Test-GroupExists $forced | Should -BeFalse
+            Test-GroupExists $consented | Should -BeFalse
+        }
+    }
+
     Context 'bad input' {
         It 'reports a finding without a rule ID as FindingInvalid naming the field, and goes on with the next' {
             $group = New-TestGroup @(@{ Protocol = 'tcp'; From = 5432; To = 5432; Cidr = '0.0.0.0/0' })

@@ -96,6 +96,31 @@ Describe 'New-RemediationAccountRole and New-RemediationWorkerRole, end to end' 
         @((Get-Policy).Statement.Action | Sort-Object -Unique) | Should -Be $expected
     }
 
+    It 'grants the jobs'' undo actions with -IncludeUndo, and takes them away again without it' {
+        $undoJob = $jobs | Where-Object { $candidate = $_; @($candidate.UndoIamActions | Where-Object { $candidate.IamActions -notcontains $_ }).Count -gt 0 } | Select-Object -First 1
+        $undoOnly = @($undoJob.UndoIamActions | Where-Object { $undoJob.IamActions -notcontains $_ })
+        $undoOnly | Should -Not -BeNullOrEmpty
+        $name = 'RemediationToolsUndo'
+        function Get-UndoPolicyAction {
+            $xml = Get-RoleXml $cloudRoot.accountId GetRolePolicy @{ RoleName = $name; PolicyName = 'RemediationTools' }
+            @(([uri]::UnescapeDataString((Get-Text $xml 'PolicyDocument')) | ConvertFrom-Json).Statement.Action | Sort-Object -Unique)
+        }
+        $plain = New-RemediationAccountRole -RoleName $name -WorkerRoleArn $workerArn -ExternalId $externalId -Job $undoJob.Id @cloudAws
+        $plain.IncludeUndo | Should -BeFalse
+        Get-UndoPolicyAction | Should -Be @($undoJob.IamActions | Sort-Object -Unique)
+
+        $widened = New-RemediationAccountRole -RoleName $name -WorkerRoleArn $workerArn -ExternalId $externalId -Job $undoJob.Id -IncludeUndo @cloudAws
+        $widened.Status | Should -Be 'Updated'
+        $widened.IncludeUndo | Should -BeTrue
+        Get-UndoPolicyAction | Should -Be @(@($undoJob.IamActions) + @($undoJob.UndoIamActions) | Sort-Object -Unique)
+        (New-RemediationAccountRole -RoleName $name -WorkerRoleArn $workerArn -ExternalId $externalId -Job $undoJob.Id -IncludeUndo @cloudAws).Status | Should -Be 'Unchanged'
+
+        (New-RemediationAccountRole -RoleName $name -WorkerRoleArn $workerArn -ExternalId $externalId -Job $undoJob.Id @cloudAws).Status | Should -Be 'Updated'
+        $narrowed = Get-UndoPolicyAction
+        foreach ($action in $undoOnly) { $narrowed | Should -Not -Contain $action }
+        Remove-RemediationAccountRole -RoleName $name @cloudAws -Confirm:$false
+    }
+
     It 'reports drift after a hand edit of the policy' {
         $edited = @{ Version = '2012-10-17'; Statement = @(@{ Effect = 'Allow'; Action = @('ec2:TerminateInstances'); Resource = '*' }) } | ConvertTo-Json -Depth 5 -Compress
         $null = Get-RoleXml $cloudRoot.accountId PutRolePolicy @{ RoleName = 'RemediationTools'; PolicyName = 'RemediationTools'; PolicyDocument = $edited }

@@ -41,6 +41,23 @@ Describe 'Test-RemediationAccountRole' {
         $report.MissingActions | Should -Be @($other.IamActions | Where-Object { $job.IamActions -notcontains $_ } | Sort-Object -Unique)
     }
 
+    It 'checks a role made with -IncludeUndo for the undo actions, which are excess only without -IncludeUndo' {
+        $undoJob = Get-RemediationJob | Where-Object { $candidate = $_; @($candidate.UndoIamActions | Where-Object { $candidate.IamActions -notcontains $_ }).Count -gt 0 } | Select-Object -First 1
+        $undoRole = New-RemediationAccountRole -RoleName 'RemediationToolsUndo' -HostingAccountId $hostingRoot.accountId -ExternalId $externalId -Job $undoJob.Id -IncludeUndo @cloudAws
+        $undoRole.IncludeUndo | Should -BeTrue
+        $source = @{ SourceAccessKey = $hostingAdmin.accessKeyId; SourceSecretKey = $hostingAdmin.secretAccessKey }
+        # IncludeUndo binds from the role object, as RoleArn, ExternalId and Jobs do.
+        $withUndo = $undoRole | Test-RemediationAccountRole @cloudAws @source
+        $withUndo.IncludeUndo | Should -BeTrue
+        $withUndo.IsReady | Should -BeTrue -Because ($withUndo.Findings -join ' | ')
+        $withUndo.ExcessActions | Should -BeNullOrEmpty
+        $withUndo.HasDrift | Should -BeFalse
+        $without = Test-RemediationAccountRole -RoleArn $undoRole.RoleArn -ExternalId $externalId -Job $undoJob.Id @cloudAws @source
+        $without.IncludeUndo | Should -BeFalse
+        @($without.ExcessActions | Sort-Object) | Should -Be @($undoJob.UndoIamActions | Where-Object { $undoJob.IamActions -notcontains $_ } | Sort-Object -Unique)
+        ($without.Findings -join ' ') | Should -Match 'only undo needs it; test with -IncludeUndo'
+    }
+
     It 'reports, without throwing, that policies cannot be read with credentials of another account' {
         $report = Test-RemediationAccountRole -RoleArn $role.RoleArn -ExternalId $externalId -Job $job.Id @hostingAws -ErrorAction Stop
         $report.CanAssume | Should -BeTrue

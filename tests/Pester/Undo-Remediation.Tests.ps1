@@ -99,3 +99,74 @@ Describe 'Undo-Remediation' {
         Get-Rules $group | Should -Be $after
     }
 }
+
+Describe 'Undo-Remediation through the module''s own account role' {
+    BeforeAll {
+        $script:cloudRoot = @{ AccessKey = $cloud.accessKeyId; SecretKey = $cloud.secretAccessKey; Region = 'us-east-1'; EndpointUrl = $sandbox.Endpoint }
+        $script:deleteJob = Get-RemediationJob -Id security-group-not-attached-delete
+        $script:ownRole = @{ RoleName = 'RemediationToolsOwn'; HostingAccountId = $hosting.accountId; ExternalId = $externalId; Job = $deleteJob.Id }
+    }
+
+    It 'fails for an action only undo needs, saying to use -IncludeUndo; with -IncludeUndo the undo succeeds' {
+        $role = New-RemediationAccountRole @ownRole @cloudRoot
+        $through = @{ RoleArn = $role.RoleArn; ExternalId = $externalId }
+        $group = New-TestGroup @()
+        $deleted = Invoke-Remediation -Job $deleteJob.Id -ResourceId $group -AccountId $cloud.accountId @aws @through -Force
+        $deleted.Status | Should -Be 'Remediated'
+
+        $denied = $deleted | Undo-Remediation @aws @through -ErrorVariable undoErrors -ErrorAction SilentlyContinue
+        $denied.Status | Should -Be 'Failed'
+        $denied.ErrorCode | Should -Be 'UnauthorizedOperation'
+        $denied.MissingIamActions.Count | Should -Be 1
+        $deleteJob.UndoIamActions | Should -Contain $denied.MissingIamActions[0]
+        $denied.Reason | Should -Match ([regex]::Escape("lacks $($denied.MissingIamActions[0])") + '.*New-RemediationAccountRole -IncludeUndo')
+        $undoErrors[0].FullyQualifiedErrorId | Should -Be 'RemediationFailed,RemediationTools.Commands.UndoRemediationCommand'
+
+        (New-RemediationAccountRole @ownRole -IncludeUndo @cloudRoot).Status | Should -Be 'Updated'
+        $restored = $deleted | Undo-Remediation @aws @through
+        $restored.Status | Should -Be 'Remediated'
+    }
+}
+
+Describe 'Undo-Remediation of a job whose undo is High-impact (ebs-encrypt-volume)' {
+    BeforeAll {
+        $script:cloudRoot = @{ AccessKey = $cloud.accessKeyId; SecretKey = $cloud.secretAccessKey; Region = 'us-east-1'; EndpointUrl = $sandbox.Endpoint }
+        function Invoke-WithoutPrompt([string] $Script, [hashtable] $Parameters) {
+            # A runspace of this process has a host without a user interface: it cannot prompt.
+            $ps = [powershell]::Create()
+            try {
+                $null = $ps.AddScript("param(`$Manifest, `$Parameters) Import-Module `$Manifest; $Script").AddArgument((Join-Path $env:REMEDIATION_MODULE_PATH 'RemediationTools.psd1')).AddArgument($Parameters)
+                $output = $ps.Invoke()
+                [pscustomobject]@{ Output = @($output); Errors = @($ps.Streams.Error) }
+            }
+            finally { $ps.Dispose() }
+        }
+        function Get-AttachedVolume([string] $InstanceId) {
+            $xml = Invoke-AwsSandboxAction -Sandbox $sandbox -AccountId $cloud.accountId -Service ec2 -Action DescribeVolumes -Parameters @{ 'Filter.1.Name' = 'attachment.instance-id'; 'Filter.1.Value.1' = $InstanceId }
+            @($xml.SelectNodes('//*[local-name()="volumeSet"]/*[local-name()="item"]/*[local-name()="volumeId"]') | ForEach-Object InnerText)
+        }
+    }
+
+    It 'is not undone where the host cannot ask, without -Force; with -Force it is' {
+        $groups = Invoke-AwsSandboxAction -Sandbox $sandbox -AccountId $cloud.accountId -Service ec2 -Action DescribeSecurityGroups -Parameters @{ 'Filter.1.Name' = 'group-name'; 'Filter.1.Value.1' = 'default' }
+        $instance = New-AwsSandboxInstance -Sandbox $sandbox -AccountId $cloud.accountId -NetworkInterfaces @(, @($groups.SelectSingleNode('//*[local-name()="groupId"]').InnerText))
+        $created = Invoke-AwsSandboxAction -Sandbox $sandbox -AccountId $cloud.accountId -Service ec2 -Action CreateVolume -Parameters @{ AvailabilityZone = 'us-east-1a'; Size = 8; VolumeType = 'gp3' }
+        $volume = $created.SelectSingleNode('//*[local-name()="volumeId"]').InnerText
+        $null = Invoke-AwsSandboxAction -Sandbox $sandbox -AccountId $cloud.accountId -Service ec2 -Action AttachVolume -Parameters @{ VolumeId = $volume; InstanceId = $instance; Device = '/dev/sdf' }
+        $encrypted = Invoke-Remediation -Job ebs-encrypt-volume -ResourceId $volume -AccountId $cloud.accountId @cloudRoot -AllowDisruptive -Force
+        $encrypted.Status | Should -Be 'Remediated' -Because $encrypted.Reason
+        $replacement = Get-AttachedVolume $instance
+        $replacement | Should -Not -Be @($volume)
+
+        $run = Invoke-WithoutPrompt '$aws = $Parameters.Aws; $Parameters.Result | Undo-Remediation @aws' @{ Result = $encrypted; Aws = $cloudRoot }
+        $run.Output[0].Status | Should -Be 'Planned'
+        $run.Output[0].Reason | Should -Match '-Force or -Confirm:\$false'
+        $run.Errors[0].FullyQualifiedErrorId | Should -Be 'ConfirmationRequired,RemediationTools.Commands.UndoRemediationCommand'
+        Get-AttachedVolume $instance | Should -Be $replacement
+
+        $undone = Invoke-WithoutPrompt '$aws = $Parameters.Aws; $Parameters.Result | Undo-Remediation @aws -Force' @{ Result = $encrypted; Aws = $cloudRoot }
+        $undone.Errors | Should -BeNullOrEmpty
+        $undone.Output[0].Status | Should -Be 'Remediated'
+        Get-AttachedVolume $instance | Should -Be @($volume)
+    }
+}

@@ -108,6 +108,11 @@ internal static class FailureTranslator
         if (action is not null)
         {
             result.MissingIamActions = new[] { action };
+            if (result.IsUndo)
+            {
+                // A role made from the jobs' policy lacks the actions only undo calls unless it was made with -IncludeUndo.
+                result.Reason += " The role lacks " + action + " for the undo: grant the undo actions with New-RemediationAccountRole -IncludeUndo (or Get-RemediationPolicy -IncludeUndo).";
+            }
         }
     }
 }

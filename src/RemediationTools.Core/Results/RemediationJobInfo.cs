@@ -33,6 +33,22 @@ public sealed class RemediationJobInfo
     /// <summary>True when the job stops instances or replaces volumes; it then runs only when disruptive jobs are allowed.</summary>
     public bool Disruptive { get; set; }
 
+    /// <summary>
+    /// True when the job deletes something or its change cannot be undone exactly (for example the undo recreates a
+    /// deleted resource under a new ID). Invoke-Remediation then asks for confirmation as a High-impact change:
+    /// with the default <c>$ConfirmPreference</c> the user is asked; automation passes <c>-Force</c> or <c>-Confirm:$false</c>.
+    /// </summary>
+    public bool Irreversible { get; set; }
+
+    /// <summary>
+    /// True when undoing the job's change deletes something or cannot restore the state exactly; Undo-Remediation then
+    /// asks for confirmation as a High-impact change.
+    /// </summary>
+    public bool UndoIrreversible { get; set; }
+
+    /// <summary><c>High</c> when <see cref="Irreversible"/> (Invoke-Remediation asks before the change), else <c>Medium</c>.</summary>
+    public string ConfirmImpact => Irreversible ? "High" : "Medium";
+
     /// <inheritdoc />
     public override string ToString() => Id;
 }

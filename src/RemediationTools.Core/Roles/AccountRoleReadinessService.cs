@@ -14,6 +14,9 @@ internal sealed class ReadinessRequest
     public string ExternalId { get; set; } = string.Empty;
 
     public IReadOnlyList<RemediationJobInfo> Jobs { get; set; } = Array.Empty<RemediationJobInfo>();
+
+    /// <summary>The role must also grant the jobs' undo actions (and they are not excess).</summary>
+    public bool IncludeUndo { get; set; }
 }
 
 /// <summary>
@@ -48,6 +51,7 @@ internal sealed class AccountRoleReadinessService
             AccountId = accountId,
             ExternalId = request.ExternalId,
             Jobs = request.Jobs.Select(j => j.Id).ToList(),
+            IncludeUndo = request.IncludeUndo,
         };
 
         var withId = await TryAssumeAsync(request.RoleArn, request.ExternalId, cancellationToken).ConfigureAwait(false);
@@ -113,7 +117,7 @@ internal sealed class AccountRoleReadinessService
         }
 
         report.PoliciesRead = true;
-        var required = JobPolicyFactory.Actions(request.Jobs);
+        var required = JobPolicyFactory.Actions(request.Jobs, request.IncludeUndo);
         var granted = inline.Values.SelectMany(PolicyText.AllowedActions).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
         report.MissingActions = required.Where(a => !granted.Any(g => PolicyText.Covers(g, a))).ToList();
         report.ExcessActions = granted
@@ -127,7 +131,9 @@ internal sealed class AccountRoleReadinessService
 
         foreach (var excess in report.ExcessActions)
         {
-            findings.Add($"Excess action {excess}: no chosen job needs it.");
+            findings.Add(!request.IncludeUndo && request.Jobs.Any(j => j.UndoIamActions.Contains(excess, StringComparer.OrdinalIgnoreCase))
+                ? $"Excess action {excess}: only undo needs it; test with -IncludeUndo if the role is meant to undo."
+                : $"Excess action {excess}: no chosen job needs it.");
         }
 
         foreach (var arn in attached)

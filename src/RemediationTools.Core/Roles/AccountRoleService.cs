@@ -21,6 +21,9 @@ internal sealed class AccountRoleRequest
 
     public IReadOnlyList<RemediationJobInfo> Jobs { get; set; } = Array.Empty<RemediationJobInfo>();
 
+    /// <summary>Also grant the actions only undoing the jobs' changes calls.</summary>
+    public bool IncludeUndo { get; set; }
+
     public IDictionary<string, string>? Tags { get; set; }
 
     public string? Description { get; set; }
@@ -129,7 +132,7 @@ internal sealed class AccountRoleService
             MaxSessionDuration = request.MaxSessionDuration,
             Tags = tags,
             PolicyBaseName = RoleNames.DefaultAccountRoleName,
-            Policies = JobPolicyFactory.Builder(request.Jobs).Build(),
+            Policies = JobPolicyFactory.Builder(request.Jobs, request.IncludeUndo).Build(),
         };
         var iam = clients.Iam();
         var plan = await RoleSynchronizer.PlanAsync(iam, spec, accountId, partition, cancellationToken).ConfigureAwait(false);
@@ -140,6 +143,7 @@ internal sealed class AccountRoleService
             ExternalId = request.ExternalId,
             AccountId = accountId,
             Jobs = request.Jobs.Select(j => j.Id).ToList(),
+            IncludeUndo = request.IncludeUndo,
             TrustedPrincipal = principal,
             Status = plan.Status,
             Changes = plan.Changes.ToList(),

@@ -3,20 +3,23 @@ namespace RemediationTools.Core.Roles;
 /// <summary>The least-privilege permission policy of a set of jobs.</summary>
 internal static class JobPolicyFactory
 {
-    /// <summary>The union of the jobs' IAM actions, de-duplicated case-insensitively and sorted.</summary>
-    public static IReadOnlyList<string> Actions(IEnumerable<RemediationJobInfo> jobs) =>
-        jobs.SelectMany(j => j.IamActions)
+    /// <summary>
+    /// The union of the jobs' IAM actions, de-duplicated case-insensitively and sorted; with
+    /// <paramref name="includeUndo"/> also the actions only undoing their changes calls (<see cref="RemediationJobInfo.UndoIamActions"/>).
+    /// </summary>
+    public static IReadOnlyList<string> Actions(IEnumerable<RemediationJobInfo> jobs, bool includeUndo = false) =>
+        jobs.SelectMany(j => includeUndo ? j.IamActions.Concat(j.UndoIamActions) : j.IamActions)
             .Where(a => !string.IsNullOrWhiteSpace(a))
             .Select(a => a.Trim())
             .Distinct(StringComparer.OrdinalIgnoreCase)
             .OrderBy(a => a, StringComparer.Ordinal)
             .ToList();
 
-    /// <summary>A builder holding one statement per service for the jobs' actions (resource <c>*</c>).</summary>
-    public static IamPolicyBuilder Builder(IEnumerable<RemediationJobInfo> jobs)
+    /// <summary>A builder holding one statement per service for the jobs' actions (resource <c>*</c>), with their undo actions when asked.</summary>
+    public static IamPolicyBuilder Builder(IEnumerable<RemediationJobInfo> jobs, bool includeUndo = false)
     {
         var list = jobs.ToList();
-        var actions = Actions(list);
+        var actions = Actions(list, includeUndo);
         if (actions.Count == 0)
         {
             throw new ArgumentException("The chosen jobs need no IAM actions; choose at least one job.");
@@ -26,14 +29,15 @@ internal static class JobPolicyFactory
     }
 
     /// <summary>The policy as the public type Get-RemediationPolicy writes.</summary>
-    public static RemediationPolicy Describe(IEnumerable<RemediationJobInfo> jobs, int maxCharacters = IamPolicyBuilder.MaxRoleInlinePolicyCharacters)
+    public static RemediationPolicy Describe(IEnumerable<RemediationJobInfo> jobs, int maxCharacters = IamPolicyBuilder.MaxRoleInlinePolicyCharacters, bool includeUndo = false)
     {
         var list = jobs.ToList();
-        var documents = Builder(list).Build(maxCharacters);
+        var documents = Builder(list, includeUndo).Build(maxCharacters);
         return new RemediationPolicy
         {
             Jobs = list.Select(j => j.Id).ToList(),
-            Actions = Actions(list),
+            IncludeUndo = includeUndo,
+            Actions = Actions(list, includeUndo),
             Statements = documents.SelectMany(d => d.Statements).Select(s => s.ToPublic()).ToList(),
             Documents = documents.Select(d => d.Json).ToList(),
             CharacterCount = documents.Sum(d => d.CountedLength),

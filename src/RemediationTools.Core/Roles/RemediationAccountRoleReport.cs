@@ -16,6 +16,9 @@ public sealed class RemediationAccountRoleReport
     /// <summary>The jobs whose actions the role must grant.</summary>
     public IReadOnlyList<string> Jobs { get; set; } = Array.Empty<string>();
 
+    /// <summary>True when the role was checked for the jobs' undo actions too (<c>-IncludeUndo</c>).</summary>
+    public bool IncludeUndo { get; set; }
+
     /// <summary>True when the role can be assumed with the external ID, is refused without it or with a wrong one, and grants every action of the jobs.</summary>
     public bool IsReady { get; set; }
 

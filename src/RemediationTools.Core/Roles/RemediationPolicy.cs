@@ -25,7 +25,10 @@ public sealed class RemediationPolicy
     /// <summary>The IDs of the jobs the policy serves, in catalog order.</summary>
     public IReadOnlyList<string> Jobs { get; set; } = Array.Empty<string>();
 
-    /// <summary>Every IAM action of the jobs, de-duplicated (case-insensitively) and sorted.</summary>
+    /// <summary>True when the policy also grants the actions only undoing the jobs' changes calls (<c>-IncludeUndo</c>).</summary>
+    public bool IncludeUndo { get; set; }
+
+    /// <summary>Every IAM action of the jobs (with <see cref="IncludeUndo"/>, and of their undo), de-duplicated (case-insensitively) and sorted.</summary>
     public IReadOnlyList<string> Actions { get; set; } = Array.Empty<string>();
 
     /// <summary>The statements, one per AWS service (split further only when one would not fit a document).</summary>

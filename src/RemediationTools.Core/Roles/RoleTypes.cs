@@ -31,6 +31,9 @@ public sealed class RemediationAccountRole
     /// <summary>The IDs of the jobs whose actions the role's permission policy grants.</summary>
     public IReadOnlyList<string> Jobs { get; set; } = Array.Empty<string>();
 
+    /// <summary>True when the permission policy also grants the jobs' undo actions; binds to <c>-IncludeUndo</c> of Test-RemediationAccountRole.</summary>
+    public bool IncludeUndo { get; set; }
+
     /// <summary>The principal the trust policy lets assume the role (the worker role, or the hosting account's root).</summary>
     public string TrustedPrincipal { get; set; } = string.Empty;
 

@@ -22,6 +22,10 @@ public sealed class GetRemediationPolicyCommand : PSCmdlet
     [ArgumentCompleter(typeof(JobIdCompleter))]
     public string[]? Job { get; set; }
 
+    /// <summary>Also grants the actions only undoing the jobs' changes calls (Undo-Remediation through a role with this policy).</summary>
+    [Parameter]
+    public SwitchParameter IncludeUndo { get; set; }
+
     /// <summary>Writes the IAM policy JSON documents (strings) instead of the policy object.</summary>
     [Parameter]
     public SwitchParameter AsJson { get; set; }
@@ -48,7 +52,7 @@ public sealed class GetRemediationPolicyCommand : PSCmdlet
         try
         {
             var jobs = RoleCmdletSupport.SelectJobs(_anyJobGiven ? _patterns : null);
-            policy = JobPolicyFactory.Describe(jobs, MaxPolicySize);
+            policy = JobPolicyFactory.Describe(jobs, MaxPolicySize, IncludeUndo.IsPresent);
         }
         catch (Exception ex) when (RoleCmdletSupport.ToErrorRecord(ex, string.Join(",", _patterns)) is { } record)
         {

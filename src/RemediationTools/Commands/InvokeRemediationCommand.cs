@@ -27,6 +27,7 @@ public sealed class InvokeRemediationCommand : AwsCmdletBase
 
     private readonly List<Finding> _findings = new();
     private readonly RemediationOptions _options = new();
+    private HighImpactConfirmation? _confirmation;
 
     /// <summary>A finding: a JSON string or an object of the payload format.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = FindingSet)]
@@ -112,6 +113,13 @@ public sealed class InvokeRemediationCommand : AwsCmdletBase
     [ValidateNotNullOrEmpty]
     public string? Store { get; set; }
 
+    /// <summary>
+    /// Applies High-impact changes (jobs that delete something or cannot be undone exactly) without asking; -WhatIf
+    /// still only plans, and -Confirm still asks.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
     /// <summary>Split a port range around the port, or remove the whole rule.</summary>
     [Parameter]
     public RangeMode RangeMode { get; set; } = RangeMode.Split;
@@ -119,6 +127,7 @@ public sealed class InvokeRemediationCommand : AwsCmdletBase
     /// <summary>Checks the parameters that do not depend on the input.</summary>
     protected override void BeginProcessing()
     {
+        _confirmation = new HighImpactConfirmation(this, Force.IsPresent);
         try
         {
             _options.DefaultRole = CloudAccountRoles.DefaultRole(RoleArn, ExternalId);
@@ -214,7 +223,7 @@ public sealed class InvokeRemediationCommand : AwsCmdletBase
                 _findings,
                 _options,
                 plan => dispatcher.InvokeAsync(() => Confirm(plan)),
-                (_, result) => dispatcher.Post(() => WriteResult(result)),
+                (index, result) => dispatcher.Post(() => WriteResult(_findings[index], result)),
                 cancellationToken).ConfigureAwait(false);
             return true;
         });
@@ -233,7 +242,7 @@ public sealed class InvokeRemediationCommand : AwsCmdletBase
         {
             IRemediationStore store = StoreFactory.Create(Store);
             RemediationWorkerGroup group = RunOnPipeline((_, cancellationToken) => new WorkerGroupService(store).GetAsync(groupName, cancellationToken));
-            List<Finding> confirmed = _findings.Where(f => ShouldProcess(f.ToString(), $"Queue for worker group '{group.Name}'")).ToList();
+            List<Finding> confirmed = _findings.Where(f => ConfirmQueued(f, group.Name)).ToList();
             if (confirmed.Count == 0)
             {
                 return;
@@ -291,17 +300,40 @@ public sealed class InvokeRemediationCommand : AwsCmdletBase
 
     // ShouldProcess once per resolved target, on the pipeline thread; -WhatIf and a "No" both leave the plan
     // unapplied and return it as a Planned result (a WhatIf is marked as a dry run, so it counts toward -MaxChanges).
+    // An irreversible job's change is asked about as a High-impact change.
     private bool Confirm(RemediationPlan plan)
     {
-        string description = $"Performing the operation \"{plan.Operation}\" on target \"{plan.Target}\".";
-        if (ShouldProcess(description, "Are you sure you want to perform this action?" + Environment.NewLine + description, "Confirm", out ShouldProcessReason reason))
+        if (_confirmation!.Confirm(plan.Finding, plan.Target, plan.Operation, HighImpactReason(plan.Job?.Info), out bool whatIf))
         {
             return true;
         }
 
-        plan.DryRun = reason == ShouldProcessReason.WhatIf;
+        plan.DryRun = whatIf;
         return false;
     }
+
+    // Queuing is where the user decides for a worker group's run, so an irreversible job is asked about here.
+    private bool ConfirmQueued(Finding finding, string groupName)
+    {
+        RemediationJobInfo? job = JobCatalog.Default.Resolve(finding, Job)?.Info;
+        if (_confirmation!.Confirm(finding, finding.ToString(), $"Queue for worker group '{groupName}'" + (job is null ? string.Empty : " (" + job.Id + ")"), HighImpactReason(job), out _))
+        {
+            return true;
+        }
+
+        if (_confirmation.Unconfirmed(finding) is { } reason)
+        {
+            WriteConfirmationRequired(finding.ResourceId + ": " + reason, finding);
+        }
+
+        return false;
+    }
+
+    private static string? HighImpactReason(RemediationJobInfo? job) =>
+        job is { Irreversible: true } ? $"{job.Id} deletes something or cannot be undone exactly: {job.Impact}" : null;
+
+    private void WriteConfirmationRequired(string message, object target) =>
+        WriteError(new ErrorRecord(new InvalidOperationException(message), ErrorIds.ConfirmationRequired, ErrorCategory.OperationStopped, target));
 
     private bool TryAddResourceFinding(string sessionRegion, PipelineDispatcher? dispatcher)
     {
@@ -343,8 +375,16 @@ public sealed class InvokeRemediationCommand : AwsCmdletBase
         }
     }
 
-    private void WriteResult(RemediationResult result)
+    private void WriteResult(Finding finding, RemediationResult result)
     {
+        if (result.Status == RemediationStatus.Planned && _confirmation!.Unconfirmed(finding) is { } unconfirmed)
+        {
+            result.Reason = unconfirmed;
+            WriteObject(result);
+            WriteConfirmationRequired($"{result.JobId} on {result.ResourceId} (account {result.AccountId}, {result.Region}): {unconfirmed}", result);
+            return;
+        }
+
         if (result.Status != RemediationStatus.Failed)
         {
             WriteObject(result);

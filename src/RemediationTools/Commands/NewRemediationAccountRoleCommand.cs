@@ -40,6 +40,10 @@ public sealed class NewRemediationAccountRoleCommand : AwsCmdletBase
     [ArgumentCompleter(typeof(JobIdCompleter))]
     public string[]? Job { get; set; }
 
+    /// <summary>Also grants the actions only undoing the jobs' changes calls, so that Undo-Remediation works through the role.</summary>
+    [Parameter]
+    public SwitchParameter IncludeUndo { get; set; }
+
     /// <summary>The role's name.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -75,6 +79,7 @@ public sealed class NewRemediationAccountRoleCommand : AwsCmdletBase
                     HostingAccountId = HostingAccountId,
                     ExternalId = ExternalId!,
                     Jobs = RoleCmdletSupport.SelectJobs(Job),
+                    IncludeUndo = IncludeUndo.IsPresent,
                     Tags = RoleCmdletSupport.Tags(Tag),
                     Description = Description,
                     MaxSessionDuration = MaxSessionDuration,

@@ -32,6 +32,10 @@ public sealed class TestRemediationAccountRoleCommand : AwsCmdletBase
     [ArgumentCompleter(typeof(JobIdCompleter))]
     public string[]? Job { get; set; }
 
+    /// <summary>The role must also grant the jobs' undo actions (a role made with New-RemediationAccountRole -IncludeUndo); they are then not excess.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public SwitchParameter IncludeUndo { get; set; }
+
     /// <summary>A profile whose credentials assume the role (for example the worker role's); the cmdlet's own credentials when no source is given.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -65,7 +69,7 @@ public sealed class TestRemediationAccountRoleCommand : AwsCmdletBase
             var reporter = new PipelineReporter(this, dispatcher, ProgressActivityId);
             try
             {
-                var request = new ReadinessRequest { RoleArn = RoleArn!, ExternalId = ExternalId!, Jobs = RoleCmdletSupport.SelectJobs(Job) };
+                var request = new ReadinessRequest { RoleArn = RoleArn!, ExternalId = ExternalId!, Jobs = RoleCmdletSupport.SelectJobs(Job), IncludeUndo = IncludeUndo.IsPresent };
                 AwsConnectionOptions readerOptions = GetConnectionOptions();
                 using AwsClientFactory reader = await RoleCmdletSupport.CreateFactoryAsync(readerOptions, reporter, cancellationToken).ConfigureAwait(false);
                 AwsClientFactory? sourceFactory = null;

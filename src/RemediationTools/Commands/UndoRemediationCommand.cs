@@ -22,6 +22,7 @@ public sealed class UndoRemediationCommand : AwsCmdletBase
 
     private readonly List<RemediationResult> _results = new();
     private readonly RemediationOptions _options = new();
+    private HighImpactConfirmation? _confirmation;
 
     /// <summary>Results of Invoke-Remediation (or the same read back from JSON) whose changes are undone.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = InputObjectSet)]
@@ -55,9 +56,17 @@ public sealed class UndoRemediationCommand : AwsCmdletBase
     [ValidateNotNullOrEmpty]
     public object[]? CloudAccount { get; set; }
 
+    /// <summary>
+    /// Applies High-impact undos (of jobs whose undo deletes something or cannot restore the state exactly) without
+    /// asking; -WhatIf still only plans, and -Confirm still asks.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
     /// <summary>Checks the role parameters.</summary>
     protected override void BeginProcessing()
     {
+        _confirmation = new HighImpactConfirmation(this, Force.IsPresent);
         try
         {
             _options.DefaultRole = CloudAccountRoles.DefaultRole(RoleArn, ExternalId);
@@ -112,12 +121,20 @@ public sealed class UndoRemediationCommand : AwsCmdletBase
                     {
                         reporter.Progress(new RemediationProgress(activity, string.Format(CultureInfo.InvariantCulture, "{0} of {1}: {2} {3}", i + 1, _results.Count, record.JobId, record.ResourceId), i * 100 / _results.Count, completed: false));
                         RemediationPlan plan = await engine.PlanUndoAsync(record, _options, cancellationToken).ConfigureAwait(false);
-                        if (plan.HasChanges && !await dispatcher.InvokeAsync(() => ShouldProcess(plan.Target, plan.Operation)).ConfigureAwait(false))
+                        if (plan.HasChanges && !await dispatcher.InvokeAsync(() => _confirmation!.Confirm(plan.Finding, plan.Target, plan.Operation, HighImpactReason(plan.Job?.Info), out _)).ConfigureAwait(false))
                         {
                             plan.DryRun = true;
                         }
 
                         RemediationResult result = await engine.ApplyAsync(plan, cancellationToken).ConfigureAwait(false);
+                        if (plan.DryRun && _confirmation!.Unconfirmed(plan.Finding) is { } unconfirmed)
+                        {
+                            result.Reason = unconfirmed;
+                            dispatcher.Post(() => WriteError(new ErrorRecord(
+                                new InvalidOperationException($"Undo of {result.JobId} on {result.ResourceId} (account {result.AccountId}, {result.Region}): {unconfirmed}"),
+                                ErrorIds.ConfirmationRequired, ErrorCategory.OperationStopped, result)));
+                        }
+
                         result.FindingId = _results[i].FindingId;
                         result.RuleId = _results[i].RuleId;
                         dispatcher.Post(() => WriteResult(result));
@@ -132,6 +149,9 @@ public sealed class UndoRemediationCommand : AwsCmdletBase
             return true;
         });
     }
+
+    private static string? HighImpactReason(RemediationJobInfo? job) =>
+        job is { UndoIrreversible: true } ? $"Undoing {job.Id} deletes something or cannot restore the state exactly: {job.Impact}" : null;
 
     private void Collect(Func<IReadOnlyList<RemediationResult>> read, object? source)
     {

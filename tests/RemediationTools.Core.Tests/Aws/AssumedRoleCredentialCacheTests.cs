@@ -123,6 +123,7 @@ public class AssumedRoleCredentialCacheTests
         private readonly Func<DateTimeOffset> expiration;
         private readonly TaskCompletionSource<bool> gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly List<string> externalIds = new();
+        private readonly List<(int Count, TaskCompletionSource Reached)> callWaiters = new();
         private int calls;
 
         public GatedRoleSource(Func<DateTimeOffset> expiration, bool open = false)
@@ -151,17 +152,34 @@ public class AssumedRoleCredentialCacheTests
 
         public void Release() => gate.TrySetResult(true);
 
-        public async Task WaitForCallsAsync(int count)
+        /// <summary>Completes once <paramref name="count"/> calls have come in (signalled by the calls, not polled).</summary>
+        public Task WaitForCallsAsync(int count)
         {
-            while (Calls < count)
+            lock (callWaiters)
             {
-                await Task.Delay(5);
+                if (Calls >= count)
+                {
+                    return Task.CompletedTask;
+                }
+
+                var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                callWaiters.Add((count, reached));
+                return reached.Task.WaitAsync(TimeSpan.FromMinutes(1));
             }
         }
 
         public async Task<RoleCredentials> AssumeRoleAsync(AccountRole role, string sessionName, CancellationToken cancellationToken)
         {
             var n = Interlocked.Increment(ref calls);
+            lock (callWaiters)
+            {
+                foreach (var waiter in callWaiters.Where(w => w.Count <= n).ToList())
+                {
+                    callWaiters.Remove(waiter);
+                    waiter.Reached.TrySetResult();
+                }
+            }
+
             lock (externalIds)
             {
                 externalIds.Add(role.ExternalId);

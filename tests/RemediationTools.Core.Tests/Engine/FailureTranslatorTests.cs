@@ -36,4 +36,19 @@ public class FailureTranslatorTests
         Assert.Contains("o-wrong", result.Reason, StringComparison.Ordinal);
         Assert.Equal(new[] { "sts:AssumeRole" }, result.MissingIamActions);
     }
+
+    [Theory]
+    [InlineData(true, true)]
+    [InlineData(false, false)]
+    public void Fill_AccessDenied_UndoReasonNamesTheActionAndIncludeUndo(bool isUndo, bool expectHint)
+    {
+        var result = new RemediationResult { IsUndo = isUndo };
+        var denied = new Amazon.EC2.AmazonEC2Exception("You are not authorized to perform this operation.") { ErrorCode = "UnauthorizedOperation" };
+
+        FailureTranslator.Fill(result, new RemediationTools.Core.Jobs.AwsCallException("ec2:CreateSecurityGroup", "sg-1", denied), null);
+
+        Assert.Equal(new[] { "ec2:CreateSecurityGroup" }, result.MissingIamActions);
+        Assert.Equal(expectHint, result.Reason!.Contains("lacks ec2:CreateSecurityGroup", StringComparison.Ordinal));
+        Assert.Equal(expectHint, result.Reason.Contains("-IncludeUndo", StringComparison.Ordinal));
+    }
 }

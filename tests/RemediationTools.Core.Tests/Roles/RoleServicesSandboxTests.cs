@@ -1,9 +1,12 @@
+using Amazon.EC2.Model;
 using Amazon.Runtime;
 using Amazon.SecurityToken;
 using Amazon.SecurityToken.Model;
 using RemediationTools.AwsSandbox;
 using RemediationTools.Core.Aws;
 using RemediationTools.Core.Aws.Signed;
+using RemediationTools.Core.Engine;
+using RemediationTools.Core.Jobs;
 using RemediationTools.Core.Roles;
 using RemediationTools.Core.Tests.Aws;
 
@@ -38,7 +41,7 @@ public sealed class RoleServicesSandboxTests : IDisposable
         server.Dispose();
     }
 
-    private async Task<IAwsClients> ClientsAsync(string accessKey, string secretKey, string? token = null)
+    private async Task<AwsClientFactory> FactoryAsync(string accessKey, string secretKey, string? token = null)
     {
         var resolver = new AwsConnectionResolver(new FakeEnvironment(), new FakeProfileStore(), new FakeDefaultChain(null));
         var connection = await resolver.ResolveAsync(
@@ -46,8 +49,11 @@ public sealed class RoleServicesSandboxTests : IDisposable
             CancellationToken.None);
         var factory = new AwsClientFactory(connection);
         disposables.Add(factory);
-        return await factory.ForAccountAsync(null, CancellationToken.None);
+        return factory;
     }
+
+    private async Task<IAwsClients> ClientsAsync(string accessKey, string secretKey, string? token = null)
+        => await (await FactoryAsync(accessKey, secretKey, token)).ForAccountAsync(null, CancellationToken.None);
 
     private Task<IAwsClients> ClientsAsync(SandboxAccount account) => ClientsAsync(account.AccessKeyId, account.SecretAccessKey);
 
@@ -184,6 +190,61 @@ public sealed class RoleServicesSandboxTests : IDisposable
         var refused = await wrongSource.CheckAsync(request, CancellationToken.None);
         Assert.False(refused.CanAssume);
         Assert.Contains(refused.Findings, f => f.Contains("AccessDenied", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AccountRole_WithoutIncludeUndo_UndoFailsNamingTheSwitch_WithIt_UndoSucceeds()
+    {
+        var job = JobCatalog.Default.FindById("security-group-not-attached-delete")!;
+        var request = new AccountRoleRequest { HostingAccountId = hosting.AccountId, ExternalId = OrgId, Jobs = new[] { job.Info } };
+        var role = await EnsureAccountRoleAsync(request);
+        Assert.False(role.IncludeUndo);
+        var ec2 = (await ClientsAsync(cloud)).Ec2(Region);
+        var groupId = (await ec2.CreateSecurityGroupAsync(new CreateSecurityGroupRequest { GroupName = "unused-undo", Description = "unused" })).GroupId;
+        var engine = new RemediationEngine(await FactoryAsync(hosting.AccessKeyId, hosting.SecretAccessKey));
+        var options = new RemediationOptions { DefaultRole = CloudAccountRoles.DefaultRole(role.RoleArn, OrgId) };
+        var finding = new Finding { JobId = job.Info.Id, AccountId = cloud.AccountId, Region = Region, ResourceId = groupId };
+
+        var deleted = await engine.RunAsync(finding, options);
+        Assert.Equal(RemediationStatus.Remediated, deleted.Status);
+        var denied = await engine.UndoAsync(deleted.UndoRecord!, options);
+
+        Assert.Equal(RemediationStatus.Failed, denied.Status);
+        Assert.Equal("UnauthorizedOperation", denied.ErrorCode);
+        var missing = Assert.Single(denied.MissingIamActions);
+        Assert.Contains(missing, job.Info.UndoIamActions);
+        Assert.Contains("lacks " + missing, denied.Reason, StringComparison.Ordinal);
+        Assert.Contains("New-RemediationAccountRole -IncludeUndo", denied.Reason, StringComparison.Ordinal);
+
+        request.IncludeUndo = true;
+        var widened = await EnsureAccountRoleAsync(request);
+        Assert.Equal(RemediationRoleStatus.Updated, widened.Status);
+        Assert.True(widened.IncludeUndo);
+        var restored = await new RemediationEngine(await FactoryAsync(hosting.AccessKeyId, hosting.SecretAccessKey)).UndoAsync(deleted.UndoRecord!, options);
+
+        Assert.Equal(RemediationStatus.Remediated, restored.Status);
+        var recreated = await ec2.DescribeSecurityGroupsAsync(new DescribeSecurityGroupsRequest { Filters = new List<Filter> { new() { Name = "group-name", Values = new List<string> { "unused-undo" } } } });
+        Assert.Single(recreated.SecurityGroups);
+    }
+
+    [Fact]
+    public async Task Readiness_RoleWithUndoActions_ExcessOnlyWithoutIncludeUndo()
+    {
+        var job = JobCatalog.Default.FindById("security-group-not-attached-delete")!.Info;
+        var role = await EnsureAccountRoleAsync(new AccountRoleRequest { HostingAccountId = hosting.AccountId, ExternalId = OrgId, Jobs = new[] { job }, IncludeUndo = true });
+        var check = new AccountRoleReadinessService(await ClientsAsync(hosting), await ClientsAsync(cloud), Region);
+
+        var withUndo = await check.CheckAsync(new ReadinessRequest { RoleArn = role.RoleArn, ExternalId = OrgId, Jobs = new[] { job }, IncludeUndo = true }, CancellationToken.None);
+        var withoutUndo = await check.CheckAsync(new ReadinessRequest { RoleArn = role.RoleArn, ExternalId = OrgId, Jobs = new[] { job } }, CancellationToken.None);
+
+        Assert.True(withUndo.IsReady, string.Join(" | ", withUndo.Findings));
+        Assert.True(withUndo.IncludeUndo);
+        Assert.Empty(withUndo.ExcessActions);
+        Assert.Empty(withUndo.MissingActions);
+        Assert.False(withUndo.HasDrift);
+        Assert.Equal(job.UndoIamActions.OrderBy(a => a, StringComparer.Ordinal), withoutUndo.ExcessActions);
+        Assert.True(withoutUndo.HasDrift);
+        Assert.Contains(withoutUndo.Findings, f => f.Contains("only undo needs it", StringComparison.Ordinal) && f.Contains("-IncludeUndo", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -211,13 +211,25 @@ public sealed class LocalFolderStoreTests : IDisposable
     [Fact]
     public async Task Receive_LongPoll_ReturnsWhenARequestArrives()
     {
-        var store = Store(() => DateTimeOffset.UtcNow);
+        // The manual clock stands still, so the long poll cannot time out; the store reads it on every poll, which
+        // tells the test, without a sleep, that the receiver has looked at the empty queue several times.
+        var reads = 0;
+        var polledEmpty = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var store = Store(() =>
+        {
+            if (Interlocked.Increment(ref reads) == 10)
+            {
+                polledEmpty.TrySetResult();
+            }
+
+            return clock.Read();
+        });
         var receive = store.ReceiveAsync(Group, "w1", 1, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(20), CancellationToken.None);
-        await Task.Delay(50);
+        await polledEmpty.Task.WaitAsync(TimeSpan.FromMinutes(1));
         Assert.False(receive.IsCompleted);
 
         await store.EnqueueAsync(Group, new[] { Request() }, CancellationToken.None);
-        var leases = await receive.WaitAsync(TimeSpan.FromSeconds(10));
+        var leases = await receive.WaitAsync(TimeSpan.FromMinutes(1));
 
         Assert.Single(leases);
     }

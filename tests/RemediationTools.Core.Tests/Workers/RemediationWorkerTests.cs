@@ -75,13 +75,21 @@ public sealed class RemediationWorkerTests
     public async Task Run_SecretResetWhileRunning_StopsWithCredentialsRevoked()
     {
         using var sandbox = await WorkerSandbox.StartAsync();
-        var worker = new RemediationWorker(Options(sandbox), sandbox.Store);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var worker = new RemediationWorker(Options(sandbox), sandbox.Store, (_, line) =>
+        {
+            if (line.StartsWith("started worker ", StringComparison.Ordinal))
+            {
+                started.TrySetResult();
+            }
+        });
         var running = worker.RunAsync(CancellationToken.None);
-        await Task.Delay(300);
-        Assert.False(running.IsCompleted);
 
+        // Reset only once the worker has verified the secret and registered: then it must notice the reset itself.
+        await started.Task.WaitAsync(TimeSpan.FromMinutes(1));
+        Assert.False(running.IsCompleted);
         await sandbox.Groups.ResetSecretAsync(WorkerSandbox.GroupName, CancellationToken.None);
-        var exit = await running.WaitAsync(TimeSpan.FromSeconds(10));
+        var exit = await running.WaitAsync(TimeSpan.FromMinutes(1));
 
         Assert.Equal(WorkerExitReason.CredentialsRevoked, exit);
     }

@@ -8,6 +8,7 @@ internal sealed class WorkerProcess : IDisposable
 {
     private readonly Process process;
     private readonly StringBuilder output = new();
+    private readonly List<(string Text, TaskCompletionSource<string> Seen)> lineWaiters = new();
 
     private WorkerProcess(Process process) => this.process = process;
 
@@ -76,23 +77,30 @@ internal sealed class WorkerProcess : IDisposable
         return process.ExitCode;
     }
 
-    /// <summary>Waits until the output has a line containing <paramref name="text"/>; returns that line.</summary>
+    /// <summary>Waits until the output has a line containing <paramref name="text"/> (signalled as lines arrive); returns that line.</summary>
     public async Task<string> WaitForLineAsync(string text, TimeSpan timeout)
     {
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
+        var seen = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (output)
         {
-            var line = Output.Split('\n').FirstOrDefault(l => l.Contains(text, StringComparison.Ordinal));
+            var line = output.ToString().Split('\n').FirstOrDefault(l => l.Contains(text, StringComparison.Ordinal));
             if (line is not null)
             {
                 return line.TrimEnd('\r');
             }
 
-            await Task.Delay(20);
+            lineWaiters.Add((text, seen));
         }
 
-        Assert.Fail("remediation-worker wrote no line with '" + text + "' within " + timeout + ". Output:\n" + Output);
-        return string.Empty;
+        try
+        {
+            return await seen.Task.WaitAsync(timeout);
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail("remediation-worker wrote no line with '" + text + "' within " + timeout + ". Output:\n" + Output);
+            return string.Empty;
+        }
     }
 
     /// <summary>SIGKILL: no chance to clean up.</summary>
@@ -124,6 +132,11 @@ internal sealed class WorkerProcess : IDisposable
             lock (output)
             {
                 output.AppendLine(line);
+                foreach (var waiter in lineWaiters.Where(w => line.Contains(w.Text, StringComparison.Ordinal)).ToList())
+                {
+                    lineWaiters.Remove(waiter);
+                    waiter.Seen.TrySetResult(line.TrimEnd('\r'));
+                }
             }
         }
     }

@@ -47,7 +47,8 @@ internal sealed class EbsEncryptVolumeJob : IRemediationJob
             Title = "Replace an unencrypted EBS volume by an encrypted copy",
             Service = "EC2",
             ResourceType = "Volume",
-            Impact = "The instance the volume is attached to is stopped while the volume is copied and swapped, then started again; the volume ID changes.",
+            Impact = "The instance the volume is attached to is stopped while the volume is copied and swapped, then started again; the volume ID changes. " +
+                     "Undo attaches the original volume again, without what was written to the encrypted one since.",
             IamActions = new[]
             {
                 AttachVolumeAction, CopySnapshotAction, CreateSnapshotAction, CreateTagsAction, CreateVolumeAction, DeleteSnapshotAction,
@@ -56,6 +57,8 @@ internal sealed class EbsEncryptVolumeJob : IRemediationJob
             },
             UndoIamActions = new[] { DeleteTagsAction },
             Disruptive = true,
+            Irreversible = true,
+            UndoIrreversible = true,
         };
     }
 

@@ -41,6 +41,7 @@ internal sealed class SecurityGroupNotAttachedDeleteJob : IRemediationJob
         IamActions = new[] { DeleteSecurityGroupAction, SecurityGroupPortCloser.DescribeNetworkInterfacesAction, SecurityGroupPortCloser.DescribeSecurityGroupsAction },
         UndoIamActions = new[] { AuthorizeEgressAction, SecurityGroupPortCloser.AuthorizeIngressAction, CreateSecurityGroupAction, CreateTagsAction, RevokeEgressAction },
         Disruptive = false,
+        Irreversible = true,
     };
 
     /// <inheritdoc />
