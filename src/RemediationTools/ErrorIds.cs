@@ -12,6 +12,9 @@ internal static class ErrorIds
     /// <summary>AssumeRole into a cloud account was refused (trust policy or external ID).</summary>
     public const string AssumeRoleDenied = "AssumeRoleDenied";
 
+    /// <summary>The credentials (the caller's or an assumed role's) belong to another account than the finding's; nothing was touched.</summary>
+    public const string AccountMismatch = "AccountMismatch";
+
     /// <summary>A finding could not be read: a missing or bad field.</summary>
     public const string FindingInvalid = "FindingInvalid";
 

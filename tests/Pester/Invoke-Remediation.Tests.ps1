@@ -231,6 +231,24 @@ Describe 'Invoke-Remediation' {
             (Get-AwsSandboxCallCount -Sandbox $sandbox)['sts:AssumeRole'] | Should -Be 1
         }
 
+        It 'refuses a finding of another account than the credentials as AccountMismatch naming both, and changes nothing' {
+            $group = New-TestGroup @(@{ Protocol = 'tcp'; From = 5432; To = 5432; Cidr = '0.0.0.0/0' })
+            $before = Get-Rules $group
+            Reset-AwsSandboxCallCount -Sandbox $sandbox
+            # No role: the caller's own credentials, which are of the hosting account; the finding is for the cloud account.
+            $result = New-TestFinding $group | Invoke-Remediation @aws -Confirm:$false -ErrorVariable errs -ErrorAction SilentlyContinue
+            $calls = Get-AwsSandboxCallCount -Sandbox $sandbox
+            $result.Status | Should -Be 'Failed'
+            $result.ErrorCode | Should -Be 'AccountMismatch'
+            $result.AccountId | Should -Be $cloud.accountId
+            $result.Reason | Should -BeLike "*account $($cloud.accountId), but the caller's own credentials belong to account $($hosting.accountId)*"
+            $errs[0].FullyQualifiedErrorId | Should -Be 'AccountMismatch,RemediationTools.Commands.InvokeRemediationCommand'
+            $errs[0].CategoryInfo.Category | Should -Be 'SecurityError'
+            @($calls.Keys | Where-Object { $_ -like 'ec2:*' }) | Should -BeNullOrEmpty
+            $calls['sts:GetCallerIdentity'] | Should -Be 1
+            Get-Rules $group | Should -Be $before
+        }
+
         It 'takes -CloudAccount objects with AccountId, RoleArn and ExternalId properties' {
             $group = New-TestGroup @(@{ Protocol = 'tcp'; From = 5432; To = 5432; Cidr = '0.0.0.0/0' })
             $account = [pscustomobject]@{ AccountId = $cloud.accountId; RoleArn = $roleArn; ExternalId = $externalId }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Amazon.Runtime;
 using Amazon.SecurityToken;
 using Amazon.SecurityToken.Model;
@@ -98,12 +99,16 @@ internal sealed class StsRoleCredentialsSource : IRoleCredentialsSource
 
 /// <summary>
 /// Assumed-role credentials cached per (role ARN, external ID) and refreshed ahead of their expiry. Concurrent
-/// callers for the same role share one AssumeRole call; a failed call is not cached.
+/// callers for the same role share one AssumeRole call; a failed call is not cached. When a refresh fails for any
+/// reason but a refusal (throttling, a server error, the network) while the current credentials have not expired
+/// yet, the current ones stay in use and the refresh is tried again after <see cref="RefreshRetryDelay"/>; only a
+/// failure after expiry reaches the caller. Entries not used for a while are dropped with <see cref="EvictIdle"/>.
 /// </summary>
 internal sealed class AssumedRoleCredentialCache : IDisposable
 {
     private readonly IRoleCredentialsSource source;
     private readonly Func<DateTimeOffset> clock;
+    private readonly Action<string>? log;
     private readonly Dictionary<(string RoleArn, string ExternalId), Entry> entries = new();
     private readonly CancellationTokenSource disposed = new();
 
@@ -111,19 +116,43 @@ internal sealed class AssumedRoleCredentialCache : IDisposable
         IRoleCredentialsSource source,
         Func<DateTimeOffset>? clock = null,
         TimeSpan? refreshAhead = null,
-        string? sessionName = null)
+        string? sessionName = null,
+        TimeSpan? refreshRetryDelay = null,
+        Action<string>? log = null)
     {
         this.source = source ?? throw new ArgumentNullException(nameof(source));
         this.clock = clock ?? (() => DateTimeOffset.UtcNow);
         RefreshAhead = refreshAhead ?? TimeSpan.FromMinutes(5);
+        RefreshRetryDelay = refreshRetryDelay ?? TimeSpan.FromSeconds(30);
+        if (RefreshRetryDelay < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(refreshRetryDelay), RefreshRetryDelay, "The refresh retry delay cannot be negative.");
+        }
+
         SessionName = sessionName ?? NewSessionName();
+        this.log = log;
     }
 
     /// <summary>How long before expiry credentials are replaced.</summary>
     public TimeSpan RefreshAhead { get; }
 
+    /// <summary>After a failed refresh of still-valid credentials, how long they are used before the next try.</summary>
+    public TimeSpan RefreshRetryDelay { get; }
+
     /// <summary>The role session name, e.g. RemediationTools-1a2b3c4d (visible in CloudTrail).</summary>
     public string SessionName { get; }
+
+    /// <summary>How many roles the cache holds credentials (or a pending AssumeRole) for.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (entries)
+            {
+                return entries.Count;
+            }
+        }
+    }
 
     /// <summary>A session name with a short random ID.</summary>
     public static string NewSessionName() => "RemediationTools-" + Guid.NewGuid().ToString("N").Substring(0, 8);
@@ -153,9 +182,12 @@ internal sealed class AssumedRoleCredentialCache : IDisposable
                 entries.Add(key, entry);
             }
 
-            if (entry.Current is not null && clock() < entry.Current.Expiration - RefreshAhead)
+            var now = clock();
+            entry.LastUsed = now;
+            var current = entry.Current;
+            if (current is not null && (now < current.Expiration - RefreshAhead || (now < current.Expiration && now < entry.RetryRefreshAt)))
             {
-                return entry.Current;
+                return current;
             }
 
             if (entry.Pending is null)
@@ -173,11 +205,34 @@ internal sealed class AssumedRoleCredentialCache : IDisposable
             _ = FetchAsync(role, entry, started);
         }
 
-        return await WaitAsync(pending, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await WaitAsync(pending, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsWorthRetrying(ex) && StillValid(entry) is { } current)
+        {
+            // Only the refresh failed: the credentials in hand are good until they expire.
+            return current;
+        }
     }
 
     /// <summary>A credentials object for SDK clients that always signs with the cache's current credentials for the role.</summary>
     public AWSCredentials CredentialsFor(AccountRole role) => new CachedRoleCredentials(this, role);
+
+    /// <summary>Drops the roles not asked for since <paramref name="idleSince"/> (none with an AssumeRole in flight); returns how many.</summary>
+    public int EvictIdle(DateTimeOffset idleSince)
+    {
+        lock (entries)
+        {
+            var idle = entries.Where(e => e.Value.Pending is null && e.Value.LastUsed < idleSince).Select(e => e.Key).ToList();
+            foreach (var key in idle)
+            {
+                entries.Remove(key);
+            }
+
+            return idle.Count;
+        }
+    }
 
     public void Dispose()
     {
@@ -194,40 +249,8 @@ internal sealed class AssumedRoleCredentialCache : IDisposable
         disposed.Dispose();
     }
 
-    private async Task FetchAsync(AccountRole role, Entry entry, TaskCompletionSource<RoleCredentials> completion)
-    {
-        try
-        {
-            var credentials = await source.AssumeRoleAsync(role, SessionName, disposed.Token).ConfigureAwait(false);
-            lock (entries)
-            {
-                entry.Current = credentials;
-                entry.Pending = null;
-            }
-
-            completion.TrySetResult(credentials);
-        }
-        catch (OperationCanceledException ex)
-        {
-            lock (entries)
-            {
-                entry.Pending = null;
-            }
-
-            completion.TrySetCanceled(ex.CancellationToken);
-        }
-        catch (Exception ex)
-        {
-            lock (entries)
-            {
-                entry.Pending = null;
-            }
-
-            completion.TrySetException(ex);
-        }
-    }
-
-    private static async Task<T> WaitAsync<T>(Task<T> task, CancellationToken cancellationToken)
+    /// <summary>Waits for <paramref name="task"/> (shared by several callers) until this caller's token is cancelled.</summary>
+    internal static async Task<T> WaitAsync<T>(Task<T> task, CancellationToken cancellationToken)
     {
         if (!cancellationToken.CanBeCanceled || task.IsCompleted)
         {
@@ -246,11 +269,69 @@ internal sealed class AssumedRoleCredentialCache : IDisposable
         return await task.ConfigureAwait(false);
     }
 
+    // A refusal (trust policy, external ID) is an answer, not a fault: it reaches the caller at once. Cancellation too.
+    private static bool IsWorthRetrying(Exception exception) => exception is not (AssumeRoleDeniedException or OperationCanceledException or ObjectDisposedException);
+
+    private RoleCredentials? StillValid(Entry entry)
+    {
+        lock (entries)
+        {
+            return entry.Current is { } current && clock() < current.Expiration ? current : null;
+        }
+    }
+
+    private async Task FetchAsync(AccountRole role, Entry entry, TaskCompletionSource<RoleCredentials> completion)
+    {
+        try
+        {
+            var credentials = await source.AssumeRoleAsync(role, SessionName, disposed.Token).ConfigureAwait(false);
+            lock (entries)
+            {
+                entry.Current = credentials;
+                entry.Pending = null;
+                entry.RetryRefreshAt = DateTimeOffset.MinValue;
+            }
+
+            completion.TrySetResult(credentials);
+        }
+        catch (OperationCanceledException ex)
+        {
+            lock (entries)
+            {
+                entry.Pending = null;
+            }
+
+            completion.TrySetCanceled(ex.CancellationToken);
+        }
+        catch (Exception ex)
+        {
+            lock (entries)
+            {
+                entry.Pending = null;
+                if (IsWorthRetrying(ex) && entry.Current is { } current && clock() < current.Expiration)
+                {
+                    entry.RetryRefreshAt = clock() + RefreshRetryDelay;
+                    log?.Invoke("STS AssumeRole " + role.RoleArn + " failed (" + ex.Message + "); the current credentials stay in use until " +
+                        current.Expiration.ToString("u", CultureInfo.InvariantCulture) + ", next try after " +
+                        entry.RetryRefreshAt.ToString("u", CultureInfo.InvariantCulture) + ".");
+                }
+            }
+
+            completion.TrySetException(ex);
+        }
+    }
+
     private sealed class Entry
     {
         public RoleCredentials? Current { get; set; }
 
         public Task<RoleCredentials>? Pending { get; set; }
+
+        /// <summary>When the cache last handed out (or was asked for) these credentials.</summary>
+        public DateTimeOffset LastUsed { get; set; }
+
+        /// <summary>Until when the current credentials are used without another refresh, after a failed one.</summary>
+        public DateTimeOffset RetryRefreshAt { get; set; } = DateTimeOffset.MinValue;
     }
 
     /// <summary>Credentials that read the cache each time the SDK signs, so long-lived clients survive refreshes.</summary>

@@ -1,7 +1,9 @@
+using System.Globalization;
 using Amazon;
 using Amazon.EC2;
 using Amazon.Runtime;
 using Amazon.SecurityToken;
+using Amazon.SecurityToken.Model;
 using RemediationTools.Core.Aws.Signed;
 
 namespace RemediationTools.Core.Aws;
@@ -18,6 +20,16 @@ internal sealed class AwsClientFactoryOptions
     /// <summary>Lifetime requested for assumed-role credentials.</summary>
     public int RoleDurationSeconds { get; set; } = 3600;
 
+    /// <summary>After a failed refresh of still-valid assumed-role credentials, how long they are used before the next try.</summary>
+    public TimeSpan RefreshRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Clients and credentials of a role, and the SDK client of a service and region, not used for this long (by the
+    /// <see cref="Clock"/>) are dropped and their SDK clients disposed, so a worker serving thousands of accounts does
+    /// not grow without bound. A later use builds them again.
+    /// </summary>
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(15);
+
     /// <summary>Role session name; default RemediationTools-&lt;8 hex digits&gt;.</summary>
     public string? SessionName { get; set; }
 
@@ -33,7 +45,8 @@ internal sealed class AwsClientFactoryOptions
 
 /// <summary>
 /// <see cref="IAwsClientFactory"/> over a resolved <see cref="AwsConnection"/>: clients for the caller's own
-/// credentials or an assumed role's, one per (credentials, service, region), reused until the factory is disposed.
+/// credentials or an assumed role's, one per (credentials, service, region), reused until the factory is disposed or
+/// until they have been idle for <see cref="AwsClientFactoryOptions.IdleTimeout"/>.
 /// </summary>
 internal sealed class AwsClientFactory : IAwsClientFactory, IDisposable
 {
@@ -42,17 +55,42 @@ internal sealed class AwsClientFactory : IAwsClientFactory, IDisposable
     private readonly AssumedRoleCredentialCache roleCredentials;
     private readonly Dictionary<(string RoleArn, string ExternalId), AwsClients> roleClients = new();
     private readonly AwsClients ownClients;
+    private DateTimeOffset nextSweep = DateTimeOffset.MinValue;
     private bool disposed;
 
     public AwsClientFactory(AwsConnection connection, AwsClientFactoryOptions? options = null)
     {
         this.connection = connection ?? throw new ArgumentNullException(nameof(connection));
         this.options = options ?? new AwsClientFactoryOptions();
+        if (this.options.IdleTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), this.options.IdleTimeout, "IdleTimeout must be positive.");
+        }
+
         ownClients = new AwsClients(connection, connection.Credentials, this.options);
         var source = this.options.RoleCredentialsSource
             ?? new StsRoleCredentialsSource(() => ownClients.Sts(connection.Region), this.options.RoleDurationSeconds, this.options.Log);
-        roleCredentials = new AssumedRoleCredentialCache(source, this.options.Clock, this.options.RefreshAhead, this.options.SessionName);
+        roleCredentials = new AssumedRoleCredentialCache(
+            source, this.options.Clock, this.options.RefreshAhead, this.options.SessionName, this.options.RefreshRetryDelay, this.options.Log);
     }
+
+    /// <summary>How many roles have clients in the factory (tests and diagnostics).</summary>
+    internal int RoleClientCount
+    {
+        get
+        {
+            lock (roleClients)
+            {
+                return roleClients.Count;
+            }
+        }
+    }
+
+    /// <summary>How many roles have cached credentials (tests and diagnostics).</summary>
+    internal int RoleCredentialCount => roleCredentials.Count;
+
+    /// <summary>The clients of the caller's own credentials (tests and diagnostics).</summary>
+    internal AwsClients OwnClients => ownClients;
 
     /// <summary>The connection the factory was built from (region, credential source for -Verbose).</summary>
     public AwsConnection Connection => connection;
@@ -76,8 +114,10 @@ internal sealed class AwsClientFactory : IAwsClientFactory, IDisposable
     public async Task<IAwsClients> ForAccountAsync(AccountRole? role, CancellationToken cancellationToken)
     {
         ThrowIfDisposed();
+        EvictIdle();
         if (role is null)
         {
+            ownClients.Touch();
             return ownClients;
         }
 
@@ -93,7 +133,58 @@ internal sealed class AwsClientFactory : IAwsClientFactory, IDisposable
                 roleClients.Add(key, clients);
             }
 
+            clients.Touch();
             return clients;
+        }
+    }
+
+    /// <summary>
+    /// Drops what has not been used for <see cref="AwsClientFactoryOptions.IdleTimeout"/>: the clients of idle roles (their
+    /// SDK clients disposed), idle SDK clients of the roles still in use and of the caller's own credentials, and idle
+    /// cached credentials. Runs at most about once a minute, from <see cref="ForAccountAsync"/>.
+    /// </summary>
+    private void EvictIdle()
+    {
+        var now = options.Clock();
+        var idleSince = now - options.IdleTimeout;
+        List<AwsClients> idle;
+        lock (roleClients)
+        {
+            if (disposed || now < nextSweep)
+            {
+                return;
+            }
+
+            nextSweep = now + (options.IdleTimeout < TimeSpan.FromMinutes(1) ? options.IdleTimeout : TimeSpan.FromMinutes(1));
+            var idleKeys = roleClients.Where(e => e.Value.LastUsed < idleSince).Select(e => e.Key).ToList();
+            idle = idleKeys.Select(key => roleClients[key]).ToList();
+            foreach (var key in idleKeys)
+            {
+                roleClients.Remove(key);
+            }
+
+            foreach (var clients in roleClients.Values)
+            {
+                clients.EvictIdle(idleSince);
+            }
+        }
+
+        // A job that still holds evicted clients can go on: they build their SDK clients again on its next call.
+        foreach (var clients in idle)
+        {
+            clients.EvictIdle(DateTimeOffset.MaxValue);
+        }
+
+        ownClients.EvictIdle(idleSince);
+        var credentials = roleCredentials.EvictIdle(idleSince);
+        if (idle.Count > 0 || credentials > 0)
+        {
+            options.Log?.Invoke(string.Format(
+                CultureInfo.InvariantCulture,
+                "Released the clients of {0} and the credentials of {1} role(s) idle for {2:0} minutes.",
+                idle.Count,
+                credentials,
+                options.IdleTimeout.TotalMinutes));
         }
     }
 
@@ -156,13 +247,20 @@ internal sealed class AwsClientFactory : IAwsClientFactory, IDisposable
     }
 }
 
-/// <summary>Clients bound to one set of credentials; created on first use per service and region.</summary>
+/// <summary>
+/// Clients bound to one set of credentials; created on first use per service and region, dropped (and disposed) when
+/// idle. Each SDK client signs through a <see cref="UsageTrackingCredentials"/>, so a client in use is never idle.
+/// </summary>
 internal sealed class AwsClients : IAwsClients, IDisposable
 {
     private readonly AwsConnection connection;
     private readonly AWSCredentials credentials;
     private readonly AwsClientFactoryOptions options;
-    private readonly Dictionary<(string Service, string Region), IDisposable> clients = new();
+    private readonly Dictionary<(string Service, string Region), ClientEntry> clients = new();
+    private readonly object identityGate = new();
+    private string? verifiedAccessKey;
+    private Task<string>? verifiedAccount;
+    private long lastUsedTicks;
     private bool disposed;
 
     public AwsClients(AwsConnection connection, AWSCredentials credentials, AwsClientFactoryOptions options)
@@ -170,19 +268,86 @@ internal sealed class AwsClients : IAwsClients, IDisposable
         this.connection = connection;
         this.credentials = credentials;
         this.options = options;
+        lastUsedTicks = options.Clock().UtcTicks;
+    }
+
+    /// <summary>When the clients were last handed out or signed a request (by the factory's clock).</summary>
+    public DateTimeOffset LastUsed => new(Interlocked.Read(ref lastUsedTicks), TimeSpan.Zero);
+
+    /// <summary>How many SDK (and signed) clients are held (tests and diagnostics).</summary>
+    internal int ClientCount
+    {
+        get
+        {
+            lock (clients)
+            {
+                return clients.Count;
+            }
+        }
     }
 
     public IAmazonEC2 Ec2(string region) =>
-        GetOrCreate("EC2", region, r => new AmazonEC2Client(
-            credentials,
+        GetOrCreate("EC2", region, (r, c) => new AmazonEC2Client(
+            c,
             AwsClientFactory.Configure(new AmazonEC2Config(), "EC2", r, connection, options.HttpHandlerFactory)));
 
     public IAmazonSecurityTokenService Sts(string region) =>
-        GetOrCreate("STS", region, r => new AmazonSecurityTokenServiceClient(
-            credentials,
+        GetOrCreate("STS", region, (r, c) => new AmazonSecurityTokenServiceClient(
+            c,
             AwsClientFactory.Configure(new AmazonSecurityTokenServiceConfig(), "STS", r, connection, options.HttpHandlerFactory)));
 
     public IIamClient Iam() => GetOrCreate("IAM", connection.Region, CreateIam);
+
+    public async Task<string> AccountIdAsync(CancellationToken cancellationToken)
+    {
+        // Keyed by the access key in use now: credentials that were replaced (a refreshed role session, a rotated key)
+        // are asked about again; the same credentials never twice.
+        var current = await credentials.GetCredentialsAsync().ConfigureAwait(false);
+        TaskCompletionSource<string>? started = null;
+        Task<string> check;
+        lock (identityGate)
+        {
+            if (verifiedAccount is null || verifiedAccount.IsFaulted || verifiedAccount.IsCanceled
+                || !string.Equals(verifiedAccessKey, current.AccessKey, StringComparison.Ordinal))
+            {
+                started = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+                verifiedAccessKey = current.AccessKey;
+                verifiedAccount = started.Task;
+            }
+
+            check = verifiedAccount;
+        }
+
+        if (started is not null)
+        {
+            _ = CallerAccountAsync(started);
+        }
+
+        return await AssumedRoleCredentialCache.WaitAsync(check, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Marks the clients used now.</summary>
+    internal void Touch() => Touch(options.Clock());
+
+    /// <summary>Disposes and drops the SDK clients not used since <paramref name="idleSince"/>; the clients stay usable.</summary>
+    internal void EvictIdle(DateTimeOffset idleSince)
+    {
+        List<IDisposable> evicted;
+        lock (clients)
+        {
+            var idle = clients.Where(e => e.Value.LastUsed < idleSince).Select(e => e.Key).ToList();
+            evicted = idle.Select(key => clients[key].Client).ToList();
+            foreach (var key in idle)
+            {
+                clients.Remove(key);
+            }
+        }
+
+        foreach (var client in evicted)
+        {
+            client.Dispose();
+        }
+    }
 
     public void Dispose()
     {
@@ -194,16 +359,42 @@ internal sealed class AwsClients : IAwsClients, IDisposable
             }
 
             disposed = true;
-            foreach (var client in clients.Values)
+            foreach (var entry in clients.Values)
             {
-                client.Dispose();
+                entry.Client.Dispose();
             }
 
             clients.Clear();
         }
     }
 
-    private IamClient CreateIam(string region)
+    private void Touch(DateTimeOffset now)
+    {
+        var ticks = now.UtcTicks;
+        long seen;
+        while ((seen = Interlocked.Read(ref lastUsedTicks)) < ticks && Interlocked.CompareExchange(ref lastUsedTicks, ticks, seen) != seen)
+        {
+        }
+    }
+
+    private async Task CallerAccountAsync(TaskCompletionSource<string> completion)
+    {
+        try
+        {
+            options.Log?.Invoke("STS GetCallerIdentity (the account the credentials belong to)");
+            // Shared by every finding of the account, so it runs to completion whoever asked first.
+            var identity = await Sts(connection.Region).GetCallerIdentityAsync(new GetCallerIdentityRequest(), CancellationToken.None).ConfigureAwait(false);
+            completion.TrySetResult(string.IsNullOrEmpty(identity.Account)
+                ? throw new AmazonClientException("STS GetCallerIdentity returned no account.")
+                : identity.Account);
+        }
+        catch (Exception ex)
+        {
+            completion.TrySetException(ex);
+        }
+    }
+
+    private IamClient CreateIam(string region, AWSCredentials signing)
     {
         var signingRegion = AwsPartition.IamSigningRegion(region);
         var endpoint = connection.Endpoints.Resolve("IAM") ?? AwsPartition.IamEndpoint(region);
@@ -212,10 +403,10 @@ internal sealed class AwsClients : IAwsClients, IDisposable
             Clock = options.Clock,
             Log = options.Log,
         };
-        return new IamClient(new AwsQueryClient(config, credentials, options.HttpHandlerFactory?.Invoke()));
+        return new IamClient(new AwsQueryClient(config, signing, options.HttpHandlerFactory?.Invoke()));
     }
 
-    private T GetOrCreate<T>(string service, string region, Func<string, T> create)
+    private T GetOrCreate<T>(string service, string region, Func<string, AWSCredentials, T> create)
         where T : class, IDisposable
     {
         if (string.IsNullOrWhiteSpace(region))
@@ -223,6 +414,8 @@ internal sealed class AwsClients : IAwsClients, IDisposable
             throw new ArgumentException("A region is required.", nameof(region));
         }
 
+        var now = options.Clock();
+        Touch(now);
         lock (clients)
         {
             if (disposed)
@@ -230,13 +423,61 @@ internal sealed class AwsClients : IAwsClients, IDisposable
                 throw new ObjectDisposedException(nameof(AwsClients));
             }
 
-            if (!clients.TryGetValue((service, region), out var client))
+            if (!clients.TryGetValue((service, region), out var entry))
             {
-                client = create(region);
-                clients.Add((service, region), client);
+                entry = new ClientEntry(this);
+                entry.Client = create(region, new UsageTrackingCredentials(credentials, entry));
+                clients.Add((service, region), entry);
             }
 
-            return (T)client;
+            entry.Touch(now);
+            return (T)entry.Client;
+        }
+    }
+
+    /// <summary>One SDK client and when it was last used.</summary>
+    private sealed class ClientEntry
+    {
+        private readonly AwsClients owner;
+        private long lastUsedTicks;
+
+        public ClientEntry(AwsClients owner) => this.owner = owner;
+
+        public IDisposable Client { get; set; } = null!;
+
+        public DateTimeOffset LastUsed => new(Interlocked.Read(ref lastUsedTicks), TimeSpan.Zero);
+
+        public void Touch() => Touch(owner.options.Clock());
+
+        public void Touch(DateTimeOffset now)
+        {
+            Interlocked.Exchange(ref lastUsedTicks, now.UtcTicks);
+            owner.Touch(now);
+        }
+    }
+
+    /// <summary>The clients' credentials, marking the SDK client used each time it signs a request.</summary>
+    private sealed class UsageTrackingCredentials : AWSCredentials
+    {
+        private readonly AWSCredentials inner;
+        private readonly ClientEntry entry;
+
+        public UsageTrackingCredentials(AWSCredentials inner, ClientEntry entry)
+        {
+            this.inner = inner;
+            this.entry = entry;
+        }
+
+        public override ImmutableCredentials GetCredentials()
+        {
+            entry.Touch();
+            return inner.GetCredentials();
+        }
+
+        public override Task<ImmutableCredentials> GetCredentialsAsync()
+        {
+            entry.Touch();
+            return inner.GetCredentialsAsync();
         }
     }
 }

@@ -45,4 +45,10 @@ internal interface IAwsClients
 
     /// <summary>IAM client (a global service, signed for the partition of the connection's region).</summary>
     IIamClient Iam();
+
+    /// <summary>
+    /// The account the credentials belong to, as STS GetCallerIdentity says (it needs no IAM permission). Asked once per
+    /// set of credentials and cached with them: asked again only after the credentials were replaced, never per finding.
+    /// </summary>
+    Task<string> AccountIdAsync(CancellationToken cancellationToken);
 }

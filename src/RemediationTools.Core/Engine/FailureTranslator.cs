@@ -32,6 +32,9 @@ internal static class FailureTranslator
     /// <summary>STS refused to assume the account role: the trust policy or the external ID.</summary>
     public const string AssumeRoleDenied = "AssumeRoleDenied";
 
+    /// <summary>The credentials (an assumed role's or the caller's) belong to another account than the finding's.</summary>
+    public const string AccountMismatch = "AccountMismatch";
+
     private static readonly string[] AccessDeniedCodes =
     {
         "AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "Client.UnauthorizedOperation", "UnauthorizedAccess",

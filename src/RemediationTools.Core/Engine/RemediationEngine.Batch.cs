@@ -232,6 +232,11 @@ internal sealed partial class RemediationEngine
         try
         {
             clients = await clientFactory.ForAccountAsync(options.RoleFor(first.AccountId), cancellationToken).ConfigureAwait(false);
+            if (first.AccountId is not null && first.AccountId != await clients.AccountIdAsync(cancellationToken).ConfigureAwait(false))
+            {
+                // Credentials of another account read nothing; each finding fails with AccountMismatch.
+                return;
+            }
         }
         catch (Exception) when (!cancellationToken.IsCancellationRequested)
         {

@@ -391,6 +391,13 @@ internal sealed partial class RemediationEngine
                 ? "Using the caller's credentials for " + plan.Target + "."
                 : "Using role " + role.RoleArn + " for " + plan.Target + ".");
             var clients = await clientFactory.ForAccountAsync(role, cancellationToken).ConfigureAwait(false);
+            if (!plan.BindAccount(await clients.AccountIdAsync(cancellationToken).ConfigureAwait(false), role))
+            {
+                plan.Outcome = Result(plan, RemediationStatus.Failed, plan.AccountMismatch);
+                plan.Outcome.ErrorCode = FailureTranslator.AccountMismatch;
+                return null;
+            }
+
             var context = new JobContext(plan.Finding, clients, options, findingReporter, cache ?? NewCache());
             plan.Context = context;
             return context;
@@ -415,6 +422,11 @@ internal sealed partial class RemediationEngine
     private static RemediationResult Finish(RemediationPlan plan, RemediationResult result)
     {
         result.Duration = plan.Elapsed;
+        if (plan.AccountNote is { } note && !result.Notes.Contains(note))
+        {
+            result.Notes = result.Notes.Concat(new[] { note }).ToList();
+        }
+
         return result;
     }
 

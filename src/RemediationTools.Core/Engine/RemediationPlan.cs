@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using RemediationTools.Core.Aws;
 using RemediationTools.Core.Jobs;
 
 namespace RemediationTools.Core.Engine;
@@ -21,8 +22,11 @@ internal sealed class RemediationPlan
         this.stopwatch = stopwatch;
     }
 
-    /// <summary>The finding (for an undo: built from the undo record).</summary>
-    public Finding Finding { get; }
+    /// <summary>
+    /// The finding (for an undo: built from the undo record). A finding that names no account is replaced by a copy
+    /// with the account of the credentials it runs with (<see cref="BindAccount"/>).
+    /// </summary>
+    public Finding Finding { get; private set; }
 
     /// <summary>The job chosen; null when none serves the finding.</summary>
     public IRemediationJob? Job { get; }
@@ -63,6 +67,36 @@ internal sealed class RemediationPlan
 
     /// <summary>Makes the same plan again from fresh reads (set by the engine for a plan that has changes).</summary>
     internal Func<CancellationToken, Task<RemediationPlan>>? Replan { get; set; }
+
+    /// <summary>The note for the result when the finding named no account and took the credentials' account.</summary>
+    internal string? AccountNote { get; private set; }
+
+    /// <summary>Why the credentials cannot serve the finding, after <see cref="BindAccount"/> returned false.</summary>
+    internal string? AccountMismatch { get; private set; }
+
+    /// <summary>
+    /// Binds the finding to the account the credentials belong to (STS GetCallerIdentity): false, with
+    /// <see cref="AccountMismatch"/>, when the finding names another account; a finding without an account takes it.
+    /// </summary>
+    internal bool BindAccount(string credentialsAccount, AccountRole? role)
+    {
+        var credentials = role is null ? "the caller's own credentials" : "the credentials of role " + role.RoleArn;
+        if (Finding.AccountId is null)
+        {
+            Finding = Finding.WithAccountId(credentialsAccount);
+            AccountNote = "The finding names no account: it ran in account " + credentialsAccount + ", the account of " + credentials + ".";
+            return true;
+        }
+
+        if (string.Equals(Finding.AccountId, credentialsAccount, StringComparison.Ordinal))
+        {
+            return true;
+        }
+
+        AccountMismatch = "The finding is for account " + Finding.AccountId + ", but " + credentials + " belong to account " + credentialsAccount +
+            "; nothing was read or changed in either account. Give the account's own role (-CloudAccount, or -RoleArn with -ExternalId) or run with its credentials.";
+        return false;
+    }
 
     internal JobContext? Context { get; set; }
 

@@ -48,6 +48,14 @@ public sealed class Finding
     /// <summary>The payload as received, as JSON.</summary>
     public string? RawPayload { get; set; }
 
+    /// <summary>A copy of the finding in <paramref name="accountId"/> (a finding that named none, bound to its credentials' account).</summary>
+    internal Finding WithAccountId(string accountId)
+    {
+        var copy = (Finding)MemberwiseClone();
+        copy.AccountId = accountId;
+        return copy;
+    }
+
     /// <inheritdoc />
     public override string ToString() => $"{RuleId ?? JobId} {AccountId}/{Region}/{ResourceId}";
 }

@@ -404,13 +404,14 @@ public sealed class InvokeRemediationCommand : AwsCmdletBase
         }
 
         WriteObject(result);
-        bool assumeRoleRefused = result.ErrorCode == FailureTranslator.AssumeRoleDenied;
+        var (errorId, category) = result.ErrorCode switch
+        {
+            FailureTranslator.AssumeRoleDenied => (ErrorIds.AssumeRoleDenied, ErrorCategory.PermissionDenied),
+            FailureTranslator.AccountMismatch => (ErrorIds.AccountMismatch, ErrorCategory.SecurityError),
+            _ => (ErrorIds.RemediationFailed, ErrorCategory.InvalidResult),
+        };
         var message = $"{result.JobId} on {result.ResourceId} (account {result.AccountId}, {result.Region}) failed: {result.Reason}";
-        WriteError(new ErrorRecord(
-            new InvalidOperationException(message),
-            assumeRoleRefused ? ErrorIds.AssumeRoleDenied : ErrorIds.RemediationFailed,
-            assumeRoleRefused ? ErrorCategory.PermissionDenied : ErrorCategory.InvalidResult,
-            result));
+        WriteError(new ErrorRecord(new InvalidOperationException(message), errorId, category, result));
     }
 
     private void AddFromFile(string file)

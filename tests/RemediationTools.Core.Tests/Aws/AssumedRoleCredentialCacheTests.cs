@@ -1,3 +1,4 @@
+using Amazon.SecurityToken;
 using RemediationTools.Core.Aws;
 
 namespace RemediationTools.Core.Tests.Aws;
@@ -100,6 +101,79 @@ public class AssumedRoleCredentialCacheTests
     }
 
     [Fact]
+    public async Task GetAsync_RefreshThrottledWhileStillValid_KeepsCurrentAndRetriesAfterTheDelay()
+    {
+        var source = new GatedRoleSource(() => now.AddHours(1), open: true);
+        var log = new List<string>();
+        using var cache = new AssumedRoleCredentialCache(source, () => now, TimeSpan.FromMinutes(5), refreshRetryDelay: TimeSpan.FromSeconds(30), log: log.Add);
+        var first = await cache.GetAsync(Role, CancellationToken.None);
+        now = now.AddMinutes(56);
+        source.FailNextWith = new AmazonSecurityTokenServiceException("Rate exceeded") { ErrorCode = "Throttling" };
+
+        var during = await cache.GetAsync(Role, CancellationToken.None);
+        var again = await cache.GetAsync(Role, CancellationToken.None);
+        Assert.Equal(2, source.Calls);
+        now = now.AddSeconds(31);
+        var refreshed = await cache.GetAsync(Role, CancellationToken.None);
+
+        Assert.Same(first, during);
+        Assert.Same(first, again);
+        Assert.Equal(3, source.Calls);
+        Assert.NotEqual(first.AccessKeyId, refreshed.AccessKeyId);
+        Assert.Contains(log, l => l.Contains("Rate exceeded", StringComparison.Ordinal) && l.Contains("current credentials stay in use", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task GetAsync_RefreshFailsAfterExpiry_FailureSurfaces()
+    {
+        var source = new GatedRoleSource(() => now.AddHours(1), open: true);
+        using var cache = new AssumedRoleCredentialCache(source, () => now);
+        await cache.GetAsync(Role, CancellationToken.None);
+        now = now.AddMinutes(56);
+        source.FailNextWith = new HttpRequestException("connection refused");
+        await cache.GetAsync(Role, CancellationToken.None);
+        now = now.AddMinutes(5);
+        source.FailNextWith = new HttpRequestException("connection refused");
+
+        var error = await Assert.ThrowsAsync<HttpRequestException>(() => cache.GetAsync(Role, CancellationToken.None));
+
+        Assert.Equal("connection refused", error.Message);
+        Assert.Equal(3, source.Calls);
+    }
+
+    [Fact]
+    public async Task GetAsync_RefreshRefusedWhileStillValid_RefusalSurfaces()
+    {
+        var source = new GatedRoleSource(() => now.AddHours(1), open: true);
+        using var cache = new AssumedRoleCredentialCache(source, () => now);
+        await cache.GetAsync(Role, CancellationToken.None);
+        now = now.AddMinutes(56);
+        source.FailNext = true;
+
+        await Assert.ThrowsAsync<AssumeRoleDeniedException>(() => cache.GetAsync(Role, CancellationToken.None));
+        Assert.Equal(2, source.Calls);
+    }
+
+    [Fact]
+    public async Task EvictIdle_RolesNotAskedForSinceTheCutoff_DroppedOthersKept()
+    {
+        var source = new GatedRoleSource(() => now.AddHours(1), open: true);
+        using var cache = new AssumedRoleCredentialCache(source, () => now);
+        var other = new AccountRole("arn:aws:iam::444455556666:role/Remediation", "o-abc123");
+        await cache.GetAsync(Role, CancellationToken.None);
+        await cache.GetAsync(other, CancellationToken.None);
+        now = now.AddMinutes(20);
+        await cache.GetAsync(other, CancellationToken.None);
+
+        var evicted = cache.EvictIdle(now.AddMinutes(-15));
+        await cache.GetAsync(Role, CancellationToken.None);
+
+        Assert.Equal(1, evicted);
+        Assert.Equal(2, cache.Count);
+        Assert.Equal(3, source.Calls);
+    }
+
+    [Fact]
     public void SessionName_Default_HasProductPrefixAndShortId()
     {
         using var cache = new AssumedRoleCredentialCache(new GatedRoleSource(() => now, open: true));
@@ -138,6 +212,8 @@ public class AssumedRoleCredentialCacheTests
         public int Calls => Volatile.Read(ref calls);
 
         public bool FailNext { get; set; }
+
+        public Exception? FailNextWith { get; set; }
 
         public IReadOnlyList<string> ExternalIds
         {
@@ -186,6 +262,12 @@ public class AssumedRoleCredentialCacheTests
             }
 
             await gate.Task;
+            if (FailNextWith is { } failure)
+            {
+                FailNextWith = null;
+                throw failure;
+            }
+
             if (FailNext)
             {
                 FailNext = false;

@@ -157,4 +157,110 @@ public class AwsClientFactoryTests
 
         await Assert.ThrowsAsync<ObjectDisposedException>(() => factory.ForAccountAsync(null, CancellationToken.None));
     }
+
+    [Fact]
+    public async Task AccountIdAsync_ManyCallersSameCredentials_OneGetCallerIdentityCall()
+    {
+        var handler = new ScriptedHttpHandler((_, _, _) => CallerIdentityOk());
+        using var factory = Factory(handler);
+        var clients = await factory.ForAccountAsync(null, CancellationToken.None);
+
+        var accounts = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => clients.AccountIdAsync(CancellationToken.None)));
+
+        Assert.All(accounts, a => Assert.Equal("111122223333", a));
+        Assert.Equal(1, handler.Count);
+        Assert.Contains("Action=GetCallerIdentity", handler.Received.Single().Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AccountIdAsync_CallFails_NotCachedAndAskedAgain()
+    {
+        var handler = new ScriptedHttpHandler((i, _, _) => i == 0
+            ? ScriptedHttpHandler.Xml(HttpStatusCode.BadRequest, ScriptedHttpHandler.ErrorXml("ValidationError", "bad"))
+            : CallerIdentityOk());
+        using var factory = Factory(handler, maxErrorRetry: 0);
+        var clients = await factory.ForAccountAsync(null, CancellationToken.None);
+
+        await Assert.ThrowsAnyAsync<AmazonServiceException>(() => clients.AccountIdAsync(CancellationToken.None));
+        var account = await clients.AccountIdAsync(CancellationToken.None);
+
+        Assert.Equal("111122223333", account);
+        Assert.Equal(2, handler.Count);
+    }
+
+    [Fact]
+    public async Task ForAccountAsync_ThousandRolesIdlePastTheTimeout_OnlyWhatIsInUseIsKeptAndEvictedClientsDisposed()
+    {
+        var now = new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero);
+        var handler = new ScriptedHttpHandler((_, _, _) => CallerIdentityOk());
+        var source = new CountingRoleSource(() => now.AddHours(1));
+        using var factory = new AwsClientFactory(
+            AwsEndpointResolverTests.Connection(new AwsEndpointResolver(new Uri("http://aws.test:4566"), new FakeEnvironment()), 0),
+            new AwsClientFactoryOptions
+            {
+                Clock = () => now,
+                IdleTimeout = TimeSpan.FromMinutes(15),
+                RoleCredentialsSource = source,
+                HttpHandlerFactory = handler.Forwarder,
+            });
+        var roles = Enumerable.Range(0, 1000).Select(i => new AccountRole($"arn:aws:iam::{100000000000 + i}:role/Remediation", "o-abc123")).ToList();
+        foreach (var role in roles)
+        {
+            (await factory.ForAccountAsync(role, CancellationToken.None)).Ec2("us-east-1");
+        }
+
+        // Two roles make a call; the second keeps calling (through the SDK client it holds), so it stays in use.
+        var idle = await factory.ForAccountAsync(roles[0], CancellationToken.None);
+        var idleSts = idle.Sts("us-east-1");
+        await idleSts.GetCallerIdentityAsync(new GetCallerIdentityRequest());
+        var busy = (await factory.ForAccountAsync(roles[1], CancellationToken.None)).Sts("us-east-1");
+        await busy.GetCallerIdentityAsync(new GetCallerIdentityRequest());
+        var own = await factory.ForAccountAsync(null, CancellationToken.None);
+        own.Ec2("us-east-1");
+        own.Ec2("eu-west-1");
+        Assert.Equal(1000, factory.RoleClientCount);
+        Assert.Equal(1000, factory.RoleCredentialCount);
+        now = now.AddMinutes(10);
+        await busy.GetCallerIdentityAsync(new GetCallerIdentityRequest());
+        own.Ec2("eu-west-1");
+        now = now.AddMinutes(10);
+
+        var fresh = await factory.ForAccountAsync(roles[999], CancellationToken.None);
+
+        Assert.Equal(2, factory.RoleClientCount);
+        Assert.Equal(2, factory.RoleCredentialCount);
+        Assert.Equal(1, factory.OwnClients.ClientCount);
+        Assert.Equal(1001, source.Calls);
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => idleSts.GetCallerIdentityAsync(new GetCallerIdentityRequest()));
+        // A job still holding the evicted clients object goes on: it builds its SDK clients again.
+        Assert.NotSame(idleSts, idle.Sts("us-east-1"));
+        Assert.Equal("111122223333", (await idle.Sts("us-east-1").GetCallerIdentityAsync(new GetCallerIdentityRequest())).Account);
+        Assert.NotNull(fresh.Ec2("us-east-1"));
+    }
+
+    [Fact]
+    public void Constructor_NonPositiveIdleTimeout_ThrowsNamingIt()
+    {
+        var connection = AwsEndpointResolverTests.Connection(new AwsEndpointResolver(new Uri("http://aws.test:4566"), new FakeEnvironment()), 0);
+
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => new AwsClientFactory(connection, new AwsClientFactoryOptions { IdleTimeout = TimeSpan.Zero }));
+
+        Assert.Contains("IdleTimeout must be positive", ex.Message, StringComparison.Ordinal);
+    }
+
+    private sealed class CountingRoleSource : IRoleCredentialsSource
+    {
+        private readonly Func<DateTimeOffset> expiration;
+        private int calls;
+
+        public CountingRoleSource(Func<DateTimeOffset> expiration) => this.expiration = expiration;
+
+        public int Calls => Volatile.Read(ref calls);
+
+        public Task<RoleCredentials> AssumeRoleAsync(AccountRole role, string sessionName, CancellationToken cancellationToken)
+        {
+            var n = Interlocked.Increment(ref calls);
+            return Task.FromResult(new RoleCredentials("ASIA" + n.ToString(System.Globalization.CultureInfo.InvariantCulture), "secret", "token", expiration()));
+        }
+    }
 }

@@ -17,7 +17,7 @@ public sealed class AwsSandboxIntegrationTests : IDisposable
 
     public void Dispose() => server.Dispose();
 
-    private async Task<AwsClientFactory> FactoryAsync(SandboxAccount account, Func<DateTimeOffset>? clock = null, int maxErrorRetry = 4)
+    private async Task<AwsClientFactory> FactoryAsync(SandboxAccount account, Func<DateTimeOffset>? clock = null, int maxErrorRetry = 4, TimeSpan? idleTimeout = null)
     {
         var resolver = new AwsConnectionResolver(new FakeEnvironment(), new FakeProfileStore(), new FakeDefaultChain(null));
         var connection = await resolver.ResolveAsync(
@@ -30,7 +30,9 @@ public sealed class AwsSandboxIntegrationTests : IDisposable
                 MaxErrorRetry = maxErrorRetry,
             },
             CancellationToken.None);
-        return new AwsClientFactory(connection, new AwsClientFactoryOptions { Clock = clock ?? (() => DateTimeOffset.UtcNow) });
+        var options = new AwsClientFactoryOptions { Clock = clock ?? (() => DateTimeOffset.UtcNow) };
+        options.IdleTimeout = idleTimeout ?? options.IdleTimeout;
+        return new AwsClientFactory(connection, options);
     }
 
     private static string TrustPolicy(string callerAccountId, string externalId) =>
@@ -144,7 +146,8 @@ public sealed class AwsSandboxIntegrationTests : IDisposable
     {
         var (worker, role) = await CrossAccountRoleAsync();
         var offset = TimeSpan.Zero;
-        using var factory = await FactoryAsync(worker, () => DateTimeOffset.UtcNow + offset);
+        // Longer than the test's clock moves, so the role is never idle long enough to be evicted.
+        using var factory = await FactoryAsync(worker, () => DateTimeOffset.UtcNow + offset, idleTimeout: TimeSpan.FromHours(2));
         server.ResetCallCounts();
 
         await factory.ForAccountAsync(role, CancellationToken.None);

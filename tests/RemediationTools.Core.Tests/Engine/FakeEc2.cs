@@ -4,6 +4,7 @@ using Amazon.EC2;
 using Amazon.EC2.Model;
 using Amazon.Runtime;
 using RemediationTools.Core.Aws;
+using RemediationTools.Core.Engine;
 using RemediationTools.Core.Jobs.Ec2;
 
 namespace RemediationTools.Core.Tests.Engine;
@@ -166,17 +167,27 @@ internal sealed class FakeEc2
 
 /// <summary>
 /// An IAwsClientFactory that hands out one fake EC2 client and records the roles asked for. The clients object is a
-/// proxy too, so that services added to IAwsClients later need no change here (they throw when called).
+/// proxy too, so that services added to IAwsClients later need no change here (they throw when called). Like STS, it
+/// says the credentials of a role belong to the account in the role's ARN and the caller's own to
+/// <see cref="CallerAccountId"/>; <see cref="RoleAccountIds"/> makes a role's credentials belong elsewhere.
 /// </summary>
 internal sealed class FakeClientFactory : IAwsClientFactory
 {
-    private readonly IAwsClients clients;
+    /// <summary>The caller's account unless a test gives another.</summary>
+    public const string DefaultCallerAccountId = "123456789012";
 
-    public FakeClientFactory(IAmazonEC2 ec2)
+    private readonly IAmazonEC2 ec2;
+
+    public FakeClientFactory(IAmazonEC2 ec2, string callerAccountId = DefaultCallerAccountId)
     {
-        clients = DispatchProxy.Create<IAwsClients, ClientsProxy>();
-        ((ClientsProxy)(object)clients).Ec2 = ec2;
+        this.ec2 = ec2;
+        CallerAccountId = callerAccountId;
     }
+
+    public string CallerAccountId { get; set; }
+
+    /// <summary>Role ARN to the account its (faked) credentials belong to, when not the ARN's own.</summary>
+    public Dictionary<string, string> RoleAccountIds { get; } = new(StringComparer.Ordinal);
 
     public List<AccountRole?> RolesRequested { get; } = new();
 
@@ -189,15 +200,32 @@ internal sealed class FakeClientFactory : IAwsClientFactory
             RolesRequested.Add(role);
         }
 
-        return Failure is null ? Task.FromResult(clients) : Task.FromException<IAwsClients>(Failure);
+        if (Failure is not null)
+        {
+            return Task.FromException<IAwsClients>(Failure);
+        }
+
+        var clients = DispatchProxy.Create<IAwsClients, ClientsProxy>();
+        var proxy = (ClientsProxy)(object)clients;
+        proxy.Ec2 = ec2;
+        proxy.AccountId = role is null ? CallerAccountId
+            : RoleAccountIds.TryGetValue(role.RoleArn, out var other) ? other
+            : CloudAccountRoles.AccountOf(role.RoleArn);
+        return Task.FromResult(clients);
     }
 
     public class ClientsProxy : DispatchProxy
     {
         internal IAmazonEC2 Ec2 { get; set; } = null!;
 
-        protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
-            => targetMethod?.Name == "Ec2" ? Ec2 : throw new NotSupportedException("The fake clients have no " + targetMethod?.Name + " client.");
+        internal string AccountId { get; set; } = null!;
+
+        protected override object? Invoke(MethodInfo? targetMethod, object?[]? args) => targetMethod?.Name switch
+        {
+            "Ec2" => Ec2,
+            "AccountIdAsync" => Task.FromResult(AccountId),
+            _ => throw new NotSupportedException("The fake clients have no " + targetMethod?.Name + " client."),
+        };
     }
 }
 #pragma warning restore CA1852

@@ -20,7 +20,7 @@ public sealed class RemediationBatchTests
     private readonly FakeClientFactory factory;
     private readonly ConcurrentReporter reporter = new();
 
-    public RemediationBatchTests() => factory = new FakeClientFactory(ec2.Client);
+    public RemediationBatchTests() => factory = new FakeClientFactory(ec2.Client, AccountA);
 
     private static IngressRule Tcp(int from, int to, string cidr = "0.0.0.0/0")
         => new() { Protocol = "tcp", FromPort = from, ToPort = to, Cidr = cidr };
@@ -107,7 +107,10 @@ public sealed class RemediationBatchTests
             .Select(i => Finding("r-" + i, i % 2 == 0 ? AccountA : AccountB, i % 3 == 0 ? "us-east-1" : "eu-west-1", ruleId: null, jobId: "fake-slow"))
             .ToList();
 
-        var results = await engine.RunBatchAsync(findings, new RemediationOptions { ThrottleLimit = 3 }, null, null);
+        var options = new RemediationOptions { ThrottleLimit = 3 };
+        options.AccountRoles[AccountB] = new AccountRole("arn:aws:iam::222222222222:role/R", "o-1");
+
+        var results = await engine.RunBatchAsync(findings, options, null, null);
 
         Assert.All(results, r => Assert.Equal(RemediationStatus.Remediated, r.Status));
         Assert.Equal(4, job.MaxConcurrentByGroup.Count);

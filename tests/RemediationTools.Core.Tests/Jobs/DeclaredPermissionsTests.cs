@@ -13,6 +13,10 @@ namespace RemediationTools.Core.Tests.Jobs;
 /// </summary>
 public sealed class DeclaredPermissionsTests
 {
+    // STS GetCallerIdentity (the engine's account check) needs no IAM permission, not even against an explicit deny
+    // (STS API reference), so no job declares it.
+    private const string CallerIdentityAction = "sts:GetCallerIdentity";
+
     private static readonly IReadOnlyDictionary<string, IJobScenario> Scenarios = typeof(IJobScenario).Assembly.GetTypes()
         .Where(t => typeof(IJobScenario).IsAssignableFrom(t) && t is { IsClass: true, IsAbstract: false })
         .Select(t => (IJobScenario)Activator.CreateInstance(t)!)
@@ -42,16 +46,20 @@ public sealed class DeclaredPermissionsTests
         var finding = await scenario!.SeedAsync(server, account, await root.ForAccountAsync(null, default), default);
 
         var policy = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":[" +
-            string.Join(",", job.Info.IamActions.Select(a => "\"" + a + "\"")) + "],\"Resource\":\"*\"}]}";
+            string.Join(",", job.Info.IamActions.Select(a => "\"" + a + "\"")) + "],\"Resource\":\"*\"}," +
+            "{\"Effect\":\"Deny\",\"Action\":\"" + CallerIdentityAction + "\",\"Resource\":\"*\"}]}";
         var user = server.CreateUser(account.AccountId, "declared-" + jobId.Length, policy);
         using var restricted = await Factory(server, user.AccessKeyId, user.SecretAccessKey);
         server.ResetCallCounts();
 
         var result = await new RemediationEngine(restricted).RunAsync(finding, new RemediationOptions { AllowDisruptive = true });
 
-        var called = server.CallCounts.Keys.OrderBy(k => k, StringComparer.Ordinal).ToList();
+        var calls = server.CallCounts;
+        var called = calls.Keys.Where(k => k != CallerIdentityAction).OrderBy(k => k, StringComparer.Ordinal).ToList();
         Assert.True(result.Status == RemediationStatus.Remediated, $"{jobId}: {result.Status} {result.ErrorCode} {result.Reason}; missing {string.Join(", ", result.MissingIamActions)}");
         Assert.Equal(job.Info.IamActions.OrderBy(a => a, StringComparer.Ordinal), called);
+        Assert.Equal(1, calls[CallerIdentityAction]);
+        Assert.DoesNotContain(CallerIdentityAction, job.Info.IamActions);
     }
 
     [Fact]

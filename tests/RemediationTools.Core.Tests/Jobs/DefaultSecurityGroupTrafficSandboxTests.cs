@@ -25,7 +25,7 @@ public sealed class DefaultSecurityGroupTrafficSandboxTests : IDisposable
     {
         account = server.CreateAccount();
         ec2 = Client(account);
-        engine = new RemediationEngine(new FakeClientFactory(ec2));
+        engine = new RemediationEngine(new FakeClientFactory(ec2, account.AccountId));
         defaultGroup = server.GetDefaultSecurityGroupId(account.AccountId, Region);
     }
 
@@ -196,7 +196,7 @@ public sealed class DefaultSecurityGroupTrafficSandboxTests : IDisposable
             "{\"Effect\":\"Deny\",\"Action\":\"ec2:RevokeSecurityGroupIngress\",\"Resource\":\"*\"}]}";
         using var limited = Client(server.CreateUser(account.AccountId, "no-revoke", policy));
 
-        var result = await new RemediationEngine(new FakeClientFactory(limited)).RunAsync(Finding(defaultGroup), new RemediationOptions());
+        var result = await new RemediationEngine(new FakeClientFactory(limited, account.AccountId)).RunAsync(Finding(defaultGroup), new RemediationOptions());
 
         Assert.Equal(RemediationStatus.Failed, result.Status);
         Assert.Equal("UnauthorizedOperation", result.ErrorCode);

@@ -28,7 +28,7 @@ public sealed class InstanceClosePortSandboxTests : IDisposable
     {
         account = server.CreateAccount();
         ec2 = Client(account);
-        engine = new RemediationEngine(new FakeClientFactory(ec2));
+        engine = new RemediationEngine(new FakeClientFactory(ec2, account.AccountId));
     }
 
     /// <summary>The port table of JOBS.md: job, ports, protocols, rule ID.</summary>
@@ -501,7 +501,7 @@ public sealed class InstanceClosePortSandboxTests : IDisposable
             "{\"Effect\":\"Deny\",\"Action\":\"" + deniedAction + "\",\"Resource\":\"*\"}]}";
         using var limited = Client(server.CreateUser(account.AccountId, "limited", policy));
 
-        var result = await new RemediationEngine(new FakeClientFactory(limited)).RunAsync(Finding("ec2-close-port-21", instanceId), new RemediationOptions());
+        var result = await new RemediationEngine(new FakeClientFactory(limited, account.AccountId)).RunAsync(Finding("ec2-close-port-21", instanceId), new RemediationOptions());
 
         Assert.Equal(RemediationStatus.Failed, result.Status);
         Assert.Equal("UnauthorizedOperation", result.ErrorCode);

@@ -25,7 +25,7 @@ public sealed class NetworkAclAdministrationPortsSandboxTests : IDisposable
     {
         account = server.CreateAccount();
         ec2 = Client(account);
-        engine = new RemediationEngine(new FakeClientFactory(ec2));
+        engine = new RemediationEngine(new FakeClientFactory(ec2, account.AccountId));
     }
 
     public void Dispose()
@@ -343,7 +343,7 @@ public sealed class NetworkAclAdministrationPortsSandboxTests : IDisposable
             "{\"Effect\":\"Deny\",\"Action\":\"ec2:CreateNetworkAclEntry\",\"Resource\":\"*\"}]}";
         using var limited = Client(server.CreateUser(account.AccountId, "no-create", policy));
 
-        var result = await new RemediationEngine(new FakeClientFactory(limited)).RunAsync(Finding(aclId), new RemediationOptions());
+        var result = await new RemediationEngine(new FakeClientFactory(limited, account.AccountId)).RunAsync(Finding(aclId), new RemediationOptions());
 
         Assert.Equal(RemediationStatus.Failed, result.Status);
         Assert.Equal("UnauthorizedOperation", result.ErrorCode);

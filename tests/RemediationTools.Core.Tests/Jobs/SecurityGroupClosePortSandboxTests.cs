@@ -30,7 +30,7 @@ public sealed class SecurityGroupClosePortSandboxTests : IDisposable
     {
         account = server.CreateAccount();
         ec2 = Client(account);
-        engine = new RemediationEngine(new FakeClientFactory(ec2));
+        engine = new RemediationEngine(new FakeClientFactory(ec2, account.AccountId));
     }
 
     public void Dispose()
@@ -249,7 +249,7 @@ public sealed class SecurityGroupClosePortSandboxTests : IDisposable
         var groupId = await GroupAsync(new[] { Cidr("tcp", 5432, 5432, "0.0.0.0/0") });
         var limited = server.CreateUser(account.AccountId, "no-revoke", DenyRevokePolicy);
         using var limitedEc2 = Client(limited);
-        var limitedEngine = new RemediationEngine(new FakeClientFactory(limitedEc2));
+        var limitedEngine = new RemediationEngine(new FakeClientFactory(limitedEc2, account.AccountId));
 
         var result = await limitedEngine.RunAsync(Finding(groupId), new RemediationOptions());
 

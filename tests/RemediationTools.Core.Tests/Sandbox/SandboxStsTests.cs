@@ -119,4 +119,59 @@ public sealed class SandboxStsTests : IDisposable
         Assert.Equal("ValidationError", error.ErrorCode);
         Assert.Equal(HttpStatusCode.BadRequest, error.StatusCode);
     }
+
+    [Fact]
+    public async Task GetCallerIdentity_IamUser_ReturnsUserArnAidaIdAndAccount()
+    {
+        using var sts = _sandbox.Sts(SandboxHarness.Credentials(_sandbox.Admin));
+
+        var identity = await sts.GetCallerIdentityAsync(new GetCallerIdentityRequest());
+
+        Assert.Equal(_sandbox.AccountId, identity.Account);
+        Assert.Equal($"arn:aws:iam::{_sandbox.AccountId}:user/admin", identity.Arn);
+        Assert.Matches("^AIDA[A-Z0-9]{17}$", identity.UserId);
+    }
+
+    [Fact]
+    public async Task GetCallerIdentity_PolicyExplicitlyDeniesIt_StillAnswersAsAwsDocuments()
+    {
+        var denied = _sandbox.Server.CreateUser(
+            _sandbox.AccountId,
+            "denied",
+            """{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}""");
+        using var sts = _sandbox.Sts(SandboxHarness.Credentials(denied));
+
+        var identity = await sts.GetCallerIdentityAsync(new GetCallerIdentityRequest());
+
+        Assert.Equal($"arn:aws:iam::{_sandbox.AccountId}:user/denied", identity.Arn);
+        Assert.Equal(_sandbox.AccountId, identity.Account);
+    }
+
+    [Fact]
+    public async Task GetCallerIdentity_CrossAccountAssumedRole_NamesTheRolesAccountNotTheCallers()
+    {
+        var cloud = _sandbox.Server.CreateAccount();
+        var cloudAdmin = _sandbox.Server.CreateUser(cloud.AccountId, "admin");
+        var created = await _sandbox.Iam(cloudAdmin).CallAsync("CreateRole", new()
+        {
+            ["RoleName"] = "Remediation",
+            ["AssumeRolePolicyDocument"] = SandboxHarness.TrustPolicy($"arn:aws:iam::{_sandbox.AccountId}:root", "o-123"),
+        });
+        Assert.Equal(200, created.Status);
+        using var adminSts = _sandbox.Sts(SandboxHarness.Credentials(_sandbox.Admin));
+        var session = await adminSts.AssumeRoleAsync(new AssumeRoleRequest
+        {
+            RoleArn = $"arn:aws:iam::{cloud.AccountId}:role/Remediation",
+            RoleSessionName = "worker-1",
+            ExternalId = "o-123",
+        });
+        using var sts = _sandbox.Sts(SandboxHarness.Credentials(session.Credentials));
+
+        var identity = await sts.GetCallerIdentityAsync(new GetCallerIdentityRequest());
+
+        Assert.Equal(cloud.AccountId, identity.Account);
+        Assert.Equal($"arn:aws:sts::{cloud.AccountId}:assumed-role/Remediation/worker-1", identity.Arn);
+        Assert.Equal(session.AssumedRoleUser.AssumedRoleId, identity.UserId);
+        Assert.Matches("^AROA[A-Z0-9]{17}:worker-1$", identity.UserId);
+    }
 }

@@ -1,4 +1,6 @@
+using RemediationTools.Core.Aws;
 using RemediationTools.Core.Stores;
+using RemediationTools.Core.Tests.Sandbox;
 using RemediationTools.Core.Workers;
 
 namespace RemediationTools.Core.Tests.Workers;
@@ -117,6 +119,68 @@ public sealed class RemediationWorkerTests
         Assert.Equal(3, worker.JobsFailed);
         Assert.Equal(request.Id, Assert.Single(await sandbox.Store.ListDeadLettersAsync(WorkerSandbox.GroupName, CancellationToken.None)).Id);
         Assert.Equal((1, 0), await sandbox.CheckGroupsAsync(groups));
+    }
+
+    [Fact]
+    public async Task Run_GroupRolesCredentialsBelongToAnotherAccount_RecordedFailedAccountMismatchWithoutAnyEc2Call()
+    {
+        using var sandbox = await WorkerSandbox.StartAsync();
+        var groups = await sandbox.OpenGroupsAsync(2);
+        // The group entry names the finding's account, but the credentials it yields are of a role in another account
+        // (as a misconfigured federation or a wrong role mapping would give): GetCallerIdentity tells.
+        var other = sandbox.Server.CreateAccount();
+        var otherAdmin = sandbox.Server.CreateUser(other.AccountId, "admin");
+        var iam = new IamQueryClient(sandbox.Server.Endpoint, otherAdmin.AccessKeyId, otherAdmin.SecretAccessKey, null);
+        Assert.Equal(200, (await iam.CallAsync("CreateRole", new()
+        {
+            ["RoleName"] = "RemediationRole",
+            ["AssumeRolePolicyDocument"] = SandboxHarness.TrustPolicy("arn:aws:iam::" + sandbox.Hosting.AccountId + ":root", WorkerSandbox.Organization),
+        })).Status);
+        Assert.Equal(200, (await iam.CallAsync("PutRolePolicy", new()
+        {
+            ["RoleName"] = "RemediationRole",
+            ["PolicyName"] = "all",
+            ["PolicyDocument"] = SandboxHarness.AllowPolicy("ec2:*"),
+        })).Status);
+        using var real = await AwsClientFactory.CreateAsync(sandbox.Connection(), null, CancellationToken.None);
+        var factory = new RedirectingClientFactory(real, role => new AccountRole("arn:aws:iam::" + other.AccountId + ":role/RemediationRole", role.ExternalId));
+        var dispatcher = new WorkerGroupDispatcher(sandbox.Store) { PollInterval = TimeSpan.FromMilliseconds(50) };
+        var ids = await dispatcher.EnqueueAsync(sandbox.Group.Group, groups.Select(g => sandbox.Finding(g)).ToList());
+        var worker = new RemediationWorker(Options(sandbox), sandbox.Store, null, factory);
+        using var stop = new CancellationTokenSource();
+        var running = worker.RunAsync(stop.Token);
+
+        var runs = await dispatcher.WaitAsync(WorkerSandbox.GroupName, ids, null, TimeSpan.FromSeconds(30));
+        stop.Cancel();
+        await running;
+
+        Assert.Equal(2, runs.Count);
+        Assert.All(runs, r =>
+        {
+            Assert.Equal(RemediationStatus.Failed, r.Result!.Status);
+            Assert.Equal("AccountMismatch", r.Result.ErrorCode);
+            Assert.Contains("The finding is for account " + sandbox.Cloud.AccountId, r.Result.Reason, StringComparison.Ordinal);
+            Assert.Contains("belong to account " + other.AccountId, r.Result.Reason, StringComparison.Ordinal);
+        });
+        Assert.Equal(0, sandbox.Server.CallCounts.Where(c => c.Key.StartsWith("ec2:", StringComparison.Ordinal)).Sum(c => c.Value));
+        Assert.Equal(1, sandbox.Calls("sts:GetCallerIdentity"));
+        Assert.Equal((2, 0), await sandbox.CheckGroupsAsync(groups));
+    }
+
+    /// <summary>Hands out the clients of another role than the one asked for: credentials of another account.</summary>
+    private sealed class RedirectingClientFactory : IAwsClientFactory
+    {
+        private readonly IAwsClientFactory inner;
+        private readonly Func<AccountRole, AccountRole> redirect;
+
+        public RedirectingClientFactory(IAwsClientFactory inner, Func<AccountRole, AccountRole> redirect)
+        {
+            this.inner = inner;
+            this.redirect = redirect;
+        }
+
+        public Task<IAwsClients> ForAccountAsync(AccountRole? role, CancellationToken cancellationToken)
+            => inner.ForAccountAsync(role is null ? null : redirect(role), cancellationToken);
     }
 
     private sealed class SynchronousProgress : IProgress<RemediationRun>

@@ -29,14 +29,14 @@ internal sealed class Ec2JobSandbox : IDisposable
         new BasicAWSCredentials(who.AccessKeyId, who.SecretAccessKey),
         new AmazonEC2Config { ServiceURL = Server.Endpoint.ToString(), AuthenticationRegion = Region, MaxErrorRetry = 0 });
 
-    public RemediationEngine Engine(JobCatalog? catalog = null) => new(new FakeClientFactory(Ec2), catalog);
+    public RemediationEngine Engine(JobCatalog? catalog = null) => new(new FakeClientFactory(Ec2, Account.AccountId), catalog);
 
     /// <summary>An engine acting as a user allowed everything but <paramref name="deniedAction"/>.</summary>
     public RemediationEngine EngineDenying(string deniedAction)
     {
         var policy = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"}," +
             "{\"Effect\":\"Deny\",\"Action\":\"" + deniedAction + "\",\"Resource\":\"*\"}]}";
-        return new(new FakeClientFactory(Client(Server.CreateUser(Account.AccountId, "deny-" + Guid.NewGuid().ToString("N")[..8], policy))));
+        return new(new FakeClientFactory(Client(Server.CreateUser(Account.AccountId, "deny-" + Guid.NewGuid().ToString("N")[..8], policy)), Account.AccountId));
     }
 
     /// <summary>An engine acting as a user allowed exactly <paramref name="actions"/>.</summary>
@@ -44,7 +44,7 @@ internal sealed class Ec2JobSandbox : IDisposable
     {
         var policy = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":[" +
             string.Join(",", actions.Select(a => "\"" + a + "\"")) + "],\"Resource\":\"*\"}]}";
-        return new(new FakeClientFactory(Client(Server.CreateUser(Account.AccountId, "allow-" + Guid.NewGuid().ToString("N")[..8], policy))));
+        return new(new FakeClientFactory(Client(Server.CreateUser(Account.AccountId, "allow-" + Guid.NewGuid().ToString("N")[..8], policy)), Account.AccountId));
     }
 
     public Finding Finding(string jobId, string resourceId, IReadOnlyDictionary<string, string>? tags = null) => new()
