@@ -4,6 +4,7 @@ using RemediationTools.Core.Aws;
 using RemediationTools.Core.Engine;
 using RemediationTools.Core.Jobs;
 using RemediationTools.Core.Jobs.Ec2;
+using SecurityGroupRule = RemediationTools.Core.Jobs.Ec2.SecurityGroupRule;
 using RemediationTools.Core.Tests.Jobs;
 using RemediationTools.Core.Tests.Sandbox;
 
@@ -216,8 +217,8 @@ public sealed class AccountBindingTests : IDisposable
     public async Task RunBatch_CallerOfAnotherAccount_NoBatchedReadWithTheWrongCredentials()
     {
         var fakeEc2 = new FakeEc2();
-        fakeEc2.AddGroup("sg-1", new IngressRule { Protocol = "tcp", FromPort = 5432, ToPort = 5432, Cidr = "0.0.0.0/0" });
-        fakeEc2.AddGroup("sg-2", new IngressRule { Protocol = "tcp", FromPort = 5432, ToPort = 5432, Cidr = "0.0.0.0/0" });
+        fakeEc2.AddGroup("sg-1", new SecurityGroupRule { Protocol = "tcp", FromPort = 5432, ToPort = 5432, Cidr = "0.0.0.0/0" });
+        fakeEc2.AddGroup("sg-2", new SecurityGroupRule { Protocol = "tcp", FromPort = 5432, ToPort = 5432, Cidr = "0.0.0.0/0" });
         var engine = new RemediationEngine(new FakeClientFactory(fakeEc2.Client, "111111111111"));
 
         var results = await engine.RunBatchAsync(new[] { Finding("222222222222", "sg-1"), Finding("222222222222", "sg-2") }, new RemediationOptions(), null, null);

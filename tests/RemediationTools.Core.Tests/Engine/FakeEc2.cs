@@ -6,6 +6,7 @@ using Amazon.Runtime;
 using RemediationTools.Core.Aws;
 using RemediationTools.Core.Engine;
 using RemediationTools.Core.Jobs.Ec2;
+using SecurityGroupRule = RemediationTools.Core.Jobs.Ec2.SecurityGroupRule;
 
 namespace RemediationTools.Core.Tests.Engine;
 
@@ -31,7 +32,7 @@ internal sealed class FakeEc2
 
     public HashSet<string> DeniedActions { get; } = new(StringComparer.Ordinal);
 
-    public FakeGroup AddGroup(string groupId, params IngressRule[] rules)
+    public FakeGroup AddGroup(string groupId, params SecurityGroupRule[] rules)
     {
         var group = new FakeGroup(groupId);
         group.Rules.AddRange(rules);
@@ -90,7 +91,7 @@ internal sealed class FakeEc2
     {
         Record("ec2:AuthorizeSecurityGroupIngress");
         var group = Group(request.GroupId);
-        var adding = IngressRule.FromPermissions(request.IpPermissions);
+        var adding = SecurityGroupRule.FromPermissions(request.IpPermissions, egress: false);
         if (adding.Any(a => group.Rules.Any(r => r.SameRuleAs(a))))
         {
             throw new AmazonEC2Exception("the specified rule already exists", ErrorType.Sender, "InvalidPermission.Duplicate", "req-1", HttpStatusCode.BadRequest);
@@ -104,7 +105,7 @@ internal sealed class FakeEc2
     {
         Record("ec2:RevokeSecurityGroupIngress");
         var group = Group(request.GroupId);
-        var removing = IngressRule.FromPermissions(request.IpPermissions);
+        var removing = SecurityGroupRule.FromPermissions(request.IpPermissions, egress: false);
         if (removing.Any(a => !group.Rules.Any(r => r.SameRuleAs(a))))
         {
             throw new AmazonEC2Exception("The specified rule does not exist in this security group.", ErrorType.Sender, "InvalidPermission.NotFound", "req-1", HttpStatusCode.BadRequest);
@@ -120,7 +121,7 @@ internal sealed class FakeEc2
 
         public string GroupId { get; }
 
-        public List<IngressRule> Rules { get; } = new();
+        public List<SecurityGroupRule> Rules { get; } = new();
 
         public List<IpPermission> OtherPermissions { get; } = new();
 

@@ -22,7 +22,7 @@ public sealed class RemediationBatchTests
 
     public RemediationBatchTests() => factory = new FakeClientFactory(ec2.Client, AccountA);
 
-    private static IngressRule Tcp(int from, int to, string cidr = "0.0.0.0/0")
+    private static SecurityGroupRule Tcp(int from, int to, string cidr = "0.0.0.0/0")
         => new() { Protocol = "tcp", FromPort = from, ToPort = to, Cidr = cidr };
 
     private static Finding Finding(string resourceId, string? account = AccountA, string region = "us-east-1", string? ruleId = PostgresRule, string? jobId = null) => new()

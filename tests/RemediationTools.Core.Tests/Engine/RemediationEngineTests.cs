@@ -5,6 +5,7 @@ using Amazon.Runtime;
 using RemediationTools.Core.Aws;
 using RemediationTools.Core.Engine;
 using RemediationTools.Core.Jobs.Ec2;
+using SecurityGroupRule = RemediationTools.Core.Jobs.Ec2.SecurityGroupRule;
 using RemediationTools.Core.Results;
 
 namespace RemediationTools.Core.Tests.Engine;
@@ -28,7 +29,7 @@ public class RemediationEngineTests
         engine = new RemediationEngine(factory, reporter: reporter);
     }
 
-    private static IngressRule Tcp(int from, int to, string cidr = "0.0.0.0/0", string? description = null)
+    private static SecurityGroupRule Tcp(int from, int to, string cidr = "0.0.0.0/0", string? description = null)
         => new() { Protocol = "tcp", FromPort = from, ToPort = to, Cidr = cidr, Description = description };
 
     private static Finding Finding(string resourceId = GroupId, string? ruleId = PostgresRule, string? account = Account) => new()
@@ -79,8 +80,8 @@ public class RemediationEngineTests
     {
         var group = ec2.AddGroup(
             GroupId,
-            new IngressRule { Protocol = "-1", Cidr = "0.0.0.0/0" },
-            new IngressRule { Protocol = "-1", Cidr = "::/0" });
+            new SecurityGroupRule { Protocol = "-1", Cidr = "0.0.0.0/0" },
+            new SecurityGroupRule { Protocol = "-1", Cidr = "::/0" });
 
         var result = await engine.RunAsync(Finding(), new RemediationOptions());
 
@@ -130,7 +131,7 @@ public class RemediationEngineTests
     [Fact]
     public async Task Run_Twice_SecondRunChangesNothing()
     {
-        ec2.AddGroup(GroupId, new IngressRule { Protocol = "-1", Cidr = "0.0.0.0/0" });
+        ec2.AddGroup(GroupId, new SecurityGroupRule { Protocol = "-1", Cidr = "0.0.0.0/0" });
         await engine.RunAsync(Finding(), new RemediationOptions());
         ec2.Calls.Clear();
 
@@ -250,7 +251,7 @@ public class RemediationEngineTests
         var group = ec2.AddGroup(
             GroupId,
             Tcp(5000, 6000, "0.0.0.0/0", "range"),
-            new IngressRule { Protocol = "-1", Cidr = "::/0", Description = "everything" },
+            new SecurityGroupRule { Protocol = "-1", Cidr = "::/0", Description = "everything" },
             Tcp(22, 22, "10.0.0.0/8"));
         var before = group.RuleTexts;
         var result = await engine.RunAsync(Finding(), new RemediationOptions());

@@ -95,7 +95,7 @@ public sealed class DefaultSecurityGroupTrafficSandboxTests : IDisposable
         Assert.Equal(1, server.CallCounts["ec2:RevokeSecurityGroupIngress"]);
         Assert.Equal(1, server.CallCounts["ec2:RevokeSecurityGroupEgress"]);
         Assert.Equal(5, server.CallCounts.Where(c => c.Key != "ec2:DescribeSecurityGroupRules").Sum(c => c.Value));
-        Assert.Contains(result.Actions, a => a.Before == "inbound all traffic from " + defaultGroup);
+        Assert.Contains(result.Actions, a => a.Before == "all traffic from " + defaultGroup);
     }
 
     [Fact]

@@ -100,14 +100,14 @@ public sealed class InstanceClosePortSandboxTests : IDisposable
         {
             Filters = new List<Filter> { new() { Name = "group-id", Values = new List<string> { groupId } } },
         });
-        return (response.SecurityGroupRules ?? new List<SecurityGroupRule>())
+        return (response.SecurityGroupRules ?? new List<Amazon.EC2.Model.SecurityGroupRule>())
             .Where(r => r.IsEgress == egress)
             .Select(Text)
             .OrderBy(t => t, StringComparer.Ordinal)
             .ToArray();
     }
 
-    private static string Text(SecurityGroupRule rule)
+    private static string Text(Amazon.EC2.Model.SecurityGroupRule rule)
     {
         var ports = rule.IpProtocol == "-1" ? "all" : string.Format(CultureInfo.InvariantCulture, "{0}-{1}", rule.FromPort, rule.ToPort);
         var source = rule.CidrIpv4 ?? rule.CidrIpv6 ?? rule.PrefixListId ?? rule.ReferencedGroupInfo?.GroupId;

@@ -7,10 +7,10 @@ public class SecurityGroupPortCloserTests
     private const string Group = "sg-0123456789abcdef0";
     private static readonly SecurityGroupPortCloser Closer5432 = new(new[] { 5432 }, new[] { "tcp" });
 
-    private static IngressRule Tcp(int from, int to, string cidr = "0.0.0.0/0", string? description = null)
+    private static SecurityGroupRule Tcp(int from, int to, string cidr = "0.0.0.0/0", string? description = null)
         => new() { Protocol = "tcp", FromPort = from, ToPort = to, Cidr = cidr, Description = description };
 
-    private static IngressRule All(string cidr, string? description = null)
+    private static SecurityGroupRule All(string cidr, string? description = null)
         => new() { Protocol = "-1", Cidr = cidr, Description = description };
 
     private static string[] Added(SecurityGroupChangeSet changes) => changes.Authorize.Select(c => c.Rule.ToString()).ToArray();
@@ -28,7 +28,7 @@ public class SecurityGroupPortCloserTests
     [InlineData("tcp", 5432, 5432, "2001:db8::/32", false)]
     public void IsPublicForPort_Rule_MatchesOnlyInternetSourcesWithPort(string protocol, int from, int to, string cidr, bool expected)
     {
-        var rule = new IngressRule { Protocol = protocol, FromPort = from, ToPort = to, Cidr = cidr };
+        var rule = new SecurityGroupRule { Protocol = protocol, FromPort = from, ToPort = to, Cidr = cidr };
 
         Assert.Equal(expected, Closer5432.IsPublicForPort(rule));
     }
@@ -128,7 +128,7 @@ public class SecurityGroupPortCloserTests
             All("10.1.0.0/16"),
             Tcp(22, 22),
             Tcp(5433, 6000),
-            new IngressRule { Protocol = "udp", FromPort = 5432, ToPort = 5432, Cidr = "0.0.0.0/0" },
+            new SecurityGroupRule { Protocol = "udp", FromPort = 5432, ToPort = 5432, Cidr = "0.0.0.0/0" },
         };
 
         var changes = Closer5432.PlanChanges(Group, rules, RangeMode.Split);
@@ -163,7 +163,7 @@ public class SecurityGroupPortCloserTests
         var rules = new[]
         {
             All("0.0.0.0/0"),
-            new IngressRule { Protocol = "udp", FromPort = 0, ToPort = 65535, Cidr = "0.0.0.0/0" },
+            new SecurityGroupRule { Protocol = "udp", FromPort = 0, ToPort = 65535, Cidr = "0.0.0.0/0" },
             Tcp(0, 5431),
         };
 
@@ -235,7 +235,7 @@ public class SecurityGroupPortCloserTests
         var changes = Closer5432.PlanChanges(Group, new[] { Tcp(5432, 5432) }, RangeMode.Split);
 
         Assert.False(Closer5432.Check(changes, new[] { Tcp(5432, 5432) }).Succeeded);
-        Assert.True(Closer5432.Check(changes, Array.Empty<IngressRule>()).Succeeded);
+        Assert.True(Closer5432.Check(changes, Array.Empty<SecurityGroupRule>()).Succeeded);
     }
 
     [Fact]

@@ -62,21 +62,20 @@ internal sealed class DefaultSecurityGroupTrafficJob : IRemediationJob
             return JobPlan.Skip(SkipTag.Reason);
         }
 
-        var ec2 = context.Clients.Ec2(context.Region);
-        var group = await ReadAsync(ec2, groupId, context.Reporter, cancellationToken).ConfigureAwait(false);
+        var group = await SecurityGroupReader.ReadGroupAsync(context, groupId, cancellationToken).ConfigureAwait(false);
         if (!string.Equals(group.GroupName, DefaultGroupName, StringComparison.Ordinal))
         {
             return JobPlan.Skip(groupId + " ('" + group.GroupName + "') is not a VPC's default security group; this job only empties default groups.");
         }
 
-        if (SkipTag.IsSet((group.Tags ?? new List<Tag>()).Where(t => t.Key is not null).Select(t => new KeyValuePair<string, string>(t.Key, t.Value ?? string.Empty))))
+        if (SkipTag.IsSet(group.Tags))
         {
             return JobPlan.Skip(SkipTag.Reason);
         }
 
         var changes = new DefaultGroupChangeSet(groupId, isUndo: false);
-        changes.RevokeIngress.AddRange(SecurityGroupPermissionRule.FromPermissions(group.IpPermissions, egress: false));
-        changes.RevokeEgress.AddRange(SecurityGroupPermissionRule.FromPermissions(group.IpPermissionsEgress, egress: true));
+        changes.RevokeIngress.AddRange(group.Ingress);
+        changes.RevokeEgress.AddRange(group.Egress);
         if (changes.IsEmpty)
         {
             return JobPlan.Compliant();
@@ -150,10 +149,8 @@ internal sealed class DefaultSecurityGroupTrafficJob : IRemediationJob
     public async Task<JobVerification> VerifyAsync(JobContext context, JobPlan plan, CancellationToken cancellationToken)
     {
         var changes = ChangesOf(plan);
-        var group = await ReadAsync(context.Clients.Ec2(context.Region), changes.GroupId, context.Reporter, cancellationToken).ConfigureAwait(false);
-        var current = SecurityGroupPermissionRule.FromPermissions(group.IpPermissions, egress: false)
-            .Concat(SecurityGroupPermissionRule.FromPermissions(group.IpPermissionsEgress, egress: true))
-            .ToList();
+        var group = await SecurityGroupReader.ReadFreshAsync(context, changes.GroupId, cancellationToken).ConfigureAwait(false);
+        var current = group.Ingress.Concat(group.Egress).ToList();
         var problems = new List<string>();
         if (changes.IsUndo)
         {
@@ -183,28 +180,18 @@ internal sealed class DefaultSecurityGroupTrafficJob : IRemediationJob
         }
 
         var groupId = RequireGroupId(string.IsNullOrEmpty(data.GroupId) ? record.ResourceId : data.GroupId);
-        var group = await ReadAsync(context.Clients.Ec2(context.Region), groupId, context.Reporter, cancellationToken).ConfigureAwait(false);
-        var currentKeys = SecurityGroupPermissionRule.FromPermissions(group.IpPermissions, egress: false)
-            .Concat(SecurityGroupPermissionRule.FromPermissions(group.IpPermissionsEgress, egress: true))
-            .Select(r => r.Key);
+        var group = await SecurityGroupReader.ReadGroupAsync(context, groupId, cancellationToken).ConfigureAwait(false);
+        var currentKeys = group.Ingress.Concat(group.Egress).Select(r => r.Key);
         var current = new HashSet<string>(currentKeys, StringComparer.Ordinal);
         var changes = new DefaultGroupChangeSet(groupId, isUndo: true);
-        changes.AuthorizeIngress.AddRange((data.Ingress ?? new List<SecurityGroupPermissionRule>()).Where(r => !r.Egress && !current.Contains(r.Key)));
-        changes.AuthorizeEgress.AddRange((data.Egress ?? new List<SecurityGroupPermissionRule>()).Where(r => r.Egress && !current.Contains(r.Key)));
+        changes.AuthorizeIngress.AddRange((data.Ingress ?? new List<SecurityGroupRule>()).Where(r => !r.Egress && !current.Contains(r.Key)));
+        changes.AuthorizeEgress.AddRange((data.Egress ?? new List<SecurityGroupRule>()).Where(r => r.Egress && !current.Contains(r.Key)));
         return changes.IsEmpty
             ? JobPlan.Compliant(new[] { groupId + " already has the recorded rules back." })
             : JobPlan.Change(ToActions(changes), Array.Empty<string>(), null, changes, new[] { ResourceKeys.SecurityGroup(groupId) });
     }
 
-    private static async Task<SecurityGroup> ReadAsync(IAmazonEC2 ec2, string groupId, IRemediationReporter reporter, CancellationToken cancellationToken)
-    {
-        var response = await AwsCall.RunAsync(reporter, SecurityGroupPortCloser.DescribeSecurityGroupsAction, groupId, () =>
-            ec2.DescribeSecurityGroupsAsync(new DescribeSecurityGroupsRequest { GroupIds = new List<string> { groupId } }, cancellationToken)).ConfigureAwait(false);
-        return response.SecurityGroups?.FirstOrDefault(g => string.Equals(g.GroupId, groupId, StringComparison.Ordinal))
-            ?? throw new InvalidOperationException("ec2:DescribeSecurityGroups did not return the security group " + groupId + ".");
-    }
-
-    private static List<IpPermission> Permissions(IEnumerable<SecurityGroupPermissionRule> rules, bool withDescription)
+    private static List<IpPermission> Permissions(IEnumerable<SecurityGroupRule> rules, bool withDescription)
         => rules.Select(r => r.ToPermission(withDescription)).ToList();
 
     private static List<RemediationAction> ToActions(DefaultGroupChangeSet changes)
@@ -249,16 +236,16 @@ internal sealed class DefaultGroupChangeSet
     public bool IsUndo { get; }
 
     /// <summary>Inbound rules to add back (undo).</summary>
-    public List<SecurityGroupPermissionRule> AuthorizeIngress { get; } = new();
+    public List<SecurityGroupRule> AuthorizeIngress { get; } = new();
 
     /// <summary>Outbound rules to add back (undo).</summary>
-    public List<SecurityGroupPermissionRule> AuthorizeEgress { get; } = new();
+    public List<SecurityGroupRule> AuthorizeEgress { get; } = new();
 
     /// <summary>Inbound rules to revoke.</summary>
-    public List<SecurityGroupPermissionRule> RevokeIngress { get; } = new();
+    public List<SecurityGroupRule> RevokeIngress { get; } = new();
 
     /// <summary>Outbound rules to revoke.</summary>
-    public List<SecurityGroupPermissionRule> RevokeEgress { get; } = new();
+    public List<SecurityGroupRule> RevokeEgress { get; } = new();
 
     /// <summary>True when nothing changes.</summary>
     public bool IsEmpty => AuthorizeIngress.Count + AuthorizeEgress.Count + RevokeIngress.Count + RevokeEgress.Count == 0;
@@ -271,8 +258,8 @@ internal sealed class DefaultGroupUndoData
     public string GroupId { get; set; } = string.Empty;
 
     /// <summary>The inbound rules revoked.</summary>
-    public List<SecurityGroupPermissionRule> Ingress { get; set; } = new();
+    public List<SecurityGroupRule> Ingress { get; set; } = new();
 
     /// <summary>The outbound rules revoked.</summary>
-    public List<SecurityGroupPermissionRule> Egress { get; set; } = new();
+    public List<SecurityGroupRule> Egress { get; set; } = new();
 }

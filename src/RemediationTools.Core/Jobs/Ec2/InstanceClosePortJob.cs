@@ -195,8 +195,7 @@ internal sealed class InstanceClosePortJob : IRemediationJob, IBatchPrefetchingJ
         var problems = new List<string>();
         foreach (var changes in ChangesOf(plan).Groups)
         {
-            var group = await SecurityGroupPortCloser.ReadGroupAsync(ec2, changes.GroupId, context.Reporter, cancellationToken).ConfigureAwait(false);
-            SecurityGroupReader.Remember(context, group);
+            var group = await SecurityGroupReader.ReadFreshAsync(context, changes.GroupId, cancellationToken).ConfigureAwait(false);
             var check = closer.Check(changes, group.IngressRules);
             problems.AddRange(check.Problems.Select(p => changes.GroupId + ": " + p));
         }
@@ -229,7 +228,7 @@ internal sealed class InstanceClosePortJob : IRemediationJob, IBatchPrefetchingJ
                 throw new FindingFormatException("The undo record names '" + groupData.GroupId + "', which is not a security group ID (sg-...).", "Data");
             }
 
-            var group = await SecurityGroupPortCloser.ReadGroupAsync(ec2, groupData.GroupId, context.Reporter, cancellationToken).ConfigureAwait(false);
+            var group = await SecurityGroupReader.ReadGroupAsync(context, groupData.GroupId, cancellationToken).ConfigureAwait(false);
             var changes = SecurityGroupPortCloser.PlanUndo(groupData, group.IngressRules);
             if (!changes.IsEmpty)
             {

@@ -36,14 +36,14 @@ internal sealed class SecurityGroupChangeSet
 internal sealed class PlannedRuleChange
 {
     /// <summary>Creates the change.</summary>
-    public PlannedRuleChange(IngressRule rule, string reason)
+    public PlannedRuleChange(SecurityGroupRule rule, string reason)
     {
         Rule = rule;
         Reason = reason;
     }
 
     /// <summary>The rule.</summary>
-    public IngressRule Rule { get; }
+    public SecurityGroupRule Rule { get; }
 
     /// <summary>Why it changes.</summary>
     public string Reason { get; }
@@ -56,8 +56,8 @@ internal sealed class SecurityGroupUndoData
     public string GroupId { get; set; } = string.Empty;
 
     /// <summary>The rules the remediation added (undo revokes them).</summary>
-    public List<IngressRule> Authorized { get; set; } = new();
+    public List<SecurityGroupRule> Authorized { get; set; } = new();
 
     /// <summary>The exact rules the remediation revoked (undo authorizes them again, with their descriptions).</summary>
-    public List<IngressRule> Revoked { get; set; } = new();
+    public List<SecurityGroupRule> Revoked { get; set; } = new();
 }

@@ -118,8 +118,7 @@ internal sealed class SecurityGroupClosePortJob : IRemediationJob, IBatchPrefetc
     public async Task<JobVerification> VerifyAsync(JobContext context, JobPlan plan, CancellationToken cancellationToken)
     {
         var changes = ChangesOf(plan);
-        var group = await SecurityGroupPortCloser.ReadGroupAsync(context.Clients.Ec2(context.Region), changes.GroupId, context.Reporter, cancellationToken).ConfigureAwait(false);
-        SecurityGroupReader.Remember(context, group);
+        var group = await SecurityGroupReader.ReadFreshAsync(context, changes.GroupId, cancellationToken).ConfigureAwait(false);
         var check = closer.Check(changes, group.IngressRules);
         return check.Succeeded
             ? JobVerification.Success()
@@ -141,7 +140,7 @@ internal sealed class SecurityGroupClosePortJob : IRemediationJob, IBatchPrefetc
 
         var groupId = RequireGroupId(string.IsNullOrEmpty(data.GroupId) ? record.ResourceId : data.GroupId);
         data.GroupId = groupId;
-        var group = await SecurityGroupPortCloser.ReadGroupAsync(context.Clients.Ec2(context.Region), groupId, context.Reporter, cancellationToken).ConfigureAwait(false);
+        var group = await SecurityGroupReader.ReadGroupAsync(context, groupId, cancellationToken).ConfigureAwait(false);
         var changes = SecurityGroupPortCloser.PlanUndo(data, group.IngressRules);
         return changes.IsEmpty
             ? JobPlan.Compliant(new[] { groupId + " already has the recorded rules back." })

@@ -57,17 +57,17 @@ internal sealed class SecurityGroupNotAttachedDeleteJob : IRemediationJob
         }
 
         var ec2 = context.Clients.Ec2(context.Region);
-        SecurityGroup group;
+        SecurityGroupSnapshot group;
         try
         {
-            group = await ReadGroupAsync(ec2, groupId, context.Reporter, cancellationToken).ConfigureAwait(false);
+            group = await SecurityGroupReader.ReadGroupAsync(context, groupId, cancellationToken).ConfigureAwait(false);
         }
         catch (AwsCallException ex) when (ex.ErrorCode == "InvalidGroup.NotFound")
         {
             return JobPlan.Compliant(new[] { groupId + " does not exist (any more)." });
         }
 
-        if (SkipTag.IsSet(Ec2Tags.ToPairs(group.Tags)))
+        if (SkipTag.IsSet(group.Tags))
         {
             return JobPlan.Skip(SkipTag.Reason);
         }
@@ -77,7 +77,7 @@ internal sealed class SecurityGroupNotAttachedDeleteJob : IRemediationJob
             return JobPlan.Skip(groupId + " is the default security group of " + group.VpcId + ", which AWS does not let anyone delete.");
         }
 
-        var interfaces = await SecurityGroupPortCloser.ReadNetworkInterfacesAsync(ec2, groupId, context.Reporter, cancellationToken).ConfigureAwait(false);
+        var interfaces = await SecurityGroupReader.ReadNetworkInterfacesAsync(context, groupId, cancellationToken).ConfigureAwait(false);
         if (interfaces.Count > 0)
         {
             return JobPlan.Skip(groupId + " is in use by " + interfaces.Count.ToString(CultureInfo.InvariantCulture) + " network interface(s): " + string.Join(", ", interfaces) + ".");
@@ -137,7 +137,7 @@ internal sealed class SecurityGroupNotAttachedDeleteJob : IRemediationJob
         context.Reporter.Verbose("Recreated " + data.GroupId + " as " + newId + ".");
 
         // A new VPC group starts with allow-all IPv4 egress; the old group's egress rules replace it exactly.
-        var defaultEgress = new SecurityGroupRuleRecord { Protocol = "-1", CidrIpv4 = "0.0.0.0/0" };
+        var defaultEgress = new SecurityGroupRule { Egress = true, Protocol = "-1", CidrIpv4 = "0.0.0.0/0" };
         var egress = data.Egress.Select(r => r.WithGroup(data.GroupId, newId)).ToList();
         var keepsDefault = egress.Any(r => r.SameRuleAs(defaultEgress));
         var addEgress = egress.Where(r => !r.SameRuleAs(defaultEgress)).ToList();
@@ -145,7 +145,7 @@ internal sealed class SecurityGroupNotAttachedDeleteJob : IRemediationJob
         {
             await AwsCall.RunAsync(context.Reporter, AuthorizeEgressAction, newId, () =>
                 ec2.AuthorizeSecurityGroupEgressAsync(
-                    new AuthorizeSecurityGroupEgressRequest { GroupId = newId, IpPermissions = addEgress.Select(r => r.ToPermission()).ToList() },
+                    new AuthorizeSecurityGroupEgressRequest { GroupId = newId, IpPermissions = addEgress.Select(r => r.ToPermission(withDescription: true)).ToList() },
                     cancellationToken)).ConfigureAwait(false);
         }
 
@@ -153,7 +153,7 @@ internal sealed class SecurityGroupNotAttachedDeleteJob : IRemediationJob
         {
             await AwsCall.RunAsync(context.Reporter, RevokeEgressAction, newId, () =>
                 ec2.RevokeSecurityGroupEgressAsync(
-                    new RevokeSecurityGroupEgressRequest { GroupId = newId, IpPermissions = new List<IpPermission> { defaultEgress.ToPermission() } },
+                    new RevokeSecurityGroupEgressRequest { GroupId = newId, IpPermissions = new List<IpPermission> { defaultEgress.ToPermission(withDescription: false) } },
                     cancellationToken)).ConfigureAwait(false);
         }
 
@@ -162,7 +162,7 @@ internal sealed class SecurityGroupNotAttachedDeleteJob : IRemediationJob
         {
             await AwsCall.RunAsync(context.Reporter, SecurityGroupPortCloser.AuthorizeIngressAction, newId, () =>
                 ec2.AuthorizeSecurityGroupIngressAsync(
-                    new AuthorizeSecurityGroupIngressRequest { GroupId = newId, IpPermissions = ingress.Select(r => r.ToPermission()).ToList() },
+                    new AuthorizeSecurityGroupIngressRequest { GroupId = newId, IpPermissions = ingress.Select(r => r.ToPermission(withDescription: true)).ToList() },
                     cancellationToken)).ConfigureAwait(false);
         }
 
@@ -184,7 +184,7 @@ internal sealed class SecurityGroupNotAttachedDeleteJob : IRemediationJob
         {
             try
             {
-                await ReadGroupAsync(ec2, change.Group.GroupId, context.Reporter, cancellationToken).ConfigureAwait(false);
+                await SecurityGroupReader.ReadFreshAsync(context, change.Group.GroupId, cancellationToken).ConfigureAwait(false);
                 return JobVerification.Failure(change.Group.GroupId + " still exists after the delete.");
             }
             catch (AwsCallException ex) when (ex.ErrorCode == "InvalidGroup.NotFound")
@@ -194,8 +194,7 @@ internal sealed class SecurityGroupNotAttachedDeleteJob : IRemediationJob
         }
 
         var newId = change.NewGroupId ?? throw new InvalidOperationException("The undo did not create a group.");
-        var group = await ReadGroupAsync(ec2, newId, context.Reporter, cancellationToken).ConfigureAwait(false);
-        var actual = SecurityGroupRecord.From(group);
+        var actual = SecurityGroupRecord.From(await SecurityGroupReader.ReadFreshAsync(context, newId, cancellationToken).ConfigureAwait(false));
         var expected = change.Group;
         var problems = new List<string>();
         problems.AddRange(expected.Ingress.Select(r => r.WithGroup(expected.GroupId, newId)).Where(r => !actual.Ingress.Any(a => a.SameRuleAs(r))).Select(r => "ingress missing '" + r + "'"));
@@ -250,14 +249,6 @@ internal sealed class SecurityGroupNotAttachedDeleteJob : IRemediationJob
             After = data.Summary(),
         };
         return JobPlan.Change(new[] { action }, new[] { "The recreated group has a new ID; rules that referred to " + data.GroupId + " itself now refer to the new group." }, null, new GroupChange(data, isUndo: true), new[] { ResourceKeys.SecurityGroup(data.GroupId) });
-    }
-
-    private static async Task<SecurityGroup> ReadGroupAsync(IAmazonEC2 ec2, string groupId, IRemediationReporter reporter, CancellationToken cancellationToken)
-    {
-        var response = await AwsCall.RunAsync(reporter, SecurityGroupPortCloser.DescribeSecurityGroupsAction, groupId, () =>
-            ec2.DescribeSecurityGroupsAsync(new DescribeSecurityGroupsRequest { GroupIds = new List<string> { groupId } }, cancellationToken)).ConfigureAwait(false);
-        return response.SecurityGroups?.FirstOrDefault(g => g.GroupId == groupId)
-            ?? throw new InvalidOperationException(SecurityGroupPortCloser.DescribeSecurityGroupsAction + " did not return the security group " + groupId + ".");
     }
 
     /// <summary>The other groups with an ingress or egress rule whose source or destination is <paramref name="groupId"/>.</summary>

@@ -46,13 +46,13 @@ internal sealed class SecurityGroupPortCloser
             throw new ArgumentException("At least one port between 0 and 65535 is required.", nameof(ports));
         }
 
-        if (protocols is null || protocols.Count == 0 || protocols.Any(p => !SplitProtocols.Contains(IngressRule.NormalizeProtocol(p))))
+        if (protocols is null || protocols.Count == 0 || protocols.Any(p => !SplitProtocols.Contains(SecurityGroupRule.NormalizeProtocol(p))))
         {
             throw new ArgumentException("The protocols must be tcp and/or udp.", nameof(protocols));
         }
 
         Ports = ports.Distinct().OrderBy(p => p).ToArray();
-        Protocols = protocols.Select(IngressRule.NormalizeProtocol).Distinct().ToArray();
+        Protocols = protocols.Select(SecurityGroupRule.NormalizeProtocol).Distinct().ToArray();
     }
 
     /// <summary>The ports closed.</summary>
@@ -65,7 +65,7 @@ internal sealed class SecurityGroupPortCloser
     public string PortText => string.Join(" and ", Protocols) + " " + string.Join(" and ", Ports.Select(p => p.ToString(CultureInfo.InvariantCulture)));
 
     /// <summary>True when <paramref name="rule"/> (an ingress rule) is public for one of the closer's ports.</summary>
-    public bool IsPublicForPort(IngressRule rule)
+    public bool IsPublicForPort(SecurityGroupRule rule)
     {
         if (!InternetCidrs.Contains(rule.Cidr.Trim(), StringComparer.OrdinalIgnoreCase))
         {
@@ -90,7 +90,7 @@ internal sealed class SecurityGroupPortCloser
     /// Plans the changes for a group with ingress rules <paramref name="rules"/>: read-only and pure. Rules to add
     /// that the group already has (and keeps) are not added twice.
     /// </summary>
-    public SecurityGroupChangeSet PlanChanges(string groupId, IReadOnlyList<IngressRule> rules, RangeMode rangeMode)
+    public SecurityGroupChangeSet PlanChanges(string groupId, IReadOnlyList<SecurityGroupRule> rules, RangeMode rangeMode)
     {
         var changes = new SecurityGroupChangeSet(groupId, isUndo: false);
         var publicRules = rules.Where(IsPublicForPort).ToList();
@@ -132,28 +132,28 @@ internal sealed class SecurityGroupPortCloser
     }
 
     /// <summary>The rules that allow what <paramref name="rule"/> allowed minus the closer's ports (none for an exact-port rule).</summary>
-    public IReadOnlyList<IngressRule> Replacements(IngressRule rule)
+    public IReadOnlyList<SecurityGroupRule> Replacements(SecurityGroupRule rule)
     {
-        var replacements = new List<IngressRule>();
+        var replacements = new List<SecurityGroupRule>();
         if (rule.IsAllTraffic)
         {
             foreach (var protocol in SplitProtocols)
             {
                 var ranges = Protocols.Contains(protocol) ? PortRange.All.Without(Ports) : new[] { PortRange.All };
-                replacements.AddRange(ranges.Select(r => IngressRule.ForPorts(protocol, r, rule.Cidr, rule.Description)));
+                replacements.AddRange(ranges.Select(r => SecurityGroupRule.ForPorts(protocol, r, rule.Cidr, rule.Description)));
             }
 
-            replacements.Add(IngressRule.ForAllIcmp(rule.Cidr, rule.Description));
+            replacements.Add(SecurityGroupRule.ForAllIcmp(rule.Cidr, rule.Description));
             return replacements;
         }
 
         // Keep the protocol spelling of the original (tcp or 6) so the new rules read like the old one.
-        replacements.AddRange(rule.Ports.Without(Ports).Select(r => IngressRule.ForPorts(rule.Protocol, r, rule.Cidr, rule.Description)));
+        replacements.AddRange(rule.Ports.Without(Ports).Select(r => SecurityGroupRule.ForPorts(rule.Protocol, r, rule.Cidr, rule.Description)));
         return replacements;
     }
 
     /// <summary>Plans the changes that restore the state before a remediation, given the group's current rules.</summary>
-    public static SecurityGroupChangeSet PlanUndo(SecurityGroupUndoData data, IReadOnlyList<IngressRule> currentRules)
+    public static SecurityGroupChangeSet PlanUndo(SecurityGroupUndoData data, IReadOnlyList<SecurityGroupRule> currentRules)
     {
         var changes = new SecurityGroupChangeSet(data.GroupId, isUndo: true);
         foreach (var rule in data.Revoked)
@@ -205,22 +205,6 @@ internal sealed class SecurityGroupPortCloser
         Authorized = changes.Authorize.Select(c => c.Rule).ToList(),
         Revoked = changes.Revoke.Select(c => c.Rule).ToList(),
     };
-
-    /// <summary>Reads a security group: its CIDR-sourced ingress rules and its tags.</summary>
-    public static async Task<SecurityGroupSnapshot> ReadGroupAsync(IAmazonEC2 ec2, string groupId, IRemediationReporter reporter, CancellationToken cancellationToken)
-    {
-        var response = await AwsCall.RunAsync(reporter, DescribeSecurityGroupsAction, groupId, () =>
-            ec2.DescribeSecurityGroupsAsync(new DescribeSecurityGroupsRequest { GroupIds = new List<string> { groupId } }, cancellationToken)).ConfigureAwait(false);
-
-        var group = response.SecurityGroups?.FirstOrDefault(g => string.Equals(g.GroupId, groupId, StringComparison.Ordinal))
-            ?? throw new InvalidOperationException("ec2:DescribeSecurityGroups did not return the security group " + groupId + ".");
-
-        var tags = (group.Tags ?? new List<Tag>())
-            .Where(t => t.Key is not null)
-            .Select(t => new KeyValuePair<string, string>(t.Key, t.Value ?? string.Empty))
-            .ToList();
-        return new SecurityGroupSnapshot(groupId, group.GroupName, IngressRule.FromPermissions(group.IpPermissions), tags);
-    }
 
     /// <summary>The network interfaces that use <paramref name="groupId"/>, each as <c>eni-... (instance i-...)</c> or with its description.</summary>
     public static async Task<IReadOnlyList<string>> ReadNetworkInterfacesAsync(IAmazonEC2 ec2, string groupId, IRemediationReporter reporter, CancellationToken cancellationToken)
@@ -285,7 +269,7 @@ internal sealed class SecurityGroupPortCloser
     /// Checks a re-read group against the change set: every added rule present, every revoked rule gone and, for a
     /// remediation, no rule public for the closer's ports left.
     /// </summary>
-    public SecurityGroupVerification Check(SecurityGroupChangeSet changes, IReadOnlyList<IngressRule> currentRules)
+    public SecurityGroupVerification Check(SecurityGroupChangeSet changes, IReadOnlyList<SecurityGroupRule> currentRules)
     {
         var problems = new List<string>();
         problems.AddRange(changes.Authorize.Where(c => !currentRules.Any(r => r.SameRuleAs(c.Rule))).Select(c => "missing '" + c.Rule + "'"));
@@ -299,15 +283,25 @@ internal sealed class SecurityGroupPortCloser
     }
 }
 
-/// <summary>A security group as read: rules with CIDR sources, and tags.</summary>
+/// <summary>A security group as read (<see cref="SecurityGroupReader"/>): its rules of both directions, every kind of source, and tags.</summary>
 internal sealed class SecurityGroupSnapshot
 {
     /// <summary>Creates the snapshot.</summary>
-    public SecurityGroupSnapshot(string groupId, string? groupName, IReadOnlyList<IngressRule> ingressRules, IReadOnlyList<KeyValuePair<string, string>> tags)
+    public SecurityGroupSnapshot(
+        string groupId,
+        string? groupName,
+        string? description,
+        string? vpcId,
+        IReadOnlyList<SecurityGroupRule> ingress,
+        IReadOnlyList<SecurityGroupRule> egress,
+        IReadOnlyList<KeyValuePair<string, string>> tags)
     {
         GroupId = groupId;
         GroupName = groupName;
-        IngressRules = ingressRules;
+        Description = description;
+        VpcId = vpcId;
+        Ingress = ingress;
+        Egress = egress;
         Tags = tags;
     }
 
@@ -317,8 +311,20 @@ internal sealed class SecurityGroupSnapshot
     /// <summary>The group name.</summary>
     public string? GroupName { get; }
 
-    /// <summary>The ingress rules with IPv4 or IPv6 CIDR sources.</summary>
-    public IReadOnlyList<IngressRule> IngressRules { get; }
+    /// <summary>The group description.</summary>
+    public string? Description { get; }
+
+    /// <summary>The VPC.</summary>
+    public string? VpcId { get; }
+
+    /// <summary>The inbound rules, one source each.</summary>
+    public IReadOnlyList<SecurityGroupRule> Ingress { get; }
+
+    /// <summary>The outbound rules, one destination each.</summary>
+    public IReadOnlyList<SecurityGroupRule> Egress { get; }
+
+    /// <summary>The inbound rules (what the port closers examine; only CIDR sources can be public).</summary>
+    public IReadOnlyList<SecurityGroupRule> IngressRules => Ingress;
 
     /// <summary>The group's tags.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Tags { get; }

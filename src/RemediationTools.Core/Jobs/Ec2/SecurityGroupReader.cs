@@ -5,10 +5,12 @@ using RemediationTools.Core.Engine;
 namespace RemediationTools.Core.Jobs.Ec2;
 
 /// <summary>
-/// Security group reads through a job's <see cref="JobContext.Cache"/>: a group and the network interfaces that use
-/// it are read once per batch group (account and region) and shared by every finding on it, and
-/// <see cref="PrefetchAsync"/> reads the groups of many findings with one DescribeSecurityGroups and one
-/// DescribeNetworkInterfaces per chunk. A job invalidates the group after changing it and verifies with a fresh read.
+/// The one way every job reads security groups: through the job's <see cref="JobContext.Cache"/>, so a group and
+/// the network interfaces that use it are read once per batch group (account and region) and shared by every finding
+/// on it; <see cref="PrefetchAsync"/> reads the groups of many findings with one DescribeSecurityGroups and one
+/// DescribeNetworkInterfaces per chunk. Plans read with <see cref="ReadGroupAsync"/>; verifications with
+/// <see cref="ReadFreshAsync"/>, which always asks AWS and leaves the fresh read for later findings. The engine
+/// invalidates a group when a change to it is made.
 /// </summary>
 internal static class SecurityGroupReader
 {
@@ -30,7 +32,46 @@ internal static class SecurityGroupReader
         }
 
         return context.Cache.GetOrReadAsync(GroupKey(groupId), () =>
-            SecurityGroupPortCloser.ReadGroupAsync(context.Clients.Ec2(context.Region), groupId, context.Reporter, cancellationToken));
+            DescribeAsync(context.Clients.Ec2(context.Region), groupId, context.Reporter, cancellationToken));
+    }
+
+    /// <summary>The group as AWS has it now (one DescribeSecurityGroups), kept in the cache for later findings.</summary>
+    public static Task<SecurityGroupSnapshot> ReadFreshAsync(JobContext context, string groupId, CancellationToken cancellationToken)
+    {
+        if (context is null)
+        {
+            throw new ArgumentNullException(nameof(context));
+        }
+
+        context.Cache.Invalidate(GroupKey(groupId));
+        return ReadGroupAsync(context, groupId, cancellationToken);
+    }
+
+    /// <summary>The group in the shape every job uses: rules of both directions with every kind of source, and tags.</summary>
+    public static SecurityGroupSnapshot Snapshot(SecurityGroup group)
+    {
+        if (group is null)
+        {
+            throw new ArgumentNullException(nameof(group));
+        }
+
+        return new SecurityGroupSnapshot(
+            group.GroupId,
+            group.GroupName,
+            group.Description,
+            group.VpcId,
+            SecurityGroupRule.FromPermissions(group.IpPermissions, egress: false),
+            SecurityGroupRule.FromPermissions(group.IpPermissionsEgress, egress: true),
+            Ec2Tags.ToPairs(group.Tags).ToList());
+    }
+
+    private static async Task<SecurityGroupSnapshot> DescribeAsync(IAmazonEC2 ec2, string groupId, IRemediationReporter reporter, CancellationToken cancellationToken)
+    {
+        var response = await AwsCall.RunAsync(reporter, SecurityGroupPortCloser.DescribeSecurityGroupsAction, groupId, () =>
+            ec2.DescribeSecurityGroupsAsync(new DescribeSecurityGroupsRequest { GroupIds = new List<string> { groupId } }, cancellationToken)).ConfigureAwait(false);
+        var group = response.SecurityGroups?.FirstOrDefault(g => string.Equals(g.GroupId, groupId, StringComparison.Ordinal))
+            ?? throw new InvalidOperationException(SecurityGroupPortCloser.DescribeSecurityGroupsAction + " did not return the security group " + groupId + ".");
+        return Snapshot(group);
     }
 
     /// <summary>The network interfaces using the group, from the cache or from DescribeNetworkInterfaces.</summary>
@@ -47,15 +88,6 @@ internal static class SecurityGroupReader
 
     /// <summary>Forgets the cached rules of <paramref name="groupId"/> after a change to it.</summary>
     public static void Invalidate(JobContext context, string groupId) => context?.Cache.Invalidate(GroupKey(groupId));
-
-    /// <summary>Stores a freshly read group (for example the verify read) for later findings on it.</summary>
-    public static void Remember(JobContext context, SecurityGroupSnapshot group)
-    {
-        if (context is not null && group is not null)
-        {
-            context.Cache.Set(GroupKey(group.GroupId), group);
-        }
-    }
 
     /// <summary>
     /// Reads <paramref name="groupIds"/> (not yet cached) with one DescribeSecurityGroups and one paged
@@ -128,11 +160,7 @@ internal static class SecurityGroupReader
                 continue;
             }
 
-            var tags = (group.Tags ?? new List<Tag>())
-                .Where(t => t.Key is not null)
-                .Select(t => new KeyValuePair<string, string>(t.Key, t.Value ?? string.Empty))
-                .ToList();
-            cache.Set(GroupKey(group.GroupId), new SecurityGroupSnapshot(group.GroupId, group.GroupName, IngressRule.FromPermissions(group.IpPermissions), tags), readAt);
+            cache.Set(GroupKey(group.GroupId), Snapshot(group), readAt);
             cache.Set<IReadOnlyList<string>>(InterfacesKey(group.GroupId), interfaces[group.GroupId], readAt);
         }
     }
