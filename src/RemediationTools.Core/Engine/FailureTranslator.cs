@@ -69,7 +69,7 @@ internal static class FailureTranslator
                 result.MissingIamActions = new[] { "sts:AssumeRole" };
                 break;
             case FindingFormatException format:
-                result.ErrorCode = InvalidFinding;
+                result.ErrorCode = format.ErrorCode ?? InvalidFinding;
                 result.Reason = format.Message;
                 break;
             default:
