@@ -77,6 +77,9 @@ internal static class FailureTranslator
                 result.Reason = exception.Message;
                 break;
         }
+
+        // AWS messages can quote the request (signatures, tokens, keys): nothing of that reaches a result or a run.
+        result.Reason = AwsSecretRedactor.Redact(result.Reason);
     }
 
     private static void FillMissingAction(RemediationResult result, string? errorCode, string? message, string? callAction)

@@ -210,7 +210,7 @@ internal sealed class RemediationWorker
             await extender.ConfigureAwait(false);
             Interlocked.Increment(ref jobsFailed);
             var run = NewRun(lease, RemediationRunStatus.AttemptFailed, started, reporter.Lines());
-            run.Error = ex.Message;
+            run.Error = AwsSecretRedactor.Redact(ex.Message);
             try
             {
                 var status = await store.FailAsync(lease, run, options.RetryDelay, CancellationToken.None).ConfigureAwait(false);
@@ -323,7 +323,7 @@ internal sealed class RemediationWorker
         }
     }
 
-    private void Log(WorkerLogLevel level, string message) => log(level, message);
+    private void Log(WorkerLogLevel level, string message) => log(level, AwsSecretRedactor.Redact(message) ?? string.Empty);
 
     private static async Task<bool> DelayAsync(TimeSpan delay, CancellationToken cancellationToken)
     {
@@ -363,6 +363,7 @@ internal sealed class RemediationWorker
 
         private void Add(string line)
         {
+            line = AwsSecretRedactor.Redact(line) ?? string.Empty;
             lock (lines)
             {
                 lines.Add(line);
