@@ -39,24 +39,24 @@ param(
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 
-$deployment = $CloudAccount | New-RemediationWorkerGroup -Name $Name -OrganizationId $OrganizationId -Store $Store -Confirm:$false -WarningAction SilentlyContinue
-Write-Host "Worker group $Name created (client ID $($deployment.ClientId)). To run a worker in a container:"
-Write-Host "  $($deployment.DockerRunCommand)"
-
 $logFolder = Join-Path ([IO.Path]::GetTempPath()) "remediation-workers-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
 $null = New-Item -ItemType Directory -Path $logFolder
+
+# The secret goes into a file readable by this user only (0600 on Unix); the workers and the printed commands read
+# it from there, so it is in no command line and no process environment.
+$secretFile = Join-Path $logFolder "$Name.secret"
+$deployment = $CloudAccount | New-RemediationWorkerGroup -Name $Name -OrganizationId $OrganizationId -Store $Store -ClientSecretPath $secretFile -Confirm:$false -WarningAction SilentlyContinue
+Write-Host "Worker group $Name created (client ID $($deployment.ClientId)). To run a worker in a container:"
+Write-Host "  $($deployment.DockerRunCommand)"
 $environment = @{}
 foreach ($pair in $deployment.Environment.GetEnumerator()) { $environment[$pair.Key] = $pair.Value }
 foreach ($key in $WorkerEnvironment.Keys) { $environment[$key] = [string]$WorkerEnvironment[$key] }
 $environment['REMEDIATION_POLL_SECONDS'] = '1'
-# The secret reaches the workers only through their environment; the worker removes it from its own on start.
-$environment[$deployment.ClientSecretVariable] = $deployment.ClientSecret | ConvertFrom-SecureString -AsPlainText
 
 $processes = foreach ($i in 1..$Workers) {
     Start-Process -FilePath dotnet -ArgumentList "`"$WorkerPath`"" -Environment $environment -NoNewWindow -PassThru `
         -RedirectStandardOutput (Join-Path $logFolder "worker-$i.log") -RedirectStandardError (Join-Path $logFolder "worker-$i.err")
 }
-$environment.Remove($deployment.ClientSecretVariable)
 Write-Host "Started $Workers worker process(es): $($processes.Id -join ', ')"
 
 try {

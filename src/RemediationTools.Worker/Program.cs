@@ -55,12 +55,25 @@ internal static class Program
         IRemediationStore store;
         try
         {
-            options = ReadOptions();
+            options = ReadOptions(out var secretSource);
+
+            // From a file or SSM the secret never enters this process's environment (nor docker inspect).
+            options.ClientSecret = await WorkerClientSecret.ReadAsync(secretSource, options.Connection, null, CancellationToken.None).ConfigureAwait(false);
+            options.Validate();
             store = StoreFactory.Create(options.Store);
+            if (store is LocalFolderStore { PermissionNote: { } note })
+            {
+                Log("WARN", note);
+            }
         }
         catch (Exception ex) when (ex is ArgumentException or RemediationStoreException or FormatException)
         {
             Log("ERROR", ex.Message);
+            return ExitConfiguration;
+        }
+        catch (AwsConfigurationException ex)
+        {
+            Log("ERROR", "hosting AWS credentials (needed to read " + WorkerClientSecret.ParameterVariable + "): " + ex.Message);
             return ExitConfiguration;
         }
 
@@ -121,9 +134,9 @@ internal static class Program
         }
     }
 
-    private static WorkerOptions ReadOptions()
+    private static WorkerOptions ReadOptions(out ClientSecretSource secretSource)
     {
-        var secret = Required(WorkerGroupService.ClientSecretVariable);
+        secretSource = WorkerClientSecret.FromEnvironment(Environment.GetEnvironmentVariable);
 
         // Not inherited by anything this process might start.
         Environment.SetEnvironmentVariable(WorkerGroupService.ClientSecretVariable, null);
@@ -131,7 +144,6 @@ internal static class Program
         {
             GroupName = Required(WorkerGroupService.GroupVariable),
             ClientId = Required(WorkerGroupService.ClientIdVariable),
-            ClientSecret = secret,
             Store = Environment.GetEnvironmentVariable(StoreFactory.StoreVariable),
             MaxConcurrency = Integer("REMEDIATION_MAX_JOBS", 4),
             Connection = new AwsConnectionOptions(),
@@ -141,7 +153,6 @@ internal static class Program
         options.HeartbeatInterval = Seconds("REMEDIATION_HEARTBEAT_SECONDS", options.HeartbeatInterval);
         options.PollWait = Seconds("REMEDIATION_POLL_SECONDS", options.PollWait);
         options.RetryDelay = Seconds("REMEDIATION_RETRY_DELAY_SECONDS", options.RetryDelay);
-        options.Validate();
         return options;
     }
 
@@ -150,7 +161,8 @@ internal static class Program
         var value = Environment.GetEnvironmentVariable(name);
         return string.IsNullOrWhiteSpace(value)
             ? throw new ArgumentException("The environment variable " + name + " is not set; the worker needs " + WorkerGroupService.GroupVariable + ", " +
-                WorkerGroupService.ClientIdVariable + " and " + WorkerGroupService.ClientSecretVariable + ".")
+                WorkerGroupService.ClientIdVariable + " and its client secret (" + WorkerClientSecret.FileVariable + ", " + WorkerClientSecret.ParameterVariable + " or " +
+                WorkerGroupService.ClientSecretVariable + ").")
             : value.Trim();
     }
 

@@ -89,4 +89,7 @@ internal static class ErrorIds
 
     /// <summary>No run has that ID.</summary>
     public const string RunNotFound = "RunNotFound";
+
+    /// <summary>The client secret file or SSM parameter given to a worker cannot be read, or is empty.</summary>
+    public const string ClientSecretUnavailable = "ClientSecretUnavailable";
 }

@@ -19,12 +19,14 @@ Describe 'New-RemediationWorkerGroup' {
         $d.ClientId | Should -Not -BeNullOrEmpty
         $d.ClientSecret | Should -BeOfType ([securestring])
         (Get-TestPlainSecret $d.ClientSecret).Length | Should -BeGreaterOrEqual 32
-        $d.ClientSecretVariable | Should -Be 'REMEDIATION_CLIENT_SECRET'
+        $d.ClientSecretVariable | Should -Be 'REMEDIATION_CLIENT_SECRET_FILE'
+        $d.Environment['REMEDIATION_CLIENT_SECRET_FILE'] | Should -Be $d.ClientSecretFile
         $d.Environment['REMEDIATION_WORKER_GROUP'] | Should -Be 'prod'
         $d.Environment['REMEDIATION_CLIENT_ID'] | Should -Be $d.ClientId
         $d.Environment['REMEDIATION_STORE'] | Should -Be $store
         $d.ProcessCommand | Should -Match 'remediation-worker$'
-        $d.DockerRunCommand | Should -Match '^docker run .*-e REMEDIATION_CLIENT_SECRET '
+        $d.DockerRunCommand | Should -Match '^docker run .*--mount type=bind,source=.*,target=/run/secrets/remediation-client-secret,readonly -e REMEDIATION_CLIENT_SECRET_FILE=/run/secrets/remediation-client-secret '
+        $d.DockerRunCommand | Should -Not -Match 'AWS_SECRET_ACCESS_KEY|AWS_ACCESS_KEY_ID|AWS_SESSION_TOKEN|-e REMEDIATION_CLIENT_SECRET '
         "$warnings" | Should -BeLike "*shown only now*"
 
         $group = Get-RemediationWorkerGroup -Store $store -Name prod
@@ -34,6 +36,22 @@ Describe 'New-RemediationWorkerGroup' {
         $group.AllowDisruptive | Should -BeFalse
         $group.CloudAccounts.AccountId | Should -Be @('222222222222', '333333333333')
         $group.CloudAccounts.ExternalId | Should -Be @($orgId, $orgId)
+    }
+
+    It 'writes the secret to -ClientSecretPath readable by the owner only, and the commands name that file' {
+        $path = Join-Path $TestDrive 'secrets/prod.secret'
+        $d = New-RemediationWorkerGroup -Store $store -Name prod -OrganizationId $orgId -RoleArn $arnA -ExternalId $orgId -ClientSecretPath $path -WarningAction SilentlyContinue
+        (Get-Content -Raw -LiteralPath $path).TrimEnd("`n") | Should -Be (Get-TestPlainSecret $d.ClientSecret)
+        $d.ClientSecretFile | Should -Be $path
+        $d.ProcessCommand | Should -Match ([regex]::Escape("REMEDIATION_CLIENT_SECRET_FILE='$path'"))
+        $d.DockerRunCommand | Should -Match ([regex]::Escape("source='$path',target=/run/secrets/remediation-client-secret,readonly"))
+        if ($IsWindows) {
+            Set-ItResult -Skipped -Because 'Unix file modes do not exist on Windows'
+            return
+        }
+        (Get-Item -LiteralPath $path).UnixFileMode | Should -Be ([System.IO.UnixFileMode]'UserRead, UserWrite')
+        (Get-Item -LiteralPath (Split-Path $path)).UnixFileMode | Should -Be ([System.IO.UnixFileMode]'UserRead, UserWrite, UserExecute')
+        (Get-Item -LiteralPath $folder).UnixFileMode | Should -Be ([System.IO.UnixFileMode]'UserRead, UserWrite, UserExecute')
     }
 
     It 'keeps the plain secret out of every file of the store, the command lines and the environment' {

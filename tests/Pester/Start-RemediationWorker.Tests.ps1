@@ -56,6 +56,23 @@ Describe 'Start-RemediationWorker' {
         Find-TestTextInFiles -Path $folder -Text $plain | Should -BeNullOrEmpty
     }
 
+    It 'reads the secret from -ClientSecretFile (trailing newline ignored) and fixes a queued finding' {
+        $path = Join-Path $TestDrive 'prod.secret'
+        Set-Content -LiteralPath $path -Value (Get-TestPlainSecret $d.ClientSecret)
+        $groupId = New-TestOpenSecurityGroup -Context $ctx
+        $requestId = Add-TestQueuedFinding -Folder $folder -WorkerGroup prod -FindingJson (New-TestFindingJson -Context $ctx -GroupId $groupId)
+        $final = Start-RemediationWorker -Store $store -WorkerGroup prod -ClientId $d.ClientId -ClientSecretFile $path @aws -StopAfter '00:00:04'
+        $final.JobsDone | Should -Be 1
+        (Get-RemediationRun -Store $store -WorkerGroup prod -Id $requestId).Result.Status | Should -Be 'Remediated'
+    }
+
+    It 'refuses a missing -ClientSecretFile with ClientSecretUnavailable naming the file, before registering' {
+        $path = Join-Path $TestDrive 'absent.secret'
+        { Start-RemediationWorker -Store $store -WorkerGroup prod -ClientId $d.ClientId -ClientSecretFile $path @aws -StopAfter '00:00:02' -ErrorAction Stop } |
+            Should -Throw -ErrorId 'ClientSecretUnavailable,RemediationTools.Commands.StartRemediationWorkerCommand' -ExpectedMessage "*'$path'*"
+        Get-RemediationWorker -Store $store | Should -BeNullOrEmpty
+    }
+
     It 'refuses a wrong client secret with WorkerCredentialsRefused and registers nothing' {
         $wrong = ConvertTo-SecureString 'not-the-secret' -AsPlainText -Force
         { Start-RemediationWorker -Store $store -WorkerGroup prod -ClientId $d.ClientId -ClientSecret $wrong @aws -StopAfter '00:00:02' -ErrorAction Stop } |

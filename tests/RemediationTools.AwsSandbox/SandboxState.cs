@@ -15,6 +15,8 @@ internal sealed class AccountState
     public IamAccountState Iam { get; } = new();
 
     public Dictionary<string, Ec2RegionState> Ec2Regions { get; } = new(StringComparer.Ordinal);
+
+    public Dictionary<string, Ssm.SsmRegionState> SsmRegions { get; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Amazon.Runtime;
 using RemediationTools.Core.Aws;
+using RemediationTools.Core.Findings;
 using RemediationTools.Core.Jobs;
 
 namespace RemediationTools.Core.Engine;
@@ -33,7 +34,7 @@ internal static class FailureTranslator
     public const string AssumeRoleDenied = "AssumeRoleDenied";
 
     /// <summary>The credentials (an assumed role's or the caller's) belong to another account than the finding's.</summary>
-    public const string AccountMismatch = "AccountMismatch";
+    public const string AccountMismatch = FindingParser.AccountMismatchErrorCode;
 
     private static readonly string[] AccessDeniedCodes =
     {
@@ -81,7 +82,7 @@ internal static class FailureTranslator
                 result.MissingIamActions = new[] { "sts:AssumeRole" };
                 break;
             case FindingFormatException format:
-                result.ErrorCode = InvalidFinding;
+                result.ErrorCode = format.ErrorCode ?? InvalidFinding;
                 result.Reason = format.Message;
                 break;
             case HttpRequestException or IOException or TimeoutException or OperationCanceledException:
@@ -98,6 +99,9 @@ internal static class FailureTranslator
                 result.Reason = "Unexpected " + exception.GetType().Name + ": " + exception.Message;
                 break;
         }
+
+        // AWS messages can quote the request (signatures, tokens, keys): nothing of that reaches a result or a run.
+        result.Reason = AwsSecretRedactor.Redact(result.Reason);
     }
 
     private static void FillMissingAction(RemediationResult result, string? errorCode, string? message, string? callAction)

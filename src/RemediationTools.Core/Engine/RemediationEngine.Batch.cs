@@ -219,7 +219,7 @@ internal sealed partial class RemediationEngine
     {
         var byJob = items
             .Select(item => (item.Finding, Job: catalog.Resolve(item.Finding, options.JobId)))
-            .Where(x => x.Job is IBatchPrefetchingJob && (!x.Job.Info.Disruptive || options.AllowDisruptive))
+            .Where(x => x.Job is IBatchPrefetchingJob && !x.Finding.ReportedCompliant && (!x.Job.Info.Disruptive || options.AllowDisruptive))
             .GroupBy(x => x.Job!)
             .ToList();
         if (byJob.Count == 0 || batch.LimitReached)

@@ -101,6 +101,12 @@ internal sealed partial class RemediationEngine
             return plan;
         }
 
+        if (finding.ReportedCompliant)
+        {
+            plan.Outcome = Result(plan, RemediationStatus.AlreadyCompliant, "The finding reports compliance status PASSED; nothing was read or changed.");
+            return plan;
+        }
+
         if (job.Info.Disruptive && !options.AllowDisruptive)
         {
             plan.Outcome = Result(plan, RemediationStatus.Skipped, job.Info.Id + " is disruptive (" + job.Info.Impact + "); it runs only when disruptive jobs are allowed (-AllowDisruptive).");

@@ -3,6 +3,16 @@ namespace RemediationTools;
 /// <summary>A security finding, parsed and validated: which rule, which account, region and resource.</summary>
 public sealed class Finding
 {
+    /// <summary>
+    /// The compliance status the source reported (Security Hub <c>Compliance.Status</c>: <c>PASSED</c>, <c>FAILED</c>,
+    /// <c>WARNING</c>, <c>NOT_AVAILABLE</c>); null when the source reports none. A <c>PASSED</c> finding is
+    /// <c>AlreadyCompliant</c> without any AWS call.
+    /// </summary>
+    public string? ComplianceStatus { get; set; }
+
+    /// <summary>True when the source reported the finding as compliant (<c>PASSED</c>): nothing is read or changed for it.</summary>
+    internal bool ReportedCompliant => string.Equals(ComplianceStatus, "PASSED", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>The finding's ID in the system that raised it, when it has one.</summary>
     public string? FindingId { get; set; }
 

@@ -30,4 +30,10 @@ public sealed class FindingFormatException : Exception
 
     /// <summary>The path of the missing or bad field, for example <c>notificationInfo.RuleID</c>.</summary>
     public string? Field { get; }
+
+    /// <summary>
+    /// The error code a result carries for this finding (for example <c>AccountMismatch</c>); null for the general
+    /// <c>InvalidFinding</c>.
+    /// </summary>
+    public string? ErrorCode { get; set; }
 }

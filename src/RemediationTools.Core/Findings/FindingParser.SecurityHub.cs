@@ -6,26 +6,65 @@ namespace RemediationTools.Core.Findings;
 internal static partial class FindingParser
 {
     /// <summary>
-    /// Security Hub control IDs and the job that fixes their finding's first resource. Only controls whose check is
-    /// exactly what the job fixes are listed.
+    /// Security Hub control IDs and the job that fixes their finding's first resource, checked against the Security Hub
+    /// controls reference. Only controls whose check is exactly what a job of the catalog fixes are listed:
+    /// <list type="bullet">
+    /// <item>EC2.1 (EBS snapshots publicly restorable) is not: its resource type is the AWS account (a periodic
+    /// account-wide check), so its finding names no snapshot for <c>ebs-private-snapshot</c>.</item>
+    /// <item>EC2.53 and EC2.54 (security groups open from 0.0.0.0/0 or ::/0 to remote administration ports) are not:
+    /// their rule (<c>vpc-sg-port-restriction-check</c>) checks TCP and UDP on ports 22 and 3389 together, and no job
+    /// closes both ports on both protocols; the port-22 and port-3389 jobs each close one port over TCP.</item>
+    /// <item>Controls of services without a job in the catalog yet (S3, KMS, CloudTrail, RDS, IAM) are not listed.</item>
+    /// </list>
     /// </summary>
     public static readonly IReadOnlyDictionary<string, string> SecurityHubControls = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
     {
-        ["EC2.1"] = "ebs-private-snapshot",
+        // vpc-default-security-group-closed
         ["EC2.2"] = "aws-ec2-default-security-group-traffic",
+
+        // restricted-ssh: TCP 22 from 0.0.0.0/0 or ::/0
         ["EC2.13"] = "security-group-close-port-22",
+
+        // restricted-common-ports (restricted-rdp): TCP 3389
         ["EC2.14"] = "security-group-close-port-3389",
+
+        // nacl-no-unrestricted-ssh-rdp: NACL ingress from 0.0.0.0/0 or ::/0 to TCP 22 or 3389
         ["EC2.21"] = "aws-ec2-administration-ports-ingress-allowed",
-        ["S3.5"] = "aws-s3-bucket-policy-allow-https",
-        ["S3.8"] = "s3-remove-public-access",
-        ["S3.9"] = "s3-enable-access-logging",
-        ["KMS.4"] = "aws-kms-key-rotates",
-        ["CloudTrail.2"] = "aws-cloudtrail-logs-encrypted",
-        ["RDS.1"] = "aws-rds-snapshot-remove-publicaccess",
-        ["RDS.2"] = "rds-remove-public-endpoint",
-        ["RDS.13"] = "rds-enable-version-update",
-        ["IAM.4"] = "aws-iam-root-user-disable-access-keys",
+
+        // ec2-security-group-attached-to-eni-periodic: a group attached to no instance or network interface
+        ["EC2.22"] = "security-group-not-attached-delete",
     };
+
+    /// <summary>
+    /// The control IDs of the CIS AWS Foundations Benchmark standards (findings without consolidated control findings)
+    /// and the Security Hub control each one is, by benchmark version: the same number means different controls in
+    /// different versions (5.3 is EC2.2 in v1.4.0 and EC2.54 in v3.0.0), so a CIS ID is read only with its version.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> CisControls = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["1.2.0/4.1"] = "EC2.13",
+        ["1.2.0/4.2"] = "EC2.14",
+        ["1.2.0/4.3"] = "EC2.2",
+        ["1.4.0/5.1"] = "EC2.21",
+        ["1.4.0/5.3"] = "EC2.2",
+        ["3.0.0/5.1"] = "EC2.21",
+        ["3.0.0/5.2"] = "EC2.53",
+        ["3.0.0/5.3"] = "EC2.54",
+        ["3.0.0/5.4"] = "EC2.2",
+    };
+
+    /// <summary>Controls the reference shows no job can serve, with the reason given when a finding names one.</summary>
+    private static readonly Dictionary<string, string> UnservedControls = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["EC2.1"] = "its resource is the AWS account (an account-wide periodic check), not a snapshot; ebs-private-snapshot fixes one snapshot named by ID",
+        ["EC2.53"] = "it checks TCP and UDP on both ports 22 and 3389 from 0.0.0.0/0; security-group-close-port-22 and -3389 each close one port over TCP",
+        ["EC2.54"] = "it checks TCP and UDP on both ports 22 and 3389 from ::/0; security-group-close-port-22 and -3389 each close one port over TCP",
+    };
+
+    /// <summary>The result error code of a Security Hub finding whose resource belongs to another account than its <c>AwsAccountId</c>.</summary>
+    public const string AccountMismatchErrorCode = "AccountMismatch";
+
+    private const string CisStandard = "cis-aws-foundations-benchmark/v/";
 
     private const string SecurityControlPrefix = "security-control/";
 
@@ -62,12 +101,12 @@ internal static partial class FindingParser
             controlId = GetString(compliance, "Compliance.SecurityControlId", "SecurityControlId");
         }
 
+        var generatorId = GetString(root, "GeneratorId", "GeneratorId");
         if (controlId is null && TryGet(root, out var productFields, "ProductFields") && productFields.ValueKind == JsonValueKind.Object)
         {
-            controlId = GetString(productFields, "ProductFields.ControlId", "ControlId");
+            controlId = CisControl(productFields, generatorId) ?? GetString(productFields, "ProductFields.ControlId", "ControlId");
         }
 
-        var generatorId = GetString(root, "GeneratorId", "GeneratorId");
         if (controlId is null && generatorId is not null && generatorId.StartsWith(SecurityControlPrefix, StringComparison.OrdinalIgnoreCase))
         {
             controlId = generatorId.Substring(SecurityControlPrefix.Length);
@@ -83,7 +122,7 @@ internal static partial class FindingParser
         if (!SecurityHubControls.TryGetValue(controlId, out var jobId))
         {
             throw new FindingFormatException(
-                "No job serves Security Hub control '" + controlId + "'. Controls with a job: " + string.Join(", ", SecurityHubControls.Keys) + ".",
+                "No job serves Security Hub control '" + controlId + "'" + (UnservedControls.TryGetValue(controlId, out var why) ? " (" + why + ")" : string.Empty) + ". Controls with a job: " + string.Join(", ", SecurityHubControls.Keys) + ".",
                 "Compliance.SecurityControlId");
         }
 
@@ -105,6 +144,17 @@ internal static partial class FindingParser
         var resourceText = GetString(resource, "Resources[0].Id", "Id")
             ?? throw new FindingFormatException("The Security Hub finding's Resources[0] has no Id.", "Resources[0].Id");
         var arn = Arn.TryParse(resourceText);
+        if (arn is not null && arn.AccountId.Length > 0 && !string.Equals(arn.AccountId, accountId, StringComparison.Ordinal))
+        {
+            // A finding may only ever change its own account: a resource of another account is refused before any call.
+            throw new FindingFormatException(
+                "The Security Hub finding's resource " + arn.Text + " belongs to account " + arn.AccountId + ", not to the finding's account " + accountId +
+                " (AwsAccountId); nothing was changed.",
+                "Resources[0].Id")
+            {
+                ErrorCode = AccountMismatchErrorCode,
+            };
+        }
 
         var regionPath = "Resources[0].Region";
         var region = GetString(resource, regionPath, "Region") ?? NullIfEmpty(arn?.Region);
@@ -119,6 +169,7 @@ internal static partial class FindingParser
 
         return new Finding
         {
+            ComplianceStatus = compliance.ValueKind == JsonValueKind.Object ? GetString(compliance, "Compliance.Status", "Status") : null,
             FindingId = GetString(root, "Id", "Id"),
             JobId = jobId,
             RuleId = controlId,
@@ -132,5 +183,37 @@ internal static partial class FindingParser
             Tags = ReadTags(resource, "Resources[0].Tags", "Tags"),
             RawPayload = raw,
         };
+    }
+
+    /// <summary>
+    /// The Security Hub control of a CIS AWS Foundations Benchmark finding (without consolidated control findings):
+    /// the CIS ID (<c>ProductFields.RuleId</c> in v1.2.0, <c>ProductFields.ControlId</c> later) with the benchmark version
+    /// from <c>ProductFields.StandardsGuideArn</c>, <c>ProductFields.StandardsArn</c> or the generator ID. Null when the
+    /// finding is of no CIS standard. A CIS ID without a mapped control throws, naming it and its version.
+    /// </summary>
+    private static string? CisControl(JsonElement productFields, string? generatorId)
+    {
+        var standard = GetString(productFields, "ProductFields.StandardsGuideArn", "StandardsGuideArn")
+            ?? GetString(productFields, "ProductFields.StandardsArn", "StandardsArn")
+            ?? generatorId;
+        var at = standard?.IndexOf(CisStandard, StringComparison.OrdinalIgnoreCase) ?? -1;
+        if (standard is null || at < 0)
+        {
+            return null;
+        }
+
+        var version = standard.Substring(at + CisStandard.Length).Split('/')[0];
+        var cisId = GetString(productFields, "ProductFields.RuleId", "RuleId") ?? GetString(productFields, "ProductFields.ControlId", "ControlId");
+        if (cisId is null)
+        {
+            return null;
+        }
+
+        return CisControls.TryGetValue(version + "/" + cisId, out var control)
+            ? control
+            : throw new FindingFormatException(
+                "No job serves CIS AWS Foundations Benchmark v" + version + " control '" + cisId + "'. CIS controls with a job: " +
+                string.Join(", ", CisControls.Where(c => SecurityHubControls.ContainsKey(c.Value)).Select(c => "v" + c.Key + " (" + c.Value + ")")) + ".",
+                "ProductFields.ControlId");
     }
 }

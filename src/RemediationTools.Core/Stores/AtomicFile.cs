@@ -122,11 +122,12 @@ internal static class AtomicFile
     private static string WriteTemp(string path, byte[] content)
     {
         var folder = Path.GetDirectoryName(path)!;
-        Directory.CreateDirectory(folder);
+        StorePermissions.CreateFolder(folder);
 
         // Same folder, so the rename never crosses file systems; a leading dot and the .tmp suffix keep it out of listings.
+        // Created owner-only (or group-shared, as its folder is), never wider first; the rename keeps the mode.
         var temp = Path.Combine(folder, "." + Path.GetFileName(path) + "." + Guid.NewGuid().ToString("N") + ".tmp");
-        using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.None))
+        using (var stream = UnixFileModes.CreateNew(temp, StorePermissions.FileModeIn(folder)))
         {
             stream.Write(content, 0, content.Length);
             stream.Flush(flushToDisk: true);

@@ -214,7 +214,7 @@ internal sealed partial class LocalFolderStore
             var leasePath = Path.Combine(leased, leaseName);
             try
             {
-                Directory.CreateDirectory(leased);
+                StorePermissions.CreateFolder(leased);
                 AtomicFile.Rename(Path.Combine(ready, name!), leasePath);
             }
             catch (Exception ex) when (AtomicFile.IsGone(ex))
@@ -296,7 +296,7 @@ internal sealed partial class LocalFolderStore
     private void DeadLetter(string group, string leasePath, QueuedRequest request, int attempts, string? workerId, string? error, IReadOnlyList<string> logLines)
     {
         var dead = QueueFolder(group, "dead");
-        Directory.CreateDirectory(dead);
+        StorePermissions.CreateFolder(dead);
         try
         {
             // Moved first, recorded second: a process killed in between leaves the request in the dead-letter area

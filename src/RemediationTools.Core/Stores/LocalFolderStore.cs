@@ -29,7 +29,11 @@ internal sealed partial class LocalFolderStore : IRemediationStore
     private readonly Func<DateTimeOffset> clock;
 
     /// <summary>Opens (and on first use creates) the store under <paramref name="rootFolder"/>.</summary>
-    public LocalFolderStore(string rootFolder, Func<DateTimeOffset>? clock = null, int maxAttempts = 3)
+    /// <param name="rootFolder">The store's folder.</param>
+    /// <param name="clock">The clock (tests).</param>
+    /// <param name="maxAttempts">Attempts before a request is dead-lettered.</param>
+    /// <param name="sharing">Owner-only or group-shared modes; null for <c>REMEDIATION_STORE_SHARED</c> (default owner-only).</param>
+    public LocalFolderStore(string rootFolder, Func<DateTimeOffset>? clock = null, int maxAttempts = 3, StoreSharing? sharing = null)
     {
         if (string.IsNullOrWhiteSpace(rootFolder))
         {
@@ -44,7 +48,22 @@ internal sealed partial class LocalFolderStore : IRemediationStore
         root = Path.GetFullPath(rootFolder);
         this.clock = clock ?? (() => DateTimeOffset.UtcNow);
         MaxAttempts = maxAttempts;
+        Sharing = sharing ?? StorePermissions.FromEnvironment();
+        try
+        {
+            PermissionNote = StorePermissions.Prepare(root, Sharing);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new RemediationStoreException(StoreError.StoreNotAvailable, "The local store folder " + root + " cannot be created: " + ex.Message, ex) { Target = root };
+        }
     }
+
+    /// <summary>Owner-only (0700/0600) or group-shared (0770/0660) modes on Unix.</summary>
+    public StoreSharing Sharing { get; }
+
+    /// <summary>What opening the store did to the modes of an existing store (tightened, or could not), for a warning; null when nothing.</summary>
+    public string? PermissionNote { get; }
 
     /// <summary>The store's folder.</summary>
     public string Root => root;
@@ -250,7 +269,7 @@ internal sealed partial class LocalFolderStore : IRemediationStore
         }
 
         var trash = Path.Combine(root, ".trash", Path.GetFileName(folder) + "." + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(Path.GetDirectoryName(trash)!);
+        StorePermissions.CreateFolder(Path.GetDirectoryName(trash)!);
         try
         {
             Directory.Move(folder, trash);

@@ -3,7 +3,7 @@ namespace RemediationTools;
 /// <summary>
 /// How to start workers for a group, returned once when the group is created or its secret is reset. The client secret
 /// is never part of <see cref="DockerRunCommand"/>, <see cref="ProcessCommand"/> or <see cref="Environment"/>: they
-/// take it from the variable named by <see cref="ClientSecretVariable"/>.
+/// read it from <see cref="ClientSecretFile"/> (named by the variable <see cref="ClientSecretVariable"/>).
 /// </summary>
 public sealed class WorkerGroupDeployment
 {
@@ -13,13 +13,19 @@ public sealed class WorkerGroupDeployment
     /// <summary>The group's client ID.</summary>
     public string ClientId { get; set; } = string.Empty;
 
-    /// <summary>The environment variable that must hold the client secret when a worker starts.</summary>
+    /// <summary>The environment variable that names the client secret file when a worker starts (<c>REMEDIATION_CLIENT_SECRET_FILE</c>).</summary>
     public string ClientSecretVariable { get; set; } = string.Empty;
 
-    /// <summary>A <c>docker run</c> command that starts a worker container for the group (the secret is passed from the environment).</summary>
+    /// <summary>
+    /// The file the commands read the client secret from: written owner-only by <c>-ClientSecretPath</c>, or by you (see
+    /// about_RemediationTools) before the first worker starts.
+    /// </summary>
+    public string ClientSecretFile { get; set; } = string.Empty;
+
+    /// <summary>A <c>docker run</c> command that starts a worker container for the group (the secret file is mounted read-only).</summary>
     public string DockerRunCommand { get; set; } = string.Empty;
 
-    /// <summary>The command that starts a worker process on this machine (after setting <see cref="Environment"/> and the secret variable).</summary>
+    /// <summary>The command that starts a worker process on this machine; it names the secret file, not the secret.</summary>
     public string ProcessCommand { get; set; } = string.Empty;
 
     /// <summary>The environment variables a worker needs, except the client secret.</summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using RemediationTools.Core.Workers;
 
 namespace RemediationTools.Core.Stores;
 
@@ -38,6 +39,9 @@ internal sealed class WorkerGroupService
     /// <summary>Where the local store is mounted in a worker container.</summary>
     public const string ContainerStoreFolder = "/var/lib/remediation";
 
+    /// <summary>Where the caller's AWS profile files are mounted (read-only) in a worker container.</summary>
+    public const string ContainerAwsFolder = "/run/aws";
+
     private const int ConflictRetries = 5;
     private readonly IRemediationStore store;
     private readonly Func<DateTimeOffset> clock;
@@ -58,7 +62,7 @@ internal sealed class WorkerGroupService
     /// Creates a group with at least one cloud account (external IDs empty or equal to <paramref name="organizationId"/>).
     /// Bad input throws <see cref="StoreError.InvalidInput"/> naming the value; nothing is stored then.
     /// </summary>
-    public async Task<WorkerGroupCreated> CreateAsync(string name, string? description, string organizationId, IEnumerable<RemediationCloudAccount> cloudAccounts, bool allowDisruptive, CancellationToken cancellationToken)
+    public async Task<WorkerGroupCreated> CreateAsync(string name, string? description, string organizationId, IEnumerable<RemediationCloudAccount> cloudAccounts, bool allowDisruptive, CancellationToken cancellationToken, string? clientSecretFile = null)
     {
         WorkerGroupNames.Validate(name);
         WorkerGroupNames.ValidateOrganizationId(organizationId);
@@ -86,7 +90,7 @@ internal sealed class WorkerGroupService
             SecretHash = ClientSecretHasher.Hash(secret, hashIterations),
         };
         var stored = await store.CreateGroupAsync(record, cancellationToken).ConfigureAwait(false);
-        return new WorkerGroupCreated(stored.Group, Deployment(stored.Group, secret));
+        return new WorkerGroupCreated(stored.Group, Deployment(stored.Group, secret, clientSecretFile));
     }
 
     /// <summary>The group named <paramref name="name"/>; <see cref="StoreError.GroupNotFound"/> when there is none.</summary>
@@ -137,12 +141,12 @@ internal sealed class WorkerGroupService
     /// Replaces the client secret (the client ID stays): workers using the old secret are refused at start and stop at
     /// their next heartbeat. Returns the deployment with the new secret, shown once.
     /// </summary>
-    public async Task<WorkerGroupDeployment> ResetSecretAsync(string name, CancellationToken cancellationToken)
+    public async Task<WorkerGroupDeployment> ResetSecretAsync(string name, CancellationToken cancellationToken, string? clientSecretFile = null)
     {
         var secret = ClientSecretHasher.NewClientSecret();
         var hash = ClientSecretHasher.Hash(secret, hashIterations);
         var group = await ChangeAsync(name, record => record.SecretHash = hash, cancellationToken).ConfigureAwait(false);
-        return Deployment(group, secret);
+        return Deployment(group, secret, clientSecretFile);
     }
 
     /// <summary>Deletes a group with its queue, workers and runs; false when there was none.</summary>
@@ -176,22 +180,40 @@ internal sealed class WorkerGroupService
         return record;
     }
 
-    /// <summary>The deployment information of <paramref name="group"/> for <paramref name="secret"/>.</summary>
-    public WorkerGroupDeployment Deployment(RemediationWorkerGroup group, string secret)
+    /// <summary>
+    /// Where the printed commands expect the client secret file of group <paramref name="groupName"/> when none is
+    /// chosen: a per-user folder outside the store, so that a worker container, which mounts the store, cannot read the
+    /// secrets of other groups.
+    /// </summary>
+    public static string DefaultClientSecretFile(string groupName)
+        => Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".remediation-tools", "secrets", groupName + ".secret");
+
+    /// <summary>
+    /// The deployment information of <paramref name="group"/> for <paramref name="secret"/>. The commands read the
+    /// secret from <paramref name="clientSecretFile"/> (default <see cref="DefaultClientSecretFile"/>): the container
+    /// gets it as a read-only mount at <see cref="WorkerClientSecret.ContainerSecretFile"/>, the process through
+    /// <see cref="WorkerClientSecret.FileVariable"/>. Neither holds the secret or AWS keys: the container runs as the
+    /// caller (owner of the store and the secret file) and reads the AWS profile from a read-only mount of ~/.aws.
+    /// </summary>
+    public WorkerGroupDeployment Deployment(RemediationWorkerGroup group, string secret, string? clientSecretFile = null)
     {
+        var secretFile = Path.GetFullPath(clientSecretFile ?? DefaultClientSecretFile(group.Name));
         var environment = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             [GroupVariable] = group.Name,
             [ClientIdVariable] = group.ClientId,
+            [WorkerClientSecret.FileVariable] = secretFile,
             [StoreFactory.StoreVariable] = store.Description,
         };
         var image = "remediation-worker:" + Version();
         var docker = new List<string>
         {
             "docker run -d --name remediation-worker-" + group.Name.ToLowerInvariant() + " --restart unless-stopped --memory 128m --cpus 0.5",
+            "--user \"$(id -u):$(id -g)\"",
             "-e " + GroupVariable + "=" + group.Name,
             "-e " + ClientIdVariable + "=" + group.ClientId,
-            "-e " + ClientSecretVariable,
+            "--mount type=bind,source=" + Quote(secretFile) + ",target=" + WorkerClientSecret.ContainerSecretFile + ",readonly",
+            "-e " + WorkerClientSecret.FileVariable + "=" + WorkerClientSecret.ContainerSecretFile,
         };
         if (store is LocalFolderStore local)
         {
@@ -203,13 +225,17 @@ internal sealed class WorkerGroupService
             docker.Add("-e " + StoreFactory.StoreVariable + "=" + store.Description);
         }
 
-        docker.Add("-e AWS_REGION -e AWS_ACCESS_KEY_ID -e AWS_SECRET_ACCESS_KEY -e AWS_SESSION_TOKEN");
+        // The hosting credentials come from the profile files, mounted read-only, never from key values on the command
+        // line or in the container's configuration (on EC2, drop the mount: the instance role is used).
+        docker.Add("--mount type=bind,source=\"$HOME/.aws\",target=" + ContainerAwsFolder + ",readonly");
+        docker.Add("-e AWS_SHARED_CREDENTIALS_FILE=" + ContainerAwsFolder + "/credentials -e AWS_CONFIG_FILE=" + ContainerAwsFolder + "/config -e AWS_PROFILE -e AWS_REGION");
         docker.Add(image);
         return new WorkerGroupDeployment
         {
             GroupName = group.Name,
             ClientId = group.ClientId,
-            ClientSecretVariable = ClientSecretVariable,
+            ClientSecretVariable = WorkerClientSecret.FileVariable,
+            ClientSecretFile = secretFile,
             DockerRunCommand = string.Join(" ", docker),
             ProcessCommand = string.Join(" ", environment.Select(e => e.Key + "=" + Quote(e.Value))) + " remediation-worker",
             Environment = environment,

@@ -67,7 +67,7 @@ internal sealed partial class RemediationWorker
     private async Task RunBatchAsync(IAwsClientFactory factory, List<LeasedRequest> leases, CancellationToken abort)
     {
         var current = group;
-        var states = leases.Select(lease => new RequestState(lease, clock(), log, abort)).ToList();
+        var states = leases.Select(lease => new RequestState(lease, clock(), Log, abort)).ToList();
         var recording = new List<Task>();
         try
         {
@@ -113,7 +113,7 @@ internal sealed partial class RemediationWorker
                 remediationOptions.AccountRoles[account.AccountId] = new AccountRole(account.RoleArn, account.ExternalId);
             }
 
-            var engine = new RemediationEngine(factory, null, new WorkerLogReporter(log), locks);
+            var engine = new RemediationEngine(factory, null, new WorkerLogReporter(Log), locks);
             await engine.RunBatchAsync(
                 runnable.Select(s => s.Lease.Request.Finding).ToList(),
                 remediationOptions,

@@ -189,7 +189,7 @@ internal sealed partial class RemediationWorker
         }
     }
 
-    private void Log(WorkerLogLevel level, string message) => log(level, message);
+    private void Log(WorkerLogLevel level, string message) => log(level, AwsSecretRedactor.Redact(message) ?? string.Empty);
 
     private static async Task<bool> DelayAsync(TimeSpan delay, CancellationToken cancellationToken)
     {
@@ -242,6 +242,7 @@ internal sealed partial class RemediationWorker
 
         private void Add(string line)
         {
+            line = AwsSecretRedactor.Redact(line) ?? string.Empty;
             lock (lines)
             {
                 lines.Add(line);

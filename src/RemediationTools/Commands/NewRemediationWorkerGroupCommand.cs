@@ -48,6 +48,11 @@ public sealed class NewRemediationWorkerGroupCommand : StoreCmdletBase
     [Parameter]
     public SwitchParameter AllowDisruptive { get; set; }
 
+    /// <summary>Writes the client secret to this file, readable by you only (0600 on Unix); the printed commands read it from there.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? ClientSecretPath { get; set; }
+
     /// <summary>Collects the cloud accounts from parameters and the pipeline.</summary>
     protected override void ProcessRecord()
     {
@@ -79,7 +84,12 @@ public sealed class NewRemediationWorkerGroupCommand : StoreCmdletBase
         try
         {
             WorkerGroupCreated created = RunOnStore((store, cancellationToken) =>
-                new WorkerGroupService(store).CreateAsync(Name, Description, OrganizationId, _accounts, AllowDisruptive.IsPresent, cancellationToken));
+                new WorkerGroupService(store).CreateAsync(Name, Description, OrganizationId, _accounts, AllowDisruptive.IsPresent, cancellationToken, SecretFilePath()));
+            if (ClientSecretPath is not null && created.Deployment.TryWriteClientSecretFile() is { } fileError)
+            {
+                WriteError(fileError);
+            }
+
             WriteWarning($"The client secret of worker group '{Name}' is shown only now, in the ClientSecret property of this output. Store it in a secret store; it cannot be shown again (Reset-RemediationWorkerGroupSecret makes a new one).");
             WriteObject(created.Deployment.WithSecureSecret());
         }
@@ -122,4 +132,6 @@ public sealed class NewRemediationWorkerGroupCommand : StoreCmdletBase
 
         return bare is string ? bare.ToString() : PSObject.AsPSObject(source).Properties["RoleArn"]?.Value?.ToString() ?? source.ToString();
     }
+
+    private string? SecretFilePath() => ClientSecretPath is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(ClientSecretPath);
 }

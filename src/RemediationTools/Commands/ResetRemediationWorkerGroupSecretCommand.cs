@@ -18,6 +18,11 @@ public sealed class ResetRemediationWorkerGroupSecretCommand : StoreCmdletBase
     [ArgumentCompleter(typeof(WorkerGroupNameCompleter))]
     public string Name { get; set; } = string.Empty;
 
+    /// <summary>Writes the new client secret to this file, readable by you only (0600 on Unix), replacing the old one atomically.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? ClientSecretPath { get; set; }
+
     /// <summary>Makes and writes the new secret, once.</summary>
     protected override void ProcessRecord()
     {
@@ -29,7 +34,12 @@ public sealed class ResetRemediationWorkerGroupSecretCommand : StoreCmdletBase
         try
         {
             WorkerGroupDeployment deployment = RunOnStore((store, cancellationToken) =>
-                new WorkerGroupService(store).ResetSecretAsync(Name, cancellationToken));
+                new WorkerGroupService(store).ResetSecretAsync(Name, cancellationToken, SecretFilePath()));
+            if (ClientSecretPath is not null && deployment.TryWriteClientSecretFile() is { } fileError)
+            {
+                WriteError(fileError);
+            }
+
             WriteWarning($"The new client secret of worker group '{Name}' is shown only now, in the ClientSecret property of this output.");
             WriteObject(deployment.WithSecureSecret());
         }
@@ -38,4 +48,6 @@ public sealed class ResetRemediationWorkerGroupSecretCommand : StoreCmdletBase
             WriteError(StoreErrors.ToErrorRecord(ex));
         }
     }
+
+    private string? SecretFilePath() => ClientSecretPath is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(ClientSecretPath);
 }

@@ -10,10 +10,14 @@ namespace RemediationTools.Commands;
 /// <summary>
 /// <para type="synopsis">Runs a remediation worker for a group in this PowerShell process until stopped.</para>
 /// </summary>
-[Cmdlet(VerbsLifecycle.Start, "RemediationWorker", SupportsShouldProcess = true)]
+[Cmdlet(VerbsLifecycle.Start, "RemediationWorker", SupportsShouldProcess = true, DefaultParameterSetName = SecretSet)]
 [OutputType(typeof(RemediationWorkerInfo))]
 public sealed class StartRemediationWorkerCommand : AwsCmdletBase
 {
+    private const string SecretSet = "ClientSecret";
+    private const string FileSet = "ClientSecretFile";
+    private const string ParameterSet = "ClientSecretParameter";
+
     /// <summary>The worker group to join.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("GroupName")]
@@ -27,9 +31,19 @@ public sealed class StartRemediationWorkerCommand : AwsCmdletBase
     public string ClientId { get; set; } = string.Empty;
 
     /// <summary>The group's client secret.</summary>
-    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = SecretSet)]
     [ValidateNotNull]
     public SecureString? ClientSecret { get; set; }
+
+    /// <summary>A file that holds only the client secret (a trailing newline is ignored), as a worker container reads it.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = FileSet)]
+    [ValidateNotNullOrEmpty]
+    public string? ClientSecretFile { get; set; }
+
+    /// <summary>An SSM Parameter Store SecureString (name or ARN) that holds the client secret, read with this session's AWS credentials.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ParameterSet)]
+    [ValidateNotNullOrEmpty]
+    public string? ClientSecretParameter { get; set; }
 
     /// <summary>How many requests the worker runs at once.</summary>
     [Parameter]
@@ -57,16 +71,22 @@ public sealed class StartRemediationWorkerCommand : AwsCmdletBase
         {
             GroupName = WorkerGroup,
             ClientId = ClientId,
-            ClientSecret = new NetworkCredential(string.Empty, ClientSecret).Password,
             Store = Store,
             MaxConcurrency = MaxJobs,
             Connection = GetConnectionOptions(),
+        };
+        var secretSource = ParameterSetName switch
+        {
+            FileSet => new ClientSecretSource(ClientSecretOrigin.File, SessionState.Path.GetUnresolvedProviderPathFromPSPath(ClientSecretFile), "-ClientSecretFile"),
+            ParameterSet => new ClientSecretSource(ClientSecretOrigin.Parameter, ClientSecretParameter!, "-ClientSecretParameter"),
+            _ => new ClientSecretSource(ClientSecretOrigin.Value, new NetworkCredential(string.Empty, ClientSecret).Password, "-ClientSecret"),
         };
 
         try
         {
             RemediationWorkerInfo? info = RunOnPipeline(async (dispatcher, cancellationToken) =>
             {
+                options.ClientSecret = await WorkerClientSecret.ReadAsync(secretSource, options.Connection, null, cancellationToken).ConfigureAwait(false);
                 IRemediationStore store = StoreFactory.Create(Store);
                 var worker = new RemediationWorker(options, store, (level, line) => dispatcher.Post(() => Log(level, line)));
                 using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -92,6 +112,10 @@ public sealed class StartRemediationWorkerCommand : AwsCmdletBase
         catch (RemediationStoreException ex)
         {
             ThrowTerminatingError(StoreErrors.ToErrorRecord(ex));
+        }
+        catch (ArgumentException ex) when (secretSource.Origin != ClientSecretOrigin.Value)
+        {
+            ThrowTerminatingError(new ErrorRecord(ex, ErrorIds.ClientSecretUnavailable, ErrorCategory.InvalidArgument, secretSource.Value));
         }
     }
 

@@ -28,6 +28,11 @@ public abstract class StoreCmdletBase : PSCmdlet, IDisposable
         try
         {
             IRemediationStore store = StoreFactory.Create(Store);
+            if (store is LocalFolderStore { PermissionNote: { } note })
+            {
+                WriteWarning(note);
+            }
+
             return _runner.Run((_, cancellationToken) => work(store, cancellationToken));
         }
         catch (RemediationStoreException ex) when (ex.Error == StoreError.StoreNotAvailable)

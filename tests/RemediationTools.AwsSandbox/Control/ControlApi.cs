@@ -42,6 +42,7 @@ internal sealed class ControlApi
                 ("POST", "/_sandbox/instances") => AddInstance(json),
                 ("POST", "/_sandbox/volumes") => AddVolume(json),
                 ("POST", "/_sandbox/snapshots") => AddSnapshot(json),
+                ("POST", "/_sandbox/parameters") => PutParameter(json),
                 ("PUT", "/_sandbox/transitions") => SetTransitionDelay(json),
                 ("POST", "/_sandbox/invoke") => Invoke(json),
                 ("POST", "/_sandbox/instance-profile-credentials") => InstanceProfileCredentials(json),
@@ -195,6 +196,19 @@ internal sealed class ControlApi
             shared,
             OptionalTags(json));
         return Ok(new Dictionary<string, object?> { ["snapshotId"] = snapshotId });
+    }
+
+    /// <summary><c>{"accountId","region","name","value","type"?,"keyId"?}</c>: puts a Parameter Store parameter (SecureString by default).</summary>
+    private SandboxHttpResponse PutParameter(JsonElement json)
+    {
+        var arn = _server.PutParameter(
+            RequiredString(json, "accountId"),
+            RequiredString(json, "region"),
+            RequiredString(json, "name"),
+            RequiredString(json, "value"),
+            OptionalString(json, "type") ?? "SecureString",
+            OptionalString(json, "keyId"));
+        return Ok(new Dictionary<string, object?> { ["arn"] = arn });
     }
 
     /// <summary><c>{"delayMs": N}</c>: EC2 transitions (stop, start, attach, detach, snapshot, create volume) take N ms.</summary>

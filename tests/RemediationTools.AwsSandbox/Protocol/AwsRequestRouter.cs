@@ -1,10 +1,12 @@
 using System.Collections.Concurrent;
 using System.Text;
+using System.Text.Json;
 using System.Xml.Linq;
 using RemediationTools.AwsSandbox.Auth;
 using RemediationTools.AwsSandbox.Ec2;
 using RemediationTools.AwsSandbox.Http;
 using RemediationTools.AwsSandbox.Iam;
+using RemediationTools.AwsSandbox.Ssm;
 using RemediationTools.AwsSandbox.Sts;
 
 namespace RemediationTools.AwsSandbox.Protocol;
@@ -46,6 +48,11 @@ internal sealed class AwsRequestRouter
         }
 
         var service = authorization.Service;
+        if (service == "ssm")
+        {
+            return await HandleJsonAsync(request, authorization, requestId).ConfigureAwait(false);
+        }
+
         if (!_services.TryGetValue(service, out var handler))
         {
             return ErrorResponse(service, new AwsServiceError(400, "InvalidAction", $"The sandbox does not emulate the service '{service}'."), requestId);
@@ -98,6 +105,88 @@ internal sealed class AwsRequestRouter
         {
             return ErrorResponse(service, error, requestId);
         }
+    }
+
+    /// <summary>
+    /// An AWS JSON 1.1 call (Systems Manager): the action from <c>X-Amz-Target</c>, the input from the JSON body, errors
+    /// as <c>{"__type","message"}</c> with the codes JSON services use (UnrecognizedClientException, ThrottlingException, ...).
+    /// </summary>
+    private async Task<SandboxHttpResponse> HandleJsonAsync(SandboxHttpRequest request, SigV4Authorization authorization, string requestId)
+    {
+        var target = request.Header("X-Amz-Target") ?? string.Empty;
+        if (!target.StartsWith(SsmService.TargetPrefix, StringComparison.Ordinal))
+        {
+            return JsonError(new AwsServiceError(400, "UnknownOperationException", string.Empty), requestId);
+        }
+
+        var action = target.Substring(SsmService.TargetPrefix.Length);
+        _calls.AddOrUpdate("ssm:" + action, 1, (_, count) => count + 1);
+        var latency = _faults.Latency;
+        if (latency > TimeSpan.Zero)
+        {
+            await Task.Delay(latency).ConfigureAwait(false);
+        }
+
+        var fault = _faults.Next();
+        if (fault != InjectedFault.None)
+        {
+            return JsonError(fault == InjectedFault.Throttle
+                ? new AwsServiceError(400, "ThrottlingException", "Rate exceeded")
+                : new AwsServiceError(500, "InternalServerError", "An internal error has occurred"), requestId);
+        }
+
+        try
+        {
+            using var body = JsonDocument.Parse(request.Body.Length == 0 ? "{}"u8.ToArray() : request.Body);
+            string json;
+            lock (_state.Gate)
+            {
+                CallerPrincipal caller;
+                try
+                {
+                    caller = Authenticate(request, authorization);
+                }
+                catch (AwsServiceError error) when (error.Code is "InvalidClientTokenId" or "SignatureDoesNotMatch")
+                {
+                    throw error.Code == "InvalidClientTokenId"
+                        ? new AwsServiceError(400, "UnrecognizedClientException", "The security token included in the request is invalid.")
+                        : new AwsServiceError(400, "InvalidSignatureException", error.Message);
+                }
+
+                var context = new AwsRequestContext
+                {
+                    State = _state,
+                    Caller = caller,
+                    Service = "ssm",
+                    Region = authorization.Region,
+                    Action = action,
+                    Args = new QueryArgs(new Dictionary<string, string>(StringComparer.Ordinal)),
+                    RequestId = requestId,
+                };
+                json = SsmService.Handle(context, body.RootElement) ?? throw new AwsServiceError(400, "InvalidAction", "Could not find operation " + action + " for version 2014-11-06");
+            }
+
+            var response = new SandboxHttpResponse(200, "application/x-amz-json-1.1", Encoding.UTF8.GetBytes(json));
+            response.Headers.Add(new("x-amzn-RequestId", requestId));
+            return response;
+        }
+        catch (JsonException)
+        {
+            return JsonError(new AwsServiceError(400, "SerializationException", "The request body is not valid JSON."), requestId);
+        }
+        catch (AwsServiceError error)
+        {
+            return JsonError(error, requestId);
+        }
+    }
+
+    private static SandboxHttpResponse JsonError(AwsServiceError error, string requestId)
+    {
+        var body = JsonSerializer.Serialize(new Dictionary<string, string> { ["__type"] = error.Code, ["message"] = error.Message });
+        var response = new SandboxHttpResponse(error.StatusCode, "application/x-amz-json-1.1", Encoding.UTF8.GetBytes(body));
+        response.Headers.Add(new("x-amzn-RequestId", requestId));
+        response.Headers.Add(new("x-amzn-ErrorType", error.Code));
+        return response;
     }
 
     /// <summary>

@@ -1,5 +1,8 @@
 using System.Text.Json;
+using RemediationTools.Core.Engine;
 using RemediationTools.Core.Findings;
+using RemediationTools.Core.Jobs;
+using RemediationTools.Core.Tests.Engine;
 
 namespace RemediationTools.Core.Tests.Findings;
 
@@ -46,13 +49,127 @@ public sealed class SecurityHubFindingTests
     }
 
     [Fact]
-    public void Parse_S3ArnWithoutRegion_RegionFromFinding()
+    public void Parse_ResourceIdWithoutArnOrRegion_RegionFromFinding()
     {
-        var finding = FindingParser.Parse(Asff(control: "S3.8", resourceId: "arn:aws:s3:::my-bucket", resourceRegion: null));
+        var finding = FindingParser.Parse(Asff(control: "EC2.22", resourceId: "sg-0123456789abcdef0", resourceRegion: null));
 
-        Assert.Equal("s3-remove-public-access", finding.JobId);
-        Assert.Equal("my-bucket", finding.ResourceId);
+        Assert.Equal("security-group-not-attached-delete", finding.JobId);
+        Assert.Equal("sg-0123456789abcdef0", finding.ResourceId);
         Assert.Equal("eu-west-1", finding.Region);
+    }
+
+    [Theory]
+    [InlineData("EC2.2", "aws-ec2-default-security-group-traffic")]
+    [InlineData("EC2.13", "security-group-close-port-22")]
+    [InlineData("EC2.14", "security-group-close-port-3389")]
+    [InlineData("EC2.22", "security-group-not-attached-delete")]
+    public void Parse_ServedControl_MapsToItsJob(string control, string jobId)
+    {
+        Assert.Equal(jobId, FindingParser.Parse(Asff(control: control)).JobId);
+    }
+
+    [Theory]
+    [InlineData("EC2.1", "AWS account")]
+    [InlineData("EC2.53", "3389")]
+    [InlineData("EC2.54", "::/0")]
+    [InlineData("S3.8", "S3.8")]
+    [InlineData("RDS.2", "RDS.2")]
+    public void Parse_ControlNoJobServes_RefusedWithReason(string control, string expected)
+    {
+        var ex = Assert.Throws<FindingFormatException>(() => FindingParser.Parse(Asff(control: control)));
+
+        Assert.Contains("'" + control + "'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SecurityHubControls_EveryJobIsInTheCatalog()
+    {
+        Assert.All(FindingParser.SecurityHubControls, control => Assert.NotNull(JobCatalog.Default.FindById(control.Value)));
+    }
+
+    [Theory]
+    [InlineData("\"ProductFields\":{\"StandardsGuideArn\":\"arn:aws:securityhub:::ruleset/cis-aws-foundations-benchmark/v/1.2.0\",\"RuleId\":\"4.1\"}", "security-group-close-port-22", "EC2.13")]
+    [InlineData("\"ProductFields\":{\"StandardsGuideArn\":\"arn:aws:securityhub:::ruleset/cis-aws-foundations-benchmark/v/1.2.0\",\"RuleId\":\"4.3\"}", "aws-ec2-default-security-group-traffic", "EC2.2")]
+    [InlineData("\"ProductFields\":{\"StandardsArn\":\"arn:aws:securityhub:::standards/cis-aws-foundations-benchmark/v/1.4.0\",\"ControlId\":\"5.3\"}", "aws-ec2-default-security-group-traffic", "EC2.2")]
+    [InlineData("\"ProductFields\":{\"StandardsArn\":\"arn:aws:securityhub:::standards/cis-aws-foundations-benchmark/v/3.0.0\",\"ControlId\":\"5.4\"}", "aws-ec2-default-security-group-traffic", "EC2.2")]
+    [InlineData("\"ProductFields\":{\"StandardsArn\":\"arn:aws:securityhub:::standards/cis-aws-foundations-benchmark/v/3.0.0\",\"ControlId\":\"5.1\"}", "aws-ec2-administration-ports-ingress-allowed", "EC2.21")]
+    public void Parse_LegacyCisControlWithVersion_MapsToSecurityControl(string controlField, string jobId, string control)
+    {
+        var finding = FindingParser.Parse(Asff(control: "ignored", controlField: controlField).Replace("security-control/ignored", "arn:aws:securityhub:::ruleset/cis", StringComparison.Ordinal));
+
+        Assert.Equal(jobId, finding.JobId);
+        Assert.Equal(control, finding.RuleId);
+    }
+
+    [Fact]
+    public void Parse_CisV3Control53_IsEc254AndRefused()
+    {
+        // 5.3 is the default security group (EC2.2) in v1.4.0 but ::/0 to administration ports (EC2.54) in v3.0.0.
+        var field = "\"ProductFields\":{\"StandardsArn\":\"arn:aws:securityhub:::standards/cis-aws-foundations-benchmark/v/3.0.0\",\"ControlId\":\"5.3\"}";
+
+        var ex = Assert.Throws<FindingFormatException>(() => FindingParser.Parse(Asff(control: "x", controlField: field).Replace("security-control/x", "cis", StringComparison.Ordinal)));
+
+        Assert.Contains("'EC2.54'", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_UnknownCisControl_ErrorNamesIdAndVersion()
+    {
+        var field = "\"ProductFields\":{\"StandardsGuideArn\":\"arn:aws:securityhub:::ruleset/cis-aws-foundations-benchmark/v/1.2.0\",\"RuleId\":\"1.1\"}";
+
+        var ex = Assert.Throws<FindingFormatException>(() => FindingParser.Parse(Asff(control: "x", controlField: field).Replace("security-control/x", "cis", StringComparison.Ordinal)));
+
+        Assert.Contains("v1.2.0 control '1.1'", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_ResourceOfAnotherAccount_RefusedAsAccountMismatchNamingBoth()
+    {
+        var ex = Assert.Throws<FindingFormatException>(() => FindingParser.Parse(Asff(resourceId: "arn:aws:ec2:eu-west-1:333333333333:security-group/sg-0123456789abcdef0")));
+
+        Assert.Equal("AccountMismatch", ex.ErrorCode);
+        Assert.Contains("333333333333", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("123456789012", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FailureTranslator_AccountMismatch_ResultCarriesTheCode()
+    {
+        var ex = Assert.Throws<FindingFormatException>(() => FindingParser.Parse(Asff(resourceId: "arn:aws:ec2:eu-west-1:333333333333:security-group/sg-0123456789abcdef0")));
+        var result = new RemediationResult();
+
+        FailureTranslator.Fill(result, ex, null);
+
+        Assert.Equal(RemediationStatus.Failed, result.Status);
+        Assert.Equal("AccountMismatch", result.ErrorCode);
+    }
+
+    [Fact]
+    public async Task Run_PassedFinding_AlreadyCompliantWithoutAnyAwsCall()
+    {
+        var finding = FindingParser.Parse(Asff(controlField: "\"Compliance\":{\"Status\":\"PASSED\",\"SecurityControlId\":\"EC2.13\"}"));
+        var ec2 = new FakeEc2();
+        var factory = new FakeClientFactory(ec2.Client);
+        var engine = new RemediationEngine(factory);
+
+        var single = await engine.RunAsync(finding, new RemediationOptions());
+        var batch = await engine.RunAsync(new[] { finding, finding }, new RemediationOptions());
+
+        Assert.Equal("PASSED", finding.ComplianceStatus);
+        Assert.Equal(RemediationStatus.AlreadyCompliant, single.Status);
+        Assert.All(batch, r => Assert.Equal(RemediationStatus.AlreadyCompliant, r.Status));
+        Assert.Empty(ec2.Calls);
+        Assert.Empty(factory.RolesRequested);
+    }
+
+    [Fact]
+    public void Parse_FailedFinding_NotReportedCompliant()
+    {
+        var finding = FindingParser.Parse(Asff());
+
+        Assert.Equal("FAILED", finding.ComplianceStatus);
+        Assert.False(finding.ReportedCompliant);
     }
 
     [Fact]

@@ -40,7 +40,23 @@ public sealed class WorkerGroupServiceTests : IDisposable
         Assert.DoesNotContain(secret, created.Deployment.DockerRunCommand, StringComparison.Ordinal);
         Assert.DoesNotContain(secret, created.Deployment.ProcessCommand, StringComparison.Ordinal);
         Assert.DoesNotContain(secret, string.Join(" ", created.Deployment.Environment.Values), StringComparison.Ordinal);
-        Assert.Contains("-e REMEDIATION_CLIENT_SECRET ", created.Deployment.DockerRunCommand, StringComparison.Ordinal);
+        Assert.DoesNotContain("-e REMEDIATION_CLIENT_SECRET ", created.Deployment.DockerRunCommand, StringComparison.Ordinal);
+        Assert.Contains("--mount type=bind,source='" + created.Deployment.ClientSecretFile + "',target=/run/secrets/remediation-client-secret,readonly", created.Deployment.DockerRunCommand, StringComparison.Ordinal);
+        Assert.Contains("-e REMEDIATION_CLIENT_SECRET_FILE=/run/secrets/remediation-client-secret ", created.Deployment.DockerRunCommand, StringComparison.Ordinal);
+        Assert.Contains("REMEDIATION_CLIENT_SECRET_FILE='" + created.Deployment.ClientSecretFile + "'", created.Deployment.ProcessCommand, StringComparison.Ordinal);
+        Assert.Equal("REMEDIATION_CLIENT_SECRET_FILE", created.Deployment.ClientSecretVariable);
+        Assert.Equal(WorkerGroupService.DefaultClientSecretFile("prod"), created.Deployment.ClientSecretFile);
+        Assert.DoesNotContain(folder.Path, created.Deployment.ClientSecretFile, StringComparison.Ordinal);
+
+        // No AWS keys on the command line or in the container's configuration: the profile files are mounted read-only.
+        foreach (var command in new[] { created.Deployment.DockerRunCommand, created.Deployment.ProcessCommand })
+        {
+            Assert.DoesNotContain("AWS_ACCESS_KEY_ID", command, StringComparison.Ordinal);
+            Assert.DoesNotContain("AWS_SECRET_ACCESS_KEY", command, StringComparison.Ordinal);
+            Assert.DoesNotContain("AWS_SESSION_TOKEN", command, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("--mount type=bind,source=\"$HOME/.aws\",target=/run/aws,readonly", created.Deployment.DockerRunCommand, StringComparison.Ordinal);
         Assert.Contains("-e REMEDIATION_CLIENT_ID=" + group.ClientId, created.Deployment.DockerRunCommand, StringComparison.Ordinal);
         Assert.Equal("prod", created.Deployment.Environment["REMEDIATION_WORKER_GROUP"]);
         Assert.EndsWith(" remediation-worker", created.Deployment.ProcessCommand, StringComparison.Ordinal);
