@@ -72,7 +72,7 @@ Describe 'Get-RemediationRun' {
         $groupId = New-TestOpenSecurityGroup -Context $ctx
         $requestId = Add-TestQueuedFinding -Folder $folder -WorkerGroup prod -FindingJson (New-TestFindingJson -Context $ctx -GroupId $groupId)
         $aws = $ctx.Aws
-        $null = $d | Start-RemediationWorker -Store $store @aws -StopAfter '00:00:04'
+        $null = $d | Start-RemediationWorker -Store $store @aws -StopWhenIdle
         $run = Get-RemediationRun -Store $store -WorkerGroup prod -Id $requestId
         $run.RequestId | Should -Be $requestId
         $run.Status | Should -Be 'Completed'

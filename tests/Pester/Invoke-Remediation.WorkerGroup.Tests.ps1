@@ -36,7 +36,7 @@ Describe 'Invoke-Remediation -WorkerGroup' {
         $outside = New-TestFindingJson -Context $ctx -GroupId 'sg-0123456789abcdef0' -AccountId '999999999999'
         { @($inGroup, $outside) | Invoke-Remediation -WorkerGroup prod -Store $store -Confirm:$false -ErrorAction Stop } |
             Should -Throw -ErrorId 'CloudAccountNotInGroup,RemediationTools.Commands.InvokeRemediationCommand' -ExpectedMessage '*999999999999*'
-        $worker = Start-TestWorkerInRunspace -Deployment $deployment -Store $store -Aws $ctx.Aws -StopAfter ([timespan]::FromSeconds(3))
+        $worker = Start-TestWorkerInRunspace -Deployment $deployment -Store $store -Aws $ctx.Aws -StopWhenIdle
         $null = Wait-TestWorkerInRunspace -Worker $worker
         Get-RemediationRun -Store $store -WorkerGroup prod | Should -BeNullOrEmpty
     }
@@ -44,7 +44,7 @@ Describe 'Invoke-Remediation -WorkerGroup' {
     It 'queues nothing with -WhatIf' {
         $finding = New-TestFindingJson -Context $ctx -GroupId (New-TestOpenSecurityGroup -Context $ctx)
         $finding | Invoke-Remediation -WorkerGroup prod -Store $store -WhatIf | Should -BeNullOrEmpty
-        $worker = Start-TestWorkerInRunspace -Deployment $deployment -Store $store -Aws $ctx.Aws -StopAfter ([timespan]::FromSeconds(3))
+        $worker = Start-TestWorkerInRunspace -Deployment $deployment -Store $store -Aws $ctx.Aws -StopWhenIdle
         $null = Wait-TestWorkerInRunspace -Worker $worker
         Get-RemediationRun -Store $store -WorkerGroup prod | Should -BeNullOrEmpty
     }
@@ -52,12 +52,23 @@ Describe 'Invoke-Remediation -WorkerGroup' {
     It 'waits with -Wait and writes each run with its result once a worker has fixed the finding' {
         $groupId = New-TestOpenSecurityGroup -Context $ctx
         $finding = New-TestFindingJson -Context $ctx -GroupId $groupId
-        $worker = Start-TestWorkerInRunspace -Deployment $deployment -Store $store -Aws $ctx.Aws -StopAfter ([timespan]::FromSeconds(10))
+        # The dispatch waits in a thread job; once its request is queued, a worker drains the queue here.
+        $manifest = Join-Path $env:REMEDIATION_MODULE_PATH 'RemediationTools.psd1'
+        $waiting = Start-ThreadJob {
+            Import-Module $using:manifest
+            $using:finding | Invoke-Remediation -WorkerGroup prod -Store $using:store -Wait -Timeout ([timespan]::FromMinutes(3)) -Confirm:$false
+        }
         try {
-            $run = $finding | Invoke-Remediation -WorkerGroup prod -Store $store -Wait -Timeout ([timespan]::FromSeconds(9)) -Confirm:$false
+            $folder = $store.Substring('local:'.Length)
+            $null = Wait-TestCondition -TimeoutSeconds 60 -Because 'the queued request' {
+                Get-ChildItem -LiteralPath (Join-Path $folder 'queues') -Recurse -File -Filter '*.json' -ErrorAction SilentlyContinue | Where-Object { $_.Directory.Name -eq 'ready' }
+            }
+            $aws = $ctx.Aws
+            $null = $deployment | Start-RemediationWorker -Store $store @aws -StopWhenIdle -WarningAction SilentlyContinue
+            $run = $waiting | Receive-Job -Wait -ErrorAction Stop
         }
         finally {
-            $null = Wait-TestWorkerInRunspace -Worker $worker
+            $waiting | Remove-Job -Force -ErrorAction SilentlyContinue
         }
         $run | Should -BeOfType ([RemediationTools.RemediationRun])
         $run.Result.Status | Should -Be 'Remediated'

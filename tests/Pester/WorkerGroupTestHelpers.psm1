@@ -164,14 +164,16 @@ function Start-TestWorkerInRunspace {
     Wait-TestWorkerInRunspace.
     #>
     [CmdletBinding()]
-    param([Parameter(Mandatory)] $Deployment, [Parameter(Mandatory)] [string] $Store, [Parameter(Mandatory)] [hashtable] $Aws, [Parameter(Mandatory)] [timespan] $StopAfter)
+    param([Parameter(Mandatory)] $Deployment, [Parameter(Mandatory)] [string] $Store, [Parameter(Mandatory)] [hashtable] $Aws, [timespan] $StopAfter, [switch] $StopWhenIdle)
+    if (-not $StopWhenIdle -and -not $StopAfter) { throw 'Give -StopAfter or -StopWhenIdle.' }
     $manifest = Join-Path $env:REMEDIATION_MODULE_PATH 'RemediationTools.psd1'
+    $stop = if ($StopWhenIdle) { @{ StopWhenIdle = $true } } else { @{ StopAfter = $StopAfter } }
     $ps = [powershell]::Create()
     $null = $ps.AddScript({
-            param($Manifest, $Deployment, $Store, $Aws, $StopAfter)
+            param($Manifest, $Deployment, $Store, $Aws, $Stop)
             Import-Module $Manifest
-            $Deployment | Start-RemediationWorker -Store $Store @Aws -StopAfter $StopAfter -WarningAction SilentlyContinue
-        }).AddArgument($manifest).AddArgument($Deployment).AddArgument($Store).AddArgument($Aws).AddArgument($StopAfter)
+            $Deployment | Start-RemediationWorker -Store $Store @Aws @Stop -WarningAction SilentlyContinue
+        }).AddArgument($manifest).AddArgument($Deployment).AddArgument($Store).AddArgument($Aws).AddArgument($stop)
     [pscustomobject]@{ PowerShell = $ps; Handle = $ps.BeginInvoke() }
 }
 

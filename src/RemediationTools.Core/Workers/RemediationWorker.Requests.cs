@@ -47,6 +47,12 @@ internal sealed partial class RemediationWorker
 
             if (leases.Count == 0)
             {
+                if (options.StopWhenIdle && Volatile.Read(ref inFlight) == 0 && running.TrueForAll(t => t.IsCompleted))
+                {
+                    Log(WorkerLogLevel.Information, "the queue is empty and no job runs; stopping (StopWhenIdle)");
+                    break;
+                }
+
                 continue;
             }
 

@@ -29,6 +29,12 @@ internal sealed class WorkerOptions
     /// <summary>How often the worker re-checks its credentials and records a heartbeat.</summary>
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Stop once the queue is empty and no job runs (a poll that finds nothing): drain the queue and exit, for runbooks
+    /// and pipelines. A request that failed an attempt and waits for its retry counts as queued only once it is visible.
+    /// </summary>
+    public bool StopWhenIdle { get; set; }
+
     /// <summary>How long a failed request waits before it is retried.</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(2);
 

@@ -54,6 +54,10 @@ public sealed class StartRemediationWorkerCommand : AwsCmdletBase
     [Parameter]
     public TimeSpan? StopAfter { get; set; }
 
+    /// <summary>Stops once the queue is empty and no job runs: drains the queue and returns (runbooks, pipelines).</summary>
+    [Parameter]
+    public SwitchParameter StopWhenIdle { get; set; }
+
     /// <summary>The store: local (default), local:&lt;folder&gt;; else REMEDIATION_STORE.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -73,6 +77,7 @@ public sealed class StartRemediationWorkerCommand : AwsCmdletBase
             ClientId = ClientId,
             Store = Store,
             MaxConcurrency = MaxJobs,
+            StopWhenIdle = StopWhenIdle,
             Connection = GetConnectionOptions(),
         };
         var secretSource = ParameterSetName switch
