@@ -11,6 +11,7 @@ internal sealed partial class Ec2Service
         var state = RegionState(context);
         var group = ResolveGroup(context, state);
         Require(context, GroupArn(state, group.GroupId));
+        BeforeChange(context, state, group);
         var permissions = IpPermissionParser.Parse(context.Args);
         if (permissions.Count == 0)
         {
@@ -157,6 +158,7 @@ internal sealed partial class Ec2Service
             throw new AwsServiceError(400, "MissingParameter", "Either 'ipPermissions' or 'securityGroupRuleIds' should be provided.");
         }
 
+        BeforeChange(context, state, group);
         foreach (var rule in revoked.Distinct())
         {
             group.Rules.Remove(rule);
