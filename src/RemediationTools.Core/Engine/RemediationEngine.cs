@@ -157,7 +157,7 @@ internal sealed partial class RemediationEngine
         {
             reporter.Verbose("Applying " + jobPlan.Actions.Count.ToString(CultureInfo.InvariantCulture) + " change(s) to " + plan.Target + ".");
             await job.ApplyAsync(context, jobPlan, cancellationToken).ConfigureAwait(false);
-            var verification = await job.VerifyAsync(context, jobPlan, cancellationToken).ConfigureAwait(false);
+            var verification = await VerificationRetry.RunAsync(() => job.VerifyAsync(context, jobPlan, cancellationToken), context.Options, reporter, cancellationToken).ConfigureAwait(false);
             if (!verification.Succeeded)
             {
                 result.Status = RemediationStatus.Failed;
