@@ -164,10 +164,11 @@ internal sealed partial class Ec2Service
             group.Rules.Remove(rule);
         }
 
-        // In a default VPC EC2 revokes what matched and reports the rest instead of failing.
+        // In a default VPC EC2 revokes what matched and reports the rest instead of failing; the call succeeded, so
+        // "return" is true ("Returns true if the request succeeds; otherwise, returns an error").
         return Ok(
             context,
-            E("return", AwsXml.Bool(unknown.Count == 0)),
+            E("return", "true"),
             unknown.Count > 0 ? E("unknownIpPermissionSet", unknown.Select(RequestedPermission)) : null,
             E("revokedSecurityGroupRuleSet", revoked.Distinct().Select(RevokedRule)));
     }

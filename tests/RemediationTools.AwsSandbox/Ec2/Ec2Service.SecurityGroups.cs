@@ -72,20 +72,19 @@ internal sealed partial class Ec2Service
 
         if (context.Args.Get("GroupName") is { } groupName)
         {
-            var defaultVpc = RequireDefaultVpcForNames(state);
-            return state.Groups.Find(g => g.VpcId == defaultVpc.VpcId && g.GroupName == groupName)
-                ?? throw new AwsServiceError(400, "InvalidGroup.NotFound", $"The security group '{groupName}' does not exist in default VPC '{defaultVpc.VpcId}'");
+            var defaultVpcId = DefaultVpcIdForNames(state);
+            return state.Groups.Find(g => g.VpcId == defaultVpcId && g.GroupName == groupName)
+                ?? throw new AwsServiceError(400, "InvalidGroup.NotFound", $"The security group '{groupName}' does not exist in default VPC '{defaultVpcId}'");
         }
 
         throw new AwsServiceError(400, "MissingParameter", "The request must contain the parameter groupName or groupId");
     }
 
     /// <summary>
-    /// Group names select groups of the default VPC only; in an account without one, EC2 refuses names outright
-    /// (groups in a non-default VPC are named by ID).
+    /// Group names select groups of the default VPC only (groups in a non-default VPC are named by ID); in an account
+    /// without a default VPC no name matches, and EC2 names the default VPC 'none' in the error.
     /// </summary>
-    private static Vpc RequireDefaultVpcForNames(Ec2RegionState state) =>
-        state.DefaultVpc ?? throw new AwsServiceError(400, "VPCIdNotSpecified", "No default VPC for this user. GroupName is only supported for EC2-Classic and default VPC.");
+    private static string DefaultVpcIdForNames(Ec2RegionState state) => state.DefaultVpc?.VpcId ?? "none";
 
     private static string DeleteSecurityGroup(AwsRequestContext context)
     {
@@ -134,16 +133,16 @@ internal sealed partial class Ec2Service
         var names = args.Strings("GroupName");
         if (names.Count > 0)
         {
-            var defaultVpc = RequireDefaultVpcForNames(state);
+            var defaultVpcId = DefaultVpcIdForNames(state);
             foreach (var name in names)
             {
-                if (!state.Groups.Exists(g => g.VpcId == defaultVpc.VpcId && g.GroupName == name))
+                if (!state.Groups.Exists(g => g.VpcId == defaultVpcId && g.GroupName == name))
                 {
-                    throw new AwsServiceError(400, "InvalidGroup.NotFound", $"The security group '{name}' does not exist in default VPC '{defaultVpc.VpcId}'");
+                    throw new AwsServiceError(400, "InvalidGroup.NotFound", $"The security group '{name}' does not exist in default VPC '{defaultVpcId}'");
                 }
             }
 
-            groups = groups.Where(g => g.VpcId == defaultVpc.VpcId && names.Contains(g.GroupName));
+            groups = groups.Where(g => g.VpcId == defaultVpcId && names.Contains(g.GroupName));
         }
 
         foreach (var filter in Filters(args))
