@@ -193,7 +193,7 @@ function Start-TestAwsSandbox {
     Starts the built AWS sandbox on a free loopback port and returns its handle (Endpoint, Process).
     Stop it with Stop-TestAwsSandbox in AfterAll. The sandbox client's other functions
     (New-AwsSandboxAccount, Invoke-AwsSandboxAction, ...) are imported too. As for job tests, the sandbox
-    lags 2 reads behind each change to a security group or network ACL and pages by 5 items, so the
+    lags a read behind each change to a security group or network ACL and pages by 5 items, so the
     module's consistency and paging code runs; -Consistent turns both off. Create job-test accounts with
     New-AwsSandboxAccount -NoDefaultVpc.
     #>
@@ -201,7 +201,7 @@ function Start-TestAwsSandbox {
     param([int] $Port = 0, [switch] $Consistent)
     Import-TestAwsSandboxModule
     $sandbox = Start-AwsSandbox -Path (Get-TestSandboxPath) -Port $Port
-    if (-not $Consistent) { Set-AwsSandboxConsistency -Sandbox $sandbox -ReadLag 2 -MaxPageSize 5 }
+    if (-not $Consistent) { Set-AwsSandboxConsistency -Sandbox $sandbox -ReadLag 1 -MaxPageSize 5 }
     $sandbox
 }
 
