@@ -274,7 +274,8 @@ Describe 'Invoke-Remediation' {
             $calls = Get-AwsSandboxCallCount -Sandbox $sandbox
             $calls['sts:AssumeRole'] | Should -Be 1
             $calls['ec2:DescribeNetworkInterfaces'] | Should -Be 1
-            $calls['ec2:DescribeSecurityGroups'] | Should -Be 13
+            # One batched read, then per finding the verify read and one re-read because the sandbox lags a read.
+            $calls['ec2:DescribeSecurityGroups'] | Should -Be (1 + 12 * 2)
         }
 
         It 'takes AWS Security Hub findings (ASFF) in an EventBridge event, one result per finding' {
