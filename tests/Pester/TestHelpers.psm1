@@ -192,12 +192,17 @@ function Start-TestAwsSandbox {
     .SYNOPSIS
     Starts the built AWS sandbox on a free loopback port and returns its handle (Endpoint, Process).
     Stop it with Stop-TestAwsSandbox in AfterAll. The sandbox client's other functions
-    (New-AwsSandboxAccount, Invoke-AwsSandboxAction, ...) are imported too.
+    (New-AwsSandboxAccount, Invoke-AwsSandboxAction, ...) are imported too. As for job tests, the sandbox
+    lags a read behind each change to a security group or network ACL and pages by 5 items, so the
+    module's consistency and paging code runs; -Consistent turns both off. Create job-test accounts with
+    New-AwsSandboxAccount -NoDefaultVpc.
     #>
     [CmdletBinding()]
-    param([int] $Port = 0)
+    param([int] $Port = 0, [switch] $Consistent)
     Import-TestAwsSandboxModule
-    Start-AwsSandbox -Path (Get-TestSandboxPath) -Port $Port
+    $sandbox = Start-AwsSandbox -Path (Get-TestSandboxPath) -Port $Port
+    if (-not $Consistent) { Set-AwsSandboxConsistency -Sandbox $sandbox -ReadLag 1 -MaxPageSize 5 }
+    $sandbox
 }
 
 function Stop-TestAwsSandbox {

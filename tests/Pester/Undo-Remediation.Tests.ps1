@@ -3,8 +3,10 @@ BeforeAll {
     $repoRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
     Import-Module (Join-Path $repoRoot 'tests/RemediationTools.AwsSandbox/PowerShell/AwsSandbox.psm1') -Force
     $script:sandbox = Start-AwsSandbox -Path (Join-Path $repoRoot 'out/sandbox/RemediationTools.AwsSandbox.dll')
+    # As in every job test: EC2 lags a read behind each change and pages by 5; the cloud account has no default VPC.
+    Set-AwsSandboxConsistency -Sandbox $sandbox -ReadLag 1 -MaxPageSize 5
     $script:hosting = New-AwsSandboxAccount -Sandbox $sandbox
-    $script:cloud = New-AwsSandboxAccount -Sandbox $sandbox
+    $script:cloud = New-AwsSandboxAccount -Sandbox $sandbox -NoDefaultVpc
     $script:externalId = 'o-pester0002'
 
     $trust = @{ Version = '2012-10-17'; Statement = @(@{ Effect = 'Allow'; Principal = @{ AWS = "arn:aws:iam::$($hosting.accountId):root" }

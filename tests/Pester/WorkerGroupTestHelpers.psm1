@@ -107,8 +107,10 @@ function Initialize-TestWorkerSandbox {
     [CmdletBinding()]
     param([Parameter(Mandatory)] [string] $SandboxPath, [string] $OrganizationId = 'o-pester00001')
     $sandbox = Start-AwsSandbox -Path $SandboxPath
+    # As in every job test: EC2 lags a read behind each change and pages by 5; the cloud account has no default VPC.
+    Set-AwsSandboxConsistency -Sandbox $sandbox -ReadLag 1 -MaxPageSize 5
     $hosting = New-AwsSandboxAccount -Sandbox $sandbox
-    $cloud = New-AwsSandboxAccount -Sandbox $sandbox
+    $cloud = New-AwsSandboxAccount -Sandbox $sandbox -NoDefaultVpc
     $trust = @{ Version = '2012-10-17'; Statement = @(@{ Effect = 'Allow'; Principal = @{ AWS = "arn:aws:iam::$($hosting.accountId):root" }
                 Action = 'sts:AssumeRole'; Condition = @{ StringEquals = @{ 'sts:ExternalId' = $OrganizationId } } }) } | ConvertTo-Json -Depth 6 -Compress
     $actions = (Get-RemediationJob -Id security-group-close-port-5432).IamActions

@@ -53,16 +53,56 @@ public sealed partial class SandboxServer : IDisposable
         set { lock (_state.Gate) { _state.Clock = value ?? throw new ArgumentNullException(nameof(value)); } }
     }
 
+    /// <summary>
+    /// Read-after-write lag, counted in reads so tests stay deterministic: after a change to a security group (rules,
+    /// tags) or a network ACL (entries), the next N describe calls that return it still show it as before the change,
+    /// as EC2's eventual consistency may. 0 (the default) turns it off. Mutating calls always see the real state;
+    /// control-API calls are never lagged.
+    /// </summary>
+    public int ReadLag
+    {
+        get { lock (_state.Gate) { return _state.ReadLag; } }
+        set { lock (_state.Gate) { _state.ReadLag = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "The read lag is a number of reads, 0 or more."); } }
+    }
+
+    /// <summary>
+    /// Small pages: a describe call that pages (passes MaxResults) gets at most this many items per page, with a
+    /// NextToken for the rest, as EC2 may return fewer items than asked for. Calls without MaxResults get everything,
+    /// as in AWS. Null (the default) turns it off.
+    /// </summary>
+    public int? MaxPageSize
+    {
+        get { lock (_state.Gate) { return _state.MaxPageSize; } }
+        set { lock (_state.Gate) { _state.MaxPageSize = value is null or >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "A page holds at least 1 item."); } }
+    }
+
+    /// <summary>Ends every read-after-write lag window at once, as if EC2 had caught up (for test setup; no waiting).</summary>
+    public void Settle()
+    {
+        lock (_state.Gate)
+        {
+            foreach (var region in _state.Accounts.Values.SelectMany(a => a.Ec2Regions.Values))
+            {
+                region.LaggedGroups.Clear();
+                region.LaggedNetworkAcls.Clear();
+            }
+        }
+    }
+
     /// <summary>Clears <see cref="CallCounts"/>.</summary>
     public void ResetCallCounts() => _calls.Clear();
 
     /// <summary>
     /// Creates an account (or, for an existing id, a further root access key) and returns its root
-    /// credentials. The account gets a default VPC and default security group in each region it uses.
+    /// credentials. The account gets a default VPC and default security group in each region it uses,
+    /// or, with <paramref name="defaultVpc"/> false, a non-default VPC instead (an account whose default
+    /// VPCs were deleted): then calls that fall back to the default VPC (CreateSecurityGroup without VpcId,
+    /// group names instead of IDs) fail with VPCIdNotSpecified, and revokes follow non-default VPC rules.
     /// </summary>
     /// <param name="accountId">A 12-digit id, or null to generate one.</param>
+    /// <param name="defaultVpc">False for an account without default VPCs; ignored for an existing account.</param>
     /// <returns>The account id and root credentials.</returns>
-    public SandboxAccount CreateAccount(string? accountId = null)
+    public SandboxAccount CreateAccount(string? accountId = null, bool defaultVpc = true)
     {
         if (accountId is not null && !AccountIdPattern().IsMatch(accountId))
         {
@@ -74,7 +114,7 @@ public sealed partial class SandboxServer : IDisposable
             accountId ??= NewAccountId();
             if (!_state.Accounts.ContainsKey(accountId))
             {
-                _state.Accounts[accountId] = new AccountState(accountId);
+                _state.Accounts[accountId] = new AccountState(accountId, defaultVpc);
             }
 
             var credential = _state.IssueRootCredential(accountId);
@@ -125,7 +165,10 @@ public sealed partial class SandboxServer : IDisposable
         }
     }
 
-    /// <summary>Returns the id of an account's default security group in a region.</summary>
+    /// <summary>
+    /// Returns the id of the default security group of the region's first VPC (the default VPC, or the
+    /// non-default VPC of an account without default VPCs).
+    /// </summary>
     /// <param name="accountId">An existing sandbox account.</param>
     /// <param name="region">The region.</param>
     /// <returns>The sg-… id.</returns>
@@ -133,7 +176,19 @@ public sealed partial class SandboxServer : IDisposable
     {
         lock (_state.Gate)
         {
-            return _state.Ec2(accountId, region).DefaultVpc.DefaultSecurityGroupId;
+            return _state.Ec2(accountId, region).FirstVpc.DefaultSecurityGroupId;
+        }
+    }
+
+    /// <summary>Returns the id of the region's first VPC: the default VPC, or the non-default VPC of an account without default VPCs.</summary>
+    /// <param name="accountId">An existing sandbox account.</param>
+    /// <param name="region">The region.</param>
+    /// <returns>The vpc-… id.</returns>
+    public string GetFirstVpcId(string accountId, string region)
+    {
+        lock (_state.Gate)
+        {
+            return _state.Ec2(accountId, region).FirstVpc.VpcId;
         }
     }
 

@@ -8,9 +8,19 @@ namespace RemediationTools.AwsSandbox;
 /// <summary>One AWS account in the sandbox.</summary>
 internal sealed class AccountState
 {
-    public AccountState(string accountId) => AccountId = accountId;
+    public AccountState(string accountId, bool hasDefaultVpc)
+    {
+        AccountId = accountId;
+        HasDefaultVpc = hasDefaultVpc;
+    }
 
     public string AccountId { get; }
+
+    /// <summary>
+    /// False for an account whose default VPCs were deleted (as many organisations do): each region then starts
+    /// with one non-default VPC instead, and calls that fall back to the default VPC fail as they do in AWS.
+    /// </summary>
+    public bool HasDefaultVpc { get; }
 
     public IamAccountState Iam { get; } = new();
 
@@ -33,12 +43,21 @@ internal sealed partial class SandboxState
 
     public Func<DateTimeOffset> Clock { get; set; } = () => DateTimeOffset.UtcNow;
 
+    /// <summary>Read-after-write lag: how many describe reads of a changed resource still see it as before (0 = off).</summary>
+    public int ReadLag { get; set; }
+
+    /// <summary>At most this many items per page of a paged describe call (one that passes MaxResults); null = off.</summary>
+    public int? MaxPageSize { get; set; }
+
     public DateTimeOffset Now => Clock();
 
     public AccountState Account(string accountId) =>
         Accounts.TryGetValue(accountId, out var account) ? account : throw new ArgumentException($"Unknown sandbox account '{accountId}'.", nameof(accountId));
 
-    /// <summary>The EC2 state of an account in a region, created on first use with its default VPC and group.</summary>
+    /// <summary>
+    /// The EC2 state of an account in a region, created on first use with its first VPC (the default VPC, or a
+    /// non-default one for an account without default VPCs) and that VPC's default group.
+    /// </summary>
     public Ec2RegionState Ec2(string accountId, string region)
     {
         var account = Account(accountId);
@@ -47,8 +66,8 @@ internal sealed partial class SandboxState
             return state;
         }
 
-        var vpc = NewVpc(isDefault: true, "172.31.0.0/16");
-        state = new Ec2RegionState { AccountId = accountId, Region = region, DefaultVpc = vpc };
+        var vpc = NewVpc(account.HasDefaultVpc, "172.31.0.0/16");
+        state = new Ec2RegionState { AccountId = accountId, Region = region, FirstVpc = vpc, DefaultVpc = account.HasDefaultVpc ? vpc : null };
         state.Vpcs[vpc.VpcId] = vpc;
         AddDefaultGroup(state, vpc, ipv6Egress: true);
         account.Ec2Regions[region] = state;

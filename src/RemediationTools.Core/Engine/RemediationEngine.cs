@@ -214,7 +214,12 @@ internal sealed partial class RemediationEngine
                 plan.Context!.Reporter.Verbose(plan.Target + ": " + string.Join(", ", stale) + " changed after it was read; planning again.");
                 foreach (var key in plan.JobPlan!.Touches)
                 {
-                    plan.Context!.Cache.Invalidate(key);
+                    // A read made after the last change (the other finding's verify read) is fresh; older ones go.
+                    var cache = plan.Context!.Cache;
+                    if (cache.ReadAt(key) is not long readAt || locks.ChangedSince(Scoped(plan, key), readAt))
+                    {
+                        cache.Invalidate(key);
+                    }
                 }
 
                 var fresh = await plan.Replan(cancellationToken).ConfigureAwait(false);
@@ -286,7 +291,7 @@ internal sealed partial class RemediationEngine
                 }
             }
 
-            var verification = await job.VerifyAsync(context, jobPlan, cancellationToken).ConfigureAwait(false);
+            var verification = await VerificationRetry.RunAsync(() => job.VerifyAsync(context, jobPlan, cancellationToken), context.Options, context.Reporter, cancellationToken).ConfigureAwait(false);
             if (!verification.Succeeded)
             {
                 result.Status = RemediationStatus.Failed;

@@ -44,6 +44,28 @@ internal sealed class RemediationOptions
     /// </summary>
     public Func<RemediationPlan, CancellationToken, Task>? BeforeApply { get; set; }
 
+    /// <summary>
+    /// How often a failed verification is read again before the change is called failed (AWS is eventually
+    /// consistent; JOBS.md rule 11). 0 = verify once.
+    /// </summary>
+    public int VerifyRetries
+    {
+        get => verifyRetries;
+        set => verifyRetries = value is >= 0 and <= 20 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "VerifyRetries is between 0 and 20.");
+    }
+
+    /// <summary>Wait before the first re-read of a failed verification; doubled before each further one.</summary>
+    public TimeSpan VerifyRetryDelay
+    {
+        get => verifyRetryDelay;
+        set => verifyRetryDelay = value >= TimeSpan.Zero && value <= TimeSpan.FromSeconds(30)
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), value, "VerifyRetryDelay is between 0 and 30 seconds.");
+    }
+
+    private int verifyRetries = 4;
+    private TimeSpan verifyRetryDelay = TimeSpan.FromMilliseconds(100);
+
     /// <summary>The role to assume in accounts without an entry in <see cref="AccountRoles"/>; null = the caller's own credentials.</summary>
     public AccountRole? DefaultRole { get; set; }
 

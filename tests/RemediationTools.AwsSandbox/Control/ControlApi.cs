@@ -38,6 +38,7 @@ internal sealed class ControlApi
                 ("DELETE", "/_sandbox/calls") => ResetCalls(),
                 ("PUT", "/_sandbox/faults") => SetFaults(json),
                 ("PUT", "/_sandbox/clock") => SetClock(json),
+                ("PUT", "/_sandbox/consistency") => SetConsistency(json),
                 ("POST", "/_sandbox/vpcs") => AddVpc(json),
                 ("POST", "/_sandbox/instances") => AddInstance(json),
                 ("POST", "/_sandbox/volumes") => AddVolume(json),
@@ -57,7 +58,7 @@ internal sealed class ControlApi
 
     private SandboxHttpResponse CreateAccount(JsonElement json)
     {
-        var account = _server.CreateAccount(OptionalString(json, "accountId"));
+        var account = _server.CreateAccount(OptionalString(json, "accountId"), OptionalBool(json, "defaultVpc") ?? true);
         return Ok(new Dictionary<string, object?>
         {
             ["accountId"] = account.AccountId,
@@ -127,6 +128,30 @@ internal sealed class ControlApi
             ["latencyMs"] = faults.Latency.TotalMilliseconds,
             ["seed"] = faults.Seed,
         });
+    }
+
+    /// <summary>
+    /// <c>{"readLag": N, "maxPageSize": M|null, "settle": true}</c>: read-after-write lag in reads, the page size cap of
+    /// paged describe calls, and whether to end the current lag windows now. Absent properties keep their value.
+    /// </summary>
+    private SandboxHttpResponse SetConsistency(JsonElement json)
+    {
+        if (json.TryGetProperty("readLag", out var lag))
+        {
+            _server.ReadLag = lag.GetInt32();
+        }
+
+        if (json.TryGetProperty("maxPageSize", out var pageSize))
+        {
+            _server.MaxPageSize = pageSize.ValueKind == JsonValueKind.Null ? null : pageSize.GetInt32();
+        }
+
+        if (OptionalBool(json, "settle") == true)
+        {
+            _server.Settle();
+        }
+
+        return Ok(new Dictionary<string, object?> { ["readLag"] = _server.ReadLag, ["maxPageSize"] = _server.MaxPageSize });
     }
 
     /// <summary><c>{"offsetSeconds": N}</c>: the sandbox clock runs N seconds ahead of real time.</summary>

@@ -128,7 +128,17 @@ internal sealed partial class Ec2RegionState
 
     public Dictionary<string, Vpc> Vpcs { get; } = new(StringComparer.Ordinal);
 
-    public required Vpc DefaultVpc { get; init; }
+    /// <summary>The region's default VPC; null in an account without default VPCs.</summary>
+    public required Vpc? DefaultVpc { get; init; }
+
+    /// <summary>The VPC the region was created with: the default VPC, or the non-default VPC that replaces it.</summary>
+    public required Vpc FirstVpc { get; init; }
+
+    /// <summary>Security groups changed within the read-after-write lag, as describe calls still see them.</summary>
+    public Dictionary<string, LaggedView<SecurityGroup>> LaggedGroups { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Network ACLs changed within the read-after-write lag, as describe calls still see them.</summary>
+    public Dictionary<string, LaggedView<NetworkAcl>> LaggedNetworkAcls { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Groups in creation order.</summary>
     public List<SecurityGroup> Groups { get; } = [];

@@ -15,10 +15,7 @@ internal sealed partial class Ec2Service
         var ids = args.Strings("InstanceId");
         if (ids.Count > 0)
         {
-            if (args.Get("MaxResults") is not null)
-            {
-                throw new AwsServiceError(400, "InvalidParameterCombination", "The parameter instancesSet cannot be used with the parameter maxResults");
-            }
+            RefuseMaxResultsWithIds(args, "instancesSet");
 
             foreach (var id in ids.Where(id => !IsEc2Id(id, "i")))
             {
@@ -55,7 +52,7 @@ internal sealed partial class Ec2Service
             };
         }
 
-        var (page, next) = Page(args, instances.ToList());
+        var (page, next) = Page(context, instances.ToList());
         return Ok(
             context,
             E("reservationSet", page.Select(i => Item(
@@ -76,6 +73,7 @@ internal sealed partial class Ec2Service
         var ids = args.Strings("NetworkInterfaceId");
         if (ids.Count > 0)
         {
+            RefuseMaxResultsWithIds(args, "networkInterfaceIdSet");
             foreach (var id in ids)
             {
                 if (!IsEc2Id(id, "eni"))
@@ -106,7 +104,7 @@ internal sealed partial class Ec2Service
             };
         }
 
-        var (page, next) = Page(args, enis.ToList());
+        var (page, next) = Page(context, enis.ToList());
         return Ok(
             context,
             E("networkInterfaceSet", page.Select(e => NetworkInterface(state, e.Eni, e.Instance.AvailabilityZone, forInstance: false))),

@@ -71,7 +71,7 @@ internal sealed partial class Ec2Service
         var state = RegionState(context);
         Require(context, "*");
         state.EnsureDefaultNetworkAcls();
-        IEnumerable<NetworkAcl> acls = state.NetworkAcls;
+        IEnumerable<NetworkAcl> acls = state.NetworkAcls.Select(a => Seen(context, state, a)).ToList();
         var ids = args.Strings("NetworkAclId");
         if (ids.Count > 0)
         {
@@ -97,7 +97,8 @@ internal sealed partial class Ec2Service
             };
         }
 
-        var (page, next) = Page(args, acls.ToList());
+        var (page, next) = Page(context, acls.ToList());
+        UseReads(context, state.LaggedNetworkAcls, page.Select(a => a.NetworkAclId));
         return Ok(context, E("networkAclSet", page.Select(a => NetworkAclXml(a, "item"))), next);
     }
 
@@ -108,6 +109,7 @@ internal sealed partial class Ec2Service
         var state = RegionState(context);
         Require(context, AclArn(context, aclId));
         var acl = FindAcl(state, aclId);
+        BeforeChange(context, state, acl);
         var entry = ParseEntry(args);
         var existing = acl.Find(entry.RuleNumber, entry.Egress);
         if (replace && existing is null)
@@ -145,6 +147,7 @@ internal sealed partial class Ec2Service
         var ruleNumber = RuleNumber(args);
         var egress = Egress(args);
         var existing = acl.Find(ruleNumber, egress) ?? throw EntryNotFound(ruleNumber);
+        BeforeChange(context, state, acl);
         acl.Entries.Remove(existing);
         return Ok(context, E("return", "true"));
     }

@@ -11,6 +11,7 @@ internal sealed partial class Ec2Service
         var state = RegionState(context);
         var group = ResolveGroup(context, state);
         Require(context, GroupArn(state, group.GroupId));
+        BeforeChange(context, state, group);
         var permissions = IpPermissionParser.Parse(context.Args);
         if (permissions.Count == 0)
         {
@@ -157,15 +158,17 @@ internal sealed partial class Ec2Service
             throw new AwsServiceError(400, "MissingParameter", "Either 'ipPermissions' or 'securityGroupRuleIds' should be provided.");
         }
 
+        BeforeChange(context, state, group);
         foreach (var rule in revoked.Distinct())
         {
             group.Rules.Remove(rule);
         }
 
-        // In a default VPC EC2 revokes what matched and reports the rest instead of failing.
+        // In a default VPC EC2 revokes what matched and reports the rest instead of failing; the call succeeded, so
+        // "return" is true ("Returns true if the request succeeds; otherwise, returns an error").
         return Ok(
             context,
-            E("return", AwsXml.Bool(unknown.Count == 0)),
+            E("return", "true"),
             unknown.Count > 0 ? E("unknownIpPermissionSet", unknown.Select(RequestedPermission)) : null,
             E("revokedSecurityGroupRuleSet", revoked.Distinct().Select(RevokedRule)));
     }

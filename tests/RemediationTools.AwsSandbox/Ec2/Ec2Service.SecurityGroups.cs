@@ -12,7 +12,7 @@ internal sealed partial class Ec2Service
         var name = args.Required("GroupName", "GroupName");
         var description = args.Required("GroupDescription", "GroupDescription");
         var state = RegionState(context);
-        var vpcId = args.Get("VpcId") ?? state.DefaultVpc.VpcId;
+        var vpcId = args.Get("VpcId") ?? state.DefaultVpc?.VpcId ?? throw new AwsServiceError(400, "VPCIdNotSpecified", "No default VPC for this user");
         Require(context, $"arn:aws:ec2:{context.Region}:{context.Caller.AccountId}:security-group/*");
         if (name.Length > 255 || description.Length > 255)
         {
@@ -72,12 +72,19 @@ internal sealed partial class Ec2Service
 
         if (context.Args.Get("GroupName") is { } groupName)
         {
-            return state.Groups.Find(g => g.VpcId == state.DefaultVpc.VpcId && g.GroupName == groupName)
-                ?? throw new AwsServiceError(400, "InvalidGroup.NotFound", $"The security group '{groupName}' does not exist in default VPC '{state.DefaultVpc.VpcId}'");
+            var defaultVpcId = DefaultVpcIdForNames(state);
+            return state.Groups.Find(g => g.VpcId == defaultVpcId && g.GroupName == groupName)
+                ?? throw new AwsServiceError(400, "InvalidGroup.NotFound", $"The security group '{groupName}' does not exist in default VPC '{defaultVpcId}'");
         }
 
         throw new AwsServiceError(400, "MissingParameter", "The request must contain the parameter groupName or groupId");
     }
+
+    /// <summary>
+    /// Group names select groups of the default VPC only (groups in a non-default VPC are named by ID); in an account
+    /// without a default VPC no name matches, and EC2 names the default VPC 'none' in the error.
+    /// </summary>
+    private static string DefaultVpcIdForNames(Ec2RegionState state) => state.DefaultVpc?.VpcId ?? "none";
 
     private static string DeleteSecurityGroup(AwsRequestContext context)
     {
@@ -96,6 +103,7 @@ internal sealed partial class Ec2Service
         }
 
         state.Groups.Remove(group);
+        state.LaggedGroups.Remove(group.GroupId);
         return Ok(context, E("return", "true"), E("groupId", group.GroupId));
     }
 
@@ -104,7 +112,7 @@ internal sealed partial class Ec2Service
         var args = context.Args;
         var state = RegionState(context);
         Require(context, "*");
-        IEnumerable<SecurityGroup> groups = state.Groups;
+        IEnumerable<SecurityGroup> groups = state.Groups.Select(g => Seen(context, state, g)).ToList();
         var ids = args.Strings("GroupId");
         if (ids.Count > 0)
         {
@@ -125,15 +133,16 @@ internal sealed partial class Ec2Service
         var names = args.Strings("GroupName");
         if (names.Count > 0)
         {
+            var defaultVpcId = DefaultVpcIdForNames(state);
             foreach (var name in names)
             {
-                if (!state.Groups.Exists(g => g.VpcId == state.DefaultVpc.VpcId && g.GroupName == name))
+                if (!state.Groups.Exists(g => g.VpcId == defaultVpcId && g.GroupName == name))
                 {
-                    throw new AwsServiceError(400, "InvalidGroup.NotFound", $"The security group '{name}' does not exist in default VPC '{state.DefaultVpc.VpcId}'");
+                    throw new AwsServiceError(400, "InvalidGroup.NotFound", $"The security group '{name}' does not exist in default VPC '{defaultVpcId}'");
                 }
             }
 
-            groups = groups.Where(g => g.VpcId == state.DefaultVpc.VpcId && names.Contains(g.GroupName));
+            groups = groups.Where(g => g.VpcId == defaultVpcId && names.Contains(g.GroupName));
         }
 
         foreach (var filter in Filters(args))
@@ -152,7 +161,8 @@ internal sealed partial class Ec2Service
             };
         }
 
-        var (page, next) = Page(args, groups.ToList());
+        var (page, next) = Page(context, groups.ToList());
+        UseReads(context, state.LaggedGroups, page.Select(g => g.GroupId));
         return Ok(context, E("securityGroupInfo", page.Select(g => SecurityGroup(state, g))), next);
     }
 
@@ -183,7 +193,7 @@ internal sealed partial class Ec2Service
         var args = context.Args;
         var state = RegionState(context);
         Require(context, "*");
-        IEnumerable<SecurityGroupRule> rules = state.Groups.SelectMany(g => g.Rules);
+        IEnumerable<SecurityGroupRule> rules = state.Groups.Select(g => Seen(context, state, g)).SelectMany(g => g.Rules).ToList();
         var ids = args.Strings("SecurityGroupRuleId");
         if (ids.Count > 0)
         {
@@ -215,7 +225,8 @@ internal sealed partial class Ec2Service
             };
         }
 
-        var (page, next) = Page(args, rules.ToList());
+        var (page, next) = Page(context, rules.ToList());
+        UseReads(context, state.LaggedGroups, page.Select(r => r.GroupId));
         return Ok(context, E("securityGroupRuleSet", page.Select(r => Rule(state, r))), next);
     }
 }

@@ -48,6 +48,7 @@ internal sealed partial class Ec2Service
         var ids = args.Strings("SnapshotId");
         if (ids.Count > 0)
         {
+            RefuseMaxResultsWithIds(args, "snapshotSet");
             foreach (var id in ids)
             {
                 FindSnapshotOrThrow(context, state, id);
@@ -76,7 +77,7 @@ internal sealed partial class Ec2Service
             };
         }
 
-        var (page, next) = Page(args, snapshots.ToList());
+        var (page, next) = Page(context, snapshots.ToList());
         return Ok(context, E("snapshotSet", page.Select(s => Item(SnapshotContent(s, now)))), next);
     }
 

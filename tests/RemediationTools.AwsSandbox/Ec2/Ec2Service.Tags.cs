@@ -77,7 +77,9 @@ internal sealed partial class Ec2Service
             string arn;
             if (id.StartsWith("sg-", StringComparison.Ordinal))
             {
-                tags = state.FindGroup(id)?.Tags ?? throw GroupNotFound(id);
+                var group = state.FindGroup(id) ?? throw GroupNotFound(id);
+                BeforeChange(context, state, group);
+                tags = group.Tags;
                 arn = arnPrefix + "security-group/" + id;
             }
             else if (id.StartsWith("sgr-", StringComparison.Ordinal))

@@ -46,6 +46,7 @@ internal sealed partial class Ec2Service
         var ids = args.Strings("VolumeId");
         if (ids.Count > 0)
         {
+            RefuseMaxResultsWithIds(args, "volumeSet");
             foreach (var id in ids)
             {
                 FindVolume(state, id);
@@ -72,7 +73,7 @@ internal sealed partial class Ec2Service
             };
         }
 
-        var (page, next) = Page(args, volumes.ToList());
+        var (page, next) = Page(context, volumes.ToList());
         return Ok(context, E("volumeSet", page.Select(v => Item(VolumeContent(v, now, inSet: true)))), next);
     }
 

@@ -38,7 +38,7 @@ internal sealed partial class Ec2Service
             };
         }
 
-        var (page, next) = Page(args, vpcs.ToList());
+        var (page, next) = Page(context, vpcs.ToList());
         return Ok(
             context,
             E("vpcSet", page.Select(v => Item(

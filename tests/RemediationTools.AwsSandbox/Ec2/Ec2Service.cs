@@ -136,11 +136,28 @@ internal sealed partial class Ec2Service : IAwsService
         return filters;
     }
 
+    /// <summary>
+    /// DescribeInstances, DescribeNetworkInterfaces, DescribeVolumes and DescribeSnapshots refuse MaxResults together
+    /// with a list of IDs ("You cannot specify this parameter and the ... IDs parameter in the same request").
+    /// </summary>
+    private static void RefuseMaxResultsWithIds(QueryArgs args, string idSetName)
+    {
+        if (args.Get("MaxResults") is not null)
+        {
+            throw new AwsServiceError(400, "InvalidParameterCombination", $"The parameter {idSetName} cannot be used with the parameter maxResults");
+        }
+    }
+
     private static AwsServiceError InvalidFilter(string name) => new(400, "InvalidParameterValue", $"The filter '{name}' is invalid");
 
-    /// <summary>EC2 MaxResults/NextToken paging; returns everything when MaxResults is absent.</summary>
-    private static (List<T> Items, XElement? NextToken) Page<T>(QueryArgs args, IReadOnlyList<T> all)
+    /// <summary>
+    /// EC2 MaxResults/NextToken paging; returns everything when MaxResults is absent, as the describe calls the module
+    /// makes do in AWS. A paged call gets at most <see cref="SandboxState.MaxPageSize"/> items per page when that is
+    /// set: EC2 may return fewer items than MaxResults, and callers must follow NextToken.
+    /// </summary>
+    private static (List<T> Items, XElement? NextToken) Page<T>(AwsRequestContext context, IReadOnlyList<T> all)
     {
+        var args = context.Args;
         var maxResults = args.GetInt("MaxResults");
         var token = args.Get("NextToken");
         if (maxResults is null && token is null)
@@ -166,7 +183,7 @@ internal sealed partial class Ec2Service : IAwsService
             }
         }
 
-        var size = maxResults ?? 1000;
+        var size = Math.Min(maxResults ?? 1000, context.State.MaxPageSize ?? int.MaxValue);
         var items = all.Skip(start).Take(size).ToList();
         XElement? next = null;
         if (start + items.Count < all.Count)

@@ -52,10 +52,18 @@ function Stop-AwsSandbox {
 }
 
 function New-AwsSandboxAccount {
-    <# .SYNOPSIS Creates an account; returns AccountId, AccessKeyId and SecretAccessKey of its root. #>
+    <#
+    .SYNOPSIS
+    Creates an account; returns AccountId, AccessKeyId and SecretAccessKey of its root. With -NoDefaultVpc the
+    account has no default VPCs (each region starts with one non-default VPC), as AWS accounts whose default VPCs
+    were deleted: CreateSecurityGroup then needs a VpcId, and revokes follow the non-default VPC rules.
+    #>
     [CmdletBinding()]
-    param([Parameter(Mandatory)] $Sandbox, [string] $AccountId)
-    $body = if ($AccountId) { @{ accountId = $AccountId } | ConvertTo-Json -Compress } else { '{}' }
+    param([Parameter(Mandatory)] $Sandbox, [string] $AccountId, [switch] $NoDefaultVpc)
+    $request = @{}
+    if ($AccountId) { $request.accountId = $AccountId }
+    if ($NoDefaultVpc) { $request.defaultVpc = $false }
+    $body = $request | ConvertTo-Json -Compress
     Invoke-RestMethod -Method Post -Uri ($Sandbox.Endpoint + '_sandbox/accounts') -Body $body -ContentType 'application/json'
 }
 
@@ -144,6 +152,19 @@ function Set-AwsSandboxFault {
     $null = Invoke-RestMethod -Method Put -Uri ($Sandbox.Endpoint + '_sandbox/faults') -Body $body -ContentType 'application/json'
 }
 
+function Set-AwsSandboxConsistency {
+    <#
+    .SYNOPSIS
+    Read-after-write lag and small pages: after a change to a security group or network ACL, the next -ReadLag
+    describe calls that return it still show the old state; paged describe calls (MaxResults) return at most
+    -MaxPageSize items per page (0 = no cap). -Settle ends the current lag windows. Control calls are never lagged.
+    #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] $Sandbox, [int] $ReadLag = 0, [int] $MaxPageSize = 0, [switch] $Settle)
+    $body = @{ readLag = $ReadLag; maxPageSize = $(if ($MaxPageSize -gt 0) { $MaxPageSize } else { $null }); settle = [bool] $Settle } | ConvertTo-Json -Compress
+    $null = Invoke-RestMethod -Method Put -Uri ($Sandbox.Endpoint + '_sandbox/consistency') -Body $body -ContentType 'application/json'
+}
+
 function Get-AwsSandboxIngressRule {
     <# .SYNOPSIS The ingress rules of a security group as readable lines ("tcp 5432 from 0.0.0.0/0"), sorted. #>
     [CmdletBinding()]
@@ -168,4 +189,4 @@ function Get-AwsSandboxIngressRule {
 }
 
 Export-ModuleMember -Function Start-AwsSandbox, Stop-AwsSandbox, New-AwsSandboxAccount, New-AwsSandboxUser, New-AwsSandboxInstance, Get-AwsSandboxInstanceProfileCredential, Invoke-AwsSandboxAction,
-    Get-AwsSandboxCallCount, Reset-AwsSandboxCallCount, Set-AwsSandboxFault, Get-AwsSandboxIngressRule
+    Get-AwsSandboxCallCount, Reset-AwsSandboxCallCount, Set-AwsSandboxFault, Set-AwsSandboxConsistency, Get-AwsSandboxIngressRule

@@ -19,6 +19,9 @@ internal sealed class AwsRequestContext
 
     public required string RequestId { get; init; }
 
+    /// <summary>True for a call made through the control API (seeding, checks): never lagged.</summary>
+    public bool IsControl { get; init; }
+
     public AccountState Account => State.Account(Caller.AccountId);
 
     public DateTimeOffset Now => State.Now;

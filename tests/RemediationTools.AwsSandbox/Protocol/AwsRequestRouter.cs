@@ -218,6 +218,7 @@ internal sealed class AwsRequestRouter
                     Action = action,
                     Args = new QueryArgs(values),
                     RequestId = requestId,
+                    IsControl = true,
                 };
                 body = handler.Handle(context) ?? throw UnknownAction(service, action);
             }

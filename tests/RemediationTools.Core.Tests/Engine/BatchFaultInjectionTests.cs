@@ -9,6 +9,7 @@ using RemediationTools.Core.Aws.Signed;
 using RemediationTools.Core.Engine;
 using RemediationTools.Core.Jobs.Ec2;
 using RemediationTools.Core.Tests.Aws;
+using RemediationTools.Core.Tests.Jobs;
 
 namespace RemediationTools.Core.Tests.Engine;
 
@@ -29,7 +30,7 @@ public sealed class BatchFaultInjectionTests : IDisposable
         "tcp 5433-5500 ::/0",
     };
 
-    private readonly SandboxServer server = SandboxServer.Start();
+    private readonly SandboxServer server = SandboxEc2.StartForJobs();
     private readonly SandboxAccount worker;
     private readonly List<SandboxAccount> clouds = new();
     private readonly ConcurrentQueue<string> log = new();
@@ -40,7 +41,7 @@ public sealed class BatchFaultInjectionTests : IDisposable
         worker = server.CreateUser(workerRoot.AccountId, "remediation-worker");
         for (var i = 0; i < 3; i++)
         {
-            clouds.Add(server.CreateAccount());
+            clouds.Add(SandboxEc2.JobAccount(server));
         }
     }
 
@@ -94,7 +95,7 @@ public sealed class BatchFaultInjectionTests : IDisposable
             var cloud = clouds[i % clouds.Count];
             var region = Regions[i / clouds.Count % Regions.Length];
             using var ec2 = Ec2(cloud, region);
-            var groupId = (await ec2.CreateSecurityGroupAsync(new CreateSecurityGroupRequest { GroupName = "g" + i.ToString(CultureInfo.InvariantCulture), Description = "faults" })).GroupId;
+            var groupId = (await ec2.CreateSecurityGroupAsync(new CreateSecurityGroupRequest { GroupName = "g" + i.ToString(CultureInfo.InvariantCulture), Description = "faults", VpcId = server.GetFirstVpcId(cloud.AccountId, region) })).GroupId;
             await ec2.AuthorizeSecurityGroupIngressAsync(new AuthorizeSecurityGroupIngressRequest
             {
                 GroupId = groupId,
@@ -109,11 +110,13 @@ public sealed class BatchFaultInjectionTests : IDisposable
             findings.Add(new Finding { RuleId = PostgresRule, AccountId = cloud.AccountId, Region = region, ResourceId = groupId, FindingId = "f-" + i.ToString(CultureInfo.InvariantCulture) });
         }
 
+        server.Settle();
         return findings;
     }
 
     private async Task<string[]> RulesAsync(Finding finding)
     {
+        server.Settle();
         using var ec2 = Ec2(clouds.Single(c => c.AccountId == finding.AccountId), finding.Region);
         var response = await ec2.DescribeSecurityGroupRulesAsync(new DescribeSecurityGroupRulesRequest
         {
@@ -141,8 +144,9 @@ public sealed class BatchFaultInjectionTests : IDisposable
         Assert.All(results, r => Assert.Equal(RemediationStatus.Remediated, r.Status));
         Assert.Equal(3, AssumeRoleCalls);
         Assert.Equal(3, server.CallCounts["sts:AssumeRole"]);
-        // Six account+region groups: one batched describe each for planning, plus the verify read per finding.
-        Assert.Equal(6 + findings.Count, server.CallCounts["ec2:DescribeSecurityGroups"]);
+        // Six account+region groups: one batched describe each for planning, plus the verify read per finding and its
+        // re-reads while the sandbox lags.
+        Assert.Equal(6 + (findings.Count * (1 + SandboxEc2.JobTestReadLag)), server.CallCounts["ec2:DescribeSecurityGroups"]);
         Assert.Equal(6, server.CallCounts["ec2:DescribeNetworkInterfaces"]);
     }
 

@@ -40,8 +40,8 @@ public sealed class DeclaredPermissionsTests
     {
         Assert.True(Scenarios.TryGetValue(jobId, out var scenario), $"Job {jobId} has no IJobScenario in tests/RemediationTools.Core.Tests/Jobs/Scenarios.");
         var job = JobCatalog.Default.FindById(jobId)!;
-        using var server = SandboxServer.Start();
-        var account = server.CreateAccount();
+        using var server = SandboxEc2.StartForJobs();
+        var account = SandboxEc2.JobAccount(server);
         using var root = await Factory(server, account.AccessKeyId, account.SecretAccessKey);
         var finding = await scenario!.SeedAsync(server, account, await root.ForAccountAsync(null, default), default);
 
@@ -50,6 +50,7 @@ public sealed class DeclaredPermissionsTests
             "{\"Effect\":\"Deny\",\"Action\":\"" + CallerIdentityAction + "\",\"Resource\":\"*\"}]}";
         var user = server.CreateUser(account.AccountId, "declared-" + jobId.Length, policy);
         using var restricted = await Factory(server, user.AccessKeyId, user.SecretAccessKey);
+        server.Settle();
         server.ResetCallCounts();
 
         var result = await new RemediationEngine(restricted).RunAsync(finding, new RemediationOptions { AllowDisruptive = true });

@@ -15,7 +15,7 @@ public sealed class DefaultSecurityGroupTrafficSandboxTests : IDisposable
     private const string Region = "us-east-1";
     private const string JobId = "aws-ec2-default-security-group-traffic";
 
-    private readonly SandboxServer server = SandboxServer.Start();
+    private readonly SandboxServer server = SandboxEc2.StartForJobs();
     private readonly SandboxAccount account;
     private readonly AmazonEC2Client ec2;
     private readonly RemediationEngine engine;
@@ -23,7 +23,7 @@ public sealed class DefaultSecurityGroupTrafficSandboxTests : IDisposable
 
     public DefaultSecurityGroupTrafficSandboxTests()
     {
-        account = server.CreateAccount();
+        account = SandboxEc2.JobAccount(server);
         ec2 = Client(account);
         engine = new RemediationEngine(new FakeClientFactory(ec2, account.AccountId));
         defaultGroup = server.GetDefaultSecurityGroupId(account.AccountId, Region);
@@ -39,6 +39,7 @@ public sealed class DefaultSecurityGroupTrafficSandboxTests : IDisposable
 
     private async Task<string[]> RulesAsync(string groupId)
     {
+        server.Settle();
         var response = await ec2.DescribeSecurityGroupRulesAsync(new DescribeSecurityGroupRulesRequest
         {
             Filters = new List<Filter> { new() { Name = "group-id", Values = new List<string> { groupId } } },
@@ -94,7 +95,8 @@ public sealed class DefaultSecurityGroupTrafficSandboxTests : IDisposable
         Assert.Equal(7, result.Actions.Count);
         Assert.Equal(1, server.CallCounts["ec2:RevokeSecurityGroupIngress"]);
         Assert.Equal(1, server.CallCounts["ec2:RevokeSecurityGroupEgress"]);
-        Assert.Equal(5, server.CallCounts.Where(c => c.Key != "ec2:DescribeSecurityGroupRules").Sum(c => c.Value));
+        // Describe group, describe interfaces, two revokes, verify; the sandbox's read lag costs one verify re-read each.
+        Assert.Equal(5 + SandboxEc2.JobTestReadLag, server.CallCounts.Where(c => c.Key != "ec2:DescribeSecurityGroupRules").Sum(c => c.Value));
         Assert.Contains(result.Actions, a => a.Before == "all traffic from " + defaultGroup);
     }
 
@@ -116,7 +118,7 @@ public sealed class DefaultSecurityGroupTrafficSandboxTests : IDisposable
     [Fact]
     public async Task Run_GroupNotDefault_SkippedWithReasonNothingChanged()
     {
-        var groupId = (await ec2.CreateSecurityGroupAsync(new CreateSecurityGroupRequest { GroupName = "web", Description = "web" })).GroupId;
+        var groupId = (await ec2.CreateSecurityGroupAsync(new CreateSecurityGroupRequest { GroupName = "web", Description = "web", VpcId = server.GetFirstVpcId(account.AccountId, Region) })).GroupId;
         var before = await RulesAsync(groupId);
         server.ResetCallCounts();
 
@@ -208,6 +210,7 @@ public sealed class DefaultSecurityGroupTrafficSandboxTests : IDisposable
     public async Task Run_TaggedSkip_Skipped()
     {
         await ec2.CreateTagsAsync(new CreateTagsRequest { Resources = new List<string> { defaultGroup }, Tags = new List<Tag> { new("remediation:skip", "true") } });
+        server.Settle();
         server.ResetCallCounts();
 
         var result = await engine.RunAsync(Finding(defaultGroup), new RemediationOptions());

@@ -19,14 +19,14 @@ public sealed class InstanceClosePortSandboxTests : IDisposable
 {
     private const string Region = "us-east-1";
 
-    private readonly SandboxServer server = SandboxServer.Start();
+    private readonly SandboxServer server = SandboxEc2.StartForJobs();
     private readonly SandboxAccount account;
     private readonly AmazonEC2Client ec2;
     private readonly RemediationEngine engine;
 
     public InstanceClosePortSandboxTests()
     {
-        account = server.CreateAccount();
+        account = SandboxEc2.JobAccount(server);
         ec2 = Client(account);
         engine = new RemediationEngine(new FakeClientFactory(ec2, account.AccountId));
     }
@@ -66,7 +66,7 @@ public sealed class InstanceClosePortSandboxTests : IDisposable
 
     private async Task<string> GroupAsync(IEnumerable<IpPermission> ingress, IDictionary<string, string>? tags = null)
     {
-        var request = new CreateSecurityGroupRequest { GroupName = "g-" + Guid.NewGuid().ToString("N"), Description = "test" };
+        var request = new CreateSecurityGroupRequest { GroupName = "g-" + Guid.NewGuid().ToString("N"), Description = "test", VpcId = server.GetFirstVpcId(account.AccountId, Region) };
         if (tags is not null)
         {
             request.TagSpecifications = new List<TagSpecification>
@@ -90,12 +90,14 @@ public sealed class InstanceClosePortSandboxTests : IDisposable
     private string Instance(IDictionary<string, string>? tags, params string[][] groupsPerInterface)
     {
         var id = server.AddInstance(account.AccountId, Region, groupsPerInterface.Select(g => (IReadOnlyList<string>)g).ToList(), tags);
+        server.Settle();
         server.ResetCallCounts();
         return id;
     }
 
     private async Task<string[]> RulesAsync(string groupId, bool egress = false)
     {
+        server.Settle();
         var response = await ec2.DescribeSecurityGroupRulesAsync(new DescribeSecurityGroupRulesRequest
         {
             Filters = new List<Filter> { new() { Name = "group-id", Values = new List<string> { groupId } } },
@@ -321,6 +323,9 @@ public sealed class InstanceClosePortSandboxTests : IDisposable
         var shared = await GroupAsync(new[] { Cidr("tcp", 0, 65535, "0.0.0.0/0", "all tcp") });
         var instances = Enumerable.Range(0, 6).Select(_ => Instance(new[] { shared })).ToList();
 
+        // Each rule changes exactly once, with the sandbox's read lag on: the finding that changed the group verifies
+        // until its read is fresh, and the others plan again under the group's lock from that read.
+
         var results = await engine.RunBatchAsync(
             instances.Select(i => Finding("ec2-close-port-22", i)).ToList(),
             new RemediationOptions { ThrottleLimit = 6 },
@@ -372,8 +377,9 @@ public sealed class InstanceClosePortSandboxTests : IDisposable
 
         Assert.Equal(RemediationStatus.Remediated, result.Status);
         Assert.Equal(JobCatalog.Default.FindById("ec2-close-port-22")!.Info.IamActions, server.CallCounts.Keys.OrderBy(k => k, StringComparer.Ordinal));
-        Assert.Equal(6, server.CallCounts.Values.Sum());
-        Assert.Equal(2, Calls("ec2:DescribeSecurityGroups"));
+        // Plan read and verify read of the group, plus one verify re-read per lagged read.
+        Assert.Equal(6 + SandboxEc2.JobTestReadLag, server.CallCounts.Values.Sum());
+        Assert.Equal(2 + SandboxEc2.JobTestReadLag, Calls("ec2:DescribeSecurityGroups"));
     }
 
     [Fact]
@@ -391,8 +397,10 @@ public sealed class InstanceClosePortSandboxTests : IDisposable
 
         Assert.All(results, r => Assert.Equal(RemediationStatus.Remediated, r.Status));
         Assert.Equal(1, Calls("ec2:DescribeInstances"));
-        Assert.Equal(1, Calls("ec2:DescribeNetworkInterfaces"));
-        Assert.Equal(1 + 10, Calls("ec2:DescribeSecurityGroups"));
+        // One paged DescribeNetworkInterfaces for the 10 interfaces (pages of JobTestPageSize); one batched group read,
+        // then each finding's verify read and its re-reads while the sandbox lags.
+        Assert.Equal((10 + SandboxEc2.JobTestPageSize - 1) / SandboxEc2.JobTestPageSize, Calls("ec2:DescribeNetworkInterfaces"));
+        Assert.Equal(1 + (10 * (1 + SandboxEc2.JobTestReadLag)), Calls("ec2:DescribeSecurityGroups"));
         Assert.Equal(10, Calls("ec2:RevokeSecurityGroupIngress"));
     }
 

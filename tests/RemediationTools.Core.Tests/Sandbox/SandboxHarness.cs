@@ -6,15 +6,21 @@ using RemediationTools.AwsSandbox;
 
 namespace RemediationTools.Core.Tests.Sandbox;
 
-/// <summary>A sandbox with one account, an admin IAM user, and factories for official SDK clients pointed at it.</summary>
+/// <summary>
+/// A sandbox with one account, an admin IAM user, and factories for official SDK clients pointed at it. The sandbox's
+/// own behaviour tests use an account with default VPCs and no lag unless they ask otherwise; job tests use
+/// <see cref="Jobs.SandboxEc2.StartForJobs"/> (no default VPC, read lag, small pages).
+/// </summary>
 internal sealed class SandboxHarness : IDisposable
 {
     public const string Region = "us-east-1";
 
-    public SandboxHarness()
+    /// <summary>Starts the sandbox.</summary>
+    /// <param name="defaultVpc">False for an account without default VPCs (each region starts with a non-default VPC).</param>
+    public SandboxHarness(bool defaultVpc = true)
     {
         Server = SandboxServer.Start();
-        Root = Server.CreateAccount();
+        Root = Server.CreateAccount(defaultVpc: defaultVpc);
         Admin = Server.CreateUser(Root.AccountId, "admin");
     }
 

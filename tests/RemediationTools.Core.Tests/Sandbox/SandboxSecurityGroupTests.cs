@@ -175,24 +175,51 @@ public sealed class SandboxSecurityGroupTests : IDisposable
     }
 
     [Fact]
-    public async Task RevokeIngress_NonexistentRuleInDefaultVpc_ReturnsFalseWithUnknownPermissions()
+    public async Task RevokeIngress_OneOfTwoRulesMissingInDefaultVpc_RevokesTheOtherReturnsTrueWithUnknownPermissions()
     {
         var groupId = await CreateGroupAsync();
+        await _ec2.AuthorizeSecurityGroupIngressAsync(new AuthorizeSecurityGroupIngressRequest { GroupId = groupId, IpPermissions = [Tcp(443, 443, "0.0.0.0/0")] });
 
-        var revoked = await _ec2.RevokeSecurityGroupIngressAsync(new RevokeSecurityGroupIngressRequest { GroupId = groupId, IpPermissions = [Tcp(22, 22, "0.0.0.0/0")] });
+        var revoked = await _ec2.RevokeSecurityGroupIngressAsync(new RevokeSecurityGroupIngressRequest
+        {
+            GroupId = groupId,
+            IpPermissions = [Tcp(22, 22, "0.0.0.0/0"), Tcp(443, 443, "0.0.0.0/0")],
+        });
 
-        Assert.False(revoked.Return);
-        Assert.Equal("0.0.0.0/0", Assert.Single(Assert.Single(revoked.UnknownIpPermissions).Ipv4Ranges).CidrIp);
+        // "Returns true if the request succeeds": in a default VPC a partial match is a success.
+        Assert.True(revoked.Return);
+        var unknown = Assert.Single(revoked.UnknownIpPermissions);
+        Assert.Equal(22, unknown.FromPort);
+        Assert.Equal("0.0.0.0/0", Assert.Single(unknown.Ipv4Ranges).CidrIp);
+        Assert.Equal(443, Assert.Single(revoked.RevokedSecurityGroupRules).FromPort);
+        Assert.Empty((await DescribeAsync(groupId)).IpPermissions ?? []);
     }
 
     [Fact]
-    public async Task RevokeIngress_NonexistentRuleInNonDefaultVpc_InvalidPermissionNotFound()
+    public async Task RevokeIngress_OneOfTwoRulesMissingInNonDefaultVpc_InvalidPermissionNotFoundNothingRevoked()
+    {
+        var vpcId = _sandbox.Server.AddVpc(_sandbox.AccountId, SandboxHarness.Region);
+        var created = await _ec2.CreateSecurityGroupAsync(new CreateSecurityGroupRequest { GroupName = "app", Description = "app", VpcId = vpcId });
+        await _ec2.AuthorizeSecurityGroupIngressAsync(new AuthorizeSecurityGroupIngressRequest { GroupId = created.GroupId, IpPermissions = [Tcp(443, 443, "0.0.0.0/0")] });
+
+        var error = await Assert.ThrowsAsync<AmazonEC2Exception>(() => _ec2.RevokeSecurityGroupIngressAsync(new RevokeSecurityGroupIngressRequest
+        {
+            GroupId = created.GroupId,
+            IpPermissions = [Tcp(22, 22, "0.0.0.0/0"), Tcp(443, 443, "0.0.0.0/0")],
+        }));
+
+        Assert.Equal("InvalidPermission.NotFound", error.ErrorCode);
+        Assert.Equal(443, Assert.Single((await DescribeAsync(created.GroupId)).IpPermissions).FromPort);
+    }
+
+    [Fact]
+    public async Task RevokeEgress_MissingRuleInNonDefaultVpc_InvalidPermissionNotFound()
     {
         var vpcId = _sandbox.Server.AddVpc(_sandbox.AccountId, SandboxHarness.Region);
         var created = await _ec2.CreateSecurityGroupAsync(new CreateSecurityGroupRequest { GroupName = "app", Description = "app", VpcId = vpcId });
 
         var error = await Assert.ThrowsAsync<AmazonEC2Exception>(() =>
-            _ec2.RevokeSecurityGroupIngressAsync(new RevokeSecurityGroupIngressRequest { GroupId = created.GroupId, IpPermissions = [Tcp(22, 22, "0.0.0.0/0")] }));
+            _ec2.RevokeSecurityGroupEgressAsync(new RevokeSecurityGroupEgressRequest { GroupId = created.GroupId, IpPermissions = [Tcp(53, 53, "10.0.0.2/32")] }));
 
         Assert.Equal("InvalidPermission.NotFound", error.ErrorCode);
     }

@@ -41,6 +41,7 @@ public sealed class WorkerProcessTests
     public async Task ThreeWorkers_500FindingsOneKilled_EachProcessedOncePoisonDeadLetteredResetLocksOut()
     {
         using var sandbox = await WorkerSandbox.StartAsync();
+
         using var healthFolder = new Stores.StoreTestFolder();
         var groups = await sandbox.OpenGroupsAsync(500);
         var secret = sandbox.Secret;

@@ -4,6 +4,7 @@ using Amazon.Runtime;
 using RemediationTools.AwsSandbox;
 using RemediationTools.Core.Aws;
 using RemediationTools.Core.Stores;
+using RemediationTools.Core.Tests.Jobs;
 using RemediationTools.Core.Tests.Sandbox;
 using RemediationTools.Core.Tests.Stores;
 
@@ -12,7 +13,8 @@ namespace RemediationTools.Core.Tests.Workers;
 /// <summary>
 /// A sandbox with a cloud account (a role the hosting account may assume with the organization ID as external ID), a
 /// hosting account whose IAM user is the worker's caller (AWS refuses AssumeRole with root keys), a local store with
-/// one worker group, and security groups open to the world on 5432.
+/// one worker group, and security groups open to the world on 5432. As in the EC2 job tests, the cloud account has no
+/// default VPC and the sandbox lags and pages (<see cref="SandboxEc2.StartForJobs"/>).
 /// </summary>
 internal sealed class WorkerSandbox : IDisposable
 {
@@ -23,8 +25,8 @@ internal sealed class WorkerSandbox : IDisposable
 
     private WorkerSandbox()
     {
-        Server = SandboxServer.Start();
-        Cloud = Server.CreateAccount();
+        Server = SandboxEc2.StartForJobs();
+        Cloud = SandboxEc2.JobAccount(Server);
         CloudAdmin = Server.CreateUser(Cloud.AccountId, "admin");
         var hostingRoot = Server.CreateAccount();
         Hosting = Server.CreateUser(hostingRoot.AccountId, "remediation-worker");
@@ -98,7 +100,7 @@ internal sealed class WorkerSandbox : IDisposable
         var ids = new string[count];
         await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
         {
-            var id = (await Ec2.CreateSecurityGroupAsync(new CreateSecurityGroupRequest { GroupName = "db-" + i, Description = "db" }, ct)).GroupId;
+            var id = (await Ec2.CreateSecurityGroupAsync(new CreateSecurityGroupRequest { GroupName = "db-" + i, Description = "db", VpcId = Server.GetFirstVpcId(Cloud.AccountId, Region) }, ct)).GroupId;
             await Ec2.AuthorizeSecurityGroupIngressAsync(
                 new AuthorizeSecurityGroupIngressRequest
                 {
@@ -112,6 +114,7 @@ internal sealed class WorkerSandbox : IDisposable
                 ct);
             ids[i] = id;
         });
+        Server.Settle();
         Server.ResetCallCounts();
         return ids;
     }
@@ -128,6 +131,7 @@ internal sealed class WorkerSandbox : IDisposable
     /// <summary>The security groups (of <paramref name="ids"/>) that still have 5432 open to the world, and those that lost the 22 rule.</summary>
     public async Task<(int Open, int Damaged)> CheckGroupsAsync(IReadOnlyList<string> ids)
     {
+        Server.Settle();
         var groups = (await Ec2.DescribeSecurityGroupsAsync(new DescribeSecurityGroupsRequest { GroupIds = ids.ToList() })).SecurityGroups;
         Assert.Equal(ids.Count, groups.Count);
         var open = groups.Count(g => (g.IpPermissions ?? new List<IpPermission>()).Any(p => p.FromPort <= 5432 && p.ToPort >= 5432 && (p.Ipv4Ranges ?? new List<IpRange>()).Any(r => r.CidrIp == "0.0.0.0/0")));

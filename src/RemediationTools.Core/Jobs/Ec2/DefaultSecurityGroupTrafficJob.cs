@@ -130,13 +130,15 @@ internal sealed class DefaultSecurityGroupTrafficJob : IRemediationJob
             if (changes.RevokeIngress.Count > 0)
             {
                 var request = new RevokeSecurityGroupIngressRequest { GroupId = id, IpPermissions = Permissions(changes.RevokeIngress, false) };
-                await AwsCall.RunAsync(reporter, SecurityGroupPortCloser.RevokeIngressAction, id, () => ec2.RevokeSecurityGroupIngressAsync(request, cancellationToken)).ConfigureAwait(false);
+                var response = await AwsCall.RunAsync(reporter, SecurityGroupPortCloser.RevokeIngressAction, id, () => ec2.RevokeSecurityGroupIngressAsync(request, cancellationToken)).ConfigureAwait(false);
+                RevokeReplies.ThrowIfUnknown(SecurityGroupPortCloser.RevokeIngressAction, id, response.UnknownIpPermissions, response.ResponseMetadata?.RequestId);
             }
 
             if (changes.RevokeEgress.Count > 0)
             {
                 var request = new RevokeSecurityGroupEgressRequest { GroupId = id, IpPermissions = Permissions(changes.RevokeEgress, false) };
-                await AwsCall.RunAsync(reporter, RevokeEgressAction, id, () => ec2.RevokeSecurityGroupEgressAsync(request, cancellationToken)).ConfigureAwait(false);
+                var response = await AwsCall.RunAsync(reporter, RevokeEgressAction, id, () => ec2.RevokeSecurityGroupEgressAsync(request, cancellationToken)).ConfigureAwait(false);
+                RevokeReplies.ThrowIfUnknown(RevokeEgressAction, id, response.UnknownIpPermissions, response.ResponseMetadata?.RequestId);
             }
         }
         finally

@@ -263,6 +263,7 @@ internal sealed class SecurityGroupNotAttachedDeleteJob : IRemediationJob
                 var request = new DescribeSecurityGroupsRequest
                 {
                     Filters = new List<Filter> { new() { Name = filterName, Values = new List<string> { groupId } } },
+                    MaxResults = SecurityGroupReader.PageSize,
                     NextToken = nextToken,
                 };
                 var response = await AwsCall.RunAsync(reporter, SecurityGroupPortCloser.DescribeSecurityGroupsAction, groupId, () =>

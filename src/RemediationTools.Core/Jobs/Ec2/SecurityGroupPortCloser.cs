@@ -216,6 +216,7 @@ internal sealed class SecurityGroupPortCloser
             var request = new DescribeNetworkInterfacesRequest
             {
                 Filters = new List<Filter> { new() { Name = "group-id", Values = new List<string> { groupId } } },
+                MaxResults = SecurityGroupReader.PageSize,
                 NextToken = nextToken,
             };
             var response = await AwsCall.RunAsync(reporter, DescribeNetworkInterfacesAction, groupId, () =>
@@ -258,10 +259,7 @@ internal sealed class SecurityGroupPortCloser
             };
             var response = await AwsCall.RunAsync(reporter, RevokeIngressAction, changes.GroupId, () =>
                 ec2.RevokeSecurityGroupIngressAsync(request, cancellationToken)).ConfigureAwait(false);
-            if (response.UnknownIpPermissions is { Count: > 0 } unknown)
-            {
-                reporter.Warning(unknown.Count.ToString(CultureInfo.InvariantCulture) + " rule(s) of " + changes.GroupId + " were already gone when revoked.");
-            }
+            RevokeReplies.ThrowIfUnknown(RevokeIngressAction, changes.GroupId, response.UnknownIpPermissions, response.ResponseMetadata?.RequestId);
         }
     }
 

@@ -17,6 +17,12 @@ internal static class SecurityGroupReader
     /// <summary>Group IDs per batched describe call; the EC2 filter limit is 200 values.</summary>
     public const int ChunkSize = 100;
 
+    /// <summary>
+    /// MaxResults of the describe calls that select by filter: AWS recommends paging them (an unpaged
+    /// DescribeNetworkInterfaces can fail on a large account), and a page may hold fewer items, so NextToken is followed.
+    /// </summary>
+    public const int PageSize = 1000;
+
     /// <summary>The cache key of a group snapshot.</summary>
     public static string GroupKey(string groupId) => ResourceKeys.SecurityGroup(groupId);
 
@@ -131,6 +137,7 @@ internal static class SecurityGroupReader
             var request = new DescribeNetworkInterfacesRequest
             {
                 Filters = new List<Filter> { new() { Name = "group-id", Values = chunk.ToList() } },
+                MaxResults = PageSize,
                 NextToken = nextToken,
             };
             var response = await AwsCall.RunAsync(reporter, SecurityGroupPortCloser.DescribeNetworkInterfacesAction, target, () =>

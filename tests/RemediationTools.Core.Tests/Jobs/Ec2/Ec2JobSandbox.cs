@@ -7,21 +7,27 @@ using RemediationTools.Core.Tests.Engine;
 
 namespace RemediationTools.Core.Tests.Jobs.Ec2;
 
-/// <summary>A sandbox account with a root EC2 client, and engines for the root or for a user with a given policy.</summary>
+/// <summary>
+/// A sandbox account with a root EC2 client, and engines for the root or for a user with a given policy. As in every
+/// EC2 job test, the account has no default VPC and the sandbox lags and pages (<see cref="SandboxEc2.StartForJobs"/>).
+/// </summary>
 internal sealed class Ec2JobSandbox : IDisposable
 {
     public const string Region = "us-east-1";
 
     public Ec2JobSandbox()
     {
-        Server = SandboxServer.Start();
-        Account = Server.CreateAccount();
+        Server = SandboxEc2.StartForJobs();
+        Account = SandboxEc2.JobAccount(Server);
         Ec2 = Client(Account);
     }
 
     public SandboxServer Server { get; }
 
     public SandboxAccount Account { get; }
+
+    /// <summary>The account's VPC (not a default VPC).</summary>
+    public string VpcId => Server.GetFirstVpcId(Account.AccountId, Region);
 
     public AmazonEC2Client Ec2 { get; }
 

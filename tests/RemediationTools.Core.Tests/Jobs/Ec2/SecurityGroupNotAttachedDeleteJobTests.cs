@@ -16,7 +16,7 @@ public sealed class SecurityGroupNotAttachedDeleteJobTests : IDisposable
 
     private async Task<string> GroupAsync(string name, IDictionary<string, string>? tags = null)
     {
-        var request = new CreateSecurityGroupRequest { GroupName = name, Description = "desc " + name };
+        var request = new CreateSecurityGroupRequest { GroupName = name, Description = "desc " + name, VpcId = sandbox.VpcId };
         if (tags is not null)
         {
             request.TagSpecifications = new List<TagSpecification> { new() { ResourceType = ResourceType.SecurityGroup, Tags = tags.Select(t => new Tag(t.Key, t.Value)).ToList() } };
@@ -27,6 +27,7 @@ public sealed class SecurityGroupNotAttachedDeleteJobTests : IDisposable
 
     private async Task<SecurityGroup?> FindAsync(string name)
     {
+        sandbox.Server.Settle();
         var response = await sandbox.Ec2.DescribeSecurityGroupsAsync(new DescribeSecurityGroupsRequest
         {
             Filters = new List<Filter> { new() { Name = "group-name", Values = new List<string> { name } } },
@@ -137,6 +138,7 @@ public sealed class SecurityGroupNotAttachedDeleteJobTests : IDisposable
             GroupId = other,
             IpPermissions = new List<IpPermission> { new() { IpProtocol = "tcp", FromPort = 22, ToPort = 22, UserIdGroupPairs = new List<UserIdGroupPair> { new() { GroupId = groupId } } } },
         });
+        sandbox.Server.Settle();
 
         var result = await sandbox.Engine().RunAsync(sandbox.Finding(JobId, groupId), new RemediationOptions());
 

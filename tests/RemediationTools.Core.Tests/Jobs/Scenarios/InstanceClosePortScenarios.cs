@@ -19,7 +19,7 @@ internal abstract class InstanceClosePortScenario : IJobScenario
     {
         var ec2 = rootClients.Ec2(ScenarioDefaults.Region);
         var group = await ec2.CreateSecurityGroupAsync(
-            new CreateSecurityGroupRequest { GroupName = "scenario-" + JobId, Description = "scenario" }, cancellationToken);
+            new CreateSecurityGroupRequest { GroupName = "scenario-" + JobId, Description = "scenario", VpcId = server.GetFirstVpcId(account.AccountId, ScenarioDefaults.Region) }, cancellationToken);
         await ec2.AuthorizeSecurityGroupIngressAsync(
             new AuthorizeSecurityGroupIngressRequest
             {

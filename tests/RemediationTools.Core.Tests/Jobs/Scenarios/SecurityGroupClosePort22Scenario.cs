@@ -15,7 +15,7 @@ internal sealed class SecurityGroupClosePort22Scenario : IJobScenario
     {
         var ec2 = rootClients.Ec2(ScenarioDefaults.Region);
         var group = await ec2.CreateSecurityGroupAsync(
-            new CreateSecurityGroupRequest { GroupName = "scenario-22", Description = "scenario" }, cancellationToken);
+            new CreateSecurityGroupRequest { GroupName = "scenario-22", Description = "scenario", VpcId = server.GetFirstVpcId(account.AccountId, ScenarioDefaults.Region) }, cancellationToken);
         await ec2.AuthorizeSecurityGroupIngressAsync(
             new AuthorizeSecurityGroupIngressRequest
             {

@@ -14,7 +14,7 @@ internal sealed class SecurityGroupNotAttachedDeleteScenario : IJobScenario
     public async Task<Finding> SeedAsync(SandboxServer server, SandboxAccount account, IAwsClients rootClients, CancellationToken cancellationToken)
     {
         var ec2 = rootClients.Ec2(ScenarioDefaults.Region);
-        var group = await ec2.CreateSecurityGroupAsync(new CreateSecurityGroupRequest { GroupName = "scenario-unused", Description = "scenario" }, cancellationToken);
+        var group = await ec2.CreateSecurityGroupAsync(new CreateSecurityGroupRequest { GroupName = "scenario-unused", Description = "scenario", VpcId = server.GetFirstVpcId(account.AccountId, ScenarioDefaults.Region) }, cancellationToken);
         await ec2.AuthorizeSecurityGroupIngressAsync(
             new AuthorizeSecurityGroupIngressRequest
             {
