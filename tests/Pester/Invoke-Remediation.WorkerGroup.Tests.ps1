@@ -61,7 +61,7 @@ Describe 'Invoke-Remediation -WorkerGroup' {
         try {
             $folder = $store.Substring('local:'.Length)
             $null = Wait-TestCondition -TimeoutSeconds 60 -Because 'the queued request' {
-                Get-ChildItem -LiteralPath (Join-Path $folder 'queues') -Recurse -File -Filter '*.json' -ErrorAction SilentlyContinue | Where-Object { $_.Directory.Name -eq 'ready' }
+                Get-ChildItem -LiteralPath (Join-Path $folder 'queues') -Recurse -File -Filter '*.req' -ErrorAction SilentlyContinue | Where-Object { $_.Directory.Name -eq 'ready' }
             }
             $aws = $ctx.Aws
             $null = $deployment | Start-RemediationWorker -Store $store @aws -StopWhenIdle -WarningAction SilentlyContinue

@@ -78,6 +78,9 @@ public sealed class StartRemediationWorkerCommand : AwsCmdletBase
             Store = Store,
             MaxConcurrency = MaxJobs,
             StopWhenIdle = StopWhenIdle,
+
+            // Draining: an empty poll ends the run, so it need not wait long for work to arrive.
+            PollWait = StopWhenIdle ? TimeSpan.FromSeconds(1) : new WorkerOptions().PollWait,
             Connection = GetConnectionOptions(),
         };
         var secretSource = ParameterSetName switch
