@@ -96,6 +96,7 @@ internal static class FailureTranslator
                 break;
             default:
                 result.ErrorCode = InternalError;
+                result.Unexpected = true;
                 result.Reason = "Unexpected " + exception.GetType().Name + ": " + exception.Message;
                 break;
         }

@@ -127,6 +127,10 @@ internal sealed partial class RemediationEngine
     /// 5xx and network errors, a plan made stale by a concurrent change, resources that kept changing. Access denied,
     /// invalid resources and unexpected errors are final.
     /// </summary>
+    internal static bool IsRetryable(RemediationResult result)
+        => result is not null && result.Status == RemediationStatus.Failed && !result.Unexpected && IsRetryable(result.ErrorCode);
+
+    /// <summary>True when an error code (from AWS, or one of the engine's transient ones) is worth another delivery.</summary>
     internal static bool IsRetryable(string? errorCode)
         => IsTransient(errorCode) || (errorCode is not null && (StalePlanErrorCodes.Contains(errorCode) || errorCode == FailureTranslator.ResourceBusy));
 
@@ -331,7 +335,7 @@ internal sealed partial class RemediationEngine
 
             var result = await ApplyAsync(plan, cancellationToken).ConfigureAwait(false);
             var stale = result.Status == RemediationStatus.Failed && result.ErrorCode is not null && StalePlanErrorCodes.Contains(result.ErrorCode) && plan.HasChanges;
-            if (result.Status != RemediationStatus.Failed || !(IsTransient(result.ErrorCode) || stale) || attempt >= options.MaxFindingAttempts)
+            if (result.Status != RemediationStatus.Failed || !((IsTransient(result.ErrorCode) && !result.Unexpected) || stale) || attempt >= options.MaxFindingAttempts)
             {
                 return result;
             }

@@ -171,7 +171,7 @@ internal sealed partial class RemediationEngine
     private static void Fail(RemediationResult result, Exception exception, string? callAction, IRemediationReporter reporter)
     {
         FailureTranslator.Fill(result, exception, callAction);
-        if (result.ErrorCode == FailureTranslator.InternalError)
+        if (result.Unexpected)
         {
             reporter.Verbose(UnexpectedErrorPrefix + result.ResourceId + ": " + exception);
         }

@@ -30,6 +30,12 @@ public sealed class RemediationResult
     /// <summary>The AWS error code (or one of ours, such as <c>UnknownRule</c>) when <see cref="Status"/> is <see cref="RemediationStatus.Failed"/>.</summary>
     public string? ErrorCode { get; set; }
 
+    /// <summary>
+    /// True when <see cref="ErrorCode"/> is our <c>InternalError</c> for an unexpected exception, not AWS's 5xx code of
+    /// the same name: such a failure is final (in process only; not serialized).
+    /// </summary>
+    internal bool Unexpected { get; set; }
+
     /// <summary>The IAM actions the credentials lacked, when AWS denied access.</summary>
     public IReadOnlyList<string> MissingIamActions { get; set; } = Array.Empty<string>();
 

@@ -191,7 +191,7 @@ internal sealed partial class RemediationWorker
         var attempt = state.Lease.Attempt.ToString(CultureInfo.InvariantCulture);
         try
         {
-            if (result.Status == RemediationStatus.Failed && RemediationEngine.IsRetryable(result.ErrorCode))
+            if (RemediationEngine.IsRetryable(result))
             {
                 // Transient (throttling, 5xx, a stale plan): a failed attempt, delivered again; dead-lettered after the last.
                 Interlocked.Increment(ref jobsFailed);
