@@ -2,6 +2,7 @@ BeforeAll {
     Import-Module (Join-Path $env:REMEDIATION_MODULE_PATH 'RemediationTools.psd1') -Force
     $repoRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
     Import-Module (Join-Path $repoRoot 'tests/RemediationTools.AwsSandbox/PowerShell/AwsSandbox.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     $script:sandbox = Start-AwsSandbox -Path (Join-Path $repoRoot 'out/sandbox/RemediationTools.AwsSandbox.dll')
     # As in every job test: EC2 lags a read behind each change and pages by 5; the cloud account has no default VPC.
     Set-AwsSandboxConsistency -Sandbox $sandbox -ReadLag 1 -MaxPageSize 5
@@ -371,23 +372,12 @@ Describe 'Invoke-Remediation' {
                 try { $null = Invoke-AwsSandboxAction -Sandbox $sandbox -AccountId $cloud.accountId -Service ec2 -Action DescribeSecurityGroups -Parameters @{ 'GroupId.1' = $GroupId }; $true }
                 catch { if ("$_" -match 'InvalidGroup.NotFound') { $false } else { throw } }
             }
-            # A runspace of this process has a host without a user interface: it cannot prompt, as in a scheduled
-            # job or a CI run, whatever host runs these tests.
-            function Invoke-WithoutPrompt([string] $Script, [hashtable] $Parameters) {
-                $ps = [powershell]::Create()
-                try {
-                    $null = $ps.AddScript("param(`$Manifest, `$Parameters) Import-Module `$Manifest; $Script").AddArgument((Join-Path $env:REMEDIATION_MODULE_PATH 'RemediationTools.psd1')).AddArgument($Parameters)
-                    $output = $ps.Invoke()
-                    [pscustomobject]@{ Output = @($output); Errors = @($ps.Streams.Error) }
-                }
-                finally { $ps.Dispose() }
-            }
             $script:deleteJob = @{ Job = 'security-group-not-attached-delete'; AccountId = $cloud.accountId }
         }
 
         It 'is not applied, where the host cannot ask, without -Force or -Confirm:$false, and says how to consent' {
             $group = New-TestGroup @()
-            $run = Invoke-WithoutPrompt 'Invoke-Remediation @Parameters' ($deleteJob + $own + @{ ResourceId = $group })
+            $run = Invoke-TestWithoutPrompt 'Invoke-Remediation @Parameters' ($deleteJob + $own + @{ ResourceId = $group })
             $run.Output.Count | Should -Be 1
             $run.Output[0].Status | Should -Be 'Planned'
             $run.Output[0].Reason | Should -Match 'needs confirmation.*-Force or -Confirm:\$false'
@@ -398,14 +388,14 @@ Describe 'Invoke-Remediation' {
 
         It 'asks nothing more for a Medium-impact job in that host' {
             $group = New-TestGroup @(@{ Protocol = 'tcp'; From = 5432; To = 5432; Cidr = '0.0.0.0/0' })
-            $run = Invoke-WithoutPrompt 'Invoke-Remediation @Parameters' ($own + @{ Job = 'security-group-close-port-5432'; ResourceId = $group; AccountId = $cloud.accountId })
+            $run = Invoke-TestWithoutPrompt 'Invoke-Remediation @Parameters' ($own + @{ Job = 'security-group-close-port-5432'; ResourceId = $group; AccountId = $cloud.accountId })
             $run.Errors | Should -BeNullOrEmpty
             $run.Output[0].Status | Should -Be 'Remediated'
         }
 
         It 'is applied without asking when $ConfirmPreference is None, as PowerShell does for High-impact changes' {
             $group = New-TestGroup @()
-            $run = Invoke-WithoutPrompt '$ConfirmPreference = ''None''; Invoke-Remediation @Parameters' ($deleteJob + $own + @{ ResourceId = $group })
+            $run = Invoke-TestWithoutPrompt '$ConfirmPreference = ''None''; Invoke-Remediation @Parameters' ($deleteJob + $own + @{ ResourceId = $group })
             $run.Errors | Should -BeNullOrEmpty
             $run.Output[0].Status | Should -Be 'Remediated'
             Test-GroupExists $group | Should -BeFalse
@@ -421,10 +411,10 @@ Describe 'Invoke-Remediation' {
         It 'is applied with -Force, and with -Confirm:$false, in a host that cannot ask' {
             $forced = New-TestGroup @()
             $consented = New-TestGroup @()
-            $run = Invoke-WithoutPrompt 'Invoke-Remediation @Parameters -Force' ($deleteJob + $own + @{ ResourceId = $forced })
+            $run = Invoke-TestWithoutPrompt 'Invoke-Remediation @Parameters -Force' ($deleteJob + $own + @{ ResourceId = $forced })
             $run.Errors | Should -BeNullOrEmpty
             $run.Output[0].Status | Should -Be 'Remediated'
-            (Invoke-WithoutPrompt 'Invoke-Remediation @Parameters -Confirm:$false' ($deleteJob + $own + @{ ResourceId = $consented })).Output[0].Status | Should -Be 'Remediated'
+            (Invoke-TestWithoutPrompt 'Invoke-Remediation @Parameters -Confirm:$false' ($deleteJob + $own + @{ ResourceId = $consented })).Output[0].Status | Should -Be 'Remediated'
             Test-GroupExists $forced | Should -BeFalse
             Test-GroupExists $consented | Should -BeFalse
         }

@@ -112,6 +112,23 @@ function ConvertTo-PowerShellLiteral {
     "'" + ([string]$Value).Replace("'", "''") + "'"
 }
 
+function Invoke-TestWithoutPrompt {
+    <#
+    .SYNOPSIS
+    Runs $Script in a new runspace of this process with the built module imported and $Parameters bound: its host has
+    no user interface, so it cannot prompt, as in a scheduled job or a CI run. Returns Output and Errors.
+    #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] [string] $Script, [hashtable] $Parameters = @{})
+    $ps = [powershell]::Create()
+    try {
+        $null = $ps.AddScript("param(`$Manifest, `$Parameters) Import-Module `$Manifest; $Script").AddArgument((Join-Path $env:REMEDIATION_MODULE_PATH 'RemediationTools.psd1')).AddArgument($Parameters)
+        $output = $ps.Invoke()
+        [pscustomobject]@{ Output = @($output); Errors = @($ps.Streams.Error) }
+    }
+    finally { $ps.Dispose() }
+}
+
 function Invoke-TestPwsh {
     <#
     .SYNOPSIS
@@ -216,4 +233,4 @@ function Stop-TestAwsSandbox {
 
 Export-ModuleMember -Function Get-TestRepositoryRoot, Get-TestModulePath, Get-TestManifestPath, Import-TestModule,
     Get-TestSandboxPath, Get-TestWorkerPath, Get-TestPackagePath, Get-TestNuGetPackagePath, Invoke-TestPwsh,
-    Import-TestAwsSandboxModule, Start-TestAwsSandbox, Stop-TestAwsSandbox
+    Import-TestAwsSandboxModule, Start-TestAwsSandbox, Stop-TestAwsSandbox, Invoke-TestWithoutPrompt

@@ -2,6 +2,7 @@ BeforeAll {
     Import-Module (Join-Path $env:REMEDIATION_MODULE_PATH 'RemediationTools.psd1') -Force
     $repoRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
     Import-Module (Join-Path $repoRoot 'tests/RemediationTools.AwsSandbox/PowerShell/AwsSandbox.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     $script:sandbox = Start-AwsSandbox -Path (Join-Path $repoRoot 'out/sandbox/RemediationTools.AwsSandbox.dll')
     # As in every job test: EC2 lags a read behind each change and pages by 5; the cloud account has no default VPC.
     Set-AwsSandboxConsistency -Sandbox $sandbox -ReadLag 1 -MaxPageSize 5
@@ -133,16 +134,6 @@ Describe 'Undo-Remediation through the module''s own account role' {
 Describe 'Undo-Remediation of a job whose undo is High-impact (ebs-encrypt-volume)' {
     BeforeAll {
         $script:cloudRoot = @{ AccessKey = $cloud.accessKeyId; SecretKey = $cloud.secretAccessKey; Region = 'us-east-1'; EndpointUrl = $sandbox.Endpoint }
-        function Invoke-WithoutPrompt([string] $Script, [hashtable] $Parameters) {
-            # A runspace of this process has a host without a user interface: it cannot prompt.
-            $ps = [powershell]::Create()
-            try {
-                $null = $ps.AddScript("param(`$Manifest, `$Parameters) Import-Module `$Manifest; $Script").AddArgument((Join-Path $env:REMEDIATION_MODULE_PATH 'RemediationTools.psd1')).AddArgument($Parameters)
-                $output = $ps.Invoke()
-                [pscustomobject]@{ Output = @($output); Errors = @($ps.Streams.Error) }
-            }
-            finally { $ps.Dispose() }
-        }
         function Get-AttachedVolume([string] $InstanceId) {
             $xml = Invoke-AwsSandboxAction -Sandbox $sandbox -AccountId $cloud.accountId -Service ec2 -Action DescribeVolumes -Parameters @{ 'Filter.1.Name' = 'attachment.instance-id'; 'Filter.1.Value.1' = $InstanceId }
             @($xml.SelectNodes('//*[local-name()="volumeSet"]/*[local-name()="item"]/*[local-name()="volumeId"]') | ForEach-Object InnerText)
@@ -160,13 +151,13 @@ Describe 'Undo-Remediation of a job whose undo is High-impact (ebs-encrypt-volum
         $replacement = Get-AttachedVolume $instance
         $replacement | Should -Not -Be @($volume)
 
-        $run = Invoke-WithoutPrompt '$aws = $Parameters.Aws; $Parameters.Result | Undo-Remediation @aws' @{ Result = $encrypted; Aws = $cloudRoot }
+        $run = Invoke-TestWithoutPrompt '$aws = $Parameters.Aws; $Parameters.Result | Undo-Remediation @aws' @{ Result = $encrypted; Aws = $cloudRoot }
         $run.Output[0].Status | Should -Be 'Planned'
         $run.Output[0].Reason | Should -Match '-Force or -Confirm:\$false'
         $run.Errors[0].FullyQualifiedErrorId | Should -Be 'ConfirmationRequired,RemediationTools.Commands.UndoRemediationCommand'
         Get-AttachedVolume $instance | Should -Be $replacement
 
-        $undone = Invoke-WithoutPrompt '$aws = $Parameters.Aws; $Parameters.Result | Undo-Remediation @aws -Force' @{ Result = $encrypted; Aws = $cloudRoot }
+        $undone = Invoke-TestWithoutPrompt '$aws = $Parameters.Aws; $Parameters.Result | Undo-Remediation @aws -Force' @{ Result = $encrypted; Aws = $cloudRoot }
         $undone.Errors | Should -BeNullOrEmpty
         $undone.Output[0].Status | Should -Be 'Remediated'
         Get-AttachedVolume $instance | Should -Be @($volume)

@@ -17,24 +17,12 @@ public sealed class WorkerProcessTests
     // two thirds of it; the killed worker's requests come back after one lease, which the test waits for.
     private const string LeaseSeconds = "20";
 
-    private static Dictionary<string, string?> Environment(WorkerSandbox sandbox, string secret, string healthFile) => new()
+    private static Dictionary<string, string?> Environment(WorkerSandbox sandbox, string secret, string healthFile)
     {
-        ["REMEDIATION_WORKER_GROUP"] = WorkerSandbox.GroupName,
-        ["REMEDIATION_CLIENT_ID"] = sandbox.Group.Group.ClientId,
-        ["REMEDIATION_CLIENT_SECRET"] = secret,
-        ["REMEDIATION_STORE"] = "local:" + sandbox.Store.Root,
-        ["REMEDIATION_MAX_JOBS"] = "4",
-        ["REMEDIATION_LEASE_SECONDS"] = LeaseSeconds,
-        ["REMEDIATION_HEARTBEAT_SECONDS"] = "1",
-        ["REMEDIATION_POLL_SECONDS"] = "1",
-        ["REMEDIATION_RETRY_DELAY_SECONDS"] = "0.1",
-        ["REMEDIATION_HEALTH_FILE"] = healthFile,
-        ["AWS_ACCESS_KEY_ID"] = sandbox.Hosting.AccessKeyId,
-        ["AWS_SECRET_ACCESS_KEY"] = sandbox.Hosting.SecretAccessKey,
-        ["AWS_REGION"] = WorkerSandbox.Region,
-        ["AWS_ENDPOINT_URL"] = sandbox.Server.Endpoint.ToString(),
-        ["AWS_MAX_ATTEMPTS"] = "1",
-    };
+        var environment = sandbox.ProcessEnvironment(healthFile, LeaseSeconds);
+        environment["REMEDIATION_CLIENT_SECRET"] = secret;
+        return environment;
+    }
 
     // SIGTERM is sent with kill(1); the store itself is tested on every platform by LocalFolderStoreTests.
     [LinuxFact]

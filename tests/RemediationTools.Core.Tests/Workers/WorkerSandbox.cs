@@ -84,6 +84,28 @@ internal sealed class WorkerSandbox : IDisposable
         return sandbox;
     }
 
+    /// <summary>
+    /// The environment of a <c>remediation-worker</c> process for this sandbox's group: the hosting caller's keys,
+    /// the sandbox endpoint, short heartbeats and polls; no client secret (the test adds its own source).
+    /// </summary>
+    public Dictionary<string, string?> ProcessEnvironment(string healthFile, string leaseSeconds) => new()
+    {
+        ["REMEDIATION_WORKER_GROUP"] = GroupName,
+        ["REMEDIATION_CLIENT_ID"] = Group.Group.ClientId,
+        ["REMEDIATION_STORE"] = "local:" + Store.Root,
+        ["REMEDIATION_MAX_JOBS"] = "4",
+        ["REMEDIATION_LEASE_SECONDS"] = leaseSeconds,
+        ["REMEDIATION_HEARTBEAT_SECONDS"] = "1",
+        ["REMEDIATION_POLL_SECONDS"] = "1",
+        ["REMEDIATION_RETRY_DELAY_SECONDS"] = "0.1",
+        ["REMEDIATION_HEALTH_FILE"] = healthFile,
+        ["AWS_ACCESS_KEY_ID"] = Hosting.AccessKeyId,
+        ["AWS_SECRET_ACCESS_KEY"] = Hosting.SecretAccessKey,
+        ["AWS_REGION"] = Region,
+        ["AWS_ENDPOINT_URL"] = Server.Endpoint.ToString(),
+        ["AWS_MAX_ATTEMPTS"] = "1",
+    };
+
     /// <summary>The hosting caller's connection, pointed at the sandbox.</summary>
     public AwsConnectionOptions Connection() => new()
     {

@@ -14,21 +14,7 @@ public sealed class WorkerSecretSourceProcessTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(45);
 
-    private static Dictionary<string, string?> Environment(WorkerSandbox sandbox, string healthFile) => new()
-    {
-        ["REMEDIATION_WORKER_GROUP"] = WorkerSandbox.GroupName,
-        ["REMEDIATION_CLIENT_ID"] = sandbox.Group.Group.ClientId,
-        ["REMEDIATION_STORE"] = "local:" + sandbox.Store.Root,
-        ["REMEDIATION_LEASE_SECONDS"] = "30",
-        ["REMEDIATION_HEARTBEAT_SECONDS"] = "1",
-        ["REMEDIATION_POLL_SECONDS"] = "1",
-        ["REMEDIATION_HEALTH_FILE"] = healthFile,
-        ["AWS_ACCESS_KEY_ID"] = sandbox.Hosting.AccessKeyId,
-        ["AWS_SECRET_ACCESS_KEY"] = sandbox.Hosting.SecretAccessKey,
-        ["AWS_REGION"] = WorkerSandbox.Region,
-        ["AWS_ENDPOINT_URL"] = sandbox.Server.Endpoint.ToString(),
-        ["AWS_MAX_ATTEMPTS"] = "1",
-    };
+    private static Dictionary<string, string?> Environment(WorkerSandbox sandbox, string healthFile) => sandbox.ProcessEnvironment(healthFile, "30");
 
     private static async Task RunAndCheckAsync(WorkerSandbox sandbox, Dictionary<string, string?> environment)
     {
