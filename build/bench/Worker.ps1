@@ -69,8 +69,9 @@ try {
     }
 
     $env:REMEDIATION_STORE = "local:$store"
-    $deployment = New-RemediationWorkerGroup -Name bench -OrganizationId $organizationId -RoleArn "arn:aws:iam::$($cloud.accountId):role/RemediationRole" -ExternalId $organizationId -Confirm:$false
-    $secret = ConvertFrom-SecureString -SecureString $deployment.ClientSecret -AsPlainText
+    # The worker reads the secret from an owner-only file, as the printed commands do; never from its environment.
+    $secretFile = Join-Path $work 'bench.secret'
+    $deployment = New-RemediationWorkerGroup -Name bench -OrganizationId $organizationId -RoleArn "arn:aws:iam::$($cloud.accountId):role/RemediationRole" -ExternalId $organizationId -ClientSecretPath $secretFile -Confirm:$false
 
     Write-Host "Seeding $Requests security groups open on 5432..."
     $groupIds = foreach ($i in 1..$Requests) {
@@ -109,7 +110,7 @@ try {
     $info.UseShellExecute = $false
     $info.RedirectStandardOutput = $true
     $variables = @{
-        REMEDIATION_WORKER_GROUP = 'bench'; REMEDIATION_CLIENT_ID = $deployment.ClientId; REMEDIATION_CLIENT_SECRET = $secret
+        REMEDIATION_WORKER_GROUP = 'bench'; REMEDIATION_CLIENT_ID = $deployment.ClientId; REMEDIATION_CLIENT_SECRET_FILE = $secretFile
         REMEDIATION_STORE = "local:$store"; REMEDIATION_MAX_JOBS = '4'; REMEDIATION_HEALTH_FILE = (Join-Path $work 'health')
         AWS_ACCESS_KEY_ID = $caller.accessKeyId; AWS_SECRET_ACCESS_KEY = $caller.secretAccessKey; AWS_REGION = 'us-east-1'; AWS_ENDPOINT_URL = $sandbox.Endpoint
     }
@@ -119,7 +120,6 @@ try {
     if (-not $started.Wait(30000) -or $started.Result -notmatch 'started worker') { throw "The worker did not start: $($started.Result)" }
     # Keep reading its log (one line per request), or the worker blocks on a full pipe.
     $log = $worker.StandardOutput.ReadToEndAsync()
-    $secret = $null
 
     Start-Sleep -Seconds 3
     $idleBefore = Get-ProcessMemory $worker.Id
