@@ -167,8 +167,22 @@ internal sealed partial class RemediationWorker
     // Write-ahead: the undo record of the changes about to be made goes to the store with the request first.
     private async Task RecordAppliedAsync(Dictionary<Finding, RequestState> byFinding, RemediationPlan plan, CancellationToken cancellationToken)
     {
+        if (!byFinding.TryGetValue(plan.Finding, out var state))
+        {
+            return;
+        }
+
+        // The last moment before a change: a lease that is lost, or about to run out without an extension (a stalled
+        // process), means another worker may take the request; this job stops here, before it changes anything.
+        if (state.LeaseLost || clock() + TimeSpan.FromTicks(options.LeaseDuration.Ticks / 6) >= state.Lease.LeaseExpires)
+        {
+            state.LoseLease();
+            Log(WorkerLogLevel.Warning, "request " + state.Lease.Request.Id + ": its lease runs out before the change could be made; its job is cancelled");
+            state.Job.Token.ThrowIfCancellationRequested();
+        }
+
         var undo = plan.JobPlan?.UndoRecord;
-        if (undo is null || !byFinding.TryGetValue(plan.Finding, out var state))
+        if (undo is null)
         {
             return;
         }

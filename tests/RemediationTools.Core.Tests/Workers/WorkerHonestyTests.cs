@@ -179,6 +179,33 @@ public sealed class WorkerHonestyTests
         Assert.Equal((1, 0), await sandbox.CheckGroupsAsync(groups));
     }
 
+    [Fact]
+    public async Task Run_LeaseAboutToRunOutWhenTheChangeIsDue_NothingChangedRequestLeftToOthers()
+    {
+        using var sandbox = await WorkerSandbox.StartAsync();
+        var groups = await sandbox.OpenGroupsAsync(1);
+        var request = Request(sandbox, groups[0]);
+        await sandbox.Store.EnqueueAsync(WorkerSandbox.GroupName, new[] { request }, CancellationToken.None);
+        var log = new List<string>();
+
+        // The worker's clock runs a minute ahead of the store's: every lease looks about to run out (a stalled process).
+        var worker = new RemediationWorker(Options(sandbox, TimeSpan.FromSeconds(1.5)), sandbox.Store, (level, line) => { lock (log) { log.Add(line); } }, clock: () => DateTimeOffset.UtcNow.AddMinutes(1));
+        using var stop = new CancellationTokenSource();
+        var running = worker.RunAsync(stop.Token);
+        var final = Assert.Single(await new WorkerGroupDispatcher(sandbox.Store).WaitAsync(WorkerSandbox.GroupName, new[] { request.Id }, null, TimeSpan.FromSeconds(60)));
+        stop.Cancel();
+        await running;
+
+        Assert.Equal(RemediationRunStatus.DeadLettered, final.Status);
+        Assert.Equal(0, sandbox.Calls("ec2:RevokeSecurityGroupIngress"));
+        lock (log)
+        {
+            Assert.Contains(log, l => l.Contains("runs out before the change could be made", StringComparison.Ordinal));
+        }
+
+        Assert.Equal((1, 0), await sandbox.CheckGroupsAsync(groups));
+    }
+
     private static async Task<string[]> SandboxEc2Rules(WorkerSandbox sandbox, string groupId)
     {
         var group = (await sandbox.Ec2.DescribeSecurityGroupsAsync(new Amazon.EC2.Model.DescribeSecurityGroupsRequest { GroupIds = new List<string> { groupId } })).SecurityGroups[0];
