@@ -25,7 +25,7 @@ Describe 'Get-RemediationWorker' {
     }
 
     It 'shows a running worker as Healthy and a stopped one as Stopped, with host, version and start time' {
-        $worker = Start-TestWorkerInRunspace -Deployment $d -Store $store -Aws $ctx.Aws -StopAfter ([timespan]::FromSeconds(4))
+        $worker = Start-TestWorkerInRunspace -Deployment $d -Store $store -Aws $ctx.Aws -StopAfter ([timespan]::FromSeconds(10))
         $healthy = Wait-TestCondition -Because 'a Healthy worker' { Get-RemediationWorker -Store $store -WorkerGroup prod -State Healthy }
         $healthy | Should -BeOfType ([RemediationTools.RemediationWorkerInfo])
         $healthy.Version | Should -Match '^\d+\.\d+\.\d+$'

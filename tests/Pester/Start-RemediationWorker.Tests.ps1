@@ -19,7 +19,7 @@ Describe 'Start-RemediationWorker' {
     }
 
     It 'registers, is Healthy while it runs, and stops cleanly after -StopAfter with its final record' {
-        $worker = Start-TestWorkerInRunspace -Deployment $d -Store $store -Aws $aws -StopAfter ([timespan]::FromSeconds(5))
+        $worker = Start-TestWorkerInRunspace -Deployment $d -Store $store -Aws $aws -StopAfter ([timespan]::FromSeconds(10))
         $running = Wait-TestCondition -Because 'a Healthy worker' { Get-RemediationWorker -Store $store -WorkerGroup prod -State Healthy }
         $running | Should -BeOfType ([RemediationTools.RemediationWorkerInfo])
         $running.WorkerGroup | Should -Be 'prod'
