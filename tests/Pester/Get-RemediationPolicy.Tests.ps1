@@ -53,4 +53,23 @@ Describe 'Get-RemediationPolicy' {
         { Get-RemediationPolicy -Job 'no-such-job' -ErrorAction Stop } |
             Should -Throw -ErrorId 'JobNotFound,RemediationTools.Commands.GetRemediationPolicyCommand' -ExpectedMessage '*no-such-job*'
     }
+
+    It 'writes the worker role''s AWS-store statements with -WorkerGroup: its queues, and the table limited to its partitions' {
+        $policy = Get-RemediationPolicy -WorkerGroup Prod, dev -Store aws:Sec -AccountId 111111111111 -Region eu-west-1
+        $policy.WorkerGroups | Should -Be @('dev', 'prod')
+        $policy.Jobs | Should -BeNullOrEmpty
+        $document = $policy.Documents[0] | ConvertFrom-Json
+        $queues = $document.Statement | Where-Object Sid -eq 'WorkerGroupQueues'
+        @($queues.Resource) | Should -Be @('arn:aws:sqs:eu-west-1:111111111111:Sec-dev', 'arn:aws:sqs:eu-west-1:111111111111:Sec-dev-dlq', 'arn:aws:sqs:eu-west-1:111111111111:Sec-prod', 'arn:aws:sqs:eu-west-1:111111111111:Sec-prod-dlq')
+        $table = $document.Statement | Where-Object Sid -eq 'WorkerGroupTable'
+        $table.Resource | Should -Be 'arn:aws:dynamodb:eu-west-1:111111111111:table/Sec'
+        @($table.Condition.'ForAllValues:StringEquals'.'dynamodb:LeadingKeys') | Should -Be @('dev', 'prod')
+        @($document.Statement.Action) | Should -Not -Contain 'dynamodb:Scan'
+        ($policy.Statements | Where-Object Sid -eq 'WorkerGroupTable').Condition['ForAllValues:StringEquals']['dynamodb:LeadingKeys'] | Should -Be @('dev', 'prod')
+    }
+
+    It 'refuses -WorkerGroup for a store that is not on AWS, and a bad account ID at binding' {
+        { Get-RemediationPolicy -WorkerGroup prod -Store local -AccountId 111111111111 -Region us-east-1 -ErrorAction Stop } | Should -Throw -ExpectedMessage "*-Store 'local'*"
+        { Get-RemediationPolicy -WorkerGroup prod -AccountId 1111 -Region us-east-1 } | Should -Throw -ErrorId 'ParameterArgumentValidationError,RemediationTools.Commands.GetRemediationPolicyCommand'
+    }
 }

@@ -147,6 +147,15 @@ internal sealed class IamPolicyBuilder
         writer.WriteString("Effect", "Allow");
         WriteList(writer, "Action", statement.Actions);
         WriteList(writer, "Resource", statement.Resources);
+        if (statement.Condition is { } condition)
+        {
+            writer.WriteStartObject("Condition");
+            writer.WriteStartObject(condition.Operator);
+            WriteList(writer, condition.Key, condition.Values);
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        }
+
         writer.WriteEndObject();
     }
 
@@ -203,7 +212,8 @@ internal sealed class IamPolicyBuilder
         new(
             original.Sid + index.ToString(System.Globalization.CultureInfo.InvariantCulture),
             byActions ? chunk : original.Actions,
-            byActions ? original.Resources : chunk);
+            byActions ? original.Resources : chunk,
+            original.Condition);
 }
 
 /// <summary>One generated policy document.</summary>

@@ -14,6 +14,9 @@ public sealed class RemediationPolicyStatement
 
     /// <summary>The resources the actions apply to.</summary>
     public IReadOnlyList<string> Resource { get; set; } = Array.Empty<string>();
+
+    /// <summary>The condition, as IAM writes it (operator, then key, then values); null when the statement has none.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, IReadOnlyList<string>>>? Condition { get; set; }
 }
 
 /// <summary>
@@ -24,6 +27,9 @@ public sealed class RemediationPolicy
 {
     /// <summary>The IDs of the jobs the policy serves, in catalog order.</summary>
     public IReadOnlyList<string> Jobs { get; set; } = Array.Empty<string>();
+
+    /// <summary>The worker groups on the AWS store whose queues and table partition the policy serves (<c>-WorkerGroup</c>).</summary>
+    public IReadOnlyList<string> WorkerGroups { get; set; } = Array.Empty<string>();
 
     /// <summary>True when the policy also grants the actions only undoing the jobs' changes calls (<c>-IncludeUndo</c>).</summary>
     public bool IncludeUndo { get; set; }

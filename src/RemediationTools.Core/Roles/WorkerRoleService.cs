@@ -23,6 +23,15 @@ internal sealed class WorkerRoleRequest
 
     public int MaxSessionDuration { get; set; } = 3600;
 
+    /// <summary>
+    /// Worker groups on the AWS store whose workers run with this role: their queues and their partition of the table
+    /// (<see cref="WorkerGroupStorePolicy"/>); added to the groups the role already serves.
+    /// </summary>
+    public IReadOnlyList<string> WorkerGroups { get; set; } = Array.Empty<string>();
+
+    /// <summary>The AWS store installation of <see cref="WorkerGroups"/> (<c>aws:&lt;name&gt;</c>); null for the default.</summary>
+    public string? StoreInstallation { get; set; }
+
     /// <summary>Further statements of the worker's permission policy (for example its worker group's queue and table).</summary>
     public IReadOnlyList<PolicyStatementSpec> AdditionalStatements { get; set; } = Array.Empty<PolicyStatementSpec>();
 }
@@ -92,8 +101,10 @@ internal sealed class WorkerRoleService
         var partition = arnParts.Length > 1 && arnParts[1].Length > 0 ? arnParts[1] : "aws";
         var iam = clients.Iam();
 
-        // Accounts added later extend the policy: keep the role ARNs the role may already assume.
+        // Accounts and worker groups added later extend the policy: keep what the role may already do.
         var resources = new List<string>();
+        var storeQueues = new List<string>();
+        var storeTables = new List<string>();
         if (await IamRoleReader.FindRoleAsync(iam, request.RoleName, cancellationToken).ConfigureAwait(false) is not null)
         {
             foreach (var policy in await IamRoleReader.InlinePoliciesAsync(iam, request.RoleName, cancellationToken).ConfigureAwait(false))
@@ -102,9 +113,13 @@ internal sealed class WorkerRoleService
                 {
                     resources.AddRange(PolicyText.ResourcesOfStatement(policy.Value, AssumeStatementSid)
                         .Where(r => request.AllowAnyAccountRole || !RoleNames.IsWildcard(r)));
+                    storeQueues.AddRange(PolicyText.ResourcesOfStatement(policy.Value, WorkerGroupStorePolicy.QueueStatementSid));
+                    storeTables.AddRange(PolicyText.ResourcesOfStatement(policy.Value, WorkerGroupStorePolicy.TableStatementSid));
                 }
             }
         }
+
+        var storeStatements = WorkerGroupStorePolicy.Extend(storeTables, storeQueues, request.WorkerGroups, request.StoreInstallation, accountId, partition, region);
 
         resources.AddRange(request.AccountRoleArns);
         if (request.AllowAnyAccountRole)
@@ -124,7 +139,7 @@ internal sealed class WorkerRoleService
         }
 
         var builder = new IamPolicyBuilder().Add(new PolicyStatementSpec(AssumeStatementSid, AssumeRoleAction, resources));
-        foreach (var statement in request.AdditionalStatements)
+        foreach (var statement in storeStatements.Concat(request.AdditionalStatements))
         {
             builder.Add(statement);
         }

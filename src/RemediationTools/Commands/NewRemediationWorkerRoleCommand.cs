@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Management.Automation;
+using RemediationTools.Completers;
 using RemediationTools.Core.Aws;
 using RemediationTools.Core.Roles;
 
@@ -49,6 +50,20 @@ public sealed class NewRemediationWorkerRoleCommand : AwsCmdletBase
     [ValidateRange(3600, 43200)]
     public int MaxSessionDuration { get; set; } = 3600;
 
+    /// <summary>
+    /// Worker groups on the AWS store whose workers use this role: adds exactly the SQS and DynamoDB actions a worker calls,
+    /// on those groups' queues and their partition of the store's table (added to the groups the role already serves).
+    /// </summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(WorkerGroupNameCompleter))]
+    public string[]? WorkerGroup { get; set; }
+
+    /// <summary>The AWS store of -WorkerGroup: aws (installation RemediationTools, the default) or aws:&lt;name&gt;; in this account and region.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Store { get; set; }
+
     /// <summary>Collects the account role ARNs of each pipeline item.</summary>
     protected override void ProcessRecord()
     {
@@ -75,6 +90,9 @@ public sealed class NewRemediationWorkerRoleCommand : AwsCmdletBase
                     Tags = RoleCmdletSupport.Tags(Tag),
                     Description = Description,
                     MaxSessionDuration = MaxSessionDuration,
+                    WorkerGroups = WorkerGroup ?? Array.Empty<string>(),
+                    StoreInstallation = Store is null ? null : WorkerGroupStorePolicy.InstallationOf(Store)
+                        ?? throw new ArgumentException("-Store '" + Store + "' is not an AWS store (aws or aws:<name>): only workers on the AWS store need a store policy."),
                 };
                 using AwsClientFactory factory = await RoleCmdletSupport.CreateFactoryAsync(GetConnectionOptions(), reporter, cancellationToken).ConfigureAwait(false);
                 var service = new WorkerRoleService(await factory.ForAccountAsync(null, cancellationToken).ConfigureAwait(false), factory.Connection.Region);

@@ -152,6 +152,31 @@ public sealed class RoleServicesSandboxTests : IDisposable
     }
 
     [Fact]
+    public async Task WorkerRole_WorkerGroupsAddedLater_ExtendTheStoreStatementsAndARerunKeepsThem()
+    {
+        var accountRole = $"arn:aws:iam::{cloud.AccountId}:role/RemediationTools";
+        var service = new WorkerRoleService(await ClientsAsync(hosting), Region);
+        async Task<string> PolicyAfterAsync(WorkerRoleRequest request)
+        {
+            var plan = await service.PlanAsync(request, CancellationToken.None);
+            await service.ApplyAsync(plan, CancellationToken.None);
+            var iam = (await ClientsAsync(hosting)).Iam();
+            return (await IamRoleReader.InlinePoliciesAsync(iam, RoleNames.DefaultWorkerRoleName, CancellationToken.None))[RoleNames.DefaultWorkerRoleName];
+        }
+
+        var prod = await PolicyAfterAsync(new WorkerRoleRequest { AccountRoleArns = new[] { accountRole }, WorkerGroups = new[] { "prod" } });
+        var both = await PolicyAfterAsync(new WorkerRoleRequest { AccountRoleArns = new[] { accountRole }, WorkerGroups = new[] { "dev" } });
+        var rerun = await PolicyAfterAsync(new WorkerRoleRequest { AccountRoleArns = new[] { accountRole } });
+
+        Assert.Equal(new[] { $"arn:aws:sqs:{Region}:{hosting.AccountId}:RemediationTools-prod", $"arn:aws:sqs:{Region}:{hosting.AccountId}:RemediationTools-prod-dlq" },
+            PolicyText.ResourcesOfStatement(prod, WorkerGroupStorePolicy.QueueStatementSid));
+        Assert.Equal(4, PolicyText.ResourcesOfStatement(both, WorkerGroupStorePolicy.QueueStatementSid).Count);
+        Assert.Contains("\"dynamodb:LeadingKeys\":[\"dev\",\"prod\"]", both, StringComparison.Ordinal);
+        Assert.Equal(both, rerun);
+        Assert.Equal(new[] { $"arn:aws:dynamodb:{Region}:{hosting.AccountId}:table/RemediationTools" }, PolicyText.ResourcesOfStatement(rerun, WorkerGroupStorePolicy.TableStatementSid));
+    }
+
+    [Fact]
     public async Task Readiness_ReadyRole_ThenHandEditedDrift_IsReported()
     {
         var workerArn = $"arn:aws:iam::{hosting.AccountId}:role/{RoleNames.DefaultWorkerRoleName}";
