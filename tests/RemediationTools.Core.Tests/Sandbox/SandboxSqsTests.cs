@@ -534,10 +534,40 @@ public sealed class SandboxSqsTests : IDisposable
             MessageBody = "body-marker",
             MessageAttributes = new() { ["k"] = new MessageAttributeValue { DataType = "String", StringValue = "attribute-marker" } },
         });
-        var dump = _sandbox.Server.DumpSqsState();
-        Assert.Contains("body-marker", dump, StringComparison.Ordinal);
-        Assert.Contains("attribute-marker", dump, StringComparison.Ordinal);
-        Assert.Contains(Arn("jobs"), dump, StringComparison.Ordinal);
+        using var http = new HttpClient();
+        foreach (var dump in new[] { _sandbox.Server.DumpSqsState(), await http.GetStringAsync(new Uri(_sandbox.Server.Endpoint, "_sandbox/sqs")) })
+        {
+            Assert.Contains("body-marker", dump, StringComparison.Ordinal);
+            Assert.Contains("attribute-marker", dump, StringComparison.Ordinal);
+            Assert.Contains(Arn("jobs"), dump, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Queues_ArePerAccountAndRegion()
+    {
+        var url = await CreateAsync("jobs");
+        using var west = new AmazonSQSClient(SandboxHarness.Credentials(_sandbox.Admin), new AmazonSQSConfig
+        {
+            ServiceURL = _sandbox.Server.Endpoint.ToString(),
+            AuthenticationRegion = "eu-west-1",
+            MaxErrorRetry = 0,
+        });
+        await Assert.ThrowsAsync<QueueDoesNotExistException>(() => west.GetQueueUrlAsync("jobs"));
+        await west.CreateQueueAsync("jobs");
+        Assert.Equal("arn:aws:sqs:eu-west-1:" + _sandbox.AccountId + ":jobs", (await west.GetQueueAttributesAsync(url, ["QueueArn"])).Attributes["QueueArn"]);
+
+        var other = _sandbox.Server.CreateAccount();
+        using var otherClient = Client(_sandbox.Server.CreateUser(other.AccountId, "admin"));
+        await Assert.ThrowsAsync<QueueDoesNotExistException>(() => otherClient.GetQueueUrlAsync("jobs"));
+        var crossAccount = await Assert.ThrowsAsync<AmazonSQSException>(() => otherClient.SendMessageAsync(url, "x"));
+        Assert.Equal("AccessDenied", crossAccount.ErrorCode);
+        await _sqs.SetQueueAttributesAsync(url, new()
+        {
+            ["Policy"] = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"" + other.AccountId + "\"},\"Action\":\"sqs:SendMessage\",\"Resource\":\"" + Arn("jobs") + "\"}]}",
+        });
+        await otherClient.SendMessageAsync(url, "from another account");
+        Assert.Equal("from another account", (await ReceiveOneAsync(url)).Body);
     }
 
     private static string TlsOnlyPolicy(string queueArn) =>
