@@ -44,6 +44,7 @@ internal sealed class ControlApi
                 ("POST", "/_sandbox/volumes") => AddVolume(json),
                 ("POST", "/_sandbox/snapshots") => AddSnapshot(json),
                 ("POST", "/_sandbox/parameters") => PutParameter(json),
+                ("GET", "/_sandbox/sqs") => SandboxHttpResponse.Json(200, _server.DumpSqsState()),
                 ("PUT", "/_sandbox/transitions") => SetTransitionDelay(json),
                 ("POST", "/_sandbox/invoke") => Invoke(json),
                 ("POST", "/_sandbox/instance-profile-credentials") => InstanceProfileCredentials(json),

@@ -53,6 +53,8 @@ internal sealed class AwsRequestRouter
             return await HandleJsonAsync(request, authorization, requestId).ConfigureAwait(false);
         }
 
+        if (service == "sqs") { return await new Sqs.SqsEndpoint(_state, _faults, _calls).HandleAsync(request, authorization.Region, requestId, () => Authenticate(request, authorization)).ConfigureAwait(false); }
+
         if (!_services.TryGetValue(service, out var handler))
         {
             return ErrorResponse(service, new AwsServiceError(400, "InvalidAction", $"The sandbox does not emulate the service '{service}'."), requestId);
