@@ -508,6 +508,8 @@ public sealed class SandboxDynamoDbTests : IDisposable
         Assert.Equal("ValidationException", other.ErrorCode);
         var or = await Assert.ThrowsAsync<AmazonDynamoDBException>(() => QueryAsync("pk = :g OR sk = :s", new() { [":g"] = S("g#a"), [":s"] = S("x") }));
         Assert.Equal("Invalid KeyConditionExpression: Invalid operator used in KeyConditionExpression: OR", or.Message);
+        var filterOnKey = await Assert.ThrowsAsync<AmazonDynamoDBException>(() => QueryAsync("pk = :g", new() { [":g"] = S("g#a"), [":p"] = S("run#") }, r => r.FilterExpression = "begins_with(sk, :p)"));
+        Assert.Equal("Filter Expression can only contain non-primary key attributes: Primary key attribute: sk", filterOnKey.Message);
     }
 
     [Fact]
