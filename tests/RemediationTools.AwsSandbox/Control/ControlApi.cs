@@ -48,6 +48,9 @@ internal sealed class ControlApi
                 ("PUT", "/_sandbox/transitions") => SetTransitionDelay(json),
                 ("POST", "/_sandbox/invoke") => Invoke(json),
                 ("POST", "/_sandbox/instance-profile-credentials") => InstanceProfileCredentials(json),
+                ("GET", "/_sandbox/dynamodb/items") => new SandboxHttpResponse(200, "application/json", Encoding.UTF8.GetBytes(_server.DumpDynamoDbItemsJson())),
+                ("POST", "/_sandbox/dynamodb/expire") => Ok(new Dictionary<string, object?> { ["deleted"] = _server.ExpireDynamoDbItems() }),
+                ("PUT", "/_sandbox/dynamodb") => SetDynamoDb(json),
                 _ => Error(404, $"No control endpoint {request.Method} {path}."),
             };
         }
@@ -235,6 +238,17 @@ internal sealed class ControlApi
             OptionalString(json, "type") ?? "SecureString",
             OptionalString(json, "keyId"));
         return Ok(new Dictionary<string, object?> { ["arn"] = arn });
+    }
+
+    /// <summary><c>{"creatingDescribeCalls": N}</c>: new DynamoDB tables answer CREATING to the first N DescribeTable calls.</summary>
+    private SandboxHttpResponse SetDynamoDb(JsonElement json)
+    {
+        if (OptionalInt(json, "creatingDescribeCalls") is { } calls)
+        {
+            _server.DynamoDbCreatingDescribeCalls = calls;
+        }
+
+        return Ok(new Dictionary<string, object?> { ["creatingDescribeCalls"] = _server.DynamoDbCreatingDescribeCalls });
     }
 
     /// <summary><c>{"delayMs": N}</c>: EC2 transitions (stop, start, attach, detach, snapshot, create volume) take N ms.</summary>

@@ -48,6 +48,7 @@ internal sealed class AwsRequestRouter
         }
 
         var service = authorization.Service;
+        if (service == "dynamodb") { return await new DynamoDb.DynamoDbEndpoint(_state, _faults, _calls, Authenticate).HandleAsync(request, authorization, requestId).ConfigureAwait(false); }
         if (service == "ssm")
         {
             return await HandleJsonAsync(request, authorization, requestId).ConfigureAwait(false);
