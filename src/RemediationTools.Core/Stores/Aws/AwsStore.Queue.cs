@@ -368,8 +368,18 @@ internal sealed partial class AwsStore
     /// <inheritdoc />
     public async Task<QueueCounts> CountAsync(string group, CancellationToken cancellationToken)
     {
-        var url = await QueueUrlAsync(group, deadLetter: false, cancellationToken).ConfigureAwait(false);
-        var deadUrl = await QueueUrlAsync(group, deadLetter: true, cancellationToken).ConfigureAwait(false);
+        string url, deadUrl;
+        try
+        {
+            url = await QueueUrlAsync(group, deadLetter: false, cancellationToken).ConfigureAwait(false);
+            deadUrl = await QueueUrlAsync(group, deadLetter: true, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RemediationStoreException ex) when (ex.Error == StoreError.GroupNotFound)
+        {
+            // Like a group folder that is not there: nothing waits.
+            return new QueueCounts();
+        }
+
         var names = new List<string> { "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed" };
         var main = await CallAsync("SQS GetQueueAttributes", () => sqs.GetQueueAttributesAsync(new GetQueueAttributesRequest { QueueUrl = url, AttributeNames = names }, cancellationToken)).ConfigureAwait(false);
         var dead = await CallAsync("SQS GetQueueAttributes", () => sqs.GetQueueAttributesAsync(new GetQueueAttributesRequest { QueueUrl = deadUrl, AttributeNames = names }, cancellationToken)).ConfigureAwait(false);

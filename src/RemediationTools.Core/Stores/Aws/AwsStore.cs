@@ -54,7 +54,7 @@ internal sealed partial class AwsStore : IRemediationStore, IDisposable
         this.dynamo = dynamo ?? throw new ArgumentNullException(nameof(dynamo));
         this.sqs = sqs ?? throw new ArgumentNullException(nameof(sqs));
         this.options = options ?? new AwsStoreOptions();
-        AwsStoreOptions.ValidateName(this.options.Name, "aws:" + this.options.Name);
+        AwsStoreOptions.ValidateName(this.options.Name, "the AWS store's options");
         if (this.options.MaxAttempts < 1 || this.options.MaxAttempts > 1000)
         {
             throw new ArgumentOutOfRangeException(nameof(options), this.options.MaxAttempts, "MaxAttempts must be 1 to 1000 (SQS's maxReceiveCount).");

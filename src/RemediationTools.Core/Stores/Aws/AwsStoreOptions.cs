@@ -43,16 +43,16 @@ internal sealed class AwsStoreOptions
     /// <summary>The clock (tests); it must agree with the clock of the SQS endpoint for lease expiry.</summary>
     public Func<DateTimeOffset> Clock { get; set; } = () => DateTimeOffset.UtcNow;
 
-    /// <summary>Throws <see cref="StoreError.StoreNotAvailable"/> unless <paramref name="name"/> is a valid installation name.</summary>
-    public static void ValidateName(string? name, string selection)
+    /// <summary>Throws <see cref="StoreError.StoreNotAvailable"/> unless <paramref name="name"/> is a valid installation name; the message names <paramref name="origin"/>.</summary>
+    public static void ValidateName(string? name, string origin)
     {
         if (name is null || !NamePattern.IsMatch(name))
         {
             throw new RemediationStoreException(
                 StoreError.StoreNotAvailable,
-                "The AWS store name '" + name + "' in '" + selection + "' is not valid: use 1 to 40 letters, digits, '-' and '_', starting with a letter or digit (it names the DynamoDB table and prefixes the SQS queue names).")
+                "The AWS store name '" + name + "' (" + origin + ") is not valid: use 1 to 40 letters, digits, '-' and '_', starting with a letter or digit (it names the DynamoDB table and prefixes the SQS queue names).")
             {
-                Target = selection,
+                Target = name,
             };
         }
     }
