@@ -73,10 +73,10 @@ public sealed class AwsStoreContractTests : StoreContractTests
         var store = (AwsStore)await GroupStoreAsync();
         var calls = server.CallCounts;
 
-        Assert.Equal(1, calls.GetValueOrDefault("DynamoDB.CreateTable"));
-        Assert.Equal(1, calls.GetValueOrDefault("DynamoDB.UpdateTimeToLive"));
-        Assert.Equal(1, calls.GetValueOrDefault("DynamoDB.UpdateContinuousBackups"));
-        Assert.Equal(2, calls.GetValueOrDefault("SQS.CreateQueue"));
+        Assert.Equal(1, calls.GetValueOrDefault("dynamodb:CreateTable"));
+        Assert.Equal(1, calls.GetValueOrDefault("dynamodb:UpdateTimeToLive"));
+        Assert.Equal(1, calls.GetValueOrDefault("dynamodb:UpdateContinuousBackups"));
+        Assert.Equal(2, calls.GetValueOrDefault("sqs:CreateQueue"));
         Assert.Equal(name + "-prod", store.QueueName(Group));
     }
 
@@ -101,7 +101,7 @@ public sealed class AwsStoreContractTests : StoreContractTests
 
         await EnqueueAsync(store, 25);
 
-        Assert.Equal(3, server.CallCounts.GetValueOrDefault("SQS.SendMessageBatch"));
+        Assert.Equal(3, server.CallCounts.GetValueOrDefault("sqs:SendMessageBatch"));
         Assert.Equal(25, (await store.CountAsync(Group, CancellationToken.None)).Waiting);
     }
 
