@@ -44,9 +44,13 @@ internal sealed class ControlApi
                 ("POST", "/_sandbox/volumes") => AddVolume(json),
                 ("POST", "/_sandbox/snapshots") => AddSnapshot(json),
                 ("POST", "/_sandbox/parameters") => PutParameter(json),
+                ("GET", "/_sandbox/sqs") => SandboxHttpResponse.Json(200, _server.DumpSqsState()),
                 ("PUT", "/_sandbox/transitions") => SetTransitionDelay(json),
                 ("POST", "/_sandbox/invoke") => Invoke(json),
                 ("POST", "/_sandbox/instance-profile-credentials") => InstanceProfileCredentials(json),
+                ("GET", "/_sandbox/dynamodb/items") => new SandboxHttpResponse(200, "application/json", Encoding.UTF8.GetBytes(_server.DumpDynamoDbItemsJson())),
+                ("POST", "/_sandbox/dynamodb/expire") => Ok(new Dictionary<string, object?> { ["deleted"] = _server.ExpireDynamoDbItems() }),
+                ("PUT", "/_sandbox/dynamodb") => SetDynamoDb(json),
                 _ => Error(404, $"No control endpoint {request.Method} {path}."),
             };
         }
@@ -234,6 +238,17 @@ internal sealed class ControlApi
             OptionalString(json, "type") ?? "SecureString",
             OptionalString(json, "keyId"));
         return Ok(new Dictionary<string, object?> { ["arn"] = arn });
+    }
+
+    /// <summary><c>{"creatingDescribeCalls": N}</c>: new DynamoDB tables answer CREATING to the first N DescribeTable calls.</summary>
+    private SandboxHttpResponse SetDynamoDb(JsonElement json)
+    {
+        if (OptionalInt(json, "creatingDescribeCalls") is { } calls)
+        {
+            _server.DynamoDbCreatingDescribeCalls = calls;
+        }
+
+        return Ok(new Dictionary<string, object?> { ["creatingDescribeCalls"] = _server.DynamoDbCreatingDescribeCalls });
     }
 
     /// <summary><c>{"delayMs": N}</c>: EC2 transitions (stop, start, attach, detach, snapshot, create volume) take N ms.</summary>

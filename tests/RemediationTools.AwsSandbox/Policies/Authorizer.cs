@@ -20,14 +20,14 @@ internal static class Authorizer
         }
     }
 
-    public static PolicyDecision Decide(SandboxState state, CallerPrincipal caller, string action, string resource)
+    public static PolicyDecision Decide(SandboxState state, CallerPrincipal caller, string action, string resource, IReadOnlyDictionary<string, IReadOnlyList<string>>? multiValued = null)
     {
         if (caller.Kind == PrincipalKind.Root)
         {
             return PolicyDecision.Allow;
         }
 
-        return PolicyEvaluator.Evaluate(IdentityPolicies(state, caller), action, resource, new Dictionary<string, string>());
+        return PolicyEvaluator.Evaluate(IdentityPolicies(state, caller), action, resource, new Dictionary<string, string>(), multiValued);
     }
 
     public static AwsServiceError Denied(string service, CallerPrincipal caller, string action, string resource, PolicyDecision decision)

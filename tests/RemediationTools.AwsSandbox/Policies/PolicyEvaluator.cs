@@ -16,12 +16,17 @@ internal enum PolicyDecision
 /// </summary>
 internal static class PolicyEvaluator
 {
-    public static PolicyDecision Evaluate(IEnumerable<PolicyDocument> policies, string action, string resource, IReadOnlyDictionary<string, string> context)
+    /// <param name="policies">The identity policies.</param>
+    /// <param name="action">The IAM action.</param>
+    /// <param name="resource">The resource ARN.</param>
+    /// <param name="context">Single-valued condition keys.</param>
+    /// <param name="multiValued">Multi-valued condition keys (e.g. dynamodb:LeadingKeys), for ForAllValues:/ForAnyValue: operators.</param>
+    public static PolicyDecision Evaluate(IEnumerable<PolicyDocument> policies, string action, string resource, IReadOnlyDictionary<string, string> context, IReadOnlyDictionary<string, IReadOnlyList<string>>? multiValued = null)
     {
         var allowed = false;
         foreach (var statement in policies.SelectMany(p => p.Statements))
         {
-            if (!ActionMatches(statement, action) || !ResourceMatches(statement, resource) || !ConditionsHold(statement.Conditions, context))
+            if (!ActionMatches(statement, action) || !ResourceMatches(statement, resource) || !ConditionsHold(statement.Conditions, context, multiValued))
             {
                 continue;
             }
@@ -127,10 +132,20 @@ internal static class PolicyEvaluator
     }
 
     /// <summary>The string condition operators; an operator the sandbox does not know never holds.</summary>
-    private static bool ConditionsHold(IReadOnlyList<PolicyCondition> conditions, IReadOnlyDictionary<string, string> context)
+    private static bool ConditionsHold(IReadOnlyList<PolicyCondition> conditions, IReadOnlyDictionary<string, string> context, IReadOnlyDictionary<string, IReadOnlyList<string>>? multiValued = null)
     {
         foreach (var condition in conditions)
         {
+            if (SetOperatorHolds(condition, context, multiValued) is { } setHolds)
+            {
+                if (!setHolds)
+                {
+                    return false;
+                }
+
+                continue;
+            }
+
             var op = condition.Operator;
             var ifExists = op.EndsWith("IfExists", StringComparison.Ordinal);
             if (ifExists)
@@ -169,5 +184,25 @@ internal static class PolicyEvaluator
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// ForAllValues:/ForAnyValue: operators over a multi-valued key: ForAllValues holds when every request value matches
+    /// (so also when the request has none, as in IAM), ForAnyValue when at least one does. Null for other operators.
+    /// </summary>
+    private static bool? SetOperatorHolds(PolicyCondition condition, IReadOnlyDictionary<string, string> context, IReadOnlyDictionary<string, IReadOnlyList<string>>? multiValued)
+    {
+        var forAll = condition.Operator.StartsWith("ForAllValues:", StringComparison.OrdinalIgnoreCase);
+        if (!forAll && !condition.Operator.StartsWith("ForAnyValue:", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        var inner = condition.Operator[(condition.Operator.IndexOf(':', StringComparison.Ordinal) + 1)..];
+        IReadOnlyList<string> values = multiValued?.FirstOrDefault(p => string.Equals(p.Key, condition.Key, StringComparison.OrdinalIgnoreCase)).Value
+            ?? (context.FirstOrDefault(p => string.Equals(p.Key, condition.Key, StringComparison.OrdinalIgnoreCase)) is { Key: not null } single ? [single.Value] : []);
+        var one = new PolicyCondition(inner, condition.Key, condition.Values);
+        bool Matches(string value) => ConditionsHold([one], new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { [condition.Key] = value });
+        return forAll ? values.All(Matches) : values.Any(Matches);
     }
 }

@@ -48,10 +48,13 @@ internal sealed class AwsRequestRouter
         }
 
         var service = authorization.Service;
+        if (service == "dynamodb") { return await new DynamoDb.DynamoDbEndpoint(_state, _faults, _calls, Authenticate).HandleAsync(request, authorization, requestId).ConfigureAwait(false); }
         if (service == "ssm")
         {
             return await HandleJsonAsync(request, authorization, requestId).ConfigureAwait(false);
         }
+
+        if (service == "sqs") { return await new Sqs.SqsEndpoint(_state, _faults, _calls).HandleAsync(request, authorization.Region, requestId, () => Authenticate(request, authorization)).ConfigureAwait(false); }
 
         if (!_services.TryGetValue(service, out var handler))
         {
