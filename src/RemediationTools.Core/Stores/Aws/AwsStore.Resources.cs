@@ -105,37 +105,69 @@ internal sealed partial class AwsStore
 
     private async Task EnsureTimeToLiveAsync(CancellationToken cancellationToken)
     {
-        var described = await CallAsync("DynamoDB DescribeTimeToLive", () => dynamo.DescribeTimeToLiveAsync(new DescribeTimeToLiveRequest { TableName = TableName }, cancellationToken)).ConfigureAwait(false);
-        var status = described.TimeToLiveDescription?.TimeToLiveStatus;
-        if (status == TimeToLiveStatus.ENABLED || status == TimeToLiveStatus.ENABLING)
+        if (await TimeToLiveOnAsync(cancellationToken).ConfigureAwait(false))
         {
             return;
         }
 
-        await CallAsync("DynamoDB UpdateTimeToLive", () => dynamo.UpdateTimeToLiveAsync(
-            new UpdateTimeToLiveRequest
+        try
+        {
+            await CallAsync("DynamoDB UpdateTimeToLive", () => dynamo.UpdateTimeToLiveAsync(
+                new UpdateTimeToLiveRequest
+                {
+                    TableName = TableName,
+                    TimeToLiveSpecification = new TimeToLiveSpecification { AttributeName = ExpiresAttribute, Enabled = true },
+                },
+                cancellationToken)).ConfigureAwait(false);
+        }
+        catch (RemediationStoreException)
+        {
+            // Another process may have turned it on between our look and our change ("TimeToLive is already enabled").
+            if (!await TimeToLiveOnAsync(cancellationToken).ConfigureAwait(false))
             {
-                TableName = TableName,
-                TimeToLiveSpecification = new TimeToLiveSpecification { AttributeName = ExpiresAttribute, Enabled = true },
-            },
-            cancellationToken)).ConfigureAwait(false);
+                throw;
+            }
+        }
+    }
+
+    private async Task<bool> TimeToLiveOnAsync(CancellationToken cancellationToken)
+    {
+        var described = await CallAsync("DynamoDB DescribeTimeToLive", () => dynamo.DescribeTimeToLiveAsync(new DescribeTimeToLiveRequest { TableName = TableName }, cancellationToken)).ConfigureAwait(false);
+        var status = described.TimeToLiveDescription?.TimeToLiveStatus;
+        return status == TimeToLiveStatus.ENABLED || status == TimeToLiveStatus.ENABLING;
     }
 
     private async Task EnsurePointInTimeRecoveryAsync(CancellationToken cancellationToken)
     {
-        var described = await CallAsync("DynamoDB DescribeContinuousBackups", () => dynamo.DescribeContinuousBackupsAsync(new DescribeContinuousBackupsRequest { TableName = TableName }, cancellationToken)).ConfigureAwait(false);
-        if (described.ContinuousBackupsDescription?.PointInTimeRecoveryDescription?.PointInTimeRecoveryStatus == PointInTimeRecoveryStatus.ENABLED)
+        if (await PointInTimeRecoveryOnAsync(cancellationToken).ConfigureAwait(false))
         {
             return;
         }
 
-        await CallAsync("DynamoDB UpdateContinuousBackups", () => dynamo.UpdateContinuousBackupsAsync(
-            new UpdateContinuousBackupsRequest
+        try
+        {
+            await CallAsync("DynamoDB UpdateContinuousBackups", () => dynamo.UpdateContinuousBackupsAsync(
+                new UpdateContinuousBackupsRequest
+                {
+                    TableName = TableName,
+                    PointInTimeRecoverySpecification = new PointInTimeRecoverySpecification { PointInTimeRecoveryEnabled = true },
+                },
+                cancellationToken)).ConfigureAwait(false);
+        }
+        catch (RemediationStoreException)
+        {
+            // Another process may have turned it on meanwhile.
+            if (!await PointInTimeRecoveryOnAsync(cancellationToken).ConfigureAwait(false))
             {
-                TableName = TableName,
-                PointInTimeRecoverySpecification = new PointInTimeRecoverySpecification { PointInTimeRecoveryEnabled = true },
-            },
-            cancellationToken)).ConfigureAwait(false);
+                throw;
+            }
+        }
+    }
+
+    private async Task<bool> PointInTimeRecoveryOnAsync(CancellationToken cancellationToken)
+    {
+        var described = await CallAsync("DynamoDB DescribeContinuousBackups", () => dynamo.DescribeContinuousBackupsAsync(new DescribeContinuousBackupsRequest { TableName = TableName }, cancellationToken)).ConfigureAwait(false);
+        return described.ContinuousBackupsDescription?.PointInTimeRecoveryDescription?.PointInTimeRecoveryStatus == PointInTimeRecoveryStatus.ENABLED;
     }
 
     /// <summary>The group's queue name, <c>&lt;name&gt;-&lt;group&gt;</c>; the dead-letter queue adds <c>-dlq</c>.</summary>
