@@ -1,3 +1,8 @@
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using Amazon.Runtime;
+using Amazon.SQS;
+using Amazon.SQS.Model;
 using RemediationTools.AwsSandbox;
 using RemediationTools.Core.Aws;
 using RemediationTools.Core.Stores;
@@ -24,7 +29,9 @@ public sealed class AwsStoreContractTests : StoreContractTests
         admin = server.CreateUser(account.AccountId, "admin");
     }
 
-    private protected override IRemediationStore OpenStore()
+    private protected override IRemediationStore OpenStore() => OpenAwsStore(0);
+
+    private AwsStore OpenAwsStore(int maxErrorRetry)
     {
         var settings = new StoreAwsSettings
         {
@@ -34,7 +41,7 @@ public sealed class AwsStoreContractTests : StoreContractTests
                 SecretKey = admin.SecretAccessKey,
                 Region = Region,
                 EndpointUrl = server.Endpoint.ToString(),
-                MaxErrorRetry = 0,
+                MaxErrorRetry = maxErrorRetry,
             },
             StoreOptions = new AwsStoreOptions
             {
@@ -49,8 +56,16 @@ public sealed class AwsStoreContractTests : StoreContractTests
             opened.Add((IDisposable)store);
         }
 
-        return store;
+        return (AwsStore)store;
     }
+
+    private AmazonDynamoDBClient DynamoClient() => new(
+        new BasicAWSCredentials(admin.AccessKeyId, admin.SecretAccessKey),
+        new AmazonDynamoDBConfig { ServiceURL = server.Endpoint.ToString(), AuthenticationRegion = Region, MaxErrorRetry = 0 });
+
+    private AmazonSQSClient SqsClient() => new(
+        new BasicAWSCredentials(admin.AccessKeyId, admin.SecretAccessKey),
+        new AmazonSQSConfig { ServiceURL = server.Endpoint.ToString(), AuthenticationRegion = Region, MaxErrorRetry = 0 });
 
     protected override void Dispose(bool disposing)
     {
@@ -119,5 +134,120 @@ public sealed class AwsStoreContractTests : StoreContractTests
         Assert.Equal(StoreError.InvalidInput, error.Error);
         Assert.Contains("'finding-too-large'", error.Message, StringComparison.Ordinal);
         Assert.Equal(0, (await store.CountAsync(Group, CancellationToken.None)).Waiting);
+    }
+    [Fact]
+    public async Task CreateGroup_FirstUse_TableAndQueuesConfiguredAsDesigned()
+    {
+        await GroupStoreAsync();
+        using var dynamo = DynamoClient();
+        using var sqs = SqsClient();
+
+        var table = (await dynamo.DescribeTableAsync(new DescribeTableRequest { TableName = name })).Table;
+        var ttl = (await dynamo.DescribeTimeToLiveAsync(new DescribeTimeToLiveRequest { TableName = name })).TimeToLiveDescription;
+        var backups = (await dynamo.DescribeContinuousBackupsAsync(new DescribeContinuousBackupsRequest { TableName = name })).ContinuousBackupsDescription;
+        var queueUrl = (await sqs.GetQueueUrlAsync(new GetQueueUrlRequest { QueueName = name + "-prod" })).QueueUrl;
+        var deadUrl = (await sqs.GetQueueUrlAsync(new GetQueueUrlRequest { QueueName = name + "-prod-dlq" })).QueueUrl;
+        var queue = (await sqs.GetQueueAttributesAsync(new GetQueueAttributesRequest { QueueUrl = queueUrl, AttributeNames = new List<string> { "All" } })).Attributes;
+        var dead = (await sqs.GetQueueAttributesAsync(new GetQueueAttributesRequest { QueueUrl = deadUrl, AttributeNames = new List<string> { "All" } })).Attributes;
+
+        Assert.Equal(TableStatus.ACTIVE, table.TableStatus);
+        Assert.Equal(BillingMode.PAY_PER_REQUEST, table.BillingModeSummary.BillingMode);
+        Assert.Equal(SSEStatus.ENABLED, table.SSEDescription.Status);
+        Assert.Equal(new[] { "pk HASH", "sk RANGE" }, table.KeySchema.Select(k => k.AttributeName + " " + k.KeyType.Value));
+        Assert.Equal("expires", ttl.AttributeName);
+        Assert.Equal(TimeToLiveStatus.ENABLED, ttl.TimeToLiveStatus);
+        Assert.Equal(PointInTimeRecoveryStatus.ENABLED, backups.PointInTimeRecoveryDescription.PointInTimeRecoveryStatus);
+        foreach (var attributes in new[] { queue, dead })
+        {
+            Assert.Equal("true", attributes["SqsManagedSseEnabled"]);
+            Assert.Equal("1209600", attributes["MessageRetentionPeriod"]);
+            Assert.Equal("20", attributes["ReceiveMessageWaitTimeSeconds"]);
+            Assert.Equal("60", attributes["VisibilityTimeout"]);
+            Assert.Contains("\"aws:SecureTransport\":\"false\"", attributes["Policy"], StringComparison.Ordinal);
+            Assert.Contains("\"Effect\":\"Deny\"", attributes["Policy"], StringComparison.Ordinal);
+        }
+
+        using var redrive = System.Text.Json.JsonDocument.Parse(queue["RedrivePolicy"]);
+        Assert.Equal(dead["QueueArn"], redrive.RootElement.GetProperty("deadLetterTargetArn").GetString());
+        Assert.Equal("3", redrive.RootElement.GetProperty("maxReceiveCount").ToString());
+        Assert.False(dead.ContainsKey("RedrivePolicy"));
+    }
+
+    [Fact]
+    public async Task CreateGroup_TableStillCreating_WaitsUntilActive()
+    {
+        server.DynamoDbCreatingDescribeCalls = 3;
+
+        await GroupStoreAsync();
+
+        Assert.True(server.CallCounts.GetValueOrDefault("dynamodb:DescribeTable") >= 4);
+        Assert.Equal(Group, Assert.Single(await OpenStore().ListGroupsAsync(CancellationToken.None)).Group.Name);
+    }
+
+    [Fact]
+    public async Task CreateGroup_SecretHash_OnlyInTheGroupItemAndInNoMessage()
+    {
+        var store = OpenStore();
+        var record = Record();
+        record.SecretHash = "pbkdf2-hash-marker-7f3a";
+        await store.CreateGroupAsync(record, CancellationToken.None);
+        await EnqueueAsync(store, 3);
+        var lease = (await store.ReceiveAsync(Group, "w1", 1, TimeSpan.FromSeconds(30), TimeSpan.Zero, CancellationToken.None)).Single();
+        await store.CompleteAsync(lease, Run(lease), CancellationToken.None);
+        await store.SaveWorkerAsync(new RemediationWorkerInfo { WorkerId = "w1", WorkerGroup = Group, LastHeartbeat = Clock.Now }, CancellationToken.None);
+
+        var holding = server.DumpDynamoDbItems().Where(i => i.ItemJson.Contains("pbkdf2-hash-marker-7f3a", StringComparison.Ordinal)).ToList();
+
+        Assert.Contains("\"sk\":{\"S\":\"group\"}", Assert.Single(holding).ItemJson, StringComparison.Ordinal);
+        Assert.DoesNotContain("pbkdf2-hash-marker-7f3a", server.DumpSqsState(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SaveWorker_HeartbeatOlderThanTheRetention_ExpiredByTtl()
+    {
+        var store = await GroupStoreAsync();
+        await store.SaveWorkerAsync(new RemediationWorkerInfo { WorkerId = "old", WorkerGroup = Group, LastHeartbeat = Clock.Now, HeartbeatInterval = TimeSpan.FromSeconds(10) }, CancellationToken.None);
+        Advance(TimeSpan.FromDays(6));
+        await store.SaveWorkerAsync(new RemediationWorkerInfo { WorkerId = "recent", WorkerGroup = Group, LastHeartbeat = Clock.Now, HeartbeatInterval = TimeSpan.FromSeconds(10) }, CancellationToken.None);
+        Advance(TimeSpan.FromDays(2));
+
+        server.ExpireDynamoDbItems();
+
+        Assert.Equal("recent", Assert.Single(await store.ListWorkersAsync(Group, Clock.Now, CancellationToken.None)).WorkerId);
+    }
+
+    [Fact]
+    public async Task Workers_ThrottlingAndServerErrorsOnOneCallInFive_EveryRequestOneFinalRun()
+    {
+        var setup = await GroupStoreAsync();
+        var ids = await EnqueueAsync(setup, 40);
+        server.Faults.Seed = 7;
+        server.Faults.ThrottleRate = 0.1;
+        server.Faults.ServerErrorRate = 0.1;
+
+        await Task.WhenAll(Enumerable.Range(0, 3).Select(worker => Task.Run(async () =>
+        {
+            var store = OpenAwsStore(10);
+            while (true)
+            {
+                var leases = await store.ReceiveAsync(Group, "w" + worker, 5, TimeSpan.FromMinutes(5), TimeSpan.Zero, CancellationToken.None);
+                if (leases.Count == 0 && (await store.CountAsync(Group, CancellationToken.None)) is { Waiting: 0 })
+                {
+                    return;
+                }
+
+                foreach (var lease in leases)
+                {
+                    await store.CompleteAsync(lease, Run(lease), CancellationToken.None);
+                }
+            }
+        })));
+        server.Faults.ThrottleRate = 0;
+        server.Faults.ServerErrorRate = 0;
+
+        var finals = await setup.GetRunsAsync(new RunQuery { WorkerGroup = Group, FinalOnly = true }, CancellationToken.None);
+        Assert.Equal(ids.Order(StringComparer.Ordinal), finals.Select(r => r.RequestId).Order(StringComparer.Ordinal));
+        var counts = await setup.CountAsync(Group, CancellationToken.None);
+        Assert.Equal((0, 0, 0), (counts.Waiting, counts.Leased, counts.DeadLettered));
     }
 }
