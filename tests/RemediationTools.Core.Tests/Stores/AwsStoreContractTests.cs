@@ -250,4 +250,26 @@ public sealed class AwsStoreContractTests : StoreContractTests
         var counts = await setup.CountAsync(Group, CancellationToken.None);
         Assert.Equal((0, 0, 0), (counts.Waiting, counts.Leased, counts.DeadLettered));
     }
+    [Fact]
+    public async Task Receive_GroupDeletedByAnotherProcess_GroupNotFoundNotAnSdkException()
+    {
+        var worker = await GroupStoreAsync();
+        await EnqueueAsync(worker, 1);
+        Assert.Single(await worker.ReceiveAsync(Group, "w1", 1, TimeSpan.FromSeconds(30), TimeSpan.Zero, CancellationToken.None));
+
+        Assert.True(await OpenStore().DeleteGroupAsync(Group, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<RemediationStoreException>(() => worker.ReceiveAsync(Group, "w1", 1, TimeSpan.FromSeconds(30), TimeSpan.Zero, CancellationToken.None));
+
+        Assert.Equal(StoreError.GroupNotFound, error.Error);
+    }
+
+    [Fact]
+    public async Task SaveWorker_NoTableYet_GroupNotFoundNamingTheGroup()
+    {
+        var error = await Assert.ThrowsAsync<RemediationStoreException>(() => OpenStore().SaveWorkerAsync(new RemediationWorkerInfo { WorkerId = "w1", WorkerGroup = "Prod" }, CancellationToken.None));
+
+        Assert.Equal(StoreError.GroupNotFound, error.Error);
+        Assert.Contains("'prod'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("'" + name + "' does not exist", error.Message, StringComparison.Ordinal);
+    }
 }

@@ -336,6 +336,12 @@ internal sealed partial class AwsStore
             return RemediationRunStatus.DeadLettered;
         }
 
+        lock (requestsWithApplied)
+        {
+            // The next delivery is a later attempt, which reads (and on completion removes) the undo records anyway.
+            requestsWithApplied.Remove(request.Request.Id);
+        }
+
         if (leaseHeld)
         {
             try

@@ -261,7 +261,7 @@ internal sealed partial class AwsStore
                 var url = (await CallAsync("SQS GetQueueUrl", () => sqs.GetQueueUrlAsync(new GetQueueUrlRequest { QueueName = name }, cancellationToken)).ConfigureAwait(false)).QueueUrl;
                 await CallAsync("SQS DeleteQueue", () => sqs.DeleteQueueAsync(new DeleteQueueRequest { QueueUrl = url }, cancellationToken)).ConfigureAwait(false);
             }
-            catch (QueueDoesNotExistException)
+            catch (RemediationStoreException ex) when (ex.InnerException is QueueDoesNotExistException)
             {
                 // Already gone.
             }
@@ -283,9 +283,9 @@ internal sealed partial class AwsStore
             queueUrls[name] = url;
             return url;
         }
-        catch (QueueDoesNotExistException ex)
+        catch (RemediationStoreException ex) when (ex.InnerException is QueueDoesNotExistException)
         {
-            throw new RemediationStoreException(StoreError.GroupNotFound, "There is no worker group named '" + group + "' in " + Description + " (its queue '" + name + "' does not exist).", ex)
+            throw new RemediationStoreException(StoreError.GroupNotFound, "There is no worker group named '" + group + "' in " + Description + " (its queue '" + name + "' does not exist).", ex.InnerException)
             {
                 Target = group,
             };

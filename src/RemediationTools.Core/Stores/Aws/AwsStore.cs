@@ -180,7 +180,7 @@ internal sealed partial class AwsStore : IRemediationStore, IDisposable
                 new Dictionary<string, string> { ["#v"] = VersionAttribute },
                 new Dictionary<string, AttributeValue> { [":expected"] = N(group.Version) }).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is ConditionalCheckFailedException or ResourceNotFoundException)
+        catch (ConditionalCheckFailedException)
         {
             var stored = await GetItemAsync(key, GroupSort, cancellationToken).ConfigureAwait(false)
                 ?? throw new RemediationStoreException(StoreError.GroupNotFound, "There is no worker group named '" + group.Group.Name + "' in " + Description + ".") { Target = group.Group.Name };
@@ -435,22 +435,39 @@ internal sealed partial class AwsStore : IRemediationStore, IDisposable
         return items;
     }
 
-    private Task<PutItemResponse> PutAsync(
+    private async Task<PutItemResponse> PutAsync(
         Dictionary<string, AttributeValue> item,
         string? condition,
         CancellationToken cancellationToken,
         Dictionary<string, string>? names = null,
         Dictionary<string, AttributeValue>? values = null)
-        => CallAsync("DynamoDB PutItem", () => dynamo.PutItemAsync(
-            new PutItemRequest
+    {
+        try
+        {
+            return await CallAsync("DynamoDB PutItem", () => dynamo.PutItemAsync(
+                new PutItemRequest
+                {
+                    TableName = TableName,
+                    Item = item,
+                    ConditionExpression = condition,
+                    ExpressionAttributeNames = names,
+                    ExpressionAttributeValues = values,
+                },
+                cancellationToken)).ConfigureAwait(false);
+        }
+        catch (ResourceNotFoundException ex)
+        {
+            var group = item[PartitionKey].S;
+            throw new RemediationStoreException(
+                StoreError.GroupNotFound,
+                "There is no worker group named '" + group + "' in " + Description + ": its DynamoDB table '" + TableName +
+                "' does not exist (New-RemediationWorkerGroup -Store " + Description + " creates it).",
+                ex)
             {
-                TableName = TableName,
-                Item = item,
-                ConditionExpression = condition,
-                ExpressionAttributeNames = names,
-                ExpressionAttributeValues = values,
-            },
-            cancellationToken));
+                Target = group,
+            };
+        }
+    }
 
     private async Task DeleteItemAsync(string pk, string sk, CancellationToken cancellationToken)
     {
@@ -475,10 +492,16 @@ internal sealed partial class AwsStore : IRemediationStore, IDisposable
             return await call().ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is ConditionalCheckFailedException or ResourceNotFoundException or ResourceInUseException
-            or Amazon.SQS.Model.QueueDoesNotExistException or Amazon.SQS.Model.ReceiptHandleIsInvalidException or Amazon.SQS.Model.MessageNotInflightException
+            or Amazon.SQS.Model.ReceiptHandleIsInvalidException or Amazon.SQS.Model.MessageNotInflightException
             or Amazon.SQS.Model.QueueNameExistsException or Amazon.SQS.Model.QueueDeletedRecentlyException)
         {
             throw;
+        }
+        catch (Amazon.SQS.Model.QueueDoesNotExistException ex)
+        {
+            // The group was deleted (its queues with it) since its queue URL was looked up.
+            queueUrls.Clear();
+            throw new RemediationStoreException(StoreError.GroupNotFound, operation + " on " + Description + " failed: the queue does not exist (the worker group was deleted).", ex);
         }
         catch (AmazonServiceException ex)
         {
