@@ -272,4 +272,29 @@ public sealed class AwsStoreContractTests : StoreContractTests
         Assert.Contains("'prod'", error.Message, StringComparison.Ordinal);
         Assert.Contains("'" + name + "' does not exist", error.Message, StringComparison.Ordinal);
     }
+    [Fact]
+    public async Task FullCycle_WithUndoRecords_AtMostFiveCallsPerRequestAndOnlyRunsLeft()
+    {
+        var store = await GroupStoreAsync();
+        server.ResetCallCounts();
+
+        await EnqueueAsync(store, 20);
+        while ((await store.ReceiveAsync(Group, "w1", 4, TimeSpan.FromSeconds(30), TimeSpan.Zero, CancellationToken.None)) is { Count: > 0 } leases)
+        {
+            foreach (var lease in leases)
+            {
+                await store.RecordAppliedAsync(lease, new RemediationUndoRecord { JobId = "job" }, CancellationToken.None);
+                Assert.True(await store.CompleteAsync(lease, Run(lease), CancellationToken.None));
+            }
+        }
+
+        var calls = server.CallCounts.Where(c => c.Key.StartsWith("sqs:", StringComparison.Ordinal) || c.Key.StartsWith("dynamodb:", StringComparison.Ordinal)).Sum(c => c.Value);
+        var keys = server.DumpDynamoDbItems().Where(i => i.TableName == name).Select(i => System.Text.Json.JsonDocument.Parse(i.ItemJson).RootElement)
+            .Select(e => (Pk: e.GetProperty("pk").GetProperty("S").GetString()!, Sk: e.GetProperty("sk").GetProperty("S").GetString()!)).ToList();
+        var sortKeys = keys.Where(k => k.Pk == Group).Select(k => k.Sk).ToList();
+        Assert.Equal(new[] { ("#groups", Group) }, keys.Where(k => k.Pk != Group));
+        Assert.InRange(calls, 20, 5 * 20);
+        Assert.Equal(20, sortKeys.Count(k => k.StartsWith("run#", StringComparison.Ordinal)));
+        Assert.Equal(new[] { "group" }, sortKeys.Where(k => !k.StartsWith("run#", StringComparison.Ordinal)).Distinct());
+    }
 }

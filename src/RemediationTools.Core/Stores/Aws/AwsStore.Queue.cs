@@ -200,6 +200,7 @@ internal sealed partial class AwsStore
             foreach (var item in await QueryAsync(key, "applied#" + request.Id + "#", cancellationToken).ConfigureAwait(false))
             {
                 request.Applied.Add(Body<RemediationUndoRecord>(item));
+                RememberApplied(request.Id, item[SortKey].S);
             }
         }
 
@@ -278,30 +279,41 @@ internal sealed partial class AwsStore
         // Outlives the message's 14 days: the TTL only clears records whose request vanished with its queue's retention.
         item[ExpiresAttribute] = Expires(now + TimeSpan.FromDays(15));
         await PutAsync(item, null, cancellationToken).ConfigureAwait(false);
-        lock (requestsWithApplied)
+        RememberApplied(request.Request.Id, sk);
+    }
+
+    // The sort keys of the undo records of the requests this store object holds (read at delivery or written since), so
+    // that completing a request deletes them without a Query first.
+    private readonly Dictionary<string, List<string>> appliedKeys = new(StringComparer.Ordinal);
+
+    private void RememberApplied(string requestId, string sortKey)
+    {
+        lock (appliedKeys)
         {
-            requestsWithApplied.Add(request.Request.Id);
+            if (!appliedKeys.TryGetValue(requestId, out var keys))
+            {
+                appliedKeys[requestId] = keys = new List<string>();
+            }
+
+            keys.Add(sortKey);
         }
     }
 
-    private readonly HashSet<string> requestsWithApplied = new(StringComparer.Ordinal);
+    private List<string> ForgetApplied(string requestId)
+    {
+        lock (appliedKeys)
+        {
+            return appliedKeys.TryGetValue(requestId, out var keys) && appliedKeys.Remove(requestId) ? keys : new List<string>();
+        }
+    }
 
-    /// <summary>Removes a finished request's undo records and lease item; queried only when there can be any.</summary>
+    /// <summary>Removes a finished request's undo records (those this store object read or wrote) and its lease item.</summary>
     private async Task DeleteRequestItemsAsync(LeasedRequest request, CancellationToken cancellationToken)
     {
         var key = Key(request.Request.WorkerGroup);
-        bool recordedHere;
-        lock (requestsWithApplied)
+        foreach (var sortKey in ForgetApplied(request.Request.Id))
         {
-            recordedHere = requestsWithApplied.Remove(request.Request.Id);
-        }
-
-        if (recordedHere || request.Attempt > 1)
-        {
-            foreach (var item in await QueryAsync(key, "applied#" + request.Request.Id + "#", cancellationToken).ConfigureAwait(false))
-            {
-                await DeleteItemAsync(key, item[SortKey].S, cancellationToken).ConfigureAwait(false);
-            }
+            await DeleteItemAsync(key, sortKey, cancellationToken).ConfigureAwait(false);
         }
 
         if (request.Attempt >= MaxAttempts)
@@ -336,11 +348,8 @@ internal sealed partial class AwsStore
             return RemediationRunStatus.DeadLettered;
         }
 
-        lock (requestsWithApplied)
-        {
-            // The next delivery is a later attempt, which reads (and on completion removes) the undo records anyway.
-            requestsWithApplied.Remove(request.Request.Id);
-        }
+        // The next delivery is a later attempt, which reads the undo records again (and removes them on completion).
+        ForgetApplied(request.Request.Id);
 
         if (leaseHeld)
         {
