@@ -6,7 +6,8 @@ namespace RemediationTools.Core.Tests.Workers;
 
 /// <summary>
 /// <c>remediation-worker</c> processes with <c>REMEDIATION_STORE=aws</c> against the sandbox's SQS and DynamoDB (the
-/// group created by the admin's store, the workers on the hosting credentials of the SDK chain): every finding fixed
+/// group created by the admin's store, the workers on the hosting credentials of the SDK chain, each service's endpoint
+/// from <c>AWS_ENDPOINT_URL_&lt;SERVICE&gt;</c>): every finding fixed
 /// once although one worker is SIGKILLed mid-run, a poison request dead-lettered, a wrong secret refused, a reset
 /// secret locking out, and the secret in no item, message or log.
 /// </summary>
@@ -37,6 +38,14 @@ public sealed class WorkerAwsStoreProcessTests
         {
             var environment = sandbox.ProcessEnvironment(Path.Combine(healthFolder.Path, health), "20");
             environment["REMEDIATION_STORE"] = "aws";
+
+            // Each service from its own variable: the general one leads nowhere, so a call that ignored them would fail.
+            foreach (var service in new[] { "SQS", "DYNAMODB", "EC2", "STS" })
+            {
+                environment["AWS_ENDPOINT_URL_" + service] = sandbox.Server.Endpoint.ToString();
+            }
+
+            environment["AWS_ENDPOINT_URL"] = "http://127.0.0.1:9/";
             environment["REMEDIATION_CLIENT_ID"] = created.Group.ClientId;
             environment["REMEDIATION_CLIENT_SECRET"] = clientSecret;
             return environment;
