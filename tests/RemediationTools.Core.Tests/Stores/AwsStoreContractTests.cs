@@ -297,4 +297,20 @@ public sealed class AwsStoreContractTests : StoreContractTests
         Assert.Equal(20, sortKeys.Count(k => k.StartsWith("run#", StringComparison.Ordinal)));
         Assert.Equal(new[] { "group" }, sortKeys.Where(k => !k.StartsWith("run#", StringComparison.Ordinal)).Distinct());
     }
+    [Fact]
+    public async Task DeleteGroup_ManyItems_DeletedInBatchesOf25WithTheQueues()
+    {
+        var store = await GroupStoreAsync();
+        for (var i = 0; i < 60; i++)
+        {
+            await store.RecordRunAsync(new RemediationRun { Id = "r" + i, RequestId = "r" + i, WorkerGroup = Group, Status = RemediationRunStatus.Completed }, CancellationToken.None);
+        }
+
+        server.ResetCallCounts();
+        Assert.True(await store.DeleteGroupAsync(Group, CancellationToken.None));
+
+        Assert.Equal(3, server.CallCounts.GetValueOrDefault("dynamodb:BatchWriteItem"));
+        Assert.Equal(2, server.CallCounts.GetValueOrDefault("sqs:DeleteQueue"));
+        Assert.DoesNotContain(server.DumpDynamoDbItems(), i => i.TableName == name);
+    }
 }

@@ -218,9 +218,10 @@ internal sealed partial class AwsStore : IRemediationStore, IDisposable
         }
 
         await DeleteQueuesAsync(name, cancellationToken).ConfigureAwait(false);
-        foreach (var item in await QueryAsync(key, string.Empty, cancellationToken).ConfigureAwait(false))
+        var sortKeys = (await QueryAsync(key, string.Empty, cancellationToken).ConfigureAwait(false)).Select(i => i[SortKey].S).ToList();
+        for (var start = 0; start < sortKeys.Count; start += 25)
         {
-            await DeleteItemAsync(key, item[SortKey].S, cancellationToken).ConfigureAwait(false);
+            await DeleteBatchAsync(key, sortKeys.Skip(start).Take(25).ToList(), cancellationToken).ConfigureAwait(false);
         }
 
         await DeleteItemAsync(GroupListPartition, key, cancellationToken).ConfigureAwait(false);
@@ -478,6 +479,32 @@ internal sealed partial class AwsStore : IRemediationStore, IDisposable
         catch (ResourceNotFoundException)
         {
             // No table: nothing to delete.
+        }
+    }
+
+    /// <summary>Deletes up to 25 items of a partition with BatchWriteItem, sending what DynamoDB left unprocessed again.</summary>
+    private async Task DeleteBatchAsync(string pk, List<string> sortKeys, CancellationToken cancellationToken)
+    {
+        var pending = new Dictionary<string, List<WriteRequest>>
+        {
+            [TableName] = sortKeys.Select(sk => new WriteRequest { DeleteRequest = new DeleteRequest { Key = ItemKey(pk, sk) } }).ToList(),
+        };
+        for (var round = 0; pending.Count > 0 && pending.Values.Any(v => v.Count > 0); round++)
+        {
+            if (round > 0)
+            {
+                // Unprocessed items mean the table is throttled: back off before sending them again.
+                await Task.Delay(TimeSpan.FromMilliseconds(50 * Math.Min(round, 20)), cancellationToken).ConfigureAwait(false);
+            }
+
+            if (round >= 30)
+            {
+                throw new RemediationStoreException(StoreError.StorageFailed, "DynamoDB left items of worker group '" + pk + "' in " + Description + " unprocessed 30 times; delete the group again.") { Target = pk };
+            }
+
+            var request = new BatchWriteItemRequest { RequestItems = pending };
+            var response = await CallAsync("DynamoDB BatchWriteItem", () => dynamo.BatchWriteItemAsync(request, cancellationToken)).ConfigureAwait(false);
+            pending = response.UnprocessedItems ?? new Dictionary<string, List<WriteRequest>>();
         }
     }
 
