@@ -26,7 +26,8 @@ internal static partial class DynamoDbService
         var keyText = OptionalString(body, "KeyConditionExpression")
             ?? throw DynamoDbErrors.Validation("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
         var keyCondition = ExpressionParser.ParseCondition(keyText, "KeyConditionExpression", scope);
-        var filter = OptionalString(body, "FilterExpression") is { } f ? ExpressionParser.ParseCondition(f, "FilterExpression", scope) : null;
+        IReadOnlyList<DocumentPath> filterPaths = [];
+        var filter = OptionalString(body, "FilterExpression") is { } f ? ExpressionParser.ParseCondition(f, "FilterExpression", scope, out filterPaths) : null;
         var projection = OptionalString(body, "ProjectionExpression") is { } p ? ExpressionParser.ParseProjection(p, scope) : null;
         scope.CheckAllUsed();
 
@@ -36,6 +37,11 @@ internal static partial class DynamoDbService
         Require(context, "Query", TableArn(context, name), leading);
         var table = ActiveTable(context, name);
         var (hashValue, sortCondition) = SplitKeyCondition(table, keyCondition);
+        if (filterPaths.FirstOrDefault(path => table.KeyAttributes.Any(a => a.Name == path.Root)) is { } keyPath)
+        {
+            throw DynamoDbErrors.Validation("Filter Expression can only contain non-primary key attributes: Primary key attribute: " + keyPath.Root);
+        }
+
         var items = table.Partitions.TryGetValue(hashValue.KeyText(), out var partition)
             ? partition.Values.Where(i => sortCondition is null || sortCondition.Evaluate(i)).ToList()
             : [];

@@ -564,6 +564,7 @@ internal sealed class ExpressionParser
     private readonly string _text;
     private readonly string _kind;
     private readonly ExpressionScope _scope;
+    private readonly List<DocumentPath> _paths = [];
     private int _position;
 
     private ExpressionParser(string text, string kind, ExpressionScope scope)
@@ -584,9 +585,13 @@ internal sealed class ExpressionParser
         End,
     }
 
-    public static Condition ParseCondition(string text, string kind, ExpressionScope scope)
+    public static Condition ParseCondition(string text, string kind, ExpressionScope scope) => ParseCondition(text, kind, scope, out _);
+
+    /// <summary>Parses a condition and returns every document path it reads in <paramref name="paths"/>.</summary>
+    public static Condition ParseCondition(string text, string kind, ExpressionScope scope, out IReadOnlyList<DocumentPath> paths)
     {
         var parser = new ExpressionParser(text, kind, scope);
+        paths = parser._paths;
         if (parser.Peek.Kind == TokenKind.End)
         {
             throw DynamoDbErrors.InvalidExpression(kind, "The expression can not be empty;");
@@ -976,7 +981,9 @@ internal sealed class ExpressionParser
             }
             else
             {
-                return new DocumentPath(parts);
+                var path = new DocumentPath(parts);
+                _paths.Add(path);
+                return path;
             }
         }
     }

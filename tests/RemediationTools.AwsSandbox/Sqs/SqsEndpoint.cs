@@ -36,7 +36,8 @@ internal sealed class SqsEndpoint
     /// <param name="request">The signed request.</param>
     /// <param name="region">The region of the SigV4 credential scope.</param>
     /// <param name="requestId">The request ID for the response.</param>
-    /// <param name="authenticate">Verifies the signature and returns the caller (the router's check, run under the state lock).</param>
+    /// <param name="authenticate">Verifies the signature and returns the caller (the router's check, run under the state lock); its
+    /// InvalidClientTokenId, SignatureDoesNotMatch and ExpiredToken become SQS's JSON errors with those query codes.</param>
     public async Task<SandboxHttpResponse> HandleAsync(SandboxHttpRequest request, string region, string requestId, Func<CallerPrincipal> authenticate)
     {
         var target = request.Header("X-Amz-Target") ?? string.Empty;
@@ -69,7 +70,7 @@ internal sealed class SqsEndpoint
                 Context = new AwsRequestContext
                 {
                     State = _state,
-                    Caller = Authenticate(authenticate),
+                    Caller = authenticate(),
                     Service = "sqs",
                     Region = region,
                     Action = action,
@@ -105,19 +106,6 @@ internal sealed class SqsEndpoint
         catch (AwsServiceError error)
         {
             return SqsErrors.Response(error, requestId);
-        }
-    }
-
-    /// <summary>Maps the router's Query-style authentication errors to the codes SQS returns over JSON (the query codes stay in x-amzn-query-error).</summary>
-    private static CallerPrincipal Authenticate(Func<CallerPrincipal> authenticate)
-    {
-        try
-        {
-            return authenticate();
-        }
-        catch (AwsServiceError error) when (error.Code is "InvalidClientTokenId" or "SignatureDoesNotMatch" or "ExpiredToken")
-        {
-            throw new AwsServiceError(403, error.Code, error.Message);
         }
     }
 

@@ -515,6 +515,19 @@ public sealed class SandboxSqsTests : IDisposable
     }
 
     [Fact]
+    public async Task Authentication_WrongSecretOrUnknownKey_IsRefused()
+    {
+        var url = await CreateAsync("jobs");
+        using var wrongSecret = Client(_sandbox.Admin with { SecretAccessKey = "wrong" });
+        var signature = await Assert.ThrowsAsync<AmazonSQSException>(() => wrongSecret.SendMessageAsync(url, "x"));
+        Assert.Equal(("SignatureDoesNotMatch", HttpStatusCode.Forbidden), (signature.ErrorCode, signature.StatusCode));
+        using var unknownKey = Client(_sandbox.Admin with { AccessKeyId = "AKIAUNKNOWNUNKNOWN00" });
+        var key = await Assert.ThrowsAsync<AmazonSQSException>(() => unknownKey.SendMessageAsync(url, "x"));
+        Assert.Equal("InvalidClientTokenId", key.ErrorCode);
+        await AssertEmptyAsync(url);
+    }
+
+    [Fact]
     public async Task TagQueue_TagsAndUntags()
     {
         var url = (await _sqs.CreateQueueAsync(new CreateQueueRequest { QueueName = "jobs", Tags = new() { ["team"] = "sec" } })).QueueUrl;
