@@ -60,7 +60,7 @@ internal static class Program
             // From a file or SSM the secret never enters this process's environment (nor docker inspect).
             options.ClientSecret = await WorkerClientSecret.ReadAsync(secretSource, options.Connection, null, CancellationToken.None).ConfigureAwait(false);
             options.Validate();
-            store = StoreFactory.Create(options.Store);
+            store = await StoreFactory.CreateAsync(options.Store, new StoreAwsSettings { Connection = options.Connection }, CancellationToken.None).ConfigureAwait(false);
             if (store is LocalFolderStore { PermissionNote: { } note })
             {
                 Log("WARN", note);
@@ -73,7 +73,7 @@ internal static class Program
         }
         catch (AwsConfigurationException ex)
         {
-            Log("ERROR", "hosting AWS credentials (needed to read " + WorkerClientSecret.ParameterVariable + "): " + ex.Message);
+            Log("ERROR", "hosting AWS credentials (needed to read " + WorkerClientSecret.ParameterVariable + " or to use the AWS store): " + ex.Message);
             return ExitConfiguration;
         }
 

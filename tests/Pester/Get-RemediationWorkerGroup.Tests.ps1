@@ -89,4 +89,28 @@ Describe 'Get-RemediationWorkerGroup' {
         $text | Should -Match 'Name\s+Accounts\s+AllowDisruptive\s+OrganizationId'
         $text | Should -Match 'prod\s+2\s+False\s+o-pester00001'
     }
+    Context 'choosing the AWS store' {
+        It 'refuses AWS parameters with the local store, naming them' {
+            { Get-RemediationWorkerGroup -Store $store -Region us-east-1 -ProfileName p -ErrorAction Stop } |
+                Should -Throw -ErrorId 'StoreUnavailable,RemediationTools.Commands.GetRemediationWorkerGroupCommand' -ExpectedMessage '*-ProfileName, -Region apply to the AWS store only*'
+        }
+
+        It 'refuses an AWS store name that cannot name a table and queues' {
+            { Get-RemediationWorkerGroup -Store 'aws:bad.name' -ErrorAction Stop } |
+                Should -Throw -ErrorId 'StoreUnavailable,RemediationTools.Commands.GetRemediationWorkerGroupCommand' -ExpectedMessage "*'aws:bad.name'*"
+        }
+
+        It 'stops with AwsConfigurationInvalid on an unknown profile, before any AWS call' {
+            $saved = $env:AWS_CONFIG_FILE, $env:AWS_SHARED_CREDENTIALS_FILE
+            try {
+                $env:AWS_CONFIG_FILE = Join-Path $TestDrive 'no-config'
+                $env:AWS_SHARED_CREDENTIALS_FILE = Join-Path $TestDrive 'no-credentials'
+                { Get-RemediationWorkerGroup -Store aws -ProfileName 'no-such-profile-xyz' -Region us-east-1 -EndpointUrl 'http://127.0.0.1:9' -ErrorAction Stop } |
+                    Should -Throw -ErrorId 'AwsConfigurationInvalid,RemediationTools.Commands.GetRemediationWorkerGroupCommand' -ExpectedMessage '*no-such-profile-xyz*'
+            }
+            finally {
+                $env:AWS_CONFIG_FILE, $env:AWS_SHARED_CREDENTIALS_FILE = $saved
+            }
+        }
+    }
 }

@@ -96,3 +96,49 @@ Describe 'Invoke-Remediation -WorkerGroup' {
             Should -Throw -ErrorId 'WorkerGroupNotFound,RemediationTools.Commands.InvokeRemediationCommand'
     }
 }
+
+Describe 'Invoke-Remediation -WorkerGroup on the AWS store' {
+    BeforeEach {
+        # A new installation per test: SQS refuses to create a queue again within 60 s of deleting it.
+        $script:awsStore = "aws:pester$([guid]::NewGuid().ToString('N').Substring(0, 8))"
+        $script:aws = $ctx.Aws
+        $script:awsDeployment = New-RemediationWorkerGroup -Store $awsStore @aws -Name prod -OrganizationId $ctx.OrganizationId -RoleArn $ctx.RoleArn -ExternalId $ctx.OrganizationId -Confirm:$false -WarningAction SilentlyContinue
+    }
+
+    It 'creates the group in the table, queues, waits with -Wait for a worker on the AWS store, and shows the run' {
+        $awsDeployment.Environment['REMEDIATION_STORE'] | Should -Be $awsStore
+        (Get-RemediationWorkerGroup -Store $awsStore @aws).Name | Should -Be 'prod'
+        $groupId = New-TestOpenSecurityGroup -Context $ctx
+        $finding = New-TestFindingJson -Context $ctx -GroupId $groupId
+        $manifest = Join-Path $env:REMEDIATION_MODULE_PATH 'RemediationTools.psd1'
+        $waiting = Start-ThreadJob {
+            Import-Module $using:manifest
+            $awsParameters = $using:aws
+            $using:finding | Invoke-Remediation -WorkerGroup prod -Store $using:awsStore @awsParameters -Wait -Timeout ([timespan]::FromMinutes(3)) -Confirm:$false
+        }
+        try {
+            $queueName = "$($awsStore.Substring('aws:'.Length))-prod"
+            $null = Wait-TestCondition -TimeoutSeconds 60 -Because 'the queued request' {
+                $queues = Invoke-RestMethod -Uri "$($ctx.Sandbox.Endpoint)_sandbox/sqs"
+                @($queues | Where-Object { $_.QueueArn.EndsWith(":$queueName") -and @($_.Messages).Count -gt 0 }).Count -gt 0
+            }
+            $null = $awsDeployment | Start-RemediationWorker -Store $awsStore @aws -StopWhenIdle -WarningAction SilentlyContinue
+            $run = $waiting | Receive-Job -Wait -ErrorAction Stop
+        }
+        finally {
+            $waiting | Remove-Job -Force -ErrorAction SilentlyContinue
+        }
+        $run | Should -BeOfType ([RemediationTools.RemediationRun])
+        $run.Result.Status | Should -Be 'Remediated'
+        Get-AwsSandboxIngressRule -Sandbox $ctx.Sandbox -AccountId $ctx.CloudAccountId -GroupId $groupId | Should -Be @('tcp 443 from 0.0.0.0/0')
+        (Get-RemediationRun -Store $awsStore @aws -WorkerGroup prod -Id $run.RequestId).Status | Should -Be 'Completed'
+        (Get-RemediationWorker -Store $awsStore @aws -WorkerGroup prod).State | Should -Be 'Stopped'
+    }
+
+    It 'removes the group with its queues and items' {
+        Remove-RemediationWorkerGroup -Store $awsStore @aws -Name prod -Confirm:$false
+        Get-RemediationWorkerGroup -Store $awsStore @aws | Should -BeNullOrEmpty
+        $queues = Invoke-RestMethod -Uri "$($ctx.Sandbox.Endpoint)_sandbox/sqs"
+        @($queues | Where-Object { $_.QueueArn -like "*:$($awsStore.Substring('aws:'.Length))-prod*" }).Count | Should -Be 0
+    }
+}

@@ -317,11 +317,7 @@ internal sealed partial class LocalFolderStore : IRemediationStore
                 if (AtomicFile.TryRead(file) is { } bytes)
                 {
                     var worker = Deserialize<RemediationWorkerInfo>(bytes, file);
-                    if (worker.State != RemediationWorkerState.Stopped)
-                    {
-                        var staleAfter = TimeSpan.FromTicks(Math.Max(worker.HeartbeatInterval.Ticks, TimeSpan.FromSeconds(1).Ticks) * 3);
-                        worker.State = now - worker.LastHeartbeat > staleAfter ? RemediationWorkerState.Stale : RemediationWorkerState.Healthy;
-                    }
+                    worker.State = WorkerHealth.Judge(worker, now);
 
                     workers.Add(worker);
                 }

@@ -108,7 +108,7 @@ public sealed class InvokeRemediationCommand : AwsCmdletBase
     [Parameter]
     public TimeSpan? Timeout { get; set; }
 
-    /// <summary>The store of worker groups: local (default), local:&lt;folder&gt;; else REMEDIATION_STORE.</summary>
+    /// <summary>The store of worker groups: local (default), local:&lt;folder&gt;, aws or aws:&lt;name&gt; (with this cmdlet's AWS parameters); else REMEDIATION_STORE.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? Store { get; set; }
@@ -238,9 +238,10 @@ public sealed class InvokeRemediationCommand : AwsCmdletBase
             return;
         }
 
+        IRemediationStore? store = null;
         try
         {
-            IRemediationStore store = StoreFactory.Create(Store);
+            store = RunOnPipeline((_, cancellationToken) => StoreFactory.CreateAsync(Store, new StoreAwsSettings { Connection = GetConnectionOptions() }, cancellationToken));
             RemediationWorkerGroup group = RunOnPipeline((_, cancellationToken) => new WorkerGroupService(store).GetAsync(groupName, cancellationToken));
             List<Finding> confirmed = _findings.Where(f => ConfirmQueued(f, group.Name)).ToList();
             if (confirmed.Count == 0)
@@ -295,6 +296,10 @@ public sealed class InvokeRemediationCommand : AwsCmdletBase
         catch (RemediationStoreException ex)
         {
             ThrowTerminatingError(StoreErrors.ToErrorRecord(ex));
+        }
+        finally
+        {
+            (store as IDisposable)?.Dispose();
         }
     }
 

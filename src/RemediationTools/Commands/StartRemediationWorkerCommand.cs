@@ -58,7 +58,7 @@ public sealed class StartRemediationWorkerCommand : AwsCmdletBase
     [Parameter]
     public SwitchParameter StopWhenIdle { get; set; }
 
-    /// <summary>The store: local (default), local:&lt;folder&gt;; else REMEDIATION_STORE.</summary>
+    /// <summary>The store: local (default), local:&lt;folder&gt;, aws or aws:&lt;name&gt; (with this cmdlet's AWS parameters); else REMEDIATION_STORE.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? Store { get; set; }
@@ -95,22 +95,29 @@ public sealed class StartRemediationWorkerCommand : AwsCmdletBase
             RemediationWorkerInfo? info = RunOnPipeline(async (dispatcher, cancellationToken) =>
             {
                 options.ClientSecret = await WorkerClientSecret.ReadAsync(secretSource, options.Connection, null, cancellationToken).ConfigureAwait(false);
-                IRemediationStore store = StoreFactory.Create(Store);
-                var worker = new RemediationWorker(options, store, (level, line) => dispatcher.Post(() => Log(level, line)));
-                using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                if (StopAfter is { } after)
+                IRemediationStore store = await StoreFactory.CreateAsync(Store, new StoreAwsSettings { Connection = options.Connection }, cancellationToken).ConfigureAwait(false);
+                try
                 {
-                    stop.CancelAfter(after);
-                }
+                    var worker = new RemediationWorker(options, store, (level, line) => dispatcher.Post(() => Log(level, line)));
+                    using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                    if (StopAfter is { } after)
+                    {
+                        stop.CancelAfter(after);
+                    }
 
-                WorkerExitReason reason = await worker.RunAsync(stop.Token).ConfigureAwait(false);
-                if (reason == WorkerExitReason.CredentialsRevoked)
+                    WorkerExitReason reason = await worker.RunAsync(stop.Token).ConfigureAwait(false);
+                    if (reason == WorkerExitReason.CredentialsRevoked)
+                    {
+                        dispatcher.Post(() => WriteWarning($"Worker {worker.WorkerId} stopped: the client secret of worker group '{WorkerGroup}' was reset."));
+                    }
+
+                    IReadOnlyList<RemediationWorkerInfo> workers = await store.ListWorkersAsync(WorkerGroup, DateTimeOffset.UtcNow, CancellationToken.None).ConfigureAwait(false);
+                    return workers.FirstOrDefault(w => w.WorkerId == worker.WorkerId);
+                }
+                finally
                 {
-                    dispatcher.Post(() => WriteWarning($"Worker {worker.WorkerId} stopped: the client secret of worker group '{WorkerGroup}' was reset."));
+                    (store as IDisposable)?.Dispose();
                 }
-
-                IReadOnlyList<RemediationWorkerInfo> workers = await store.ListWorkersAsync(WorkerGroup, DateTimeOffset.UtcNow, CancellationToken.None).ConfigureAwait(false);
-                return workers.FirstOrDefault(w => w.WorkerId == worker.WorkerId);
             });
             if (info is not null)
             {

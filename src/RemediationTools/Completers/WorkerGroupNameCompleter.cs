@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Management.Automation;
 using System.Management.Automation.Language;
+using RemediationTools.Core.Aws;
 using RemediationTools.Core.Stores;
 
 namespace RemediationTools.Completers;
@@ -17,9 +18,31 @@ public sealed class WorkerGroupNameCompleter : IArgumentCompleter
         {
             string? store = fakeBoundParameters?["Store"] as string;
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-            groups = Task.Run(() => new WorkerGroupService(StoreFactory.Create(store)).ListAsync(timeout.Token)).GetAwaiter().GetResult();
+            groups = Task.Run(async () =>
+            {
+                // The AWS store with the profile and region typed so far, else the SDK chain.
+                var aws = new StoreAwsSettings
+                {
+                    Connection = new AwsConnectionOptions
+                    {
+                        ProfileName = fakeBoundParameters?["ProfileName"] as string,
+                        Region = fakeBoundParameters?["Region"] as string,
+                        EndpointUrl = fakeBoundParameters?["EndpointUrl"] as string,
+                        MaxErrorRetry = 0,
+                    },
+                };
+                IRemediationStore opened = await StoreFactory.CreateAsync(store, aws, timeout.Token).ConfigureAwait(false);
+                try
+                {
+                    return await new WorkerGroupService(opened).ListAsync(timeout.Token).ConfigureAwait(false);
+                }
+                finally
+                {
+                    (opened as IDisposable)?.Dispose();
+                }
+            }).GetAwaiter().GetResult();
         }
-        catch (RemediationStoreException)
+        catch (Exception ex) when (ex is RemediationStoreException or AwsConfigurationException)
         {
             return Array.Empty<CompletionResult>();
         }
