@@ -1,0 +1,135 @@
+<#
+.SYNOPSIS
+    Benchmark: worker groups on the AWS store (SQS + DynamoDB) with 1, 2, 4 and 8 worker processes.
+.DESCRIPTION
+    Starts the AWS sandbox with latency added to every AWS call (20 ms by default, a real network's order), a hosting
+    account whose IAM user runs the workers, and a cloud account with the remediation role. For each worker count it
+    creates a fresh worker group on the AWS store (New-RemediationWorkerGroup -Store aws:<name>), seeds security
+    groups open on 5432, queues every finding with Invoke-Remediation -WorkerGroup, starts the remediation-worker
+    processes (4 jobs each, REMEDIATION_STORE=aws:<name>, the secret from an owner-only file) and waits until every
+    request has its final run. Prints per worker count: throughput, dispatch latency (enqueue to start) p50/p95, and
+    the SQS and DynamoDB calls per request (from the sandbox's call counters). Goals: 4 workers at least 3x one worker,
+    p50 dispatch under 1 s, at most 6 store calls per request. build.ps1 -Task Bench runs it.
+#>
+[CmdletBinding()]
+param(
+    [int] $Requests = 1000,
+    [int[]] $WorkerCounts = @(1, 2, 4, 8),
+    [int] $LatencyMs = 20,
+    [string] $ModulePath = $env:REMEDIATION_MODULE_PATH
+)
+
+Set-StrictMode -Version Latest
+$ErrorActionPreference = 'Stop'
+$root = Resolve-Path (Join-Path $PSScriptRoot '../..')
+if (-not $ModulePath) { $ModulePath = Join-Path $root 'out/RemediationTools' }
+$workerDll = Join-Path $root 'out/worker/remediation-worker.dll'
+if (-not (Test-Path -LiteralPath $workerDll)) { throw "The worker '$workerDll' does not exist. Run ./build.ps1 -Task Build first." }
+$sandboxDll = Join-Path $root 'out/sandbox/RemediationTools.AwsSandbox.dll'
+
+Import-Module (Join-Path $ModulePath 'RemediationTools.psd1') -Force
+Import-Module (Join-Path $root 'tests/RemediationTools.AwsSandbox/PowerShell/AwsSandbox.psm1') -Force
+
+function Get-Percentile([double[]] $Values, [double] $Percent) {
+    $sorted = @($Values | Sort-Object)
+    $sorted[[int][math]::Min($sorted.Count - 1, [math]::Max(0, [math]::Ceiling($Percent / 100 * $sorted.Count) - 1))]
+}
+
+function Get-StoreCallCount {
+    $counts = Get-AwsSandboxCallCount -Sandbox $sandbox
+    [int](($counts.GetEnumerator() | Where-Object { $_.Key -like 'sqs:*' -or $_.Key -like 'dynamodb:*' } | Measure-Object -Property Value -Sum).Sum)
+}
+
+$work = Join-Path ([System.IO.Path]::GetTempPath()) ('rt-bench-aws-store-' + [guid]::NewGuid().ToString('N'))
+$null = New-Item -ItemType Directory -Path $work
+$organizationId = 'o-bench12345'
+$sandbox = Start-AwsSandbox -Path $sandboxDll
+$workers = [System.Collections.Generic.List[System.Diagnostics.Process]]::new()
+try {
+    $hosting = New-AwsSandboxAccount -Sandbox $sandbox
+    $cloud = New-AwsSandboxAccount -Sandbox $sandbox
+    $caller = New-AwsSandboxUser -Sandbox $sandbox -AccountId $hosting.accountId -UserName 'remediation-worker'
+    $trust = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::' + $hosting.accountId +
+        ':root"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"' + $organizationId + '"}}}]}'
+    $null = Invoke-AwsSandboxAction -Sandbox $sandbox -AccountId $cloud.accountId -Service iam -Action CreateRole -Parameters @{ RoleName = 'RemediationRole'; AssumeRolePolicyDocument = $trust }
+    $null = Invoke-AwsSandboxAction -Sandbox $sandbox -AccountId $cloud.accountId -Service iam -Action PutRolePolicy -Parameters @{
+        RoleName = 'RemediationRole'; PolicyName = 'ec2'; PolicyDocument = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:*","Resource":"*"}]}'
+    }
+    $aws = @{ AccessKey = $caller.accessKeyId; SecretKey = $caller.secretAccessKey; Region = 'us-east-1'; EndpointUrl = $sandbox.Endpoint }
+    $rows = foreach ($count in $WorkerCounts) {
+        $store = "aws:bench$count"
+        $secretFile = Join-Path $work "bench$count.secret"
+        $deployment = New-RemediationWorkerGroup -Store $store @aws -Name bench -OrganizationId $organizationId -RoleArn "arn:aws:iam::$($cloud.accountId):role/RemediationRole" -ExternalId $organizationId -ClientSecretPath $secretFile -Confirm:$false -WarningAction SilentlyContinue
+
+        Write-Host "Seeding $Requests security groups open on 5432 for $count worker(s)..."
+        Set-AwsSandboxFault -Sandbox $sandbox -LatencyMs 0
+        $findings = foreach ($i in 1..$Requests) {
+            $created = Invoke-AwsSandboxAction -Sandbox $sandbox -AccountId $cloud.accountId -Service ec2 -Action CreateSecurityGroup -Parameters @{ GroupName = "db-$count-$i"; GroupDescription = 'db' }
+            $groupId = $created.SelectSingleNode('//*[local-name()="groupId"]').InnerText
+            $null = Invoke-AwsSandboxAction -Sandbox $sandbox -AccountId $cloud.accountId -Service ec2 -Action AuthorizeSecurityGroupIngress -Parameters @{
+                GroupId = $groupId; 'IpPermissions.1.IpProtocol' = 'tcp'; 'IpPermissions.1.FromPort' = 5432; 'IpPermissions.1.ToPort' = 5432; 'IpPermissions.1.IpRanges.1.CidrIp' = '0.0.0.0/0'
+            }
+            [pscustomobject]@{ Job = 'security-group-close-port-5432'; ResourceId = $groupId; AccountId = $cloud.accountId; Region = 'us-east-1' }
+        }
+
+        Set-AwsSandboxFault -Sandbox $sandbox -LatencyMs $LatencyMs
+        Reset-AwsSandboxCallCount -Sandbox $sandbox
+        $requests = @($findings | Invoke-Remediation -WorkerGroup bench -Store $store @aws -Confirm:$false)
+        $watch = [System.Diagnostics.Stopwatch]::StartNew()
+        foreach ($n in 1..$count) {
+            $info = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
+            $info.ArgumentList.Add($workerDll)
+            $info.UseShellExecute = $false
+            $info.RedirectStandardOutput = $true
+            $variables = @{
+                REMEDIATION_WORKER_GROUP = 'bench'; REMEDIATION_CLIENT_ID = $deployment.ClientId; REMEDIATION_CLIENT_SECRET_FILE = $secretFile
+                REMEDIATION_STORE = $store; REMEDIATION_MAX_JOBS = '4'; REMEDIATION_POLL_SECONDS = '5'; REMEDIATION_HEALTH_FILE = (Join-Path $work "health-$count-$n")
+                AWS_ACCESS_KEY_ID = $caller.accessKeyId; AWS_SECRET_ACCESS_KEY = $caller.secretAccessKey; AWS_REGION = 'us-east-1'; AWS_ENDPOINT_URL = $sandbox.Endpoint
+            }
+            foreach ($name in $variables.Keys) { $info.Environment[$name] = $variables[$name] }
+            $process = [System.Diagnostics.Process]::Start($info)
+            # Keep reading its log, or the worker blocks on a full pipe.
+            $null = $process.StandardOutput.ReadToEndAsync()
+            $workers.Add($process)
+        }
+
+        # The bench's own polls of the runs are store calls too: they are counted and left out of the per-request figure.
+        $pollCalls = 0
+        $deadline = [DateTime]::UtcNow.AddMinutes(15)
+        do {
+            if ([DateTime]::UtcNow -gt $deadline) { throw "The $Requests requests did not finish within 15 minutes with $count worker(s)." }
+            Start-Sleep -Seconds 2
+            $before = Get-StoreCallCount
+            $runs = @(Get-RemediationRun -Store $store @aws -WorkerGroup bench -ErrorAction SilentlyContinue | Where-Object { $_.Status -in 'Completed', 'DeadLettered' })
+            $pollCalls += (Get-StoreCallCount) - $before
+        } while ($runs.Count -lt $requests.Count)
+        $watch.Stop()
+        Set-AwsSandboxFault -Sandbox $sandbox -LatencyMs 0
+        $storeCalls = (Get-StoreCallCount) - $pollCalls
+        foreach ($process in $workers) { if (-not $process.HasExited) { $process.Kill($true); $null = $process.WaitForExit(10000) } }
+        $workers.Clear()
+
+        $latencies = foreach ($run in $runs) { if ($run.Started) { ([DateTimeOffset]$run.Started - [DateTimeOffset]$run.Enqueued).TotalMilliseconds } }
+        [pscustomobject]@{
+            Workers               = $count
+            'Requests/s'          = [math]::Round($requests.Count / $watch.Elapsed.TotalSeconds, 1)
+            'Dispatch p50 (ms)'   = [math]::Round((Get-Percentile $latencies 50))
+            'Dispatch p95 (ms)'   = [math]::Round((Get-Percentile $latencies 95))
+            'Store calls/request' = [math]::Round($storeCalls / $requests.Count, 2)
+            Remediated            = @($runs | Where-Object { $_.Result -and $_.Result.Status -eq 'Remediated' }).Count
+        }
+        Remove-RemediationWorkerGroup -Store $store @aws -Name bench -Confirm:$false
+    }
+
+    "AWS store, $Requests requests per worker count, $LatencyMs ms added to every AWS call, 4 jobs per worker"
+    $rows | Format-Table -AutoSize | Out-String
+    $one = ($rows | Where-Object Workers -eq 1 | Select-Object -First 1).'Requests/s'
+    $four = ($rows | Where-Object Workers -eq 4 | Select-Object -First 1).'Requests/s'
+    if ($one -and $four) { 'Scaling, 4 workers over 1: {0:N1}x (goal: at least 3x)' -f ($four / $one) }
+    'Store calls are counted during dispatch and work: Invoke-Remediation''s queueing, the workers'' polls, heartbeats and records.'
+}
+finally {
+    foreach ($process in $workers) { if (-not $process.HasExited) { $process.Kill($true) } }
+    Stop-AwsSandbox -Sandbox $sandbox
+    Remove-Item -LiteralPath $work -Recurse -Force -ErrorAction SilentlyContinue
+}
