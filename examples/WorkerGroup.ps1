@@ -4,8 +4,9 @@ Creates a worker group, starts local worker processes for it, dispatches every f
 waits for the runs and reports them.
 
 .DESCRIPTION
-The whole worker-group flow on one machine, with no server: the group and its queue live in a local store folder
-that the admin's session and the workers share. The client secret is shown once by New-RemediationWorkerGroup;
+The whole worker-group flow: the group and its queue live in a local store folder that the admin's session and the
+workers share (no server, one machine), or with -Store aws:<name> in DynamoDB and SQS in the hosting account, where
+workers anywhere in AWS reach them with the hosting credentials of the SDK chain. The client secret is shown once by New-RemediationWorkerGroup;
 this runbook hands it to the workers through their environment only and never writes it anywhere.
 
 The workers need the hosting account's AWS credentials (an IAM user or role; AWS refuses AssumeRole with root
@@ -14,6 +15,12 @@ keys): they inherit this session's environment, plus -WorkerEnvironment (for exa
 .EXAMPLE
 $roles = New-RemediationAccountRole -HostingAccountId 111111111111 -ExternalId o-abc123 -ProfileName cloud-account
 ./WorkerGroup.ps1 -Name prod -OrganizationId o-abc123 -CloudAccount $roles -FindingFolder ./findings -WorkerEnvironment @{ AWS_PROFILE = 'hosting'; AWS_REGION = 'us-east-1' }
+
+.EXAMPLE
+$env:AWS_PROFILE = 'hosting'; $env:AWS_REGION = 'eu-west-1'
+./WorkerGroup.ps1 -Name prod -OrganizationId o-abc123 -CloudAccount $roles -FindingFolder ./findings -Store aws
+
+The same on the AWS store: the table RemediationTools and the queues RemediationTools-prod(-dlq) in the hosting account.
 #>
 [CmdletBinding()]
 param(
@@ -27,7 +34,7 @@ param(
     [Parameter(Mandatory)] [string] $FindingFolder,
     # How many worker processes to start.
     [ValidateRange(1, 16)] [int] $Workers = 2,
-    # The store the session and the workers share.
+    # The store the session and the workers share: local, local:<folder>, aws or aws:<name>.
     [string] $Store = 'local',
     # The worker, as built by ./build.ps1 (out/worker).
     [string] $WorkerPath = (Join-Path $PSScriptRoot '../out/worker/remediation-worker.dll'),

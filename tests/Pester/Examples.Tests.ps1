@@ -68,6 +68,49 @@ Describe 'examples/WorkerGroup.ps1' {
     }
 }
 
+Describe 'examples/WorkerGroup.ps1 on the AWS store' {
+    BeforeAll {
+        Import-Module (Get-TestManifestPath) -Force
+        Import-Module (Join-Path $PSScriptRoot 'WorkerGroupTestHelpers.psm1') -Force
+        Import-Module (Join-Path $root 'tests/RemediationTools.AwsSandbox/PowerShell/AwsSandbox.psm1') -Force -Global
+        $script:ctx = Initialize-TestWorkerSandbox -SandboxPath (Get-TestSandboxPath)
+        # The session's cmdlets and the workers both find the hosting credentials through the SDK chain, as on EC2.
+        $script:saved = @{}
+        $variables = @{ AWS_ACCESS_KEY_ID = $ctx.Aws.AccessKey; AWS_SECRET_ACCESS_KEY = $ctx.Aws.SecretKey; AWS_REGION = $ctx.Aws.Region; AWS_ENDPOINT_URL = $ctx.Aws.EndpointUrl }
+        foreach ($name in $variables.Keys) { $saved[$name] = [Environment]::GetEnvironmentVariable($name); [Environment]::SetEnvironmentVariable($name, $variables[$name]) }
+    }
+
+    AfterAll {
+        foreach ($name in $saved.Keys) { [Environment]::SetEnvironmentVariable($name, $saved[$name]) }
+        if ($script:ctx) { $script:ctx.Sandbox | Stop-AwsSandbox }
+    }
+
+    It 'runs the same flow with -Store aws:name: the group in DynamoDB, its queue in SQS, every finding fixed once' {
+        $folder = Join-Path $TestDrive 'findings-aws'
+        $null = New-Item -ItemType Directory -Path $folder
+        $groups = foreach ($i in 1..3) {
+            $groupId = New-TestOpenSecurityGroup -Context $ctx
+            New-TestFindingJson -Context $ctx -GroupId $groupId | Set-Content -LiteralPath (Join-Path $folder "finding-$i.json")
+            $groupId
+        }
+        $store = 'aws:examples' + [guid]::NewGuid().ToString('N').Substring(0, 6)
+        $account = [pscustomobject]@{ RoleArn = $ctx.RoleArn; ExternalId = $ctx.OrganizationId }
+
+        $runs = @(& (Join-Path $root 'examples/WorkerGroup.ps1') -Name examples -OrganizationId $ctx.OrganizationId -CloudAccount $account -FindingFolder $folder `
+                -Workers 2 -Store $store -WorkerPath (Join-Path (Get-TestWorkerPath) 'remediation-worker.dll') -Timeout '00:01:30' 6>$null)
+
+        $runs.Count | Should -Be 3
+        $runs.Result.Status | Sort-Object -Unique | Should -Be 'Remediated'
+        foreach ($groupId in $groups) {
+            Get-AwsSandboxIngressRule -Sandbox $ctx.Sandbox -AccountId $ctx.CloudAccountId -GroupId $groupId | Should -Be @('tcp 443 from 0.0.0.0/0')
+        }
+        $queues = Invoke-RestMethod -Uri "$($ctx.Sandbox.Endpoint)_sandbox/sqs"
+        @($queues | Where-Object { $_.QueueArn -like "*:$($store.Substring(4))-examples" }).Count | Should -Be 1
+        (Get-RemediationWorker -WorkerGroup examples -Store $store).State | Sort-Object -Unique | Should -Be 'Stopped'
+        Remove-RemediationWorkerGroup -Name examples -Store $store -Confirm:$false
+    }
+}
+
 Describe 'examples/Onboarding.ps1' {
     It 'onboards two accounts and a worker role, and every account is ready from the worker role' {
         $run = Invoke-TestPwsh -Parameters @{
