@@ -55,6 +55,8 @@ try {
     $null = Invoke-AwsSandboxAction -Sandbox $sandbox -AccountId $cloud.accountId -Service iam -Action PutRolePolicy -Parameters @{
         RoleName = 'RemediationRole'; PolicyName = 'ec2'; PolicyDocument = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:*","Resource":"*"}]}'
     }
+    # The scanner's payload of the 5432 rule (examples/findings), one per security group.
+    $template = Get-Content -Raw -LiteralPath (Join-Path $root 'examples/findings/security-group-close-port-5432.json')
     $aws = @{ AccessKey = $caller.accessKeyId; SecretKey = $caller.secretAccessKey; Region = 'us-east-1'; EndpointUrl = $sandbox.Endpoint }
     $rows = foreach ($count in $WorkerCounts) {
         $store = "aws:bench$count"
@@ -69,13 +71,15 @@ try {
             $null = Invoke-AwsSandboxAction -Sandbox $sandbox -AccountId $cloud.accountId -Service ec2 -Action AuthorizeSecurityGroupIngress -Parameters @{
                 GroupId = $groupId; 'IpPermissions.1.IpProtocol' = 'tcp'; 'IpPermissions.1.FromPort' = 5432; 'IpPermissions.1.ToPort' = 5432; 'IpPermissions.1.IpRanges.1.CidrIp' = '0.0.0.0/0'
             }
-            [pscustomobject]@{ Job = 'security-group-close-port-5432'; ResourceId = $groupId; AccountId = $cloud.accountId; Region = 'us-east-1' }
+            $finding = $template | ConvertFrom-Json
+            $finding.notificationInfo.CloudAccountID = $cloud.accountId
+            $finding.notificationInfo.FindingInfo.ObjectId = $groupId
+            $finding.notificationInfo.FindingInfo.FindingId = "bench-$count-$i"
+            $finding | ConvertTo-Json -Depth 10 -Compress
         }
 
+        # The workers start and join first (idle, long-polling); then every finding is queued at once.
         Set-AwsSandboxFault -Sandbox $sandbox -LatencyMs $LatencyMs
-        Reset-AwsSandboxCallCount -Sandbox $sandbox
-        $requests = @($findings | Invoke-Remediation -WorkerGroup bench -Store $store @aws -Confirm:$false)
-        $watch = [System.Diagnostics.Stopwatch]::StartNew()
         foreach ($n in 1..$count) {
             $info = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
             $info.ArgumentList.Add($workerDll)
@@ -88,10 +92,16 @@ try {
             }
             foreach ($name in $variables.Keys) { $info.Environment[$name] = $variables[$name] }
             $process = [System.Diagnostics.Process]::Start($info)
+            $started = $process.StandardOutput.ReadLineAsync()
+            if (-not $started.Wait(60000) -or $started.Result -notmatch 'started worker') { throw "A worker did not start: $($started.Result)" }
             # Keep reading its log, or the worker blocks on a full pipe.
             $null = $process.StandardOutput.ReadToEndAsync()
             $workers.Add($process)
         }
+
+        Reset-AwsSandboxCallCount -Sandbox $sandbox
+        $watch = [System.Diagnostics.Stopwatch]::StartNew()
+        $queued = @($findings | Invoke-Remediation -WorkerGroup bench -Store $store @aws -Confirm:$false)
 
         # The bench's own polls of the runs are store calls too: they are counted and left out of the per-request figure.
         $pollCalls = 0
@@ -102,7 +112,7 @@ try {
             $before = Get-StoreCallCount
             $runs = @(Get-RemediationRun -Store $store @aws -WorkerGroup bench -ErrorAction SilentlyContinue | Where-Object { $_.Status -in 'Completed', 'DeadLettered' })
             $pollCalls += (Get-StoreCallCount) - $before
-        } while ($runs.Count -lt $requests.Count)
+        } while ($runs.Count -lt $queued.Count)
         $watch.Stop()
         Set-AwsSandboxFault -Sandbox $sandbox -LatencyMs 0
         $storeCalls = (Get-StoreCallCount) - $pollCalls
@@ -112,10 +122,10 @@ try {
         $latencies = foreach ($run in $runs) { if ($run.Started) { ([DateTimeOffset]$run.Started - [DateTimeOffset]$run.Enqueued).TotalMilliseconds } }
         [pscustomobject]@{
             Workers               = $count
-            'Requests/s'          = [math]::Round($requests.Count / $watch.Elapsed.TotalSeconds, 1)
+            'Requests/s'          = [math]::Round($queued.Count / $watch.Elapsed.TotalSeconds, 1)
             'Dispatch p50 (ms)'   = [math]::Round((Get-Percentile $latencies 50))
             'Dispatch p95 (ms)'   = [math]::Round((Get-Percentile $latencies 95))
-            'Store calls/request' = [math]::Round($storeCalls / $requests.Count, 2)
+            'Store calls/request' = [math]::Round($storeCalls / $queued.Count, 2)
             Remediated            = @($runs | Where-Object { $_.Result -and $_.Result.Status -eq 'Remediated' }).Count
         }
         Remove-RemediationWorkerGroup -Store $store @aws -Name bench -Confirm:$false
@@ -123,9 +133,9 @@ try {
 
     "AWS store, $Requests requests per worker count, $LatencyMs ms added to every AWS call, 4 jobs per worker"
     $rows | Format-Table -AutoSize | Out-String
-    $one = ($rows | Where-Object Workers -eq 1 | Select-Object -First 1).'Requests/s'
-    $four = ($rows | Where-Object Workers -eq 4 | Select-Object -First 1).'Requests/s'
-    if ($one -and $four) { 'Scaling, 4 workers over 1: {0:N1}x (goal: at least 3x)' -f ($four / $one) }
+    $one = @($rows | Where-Object Workers -eq 1)
+    $four = @($rows | Where-Object Workers -eq 4)
+    if ($one.Count -and $four.Count) { 'Scaling, 4 workers over 1: {0:N1}x (goal: at least 3x)' -f ($four[0].'Requests/s' / $one[0].'Requests/s') }
     'Store calls are counted during dispatch and work: Invoke-Remediation''s queueing, the workers'' polls, heartbeats and records.'
 }
 finally {
