@@ -7,8 +7,9 @@
     creates a fresh worker group on the AWS store (New-RemediationWorkerGroup -Store aws:<name>), seeds security
     groups open on 5432, queues every finding with Invoke-Remediation -WorkerGroup, starts the remediation-worker
     processes (4 jobs each, REMEDIATION_STORE=aws:<name>, the secret from an owner-only file) and waits until every
-    request has its final run. Prints per worker count: throughput, dispatch latency (enqueue to start) p50/p95, and
-    the SQS and DynamoDB calls per request (from the sandbox's call counters). Goals: 4 workers at least 3x one worker,
+    request has its final run. Prints per worker count: throughput; dispatch latency (enqueue to start of the job) on
+    idle workers, p50 and p95 of a few findings sent one at a time, and its p50 under the load (mostly the backlog
+    of 1,000 requests queued at once); and the SQS and DynamoDB calls per request of the load (sandbox counters). Goals: 4 workers at least 3x one worker,
     p50 dispatch under 1 s, at most 6 store calls per request. build.ps1 -Task Bench runs it.
 #>
 [CmdletBinding()]
@@ -16,6 +17,7 @@ param(
     [int] $Requests = 1000,
     [int[]] $WorkerCounts = @(1, 2, 4, 8),
     [int] $LatencyMs = 20,
+    [int] $LatencySamples = 10,
     [string] $ModulePath = $env:REMEDIATION_MODULE_PATH
 )
 
@@ -65,7 +67,7 @@ try {
 
         Write-Host "Seeding $Requests security groups open on 5432 for $count worker(s)..."
         Set-AwsSandboxFault -Sandbox $sandbox -LatencyMs 0
-        $findings = foreach ($i in 1..$Requests) {
+        $findings = foreach ($i in 1..($Requests + $LatencySamples)) {
             $created = Invoke-AwsSandboxAction -Sandbox $sandbox -AccountId $cloud.accountId -Service ec2 -Action CreateSecurityGroup -Parameters @{ GroupName = "db-$count-$i"; GroupDescription = 'db' }
             $groupId = $created.SelectSingleNode('//*[local-name()="groupId"]').InnerText
             $null = Invoke-AwsSandboxAction -Sandbox $sandbox -AccountId $cloud.accountId -Service ec2 -Action AuthorizeSecurityGroupIngress -Parameters @{
@@ -99,6 +101,13 @@ try {
             $workers.Add($process)
         }
 
+        # Dispatch latency on idle (long-polling) workers: a few findings one at a time, enqueue to start of the job.
+        $idle = foreach ($finding in $findings[0..($LatencySamples - 1)]) {
+            $run = $finding | Invoke-Remediation -WorkerGroup bench -Store $store @aws -Wait -Timeout '00:01:00' -Confirm:$false
+            ([DateTimeOffset]$run.Started - [DateTimeOffset]$run.Enqueued).TotalMilliseconds
+        }
+        $findings = $findings[$LatencySamples..($findings.Count - 1)]
+
         Reset-AwsSandboxCallCount -Sandbox $sandbox
         $watch = [System.Diagnostics.Stopwatch]::StartNew()
         $queued = @($findings | Invoke-Remediation -WorkerGroup bench -Store $store @aws -Confirm:$false)
@@ -123,15 +132,16 @@ try {
         [pscustomobject]@{
             Workers               = $count
             'Requests/s'          = [math]::Round($queued.Count / $watch.Elapsed.TotalSeconds, 1)
-            'Dispatch p50 (ms)'   = [math]::Round((Get-Percentile $latencies 50))
-            'Dispatch p95 (ms)'   = [math]::Round((Get-Percentile $latencies 95))
+            'Idle p50 (ms)'       = [math]::Round((Get-Percentile $idle 50))
+            'Idle p95 (ms)'       = [math]::Round((Get-Percentile $idle 95))
+            'Load p50 (ms)'       = [math]::Round((Get-Percentile $latencies 50))
             'Store calls/request' = [math]::Round($storeCalls / $queued.Count, 2)
             Remediated            = @($runs | Where-Object { $_.Result -and $_.Result.Status -eq 'Remediated' }).Count
         }
         Remove-RemediationWorkerGroup -Store $store @aws -Name bench -Confirm:$false
     }
 
-    "AWS store, $Requests requests per worker count, $LatencyMs ms added to every AWS call, 4 jobs per worker"
+    "AWS store, $Requests requests per worker count (after $LatencySamples one at a time), $LatencyMs ms added to every AWS call, 4 jobs per worker"
     $rows | Format-Table -AutoSize | Out-String
     $one = @($rows | Where-Object Workers -eq 1)
     $four = @($rows | Where-Object Workers -eq 4)
