@@ -136,11 +136,7 @@ internal static class WorkerGroupStorePolicy
     }
 
     /// <summary>The partition (and queue-name part) of a group: its name in lower case.</summary>
-    public static string PartitionOf(string group)
-    {
-        WorkerGroupNames.Validate(group);
-        return group.ToLowerInvariant();
-    }
+    public static string PartitionOf(string group) => StoreKeys.Group(group);
 
     /// <summary>The installation named by a store selection (<c>aws</c>, <c>aws:&lt;name&gt;</c>); null for another store.</summary>
     public static string? InstallationOf(string? store)

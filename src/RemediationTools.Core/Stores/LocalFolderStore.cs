@@ -379,24 +379,9 @@ internal sealed partial class LocalFolderStore : IRemediationStore
     // ----- helpers -----
 
     /// <summary>The folder name of a group: its name in lower case (names compare without regard to case).</summary>
-    internal static string Key(string name)
-    {
-        WorkerGroupNames.Validate(name);
-        return name.ToLowerInvariant();
-    }
+    internal static string Key(string name) => StoreKeys.Group(name);
 
-    private static string SafeId(string id, string what)
-    {
-        if (string.IsNullOrEmpty(id) || id.Any(c => !(char.IsLetterOrDigit(c) || c == '-' || c == '_')) || id.Length > 100)
-        {
-            throw new RemediationStoreException(StoreError.InvalidInput, "The " + what + " '" + id + "' is not valid: use letters, digits, '-' and '_' only.")
-            {
-                Target = id,
-            };
-        }
-
-        return id;
-    }
+    private static string SafeId(string id, string what) => StoreKeys.SafeId(id, what);
 
     private static string[] SafeList(string folder, string pattern)
     {

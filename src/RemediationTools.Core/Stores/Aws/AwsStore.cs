@@ -582,24 +582,9 @@ internal sealed partial class AwsStore : IRemediationStore, IDisposable
     }
 
     /// <summary>The partition of a group: its name in lower case (names compare without regard to case).</summary>
-    internal static string Key(string name)
-    {
-        WorkerGroupNames.Validate(name);
-        return name.ToLowerInvariant();
-    }
+    internal static string Key(string name) => StoreKeys.Group(name);
 
-    private static string SafeId(string id, string what)
-    {
-        if (string.IsNullOrEmpty(id) || id.Any(c => !(char.IsLetterOrDigit(c) || c == '-' || c == '_')) || id.Length > 100)
-        {
-            throw new RemediationStoreException(StoreError.InvalidInput, "The " + what + " '" + id + "' is not valid: use letters, digits, '-' and '_' only.")
-            {
-                Target = id,
-            };
-        }
-
-        return id;
-    }
+    private static string SafeId(string id, string what) => StoreKeys.SafeId(id, what);
 
     /// <summary>Disposes the two SDK clients of a store made by <see cref="Create"/>.</summary>
     private sealed class ClientOwner : IDisposable
