@@ -65,6 +65,16 @@ Describe 'Undo-Remediation' {
         Get-Rules $group | Should -Be $before
     }
 
+    It 'refuses to undo with credentials of another account: AccountMismatch, nothing changed' {
+        # The hosting caller's own credentials belong to the hosting account, not to the result's cloud account.
+        $undo = $result | Undo-Remediation @aws -Confirm:$false -ErrorVariable undoErrors -ErrorAction SilentlyContinue
+        $undo.Status | Should -Be 'Failed'
+        $undo.ErrorCode | Should -Be 'AccountMismatch'
+        $undoErrors[0].FullyQualifiedErrorId | Should -Be 'AccountMismatch,RemediationTools.Commands.UndoRemediationCommand'
+        $undoErrors[0].CategoryInfo.Category | Should -Be 'SecurityError'
+        Get-Rules $group | Should -Be $after
+    }
+
     It 'with -WhatIf returns Planned and changes nothing' {
         $undo = $result | Undo-Remediation @aws -RoleArn $roleArn -ExternalId $externalId -WhatIf
         $undo.Status | Should -Be 'Planned'

@@ -409,12 +409,7 @@ public sealed class InvokeRemediationCommand : AwsCmdletBase
         }
 
         WriteObject(result);
-        var (errorId, category) = result.ErrorCode switch
-        {
-            FailureTranslator.AssumeRoleDenied => (ErrorIds.AssumeRoleDenied, ErrorCategory.PermissionDenied),
-            FailureTranslator.AccountMismatch => (ErrorIds.AccountMismatch, ErrorCategory.SecurityError),
-            _ => (ErrorIds.RemediationFailed, ErrorCategory.InvalidResult),
-        };
+        var (errorId, category) = ResultErrors.For(result);
         var message = $"{result.JobId} on {result.ResourceId} (account {result.AccountId}, {result.Region}) failed: {result.Reason}";
         WriteError(new ErrorRecord(new InvalidOperationException(message), errorId, category, result));
     }

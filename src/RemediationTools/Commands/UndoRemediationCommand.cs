@@ -190,11 +190,11 @@ public sealed class UndoRemediationCommand : AwsCmdletBase
         WriteObject(result);
         if (result.Status == RemediationStatus.Failed)
         {
-            bool assumeRoleRefused = result.ErrorCode == FailureTranslator.AssumeRoleDenied;
+            var (errorId, category) = ResultErrors.For(result);
             WriteError(new ErrorRecord(
                 new InvalidOperationException($"Undo of {result.JobId} on {result.ResourceId} (account {result.AccountId}, {result.Region}) failed: {result.Reason}"),
-                assumeRoleRefused ? ErrorIds.AssumeRoleDenied : ErrorIds.RemediationFailed,
-                assumeRoleRefused ? ErrorCategory.PermissionDenied : ErrorCategory.InvalidResult,
+                errorId,
+                category,
                 result));
         }
     }
