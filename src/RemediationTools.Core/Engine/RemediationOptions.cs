@@ -46,7 +46,7 @@ internal sealed class RemediationOptions
 
     /// <summary>
     /// How often a failed verification is read again before the change is called failed (AWS is eventually
-    /// consistent; JOBS.md rule 11). 0 = verify once.
+    /// consistent). 0 = verify once.
     /// </summary>
     public int VerifyRetries
     {

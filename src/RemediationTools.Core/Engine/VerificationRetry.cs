@@ -5,7 +5,7 @@ namespace RemediationTools.Core.Engine;
 
 /// <summary>
 /// EC2 and most AWS APIs are eventually consistent: a describe right after a change may still show the old state.
-/// A verification that fails is therefore read again with a short bounded backoff (JOBS.md rule 11) before the change
+/// A verification that fails is therefore read again with a short bounded backoff before the change
 /// is called failed; a verification that succeeds returns at once. Jobs' verify reads go to AWS, never to the cache.
 /// </summary>
 internal static class VerificationRetry

@@ -63,7 +63,7 @@ internal sealed class JobCatalog
 
     private static IEnumerable<IRemediationJob> CreateShippedJobs()
     {
-        // EC2 network, in the order of JOBS.md.
+        // EC2 network, in catalog order (port closers, network ACL, default group, EBS, unattached group).
         var tcp = new[] { "tcp" };
         var udpAndTcp = new[] { "udp", "tcp" };
         yield return InstanceClosePortJob.Create("ec2-close-port-20", "5c8c263d7a550e1fb6560c39", tcp, 20);

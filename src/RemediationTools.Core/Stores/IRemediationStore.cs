@@ -1,7 +1,7 @@
 namespace RemediationTools.Core.Stores;
 
 /// <summary>
-/// Where worker groups, their request queues, workers and run records live (DESIGN.md section 6). Every method is safe
+/// Where worker groups, their request queues, workers and run records live. Every method is safe
 /// to call from several threads and several processes at once.
 /// </summary>
 internal interface IRemediationStore

@@ -29,7 +29,7 @@ internal enum WorkerExitReason
 }
 
 /// <summary>
-/// The worker loop (DESIGN.md section 7), the same in the <c>remediation-worker</c> console and in
+/// The worker loop, the same in the <c>remediation-worker</c> console and in
 /// <c>Start-RemediationWorker</c>: verify the group credentials, register, heartbeat (re-verifying the credentials), long-poll
 /// the queue, run up to N requests at once through the <see cref="RemediationEngine"/> with the account's role and the
 /// group's AllowDisruptive, extend each lease while its job runs, record the run, complete the request. Stopping (the

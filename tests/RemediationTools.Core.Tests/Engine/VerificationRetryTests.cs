@@ -7,7 +7,7 @@ using RemediationTools.Core.Tests.Jobs;
 
 namespace RemediationTools.Core.Tests.Engine;
 
-/// <summary>JOBS.md rule 11: a failed verification is read again with a bounded backoff before the change is called failed.</summary>
+/// <summary>A failed verification is read again with a bounded backoff before the change is called failed.</summary>
 public sealed class VerificationRetryTests
 {
     private const string Region = "us-east-1";

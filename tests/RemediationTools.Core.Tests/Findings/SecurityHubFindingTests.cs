@@ -214,7 +214,7 @@ public sealed class SecurityHubFindingTests
     [Fact]
     public void SecurityHubControls_JobIdsAreKebabCaseCatalogIds()
     {
-        // The table names jobs by their JOBS.md IDs (kebab-case), the form JobCatalog.FindById normalizes to.
+        // The table names jobs by their catalog IDs (kebab-case), the form JobCatalog.FindById normalizes to.
         Assert.All(FindingParser.SecurityHubControls.Values, jobId => Assert.Matches("^[a-z0-9]+(-[a-z0-9]+)+$", jobId));
     }
 }

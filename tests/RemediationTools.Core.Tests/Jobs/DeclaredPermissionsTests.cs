@@ -7,7 +7,7 @@ using RemediationTools.Core.Tests.Jobs.Scenarios;
 namespace RemediationTools.Core.Tests.Jobs;
 
 /// <summary>
-/// JOBS.md rule 5: each job's declared IAM actions are complete and exact. Every job runs against its scenario
+/// Each job's declared IAM actions are complete and exact. Every job runs against its scenario
 /// as an IAM user allowed exactly the declared actions; the test fails when the job called an action it did not
 /// declare (the call is refused, and it is listed) or declared one it never called.
 /// </summary>

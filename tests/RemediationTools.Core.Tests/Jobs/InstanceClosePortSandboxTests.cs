@@ -12,7 +12,7 @@ using RemediationTools.Core.Tests.Engine;
 namespace RemediationTools.Core.Tests.Jobs;
 
 /// <summary>
-/// The port closers of JOBS.md (ec2-close-port-*, aws-ec2-close-port-11211, security-group-close-port-*) end to end
+/// The port closers (ec2-close-port-*, aws-ec2-close-port-11211, security-group-close-port-*) end to end
 /// against the AWS sandbox. Assertions read the rules back with DescribeSecurityGroupRules, which no job calls.
 /// </summary>
 public sealed class InstanceClosePortSandboxTests : IDisposable
@@ -31,7 +31,7 @@ public sealed class InstanceClosePortSandboxTests : IDisposable
         engine = new RemediationEngine(new FakeClientFactory(ec2, account.AccountId));
     }
 
-    /// <summary>The port table of JOBS.md: job, ports, protocols, rule ID.</summary>
+    /// <summary>The port table of the catalog: job, ports, protocols, rule ID.</summary>
     public static TheoryData<string, int[], string[], string> PortTable() => new()
     {
         { "ec2-close-port-20", new[] { 20 }, new[] { "tcp" }, "5c8c263d7a550e1fb6560c39" },

@@ -10,7 +10,7 @@ using RemediationTools.Core.Results;
 namespace RemediationTools.Core.Stores.Aws;
 
 /// <summary>
-/// The AWS store (DESIGN.md section 6): one DynamoDB table per installation, one SQS standard queue and its dead-letter
+/// The AWS store: one DynamoDB table per installation, one SQS standard queue and its dead-letter
 /// queue per group. Every item of a group is in the group's partition (partition key = the group's name in lower case),
 /// so an IAM policy can hold a worker to its group with <c>dynamodb:LeadingKeys</c>.
 /// <code>
