@@ -49,6 +49,22 @@ public sealed class SandboxFaults
         }
     }
 
+    /// <summary>
+    /// Every service's entry: counts the call under <paramref name="callKey"/> (<c>service:Action</c>), adds the
+    /// configured latency (a modelled network, not synchronisation), and draws the call's fault.
+    /// </summary>
+    internal async Task<InjectedFault> EnterAsync(System.Collections.Concurrent.ConcurrentDictionary<string, int> calls, string callKey)
+    {
+        calls.AddOrUpdate(callKey, 1, (_, count) => count + 1);
+        var latency = Latency;
+        if (latency > TimeSpan.Zero)
+        {
+            await Task.Delay(latency).ConfigureAwait(false);
+        }
+
+        return Next();
+    }
+
     /// <summary>Draws the fault for the next call.</summary>
     internal InjectedFault Next()
     {

@@ -39,14 +39,7 @@ internal sealed class DynamoDbEndpoint
         }
 
         var action = target[DynamoDbService.TargetPrefix.Length..];
-        _calls.AddOrUpdate("dynamodb:" + action, 1, (_, count) => count + 1);
-        var latency = _faults.Latency;
-        if (latency > TimeSpan.Zero)
-        {
-            await Task.Delay(latency).ConfigureAwait(false);
-        }
-
-        var fault = _faults.Next();
+        var fault = await _faults.EnterAsync(_calls, "dynamodb:" + action).ConfigureAwait(false);
         if (fault != InjectedFault.None)
         {
             return Error(fault == InjectedFault.Throttle

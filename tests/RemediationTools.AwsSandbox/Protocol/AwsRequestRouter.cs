@@ -68,14 +68,7 @@ internal sealed class AwsRequestRouter
             return ErrorResponse(service, new AwsServiceError(400, "MissingAction", "Missing Action"), requestId);
         }
 
-        _calls.AddOrUpdate(service + ":" + action, 1, (_, count) => count + 1);
-        var latency = _faults.Latency;
-        if (latency > TimeSpan.Zero)
-        {
-            await Task.Delay(latency).ConfigureAwait(false);
-        }
-
-        var fault = _faults.Next();
+        var fault = await _faults.EnterAsync(_calls, service + ":" + action).ConfigureAwait(false);
         if (fault != InjectedFault.None)
         {
             return ErrorResponse(service, InjectedError(service, fault), requestId);
@@ -123,14 +116,7 @@ internal sealed class AwsRequestRouter
         }
 
         var action = target.Substring(SsmService.TargetPrefix.Length);
-        _calls.AddOrUpdate("ssm:" + action, 1, (_, count) => count + 1);
-        var latency = _faults.Latency;
-        if (latency > TimeSpan.Zero)
-        {
-            await Task.Delay(latency).ConfigureAwait(false);
-        }
-
-        var fault = _faults.Next();
+        var fault = await _faults.EnterAsync(_calls, "ssm:" + action).ConfigureAwait(false);
         if (fault != InjectedFault.None)
         {
             return JsonError(fault == InjectedFault.Throttle

@@ -47,14 +47,7 @@ internal sealed class SqsEndpoint
         }
 
         var action = target[SqsService.TargetPrefix.Length..];
-        _calls.AddOrUpdate("sqs:" + action, 1, (_, count) => count + 1);
-        var latency = _faults.Latency;
-        if (latency > TimeSpan.Zero)
-        {
-            await Task.Delay(latency).ConfigureAwait(false);
-        }
-
-        var fault = _faults.Next();
+        var fault = await _faults.EnterAsync(_calls, "sqs:" + action).ConfigureAwait(false);
         if (fault != InjectedFault.None)
         {
             return SqsErrors.Response(fault == InjectedFault.Throttle ? SqsErrors.Throttled() : SqsErrors.InternalFailure(), requestId);
