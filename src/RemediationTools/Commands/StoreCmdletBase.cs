@@ -6,60 +6,18 @@ using RemediationTools.Core.Stores;
 namespace RemediationTools.Commands;
 
 /// <summary>
-/// The plumbing of the cmdlets that only read or change the store of worker groups, queues, workers and runs:
-/// the -Store parameter, the AWS parameters of the AWS store, cancellation on Ctrl+C and the one blocking point.
-/// A sibling of <see cref="AwsCmdletBase"/>, not a level below it: the AWS parameters here choose how to reach the
-/// AWS store, and are refused with the local store, which needs none.
+/// The plumbing of the cmdlets that only read or change the store of worker groups, queues, workers and runs: the
+/// -Store parameter on top of <see cref="AwsCmdletBase"/>, whose AWS parameters here say how to reach the AWS store and
+/// are refused with the local store, which needs none; the store opened once per invocation.
 /// </summary>
-public abstract class StoreCmdletBase : PSCmdlet, IDisposable
+public abstract class StoreCmdletBase : AwsCmdletBase
 {
-    private readonly CmdletAsyncRunner _runner = new();
     private IRemediationStore? _store;
-    private bool _disposed;
 
     /// <summary>The store: local (default, REMEDIATION_HOME or a per-user folder), local:&lt;folder&gt;, aws or aws:&lt;name&gt;; else REMEDIATION_STORE.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? Store { get; set; }
-
-    /// <summary>The AWS store only: the name of an AWS credentials profile.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? ProfileName { get; set; }
-
-    /// <summary>The AWS store only: the region of the table and queues.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    [ArgumentCompleter(typeof(RegionCompleter))]
-    public string? Region { get; set; }
-
-    /// <summary>The AWS store only: the AWS access key ID.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? AccessKey { get; set; }
-
-    /// <summary>The AWS store only: the AWS secret access key.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? SecretKey { get; set; }
-
-    /// <summary>The AWS store only: the session token of temporary credentials.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? SessionToken { get; set; }
-
-    /// <summary>The AWS store only: an AWS credentials object, such as AWS Tools' Get-AWSCredential output.</summary>
-    [Parameter]
-    [ValidateNotNull]
-    public object? Credential { get; set; }
-
-    /// <summary>The AWS store only: a custom endpoint URL for SQS and DynamoDB.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? EndpointUrl { get; set; }
-
-    /// <summary>Cancels the running work.</summary>
-    protected override void StopProcessing() => _runner.Cancel();
 
     /// <summary>
     /// Runs Core work against the store chosen by -Store (or REMEDIATION_STORE), opened once per invocation; store
@@ -70,16 +28,11 @@ public abstract class StoreCmdletBase : PSCmdlet, IDisposable
         try
         {
             IRemediationStore store = _store ??= OpenStore();
-            return _runner.Run((_, cancellationToken) => work(store, cancellationToken));
+            return RunOnPipeline((_, cancellationToken) => work(store, cancellationToken));
         }
         catch (RemediationStoreException ex) when (ex.Error == StoreError.StoreNotAvailable)
         {
             ThrowTerminatingError(StoreErrors.ToErrorRecord(ex));
-            throw; // unreachable: ThrowTerminatingError always throws
-        }
-        catch (AwsConfigurationException ex)
-        {
-            ThrowTerminatingError(new ErrorRecord(ex, ErrorIds.AwsConfigurationInvalid, ErrorCategory.InvalidArgument, ProfileName ?? Region));
             throw; // unreachable: ThrowTerminatingError always throws
         }
     }
@@ -88,22 +41,8 @@ public abstract class StoreCmdletBase : PSCmdlet, IDisposable
     {
         if (StoreFactory.IsAws(Store))
         {
-            var settings = new StoreAwsSettings
-            {
-                Connection = new AwsConnectionOptions
-                {
-                    ProfileName = ProfileName,
-                    Region = Region,
-                    AccessKey = AccessKey,
-                    SecretKey = SecretKey,
-                    SessionToken = SessionToken,
-                    Credential = Unwrap(Credential),
-                    EndpointUrl = EndpointUrl,
-                    StoredCredentials = Unwrap(SessionState.PSVariable.GetValue("StoredAWSCredentials")),
-                    StoredRegion = Unwrap(SessionState.PSVariable.GetValue("StoredAWSRegion")),
-                },
-            };
-            return _runner.Run((_, cancellationToken) => StoreFactory.CreateAsync(Store, settings, cancellationToken));
+            var settings = new StoreAwsSettings { Connection = GetConnectionOptions() };
+            return RunOnPipeline((_, cancellationToken) => StoreFactory.CreateAsync(Store, settings, cancellationToken));
         }
 
         var given = new[] { nameof(ProfileName), nameof(Region), nameof(AccessKey), nameof(SecretKey), nameof(SessionToken), nameof(Credential), nameof(EndpointUrl) }
@@ -129,24 +68,15 @@ public abstract class StoreCmdletBase : PSCmdlet, IDisposable
         return local;
     }
 
-    /// <summary>Disposes the cancellation source and the store.</summary>
-    public void Dispose()
+    /// <summary>Disposes the store with the cancellation source.</summary>
+    protected override void Dispose(bool disposing)
     {
-        Dispose(true);
-        GC.SuppressFinalize(this);
-    }
-
-    /// <summary>Disposes managed state.</summary>
-    protected virtual void Dispose(bool disposing)
-    {
-        if (!_disposed && disposing)
+        if (disposing)
         {
-            _runner.Dispose();
             (_store as IDisposable)?.Dispose();
+            _store = null;
         }
 
-        _disposed = true;
+        base.Dispose(disposing);
     }
-
-    private static object? Unwrap(object? value) => value is PSObject wrapped ? wrapped.BaseObject : value;
 }
