@@ -31,11 +31,7 @@ $sandboxDll = Join-Path $root 'out/sandbox/RemediationTools.AwsSandbox.dll'
 
 Import-Module (Join-Path $ModulePath 'RemediationTools.psd1') -Force
 Import-Module (Join-Path $root 'tests/RemediationTools.AwsSandbox/PowerShell/AwsSandbox.psm1') -Force
-
-function Get-Percentile([double[]] $Values, [double] $Percent) {
-    $sorted = @($Values | Sort-Object)
-    $sorted[[int][math]::Min($sorted.Count - 1, [math]::Max(0, [math]::Ceiling($Percent / 100 * $sorted.Count) - 1))]
-}
+Import-Module (Join-Path $PSScriptRoot 'BenchHelpers.psm1') -Force
 
 function Get-StoreCallCount {
     $counts = Get-AwsSandboxCallCount -Sandbox $sandbox
@@ -48,22 +44,16 @@ $organizationId = 'o-bench12345'
 $sandbox = Start-AwsSandbox -Path $sandboxDll
 $workers = [System.Collections.Generic.List[System.Diagnostics.Process]]::new()
 try {
-    $hosting = New-AwsSandboxAccount -Sandbox $sandbox
-    $cloud = New-AwsSandboxAccount -Sandbox $sandbox
-    $caller = New-AwsSandboxUser -Sandbox $sandbox -AccountId $hosting.accountId -UserName 'remediation-worker'
-    $trust = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::' + $hosting.accountId +
-        ':root"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"' + $organizationId + '"}}}]}'
-    $null = Invoke-AwsSandboxAction -Sandbox $sandbox -AccountId $cloud.accountId -Service iam -Action CreateRole -Parameters @{ RoleName = 'RemediationRole'; AssumeRolePolicyDocument = $trust }
-    $null = Invoke-AwsSandboxAction -Sandbox $sandbox -AccountId $cloud.accountId -Service iam -Action PutRolePolicy -Parameters @{
-        RoleName = 'RemediationRole'; PolicyName = 'ec2'; PolicyDocument = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:*","Resource":"*"}]}'
-    }
+    $accounts = Initialize-BenchAccount -Sandbox $sandbox -OrganizationId $organizationId
+    $cloud = $accounts.Cloud
+    $caller = $accounts.Caller
     # The scanner's payload of the 5432 rule (examples/findings), one per security group.
     $template = Get-Content -Raw -LiteralPath (Join-Path $root 'examples/findings/security-group-close-port-5432.json')
     $aws = @{ AccessKey = $caller.accessKeyId; SecretKey = $caller.secretAccessKey; Region = 'us-east-1'; EndpointUrl = $sandbox.Endpoint }
     $rows = foreach ($count in $WorkerCounts) {
         $store = "aws:bench$count"
         $secretFile = Join-Path $work "bench$count.secret"
-        $deployment = New-RemediationWorkerGroup -Store $store @aws -Name bench -OrganizationId $organizationId -RoleArn "arn:aws:iam::$($cloud.accountId):role/RemediationRole" -ExternalId $organizationId -ClientSecretPath $secretFile -Confirm:$false -WarningAction SilentlyContinue
+        $deployment = New-RemediationWorkerGroup -Store $store @aws -Name bench -OrganizationId $organizationId -RoleArn $accounts.RoleArn -ExternalId $organizationId -ClientSecretPath $secretFile -Confirm:$false -WarningAction SilentlyContinue
 
         Write-Host "Seeding $Requests security groups open on 5432 for $count worker(s)..."
         Set-AwsSandboxFault -Sandbox $sandbox -LatencyMs 0
@@ -83,21 +73,11 @@ try {
         # The workers start and join first (idle, long-polling); then every finding is queued at once.
         Set-AwsSandboxFault -Sandbox $sandbox -LatencyMs $LatencyMs
         foreach ($n in 1..$count) {
-            $info = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
-            $info.ArgumentList.Add($workerDll)
-            $info.UseShellExecute = $false
-            $info.RedirectStandardOutput = $true
-            $variables = @{
+            $started = Start-BenchWorker -WorkerDll $workerDll -Sandbox $sandbox -Caller $caller -Variables @{
                 REMEDIATION_WORKER_GROUP = 'bench'; REMEDIATION_CLIENT_ID = $deployment.ClientId; REMEDIATION_CLIENT_SECRET_FILE = $secretFile
                 REMEDIATION_STORE = $store; REMEDIATION_MAX_JOBS = '4'; REMEDIATION_POLL_SECONDS = '5'; REMEDIATION_HEALTH_FILE = (Join-Path $work "health-$count-$n")
-                AWS_ACCESS_KEY_ID = $caller.accessKeyId; AWS_SECRET_ACCESS_KEY = $caller.secretAccessKey; AWS_REGION = 'us-east-1'; AWS_ENDPOINT_URL = $sandbox.Endpoint
             }
-            foreach ($name in $variables.Keys) { $info.Environment[$name] = $variables[$name] }
-            $process = [System.Diagnostics.Process]::Start($info)
-            $started = $process.StandardOutput.ReadLineAsync()
-            if (-not $started.Wait(60000) -or $started.Result -notmatch 'started worker') { throw "A worker did not start: $($started.Result)" }
-            # Keep reading its log, or the worker blocks on a full pipe.
-            $null = $process.StandardOutput.ReadToEndAsync()
+            $process = $started.Process
             $workers.Add($process)
         }
 

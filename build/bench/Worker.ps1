@@ -33,16 +33,12 @@ $sandboxDll = Join-Path $root 'out/sandbox/RemediationTools.AwsSandbox.dll'
 
 Import-Module (Join-Path $ModulePath 'RemediationTools.psd1') -Force
 Import-Module (Join-Path $root 'tests/RemediationTools.AwsSandbox/PowerShell/AwsSandbox.psm1') -Force
+Import-Module (Join-Path $PSScriptRoot 'BenchHelpers.psm1') -Force
 
 function Get-Median([double[]] $Values) {
     $sorted = @($Values | Sort-Object)
     $middle = [int][math]::Floor($sorted.Count / 2)
     if ($sorted.Count % 2) { $sorted[$middle] } else { ($sorted[$middle - 1] + $sorted[$middle]) / 2 }
-}
-
-function Get-Percentile([double[]] $Values, [double] $Percent) {
-    $sorted = @($Values | Sort-Object)
-    $sorted[[int][math]::Min($sorted.Count - 1, [math]::Ceiling($Percent / 100 * $sorted.Count) - 1)]
 }
 
 function Get-ProcessMemory([int] $ProcessId) {
@@ -58,20 +54,14 @@ $organizationId = 'o-bench12345'
 $sandbox = Start-AwsSandbox -Path $sandboxDll
 $worker = $null
 try {
-    $hosting = New-AwsSandboxAccount -Sandbox $sandbox
-    $cloud = New-AwsSandboxAccount -Sandbox $sandbox
-    $caller = New-AwsSandboxUser -Sandbox $sandbox -AccountId $hosting.accountId -UserName 'remediation-worker'
-    $trust = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::' + $hosting.accountId +
-        ':root"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"' + $organizationId + '"}}}]}'
-    $null = Invoke-AwsSandboxAction -Sandbox $sandbox -AccountId $cloud.accountId -Service iam -Action CreateRole -Parameters @{ RoleName = 'RemediationRole'; AssumeRolePolicyDocument = $trust }
-    $null = Invoke-AwsSandboxAction -Sandbox $sandbox -AccountId $cloud.accountId -Service iam -Action PutRolePolicy -Parameters @{
-        RoleName = 'RemediationRole'; PolicyName = 'ec2'; PolicyDocument = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:*","Resource":"*"}]}'
-    }
+    $accounts = Initialize-BenchAccount -Sandbox $sandbox -OrganizationId $organizationId
+    $cloud = $accounts.Cloud
+    $caller = $accounts.Caller
 
     $env:REMEDIATION_STORE = "local:$store"
     # The worker reads the secret from an owner-only file, as the printed commands do; never from its environment.
     $secretFile = Join-Path $work 'bench.secret'
-    $deployment = New-RemediationWorkerGroup -Name bench -OrganizationId $organizationId -RoleArn "arn:aws:iam::$($cloud.accountId):role/RemediationRole" -ExternalId $organizationId -ClientSecretPath $secretFile -Confirm:$false
+    $deployment = New-RemediationWorkerGroup -Name bench -OrganizationId $organizationId -RoleArn $accounts.RoleArn -ExternalId $organizationId -ClientSecretPath $secretFile -Confirm:$false
 
     Write-Host "Seeding $Requests security groups open on 5432..."
     $groupIds = foreach ($i in 1..$Requests) {
@@ -105,21 +95,11 @@ try {
         }
     }
 
-    $info = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
-    $info.ArgumentList.Add($workerDll)
-    $info.UseShellExecute = $false
-    $info.RedirectStandardOutput = $true
-    $variables = @{
+    $started = Start-BenchWorker -WorkerDll $workerDll -Sandbox $sandbox -Caller $caller -Variables @{
         REMEDIATION_WORKER_GROUP = 'bench'; REMEDIATION_CLIENT_ID = $deployment.ClientId; REMEDIATION_CLIENT_SECRET_FILE = $secretFile
         REMEDIATION_STORE = "local:$store"; REMEDIATION_MAX_JOBS = '4'; REMEDIATION_HEALTH_FILE = (Join-Path $work 'health')
-        AWS_ACCESS_KEY_ID = $caller.accessKeyId; AWS_SECRET_ACCESS_KEY = $caller.secretAccessKey; AWS_REGION = 'us-east-1'; AWS_ENDPOINT_URL = $sandbox.Endpoint
     }
-    foreach ($name in $variables.Keys) { $info.Environment[$name] = $variables[$name] }
-    $worker = [System.Diagnostics.Process]::Start($info)
-    $started = $worker.StandardOutput.ReadLineAsync()
-    if (-not $started.Wait(30000) -or $started.Result -notmatch 'started worker') { throw "The worker did not start: $($started.Result)" }
-    # Keep reading its log (one line per request), or the worker blocks on a full pipe.
-    $log = $worker.StandardOutput.ReadToEndAsync()
+    $worker = $started.Process
 
     Start-Sleep -Seconds 3
     $idleBefore = Get-ProcessMemory $worker.Id
