@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using RemediationTools.Core.Aws;
+using RemediationTools.Core.Deployment;
 using RemediationTools.Core.Stores;
 using RemediationTools.Core.Workers;
 
@@ -148,6 +149,7 @@ internal static class Program
             MaxConcurrency = Integer("REMEDIATION_MAX_JOBS", 4),
             Connection = new AwsConnectionOptions(),
             HealthFile = Environment.GetEnvironmentVariable("REMEDIATION_HEALTH_FILE") ?? DefaultHealthFile(),
+            InstanceId = Environment.GetEnvironmentVariable(WorkerUserData.InstanceIdVariable) is { Length: > 0 } instance ? instance : null,
         };
         options.LeaseDuration = Seconds("REMEDIATION_LEASE_SECONDS", options.LeaseDuration);
         options.HeartbeatInterval = Seconds("REMEDIATION_HEARTBEAT_SECONDS", options.HeartbeatInterval);

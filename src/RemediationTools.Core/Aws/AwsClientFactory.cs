@@ -3,6 +3,7 @@ using Amazon;
 using Amazon.EC2;
 using Amazon.Runtime;
 using Amazon.SecurityToken;
+using Amazon.SimpleSystemsManagement;
 using Amazon.SecurityToken.Model;
 using RemediationTools.Core.Aws.Signed;
 
@@ -295,6 +296,11 @@ internal sealed class AwsClients : IAwsClients, IDisposable
         GetOrCreate("STS", region, (r, c) => new AmazonSecurityTokenServiceClient(
             c,
             AwsClientFactory.Configure(new AmazonSecurityTokenServiceConfig(), "STS", r, connection, options.HttpHandlerFactory)));
+
+    public IAmazonSimpleSystemsManagement Ssm(string region) =>
+        GetOrCreate("SSM", region, (r, c) => new AmazonSimpleSystemsManagementClient(
+            c,
+            AwsClientFactory.Configure(new AmazonSimpleSystemsManagementConfig(), "SSM", r, connection, options.HttpHandlerFactory)));
 
     public IIamClient Iam() => GetOrCreate("IAM", connection.Region, CreateIam);
 

@@ -1,5 +1,6 @@
 using Amazon.EC2;
 using Amazon.SecurityToken;
+using Amazon.SimpleSystemsManagement;
 using RemediationTools.Core.Aws.Signed;
 
 namespace RemediationTools.Core.Aws;
@@ -42,6 +43,9 @@ internal interface IAwsClients
 
     /// <summary>STS client for the region.</summary>
     IAmazonSecurityTokenService Sts(string region);
+
+    /// <summary>Systems Manager client for the region (Parameter Store: the workers' secrets, the public AMI parameters).</summary>
+    IAmazonSimpleSystemsManagement Ssm(string region);
 
     /// <summary>IAM client (a global service, signed for the partition of the connection's region).</summary>
     IIamClient Iam();

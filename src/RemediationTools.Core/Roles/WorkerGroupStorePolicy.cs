@@ -20,6 +20,12 @@ internal static class WorkerGroupStorePolicy
     /// <summary>The Sid of the table statement.</summary>
     public const string TableStatementSid = "WorkerGroupTable";
 
+    /// <summary>The Sid of the statement that lets the worker read its group's client secret parameter.</summary>
+    public const string SecretStatementSid = "WorkerGroupSecrets";
+
+    /// <summary>What a worker on EC2 calls to read its client secret at start (the SecureString of Deploy-RemediationWorker).</summary>
+    public static readonly IReadOnlyList<string> SecretActions = new[] { "ssm:GetParameter" };
+
     /// <summary>The SQS actions a worker calls: receive, extend the lease, delete on completion, look up its queues.</summary>
     public static readonly IReadOnlyList<string> QueueActions = new[]
     {
@@ -72,10 +78,15 @@ internal static class WorkerGroupStorePolicy
             "arn:" + partition + ":sqs:" + region + ":" + accountId + ":" + name + "-" + key + "-dlq",
         });
         var table = "arn:" + partition + ":dynamodb:" + region + ":" + accountId + ":table/" + name;
+
+        // The parameter's key is the AWS managed aws/ssm: its key policy lets principals of the account decrypt through
+        // SSM, so ssm:GetParameter on exactly the group's parameter is all the worker needs, and no other group's secret.
+        var secrets = keys.Select(key => "arn:" + partition + ":ssm:" + region + ":" + accountId + ":parameter" + Deployment.WorkerDeploymentRequest.DefaultSecretParameter(key));
         return new[]
         {
             new PolicyStatementSpec(QueueStatementSid, QueueActions, queues),
             new PolicyStatementSpec(TableStatementSid, TableActions, new[] { table }, new PolicyCondition("ForAllValues:StringEquals", "dynamodb:LeadingKeys", keys)),
+            new PolicyStatementSpec(SecretStatementSid, SecretActions, secrets),
         };
     }
 
@@ -128,7 +139,7 @@ internal static class WorkerGroupStorePolicy
         return new RemediationPolicy
         {
             WorkerGroups = groups.Select(PartitionOf).Distinct(StringComparer.Ordinal).OrderBy(g => g, StringComparer.Ordinal).ToList(),
-            Actions = QueueActions.Concat(TableActions).OrderBy(a => a, StringComparer.Ordinal).ToList(),
+            Actions = QueueActions.Concat(TableActions).Concat(SecretActions).OrderBy(a => a, StringComparer.Ordinal).ToList(),
             Statements = documents.SelectMany(d => d.Statements).Select(s => s.ToPublic()).ToList(),
             Documents = documents.Select(d => d.Json).ToList(),
             CharacterCount = documents.Sum(d => d.CountedLength),

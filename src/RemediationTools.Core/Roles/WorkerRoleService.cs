@@ -32,6 +32,9 @@ internal sealed class WorkerRoleRequest
     /// <summary>The AWS store installation of <see cref="WorkerGroups"/> (<c>aws:&lt;name&gt;</c>); null for the default.</summary>
     public string? StoreInstallation { get; set; }
 
+    /// <summary>ECR repositories the workers pull their image from; added to those the role already may pull from.</summary>
+    public IReadOnlyList<string> EcrRepositoryArns { get; set; } = Array.Empty<string>();
+
     /// <summary>Further statements of the worker's permission policy (for example its worker group's queue and table).</summary>
     public IReadOnlyList<PolicyStatementSpec> AdditionalStatements { get; set; } = Array.Empty<PolicyStatementSpec>();
 }
@@ -105,6 +108,7 @@ internal sealed class WorkerRoleService
         var resources = new List<string>();
         var storeQueues = new List<string>();
         var storeTables = new List<string>();
+        var repositories = new List<string>();
         if (await IamRoleReader.FindRoleAsync(iam, request.RoleName, cancellationToken).ConfigureAwait(false) is not null)
         {
             foreach (var policy in await IamRoleReader.InlinePoliciesAsync(iam, request.RoleName, cancellationToken).ConfigureAwait(false))
@@ -115,6 +119,7 @@ internal sealed class WorkerRoleService
                         .Where(r => request.AllowAnyAccountRole || !RoleNames.IsWildcard(r)));
                     storeQueues.AddRange(PolicyText.ResourcesOfStatement(policy.Value, WorkerGroupStorePolicy.QueueStatementSid));
                     storeTables.AddRange(PolicyText.ResourcesOfStatement(policy.Value, WorkerGroupStorePolicy.TableStatementSid));
+                    repositories.AddRange(PolicyText.ResourcesOfStatement(policy.Value, WorkerImagePolicy.PullStatementSid));
                 }
             }
         }
@@ -139,7 +144,8 @@ internal sealed class WorkerRoleService
         }
 
         var builder = new IamPolicyBuilder().Add(new PolicyStatementSpec(AssumeStatementSid, AssumeRoleAction, resources));
-        foreach (var statement in storeStatements.Concat(request.AdditionalStatements))
+        repositories.AddRange(request.EcrRepositoryArns.Select(WorkerImagePolicy.ValidateRepositoryArn));
+        foreach (var statement in storeStatements.Concat(WorkerImagePolicy.Statements(repositories)).Concat(request.AdditionalStatements))
         {
             builder.Add(statement);
         }

@@ -11,6 +11,12 @@ public enum RemediationWorkerState
 
     /// <summary>The worker stopped cleanly.</summary>
     Stopped,
+
+    /// <summary>An EC2 instance of the group whose worker has not reported (yet): still starting, or its container does not run.</summary>
+    NotReported,
+
+    /// <summary>The worker reported from an EC2 instance that no longer runs (terminated, stopped, or unknown to EC2).</summary>
+    InstanceGone,
 }
 
 /// <summary>A worker of a group, as it last reported itself.</summary>
@@ -24,6 +30,15 @@ public sealed class RemediationWorkerInfo
 
     /// <summary>The host name (or container ID) it runs on.</summary>
     public string Host { get; set; } = string.Empty;
+
+    /// <summary>The EC2 instance it runs on (Deploy-RemediationWorker's workers report it); null elsewhere.</summary>
+    public string? InstanceId { get; set; }
+
+    /// <summary>
+    /// The EC2 state of <see cref="InstanceId"/> as Get-RemediationWorker saw it (running, terminated, ...; <c>missing</c>
+    /// when EC2 does not know it); null when not looked up.
+    /// </summary>
+    public string? InstanceState { get; set; }
 
     /// <summary>The worker's version.</summary>
     public string Version { get; set; } = string.Empty;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using RemediationTools.Core.Deployment;
 using RemediationTools.Core.Workers;
 
 namespace RemediationTools.Core.Stores;
@@ -206,37 +207,22 @@ internal sealed class WorkerGroupService
             [StoreFactory.StoreVariable] = store.Description,
         };
         var image = "remediation-worker:" + Version();
-        var docker = new List<string>
-        {
-            "docker run -d --name remediation-worker-" + group.Name.ToLowerInvariant() + " --restart unless-stopped --memory 128m --cpus 0.5",
-            "--user \"$(id -u):$(id -g)\"",
-            "-e " + GroupVariable + "=" + group.Name,
-            "-e " + ClientIdVariable + "=" + group.ClientId,
-            "--mount type=bind,source=" + Quote(secretFile) + ",target=" + WorkerClientSecret.ContainerSecretFile + ",readonly",
-            "-e " + WorkerClientSecret.FileVariable + "=" + WorkerClientSecret.ContainerSecretFile,
-        };
-        if (store is LocalFolderStore local)
-        {
-            docker.Add("-e " + StoreFactory.StoreVariable + "=local:" + ContainerStoreFolder);
-            docker.Add("-v " + Quote(local.Root) + ":" + ContainerStoreFolder);
-        }
-        else
-        {
-            docker.Add("-e " + StoreFactory.StoreVariable + "=" + store.Description);
-        }
+        var docker = new WorkerContainerCommand(group.Name, group.ClientId)
+            .Argument("--user \"$(id -u):$(id -g)\"")
+            .SecretFile(secretFile, Quote)
+            .Store(store, Quote)
 
-        // The hosting credentials come from the profile files, mounted read-only, never from key values on the command
-        // line or in the container's configuration (on EC2, drop the mount: the instance role is used).
-        docker.Add("--mount type=bind,source=\"$HOME/.aws\",target=" + ContainerAwsFolder + ",readonly");
-        docker.Add("-e AWS_SHARED_CREDENTIALS_FILE=" + ContainerAwsFolder + "/credentials -e AWS_CONFIG_FILE=" + ContainerAwsFolder + "/config -e AWS_PROFILE -e AWS_REGION");
-        docker.Add(image);
+            // The hosting credentials come from the profile files, mounted read-only, never from key values on the command
+            // line or in the container's configuration (on EC2, Deploy-RemediationWorker uses the instance role instead).
+            .Argument("--mount type=bind,source=\"$HOME/.aws\",target=" + ContainerAwsFolder + ",readonly")
+            .Argument("-e AWS_SHARED_CREDENTIALS_FILE=" + ContainerAwsFolder + "/credentials -e AWS_CONFIG_FILE=" + ContainerAwsFolder + "/config -e AWS_PROFILE -e AWS_REGION");
         return new WorkerGroupDeployment
         {
             GroupName = group.Name,
             ClientId = group.ClientId,
             ClientSecretVariable = WorkerClientSecret.FileVariable,
             ClientSecretFile = secretFile,
-            DockerRunCommand = string.Join(" ", docker),
+            DockerRunCommand = docker.ToString(image),
             ProcessCommand = string.Join(" ", environment.Select(e => e.Key + "=" + Quote(e.Value))) + " remediation-worker",
             Environment = environment,
             PlainClientSecret = secret,
@@ -286,9 +272,10 @@ internal sealed class WorkerGroupService
         return merged.OrderBy(a => a.AccountId, StringComparer.Ordinal).ToList();
     }
 
-    private static string Quote(string value) => "'" + value.Replace("'", "'\\''") + "'";
+    private static string Quote(string value) => ShellText.Quote(value);
 
-    private static string Version()
+    /// <summary>The module's version (the worker image's default tag).</summary>
+    internal static string Version()
     {
         var version = typeof(WorkerGroupService).Assembly.GetName().Version ?? new Version(0, 0, 0);
         return version.ToString(3).ToString(CultureInfo.InvariantCulture);

@@ -90,6 +90,7 @@ internal sealed partial class RemediationWorker
             WorkerId = WorkerId,
             WorkerGroup = group.Name,
             Host = options.Host ?? Environment.MachineName,
+            InstanceId = options.InstanceId,
             Version = typeof(RemediationWorker).Assembly.GetName().Version?.ToString(3) ?? "0.0.0",
             Started = clock(),
             HeartbeatInterval = options.HeartbeatInterval,

@@ -44,6 +44,9 @@ internal sealed class WorkerOptions
     /// <summary>The host name recorded for the worker; null for the machine name.</summary>
     public string? Host { get; set; }
 
+    /// <summary>The EC2 instance the worker runs on, reported in its heartbeats (<c>REMEDIATION_INSTANCE_ID</c>); null off EC2.</summary>
+    public string? InstanceId { get; set; }
+
     /// <summary>A file touched at every heartbeat, for <c>remediation-worker --health</c>; null for none.</summary>
     public string? HealthFile { get; set; }
 

@@ -5,12 +5,14 @@ using RemediationTools.Core.Stores;
 namespace RemediationTools.Commands;
 
 /// <summary>
-/// <para type="synopsis">Shows each worker of a group: host, version, heartbeat, health and jobs done.</para>
+/// <para type="synopsis">Shows each worker of a group: host, version, heartbeat, health and jobs done, and on the AWS store the state of its EC2 instance.</para>
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "RemediationWorker")]
 [OutputType(typeof(RemediationWorkerInfo))]
 public sealed class GetRemediationWorkerCommand : StoreCmdletBase
 {
+    private const int ProgressActivityId = 0x5253;
+
     /// <summary>The worker group; all groups when omitted.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("Name")]
@@ -27,10 +29,36 @@ public sealed class GetRemediationWorkerCommand : StoreCmdletBase
     {
         try
         {
-            IReadOnlyList<RemediationWorkerInfo>? workers = RunOnStore(async (store, cancellationToken) =>
-                WorkerGroup is not null && await store.GetGroupAsync(WorkerGroup, cancellationToken).ConfigureAwait(false) is null
-                    ? null
-                    : await store.ListWorkersAsync(WorkerGroup, DateTimeOffset.UtcNow, cancellationToken).ConfigureAwait(false));
+            IReadOnlyList<RemediationWorkerInfo>? workers = RunOnStore(async (store, dispatcher, cancellationToken) =>
+            {
+                if (WorkerGroup is not null && await store.GetGroupAsync(WorkerGroup, cancellationToken).ConfigureAwait(false) is null)
+                {
+                    return null;
+                }
+
+                IReadOnlyList<RemediationWorkerInfo> reported = await store.ListWorkersAsync(WorkerGroup, DateTimeOffset.UtcNow, cancellationToken).ConfigureAwait(false);
+                if (!StoreFactory.IsAws(Store ?? Environment.GetEnvironmentVariable(StoreFactory.StoreVariable)))
+                {
+                    return reported;
+                }
+
+                // Workers on EC2 use the AWS store: join their heartbeats with the instances of the hosting account.
+                try
+                {
+                    return await DeploymentCmdletSupport.WithServiceAsync(
+                        GetConnectionOptions(),
+                        store,
+                        new PipelineReporter(this, dispatcher, ProgressActivityId),
+                        (service, token) => service.JoinAsync(WorkerGroup, reported, token),
+                        cancellationToken).ConfigureAwait(false);
+                }
+                catch (Amazon.Runtime.AmazonServiceException ex)
+                {
+                    string warning = "The workers' EC2 instances could not be read (" + ex.ErrorCode + ": " + ex.Message + "); InstanceState is not shown.";
+                    dispatcher.Post(() => WriteWarning(warning));
+                    return reported;
+                }
+            });
             if (workers is null)
             {
                 WriteError(StoreErrors.ToErrorRecord(new RemediationStoreException(StoreError.GroupNotFound, $"There is no worker group named '{WorkerGroup}'.") { Target = WorkerGroup }));

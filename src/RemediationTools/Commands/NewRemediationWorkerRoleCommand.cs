@@ -64,6 +64,11 @@ public sealed class NewRemediationWorkerRoleCommand : AwsCmdletBase
     [ValidateNotNullOrEmpty]
     public string? Store { get; set; }
 
+    /// <summary>ECR repositories the workers pull their image from (the role may pull from exactly these).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? EcrRepositoryArn { get; set; }
+
     /// <summary>Collects the account role ARNs of each pipeline item.</summary>
     protected override void ProcessRecord()
     {
@@ -91,6 +96,7 @@ public sealed class NewRemediationWorkerRoleCommand : AwsCmdletBase
                     Description = Description,
                     MaxSessionDuration = MaxSessionDuration,
                     WorkerGroups = WorkerGroup ?? Array.Empty<string>(),
+                    EcrRepositoryArns = EcrRepositoryArn ?? Array.Empty<string>(),
                     StoreInstallation = Store is null ? null : WorkerGroupStorePolicy.InstallationOf(Store)
                         ?? throw new ArgumentException("-Store '" + Store + "' is not an AWS store (aws or aws:<name>): only workers on the AWS store need a store policy."),
                 };

@@ -23,12 +23,16 @@ public abstract class StoreCmdletBase : AwsCmdletBase
     /// Runs Core work against the store chosen by -Store (or REMEDIATION_STORE), opened once per invocation; store
     /// failures are thrown as RemediationStoreException, an unusable store or AWS connection terminates.
     /// </summary>
-    private protected T RunOnStore<T>(Func<IRemediationStore, CancellationToken, Task<T>> work)
+    private protected T RunOnStore<T>(Func<IRemediationStore, CancellationToken, Task<T>> work) =>
+        RunOnStore((store, _, cancellationToken) => work(store, cancellationToken));
+
+    /// <summary>Runs <paramref name="work"/> on the store with the pipeline dispatcher (for progress, verbose text and ShouldProcess).</summary>
+    private protected T RunOnStore<T>(Func<IRemediationStore, PipelineDispatcher, CancellationToken, Task<T>> work)
     {
         try
         {
             IRemediationStore store = _store ??= OpenStore();
-            return RunOnPipeline((_, cancellationToken) => work(store, cancellationToken));
+            return RunOnPipeline((dispatcher, cancellationToken) => work(store, dispatcher, cancellationToken));
         }
         catch (RemediationStoreException ex) when (ex.Error == StoreError.StoreNotAvailable)
         {
