@@ -174,6 +174,35 @@ public sealed class RoleServicesSandboxTests : IDisposable
         Assert.Contains("\"dynamodb:LeadingKeys\":[\"dev\",\"prod\"]", both, StringComparison.Ordinal);
         Assert.Equal(both, rerun);
         Assert.Equal(new[] { $"arn:aws:dynamodb:{Region}:{hosting.AccountId}:table/RemediationTools" }, PolicyText.ResourcesOfStatement(rerun, WorkerGroupStorePolicy.TableStatementSid));
+        Assert.Equal(
+            new[] { $"arn:aws:ssm:{Region}:{hosting.AccountId}:parameter/remediation/dev/client-secret", $"arn:aws:ssm:{Region}:{hosting.AccountId}:parameter/remediation/prod/client-secret" },
+            PolicyText.ResourcesOfStatement(rerun, WorkerGroupStorePolicy.SecretStatementSid).OrderBy(r => r, StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task WorkerRole_EcrRepositories_PullOnExactlyThemAndTheLoginTokenAndARerunKeepsThem()
+    {
+        var accountRole = $"arn:aws:iam::{cloud.AccountId}:role/RemediationTools";
+        var repository = $"arn:aws:ecr:{Region}:{hosting.AccountId}:repository/remediation-worker";
+        var service = new WorkerRoleService(await ClientsAsync(hosting), Region);
+        async Task<string> PolicyAfterAsync(WorkerRoleRequest request)
+        {
+            var plan = await service.PlanAsync(request, CancellationToken.None);
+            await service.ApplyAsync(plan, CancellationToken.None);
+            var iam = (await ClientsAsync(hosting)).Iam();
+            return (await IamRoleReader.InlinePoliciesAsync(iam, RoleNames.DefaultWorkerRoleName, CancellationToken.None))[RoleNames.DefaultWorkerRoleName];
+        }
+
+        var first = await PolicyAfterAsync(new WorkerRoleRequest { AccountRoleArns = new[] { accountRole }, EcrRepositoryArns = new[] { repository } });
+        var rerun = await PolicyAfterAsync(new WorkerRoleRequest { AccountRoleArns = new[] { accountRole } });
+
+        Assert.Equal(new[] { repository }, PolicyText.ResourcesOfStatement(first, WorkerImagePolicy.PullStatementSid));
+        Assert.Equal(new[] { "*" }, PolicyText.ResourcesOfStatement(first, WorkerImagePolicy.LoginStatementSid));
+        Assert.Contains("\"ecr:BatchGetImage\"", first, StringComparison.Ordinal);
+        Assert.DoesNotContain("ecr:PutImage", first, StringComparison.Ordinal);
+        Assert.Equal(first, rerun);
+        var bad = await Assert.ThrowsAsync<ArgumentException>(() => service.PlanAsync(new WorkerRoleRequest { AccountRoleArns = new[] { accountRole }, EcrRepositoryArns = new[] { "arn:aws:s3:::bucket" } }, CancellationToken.None));
+        Assert.Contains("'arn:aws:s3:::bucket'", bad.Message, StringComparison.Ordinal);
     }
 
     [Fact]

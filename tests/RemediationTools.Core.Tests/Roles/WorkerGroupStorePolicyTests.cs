@@ -30,6 +30,12 @@ public sealed class WorkerGroupStorePolicyTests
         Assert.Equal("dynamodb:LeadingKeys", table.Condition.Key);
         Assert.Equal(new[] { "dev", "prod" }, table.Condition.Values);
         Assert.DoesNotContain(table.Actions, a => a is "dynamodb:Scan" or "dynamodb:CreateTable" or "dynamodb:DeleteTable" or "dynamodb:*");
+        var secrets = Assert.Single(statements, s => s.Sid == WorkerGroupStorePolicy.SecretStatementSid);
+        Assert.Equal(new[] { "ssm:GetParameter" }, secrets.Actions);
+        Assert.Equal(
+            new[] { "arn:aws:ssm:eu-west-1:111111111111:parameter/remediation/dev/client-secret", "arn:aws:ssm:eu-west-1:111111111111:parameter/remediation/prod/client-secret" },
+            secrets.Resources.OrderBy(r => r, StringComparer.Ordinal));
+        Assert.Equal(3, statements.Count);
     }
 
     [Fact]
