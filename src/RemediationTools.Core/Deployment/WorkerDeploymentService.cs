@@ -173,7 +173,10 @@ internal sealed class WorkerDeploymentService
         if (plan.Network.SecurityGroupId is null)
         {
             Reporter.Verbose("EC2 CreateSecurityGroup " + plan.Network.SecurityGroupName + " in " + plan.Network.VpcId);
-            plan.Launch.SecurityGroupId = await WorkerNetworkResolver.CreateSecurityGroupAsync(Ec2, plan.Network, plan.Launch.GroupName, WorkerInstances.Tags(plan.Launch), cancellationToken).ConfigureAwait(false);
+            // The group outlives images and parameters: it carries the caller's tags, its name and the worker group only.
+            var tags = WorkerInstances.Tags(plan.Launch).Where(t => t.Key is not (WorkerInstances.ImageTag or WorkerInstances.StoreTag or WorkerInstances.SecretParameterTag))
+                .ToDictionary(t => t.Key, t => t.Value, StringComparer.Ordinal);
+            plan.Launch.SecurityGroupId = await WorkerNetworkResolver.CreateSecurityGroupAsync(Ec2, plan.Network, plan.Launch.GroupName, tags, cancellationToken).ConfigureAwait(false);
         }
 
         Reporter.Verbose("EC2 RunInstances " + plan.Launch.Count + " x " + plan.Launch.InstanceType + " (" + plan.Launch.Ami.ImageId + ") in " + plan.Launch.SubnetId);

@@ -83,15 +83,32 @@ internal static class WorkerNetworkResolver
     /// <summary>Creates the workers' security group: no inbound rule, EC2's default outbound rule (the workers call AWS APIs).</summary>
     public static async Task<string> CreateSecurityGroupAsync(IAmazonEC2 ec2, WorkerNetwork network, string groupName, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken)
     {
-        var response = await ec2.CreateSecurityGroupAsync(
-            new CreateSecurityGroupRequest
-            {
-                GroupName = network.SecurityGroupName,
-                Description = "RemediationTools workers of group " + groupName + ": no inbound traffic",
-                VpcId = network.VpcId,
-                TagSpecifications = new List<TagSpecification> { WorkerInstances.TagsFor(ResourceType.SecurityGroup, tags) },
-            },
-            cancellationToken).ConfigureAwait(false);
+        CreateSecurityGroupResponse response;
+        try
+        {
+            response = await ec2.CreateSecurityGroupAsync(
+                new CreateSecurityGroupRequest
+                {
+                    GroupName = network.SecurityGroupName,
+                    Description = "RemediationTools workers of group " + groupName + ": no inbound traffic",
+                    VpcId = network.VpcId,
+                    TagSpecifications = new List<TagSpecification> { WorkerInstances.TagsFor(ResourceType.SecurityGroup, tags) },
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (AmazonEC2Exception ex) when (ex.ErrorCode == "InvalidGroup.Duplicate")
+        {
+            // Another deployment of the group created it since the plan read: use that one (it was made the same way).
+            var again = await ec2.DescribeSecurityGroupsAsync(
+                new DescribeSecurityGroupsRequest
+                {
+                    Filters = new List<Filter> { new("vpc-id", new List<string> { network.VpcId }), new("group-name", new List<string> { network.SecurityGroupName }) },
+                },
+                cancellationToken).ConfigureAwait(false);
+            network.SecurityGroupId = again.SecurityGroups?.FirstOrDefault()?.GroupId ?? throw new InvalidOperationException("The security group " + network.SecurityGroupName + " exists in " + network.VpcId + " but cannot be read.", ex);
+            return network.SecurityGroupId;
+        }
+
         network.SecurityGroupId = response.GroupId;
         return response.GroupId;
     }

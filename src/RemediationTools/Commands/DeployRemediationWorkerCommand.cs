@@ -111,13 +111,17 @@ public sealed class DeployRemediationWorkerCommand : StoreCmdletBase
                 try
                 {
                     WorkerDeploymentPlan plan = await service.PlanDeployAsync(request, token).ConfigureAwait(false);
+                    // Every resource is shown (-WhatIf lists them all); the deployment goes ahead only if all are confirmed.
+                    bool confirmed = true;
                     foreach (string resource in plan.Resources)
                     {
                         string target = "worker group " + plan.Launch.GroupName;
-                        if (!await dispatcher.InvokeAsync(() => ShouldProcess(target, resource)).ConfigureAwait(false))
-                        {
-                            return false;
-                        }
+                        confirmed &= await dispatcher.InvokeAsync(() => ShouldProcess(target, resource)).ConfigureAwait(false);
+                    }
+
+                    if (!confirmed)
+                    {
+                        return false;
                     }
 
                     IReadOnlyList<RemediationWorkerDeployment> deployed = await service.DeployAsync(plan, token).ConfigureAwait(false);
