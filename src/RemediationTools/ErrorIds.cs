@@ -93,10 +93,10 @@ internal static class ErrorIds
     /// <summary>The client secret file or SSM parameter given to a worker cannot be read, or is empty.</summary>
     public const string ClientSecretUnavailable = "ClientSecretUnavailable";
 
-    /// <summary>A deployment request is not valid (bad image, subnet, instance type, count, store or parameter name).</summary>
+    /// <summary>A deployment request is not valid (bad image, subnet, instance type, count, store or parameter name; no default VPC without -SubnetId).</summary>
     public const string WorkerDeploymentInvalid = "WorkerDeploymentInvalid";
 
-    /// <summary>A deployment could not be done as asked (no default VPC, a security group with ingress, no worker to update).</summary>
+    /// <summary>A deployment could not be done as asked (a workers' security group with ingress, no worker to update).</summary>
     public const string WorkerDeploymentFailed = "WorkerDeploymentFailed";
 
     /// <summary>The workers of a deployment or an update did not report Healthy in time.</summary>

@@ -42,8 +42,9 @@ internal sealed class WorkerDeploymentPlan
 /// <summary>A planned Update-RemediationWorker: the instances to replace and the launches that replace them.</summary>
 internal sealed class WorkerUpdatePlan
 {
-    public WorkerUpdatePlan(string groupName, WorkerImageReference image, IReadOnlyList<RemediationWorkerDeployment> current, IReadOnlyList<WorkerLaunchSpec> launches)
+    public WorkerUpdatePlan(string groupName, WorkerImageReference image, IReadOnlyList<RemediationWorkerDeployment> current, IReadOnlyList<WorkerLaunchSpec> launches, string? clientSecret)
     {
+        ClientSecret = clientSecret;
         GroupName = groupName;
         Image = image;
         Current = current;
@@ -57,6 +58,9 @@ internal sealed class WorkerUpdatePlan
     public IReadOnlyList<RemediationWorkerDeployment> Current { get; }
 
     public IReadOnlyList<WorkerLaunchSpec> Launches { get; }
+
+    /// <summary>A secret to write to the parameters first (after Reset-RemediationWorkerGroupSecret); null to keep theirs.</summary>
+    public string? ClientSecret { get; }
 }
 
 /// <summary>How an update ended.</summary>
@@ -208,11 +212,16 @@ internal sealed class WorkerDeploymentService
     }
 
     /// <summary>Plans replacing the group's running workers with workers on <paramref name="imageUri"/> (read-only).</summary>
-    public async Task<WorkerUpdatePlan> PlanUpdateAsync(string groupName, string imageUri, CancellationToken cancellationToken)
+    public async Task<WorkerUpdatePlan> PlanUpdateAsync(string groupName, string imageUri, CancellationToken cancellationToken, string? clientSecret = null)
     {
         var image = WorkerImageReference.Parse(imageUri);
         var record = await Store.GetGroupAsync(groupName, cancellationToken).ConfigureAwait(false)
             ?? throw new RemediationStoreException(StoreError.GroupNotFound, "There is no worker group named '" + groupName + "' in " + Store.Description + ".") { Target = groupName };
+        if (clientSecret is not null && !ClientSecretHasher.Verify(clientSecret, record.SecretHash))
+        {
+            throw new RemediationStoreException(StoreError.CredentialsRefused, "-ClientSecret is not the client secret of worker group '" + record.Group.Name + "'.") { Target = record.Group.Name };
+        }
+
         var name = record.Group.Name;
         var instances = await WorkerInstances.OfGroupAsync(Ec2, name, WorkerInstances.LiveStates, cancellationToken).ConfigureAwait(false);
         if (instances.Count == 0)
@@ -261,7 +270,7 @@ internal sealed class WorkerDeploymentService
             });
         }
 
-        return new WorkerUpdatePlan(name, image, instances.Select(i => WorkerInstances.ToDeployment(i, region)).ToList(), launches);
+        return new WorkerUpdatePlan(name, image, instances.Select(i => WorkerInstances.ToDeployment(i, region)).ToList(), launches, clientSecret);
     }
 
     /// <summary>
@@ -271,6 +280,14 @@ internal sealed class WorkerDeploymentService
     /// </summary>
     public async Task<WorkerUpdateOutcome> UpdateAsync(WorkerUpdatePlan plan, TimeSpan timeout, CancellationToken cancellationToken)
     {
+        if (plan.ClientSecret is { } secret)
+        {
+            foreach (var parameter in plan.Launches.Select(l => l.SecretParameter).Distinct(StringComparer.Ordinal))
+            {
+                await PutSecretAsync(parameter, plan.GroupName, secret, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
         var replacements = new List<RemediationWorkerDeployment>();
         try
         {

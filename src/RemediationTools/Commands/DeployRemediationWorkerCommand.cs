@@ -111,15 +111,9 @@ public sealed class DeployRemediationWorkerCommand : StoreCmdletBase
                 try
                 {
                     WorkerDeploymentPlan plan = await service.PlanDeployAsync(request, token).ConfigureAwait(false);
-                    // Every resource is shown (-WhatIf lists them all); the deployment goes ahead only if all are confirmed.
-                    bool confirmed = true;
-                    foreach (string resource in plan.Resources)
-                    {
-                        string target = "worker group " + plan.Launch.GroupName;
-                        confirmed &= await dispatcher.InvokeAsync(() => ShouldProcess(target, resource)).ConfigureAwait(false);
-                    }
-
-                    if (!confirmed)
+                    // One question for the deployment, naming every resource (-WhatIf lists them all).
+                    string action = "Deploy " + plan.Launch.Count + " worker(s): " + string.Join("; ", plan.Resources);
+                    if (!await dispatcher.InvokeAsync(() => ShouldProcess("worker group " + plan.Launch.GroupName, action)).ConfigureAwait(false))
                     {
                         return false;
                     }

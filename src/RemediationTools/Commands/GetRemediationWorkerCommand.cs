@@ -52,9 +52,10 @@ public sealed class GetRemediationWorkerCommand : StoreCmdletBase
                         (service, token) => service.JoinAsync(WorkerGroup, reported, token),
                         cancellationToken).ConfigureAwait(false);
                 }
-                catch (Amazon.Runtime.AmazonServiceException ex)
+                catch (Exception ex) when (ex is Amazon.Runtime.AmazonServiceException or Amazon.Runtime.AmazonClientException)
                 {
-                    string warning = "The workers' EC2 instances could not be read (" + ex.ErrorCode + ": " + ex.Message + "); InstanceState is not shown.";
+                    string code = ex is Amazon.Runtime.AmazonServiceException service ? service.ErrorCode + ": " : string.Empty;
+                    string warning = "The workers' EC2 instances could not be read (" + code + ex.Message + "); InstanceState is not shown.";
                     dispatcher.Post(() => WriteWarning(warning));
                     return reported;
                 }

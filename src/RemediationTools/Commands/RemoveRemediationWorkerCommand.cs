@@ -85,7 +85,9 @@ public sealed class RemoveRemediationWorkerCommand : StoreCmdletBase
             .Where(g => g.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
         foreach (string group in groups)
         {
-            if (await service.OthersRemainAsync(group, removed, cancellationToken).ConfigureAwait(false))
+            // Under -WhatIf nothing was terminated: judge as if the instances shown had been.
+            IReadOnlyCollection<string> gone = MyInvocation.BoundParameters.ContainsKey("WhatIf") ? targets.Select(t => t.InstanceId).ToList() : removed;
+            if (await service.OthersRemainAsync(group, gone, cancellationToken).ConfigureAwait(false))
             {
                 string warning = "The client secret parameter of worker group " + group + " was kept: other worker instances of the group still use it.";
                 dispatcher.Post(() => WriteWarning(warning));

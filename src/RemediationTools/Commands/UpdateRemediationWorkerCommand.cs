@@ -25,6 +25,14 @@ public sealed class UpdateRemediationWorkerCommand : StoreCmdletBase
     [ValidateNotNullOrEmpty]
     public string ImageUri { get; set; } = string.Empty;
 
+    /// <summary>
+    /// The group's client secret, after Reset-RemediationWorkerGroupSecret: written to the workers' SSM parameter before the
+    /// replacements start (the old workers keep the secret they read at start until they are terminated).
+    /// </summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNull]
+    public System.Security.SecureString? ClientSecret { get; set; }
+
     /// <summary>How long to wait for the replacements to report Healthy (default 10 minutes).</summary>
     [Parameter]
     public TimeSpan? Timeout { get; set; }
@@ -54,9 +62,10 @@ public sealed class UpdateRemediationWorkerCommand : StoreCmdletBase
             {
                 try
                 {
-                    WorkerUpdatePlan plan = await service.PlanUpdateAsync(WorkerGroup, ImageUri, token).ConfigureAwait(false);
+                    string? secret = ClientSecret is null ? null : new System.Net.NetworkCredential(string.Empty, ClientSecret).Password;
+                    WorkerUpdatePlan plan = await service.PlanUpdateAsync(WorkerGroup, ImageUri, token, secret).ConfigureAwait(false);
                     string action = "replace " + string.Join(", ", plan.Current.Select(c => c.InstanceId + " (" + c.ImageUri + ")")) + " with " + plan.Current.Count + " worker(s) on " + plan.Image.Value +
-                        ", terminating the old ones once the new ones are Healthy";
+                        ", terminating the old ones once the new ones are Healthy" + (secret is null ? string.Empty : "; first write the new client secret to " + string.Join(", ", plan.Launches.Select(l => l.SecretParameter).Distinct(StringComparer.Ordinal)));
                     if (!await dispatcher.InvokeAsync(() => ShouldProcess("worker group " + plan.GroupName, action)).ConfigureAwait(false))
                     {
                         return false;
