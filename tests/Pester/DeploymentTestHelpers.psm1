@@ -16,10 +16,7 @@ function Initialize-TestDeploymentSandbox {
     $store = "aws:pester$([guid]::NewGuid().ToString('N').Substring(0, 8))"
     $group = New-RemediationWorkerGroup -Store $store @aws -Name prod -OrganizationId $ctx.OrganizationId -RoleArn $ctx.RoleArn -ExternalId $ctx.OrganizationId -Confirm:$false -WarningAction SilentlyContinue
     $role = New-RemediationWorkerRole -RoleArn $ctx.RoleArn -WorkerGroup prod -Store $store @aws -Confirm:$false -WarningAction SilentlyContinue
-    $images = @('111122223333.dkr.ecr.us-east-1.amazonaws.com/remediation-worker:1.0.0', '111122223333.dkr.ecr.us-east-1.amazonaws.com/remediation-worker:1.1.0')
-    $launcher = Join-Path $PSScriptRoot 'Start-SandboxInstanceWorker.sh'
-    $worker = Join-Path (Get-TestWorkerPath) 'remediation-worker.dll'
-    Set-AwsSandboxInstanceLauncher -Sandbox $ctx.Sandbox -Command '/bin/bash' -ArgumentList (@($launcher, $worker) + $images) | Out-Null
+    $images = Set-TestInstanceLauncher -Context $ctx
     $ctx | Add-Member -NotePropertyMembers @{
         Store  = $store
         Group  = $group
@@ -30,13 +27,29 @@ function Initialize-TestDeploymentSandbox {
     } -PassThru
 }
 
-function Get-TestWorkerInstance {
-    <# .SYNOPSIS The sandbox's instances of the context's hosting account tagged for worker group prod, in -State (all states without it). #>
+function Set-TestInstanceLauncher {
+    <#
+    .SYNOPSIS
+    Sets the sandbox's instance launcher to boot instances with Start-SandboxInstanceWorker.sh; returns the two image
+    references that "pull" (any other image never starts).
+    #>
     [CmdletBinding()]
-    param([Parameter(Mandatory)] $Context, [string[]] $State)
+    [OutputType([string[]])]
+    param([Parameter(Mandatory)] $Context)
+    $images = @('111122223333.dkr.ecr.us-east-1.amazonaws.com/remediation-worker:1.0.0', '111122223333.dkr.ecr.us-east-1.amazonaws.com/remediation-worker:1.1.0')
+    $launcher = Join-Path $PSScriptRoot 'Start-SandboxInstanceWorker.sh'
+    $worker = Join-Path (Get-TestWorkerPath) 'remediation-worker.dll'
+    Set-AwsSandboxInstanceLauncher -Sandbox $Context.Sandbox -Command '/bin/bash' -ArgumentList (@($launcher, $worker) + $images) | Out-Null
+    $images
+}
+
+function Get-TestWorkerInstance {
+    <# .SYNOPSIS The sandbox's instances tagged for a worker group (prod by default), in -State (all states without it). #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] $Context, [string[]] $State, [string] $WorkerGroup = 'prod')
     @(Get-AwsSandboxInstance -Sandbox $Context.Sandbox | Where-Object {
-            $_.Tags.'remediation:worker-group' -eq 'prod' -and (-not $State -or $State -contains $_.State)
+            $_.Tags.'remediation:worker-group' -eq $WorkerGroup -and (-not $State -or $State -contains $_.State)
         })
 }
 
-Export-ModuleMember -Function Initialize-TestDeploymentSandbox, Get-TestWorkerInstance
+Export-ModuleMember -Function Initialize-TestDeploymentSandbox, Set-TestInstanceLauncher, Get-TestWorkerInstance

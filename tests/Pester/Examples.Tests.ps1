@@ -128,3 +128,45 @@ Describe 'examples/Onboarding.ps1' {
         ($reports.AccountId | Sort-Object -Unique).Count | Should -Be 2
     }
 }
+
+Describe 'examples/Deployment.ps1' {
+    BeforeAll {
+        Import-Module (Get-TestManifestPath) -Force
+        Import-Module (Join-Path $PSScriptRoot 'WorkerGroupTestHelpers.psm1') -Force
+        Import-Module (Join-Path $PSScriptRoot 'DeploymentTestHelpers.psm1') -Force
+        Import-Module (Join-Path $root 'tests/RemediationTools.AwsSandbox/PowerShell/AwsSandbox.psm1') -Force -Global
+        $script:ctx = Initialize-TestWorkerSandbox -SandboxPath (Get-TestSandboxPath)
+        $script:images = Set-TestInstanceLauncher -Context $ctx
+    }
+
+    AfterAll {
+        if ($script:ctx) { $script:ctx.Sandbox | Stop-AwsSandbox }
+    }
+
+    It 'deploys workers on EC2 that fix every finding of the folder, rolls them onto a new image, and removes everything' {
+        $folder = Join-Path $TestDrive 'findings'
+        $null = New-Item -ItemType Directory -Path $folder
+        $groups = foreach ($i in 1..2) {
+            $groupId = New-TestOpenSecurityGroup -Context $ctx
+            New-TestFindingJson -Context $ctx -GroupId $groupId | Set-Content -LiteralPath (Join-Path $folder "finding-$i.json")
+            $groupId
+        }
+        $account = [pscustomobject]@{ RoleArn = $ctx.RoleArn; ExternalId = $ctx.OrganizationId }
+        $store = "aws:pester$([guid]::NewGuid().ToString('N').Substring(0, 8))"
+        $aws = $ctx.Aws
+
+        $runs = @(& (Join-Path $root 'examples/Deployment.ps1') -Name examples -OrganizationId $ctx.OrganizationId -CloudAccount $account -FindingFolder $folder `
+                -ImageUri $images[0] -NewImageUri $images[1] -Count 2 -Store $store -Remove -Timeout '00:02:00' @aws 6>$null)
+
+        $runs.Count | Should -Be 2
+        $runs | ForEach-Object { $_.Status | Should -Be 'Completed'; $_.Result.Status | Should -Be 'Remediated' }
+        foreach ($groupId in $groups) {
+            Get-AwsSandboxIngressRule -Sandbox $ctx.Sandbox -AccountId $ctx.CloudAccountId -GroupId $groupId | Should -Not -Contain 'tcp 5432 from 0.0.0.0/0'
+        }
+        $instances = Get-TestWorkerInstance -Context $ctx -WorkerGroup examples
+        $instances.Count | Should -Be 4
+        @($instances | Where-Object { $_.State -notin 'shutting-down', 'terminated' }) | Should -BeNullOrEmpty
+        @($instances | Where-Object { $_.Tags.'remediation:image' -eq $images[1] }).Count | Should -Be 2
+        Get-AwsSandboxParameter -Sandbox $ctx.Sandbox -Name '/remediation/examples/client-secret' | Should -BeNullOrEmpty
+    }
+}
