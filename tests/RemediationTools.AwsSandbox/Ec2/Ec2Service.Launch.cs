@@ -42,7 +42,7 @@ internal sealed partial class Ec2Service
                 throw new AwsServiceError(400, "IdempotentParameterMismatch", "Arguments on this idempotent request are inconsistent with arguments used in previous request(s).");
             }
 
-            return Reservation(context, state, previous.ReservationId, now);
+            return Reservation(context, state, previous.ReservationId, now, launching: false);
         }
 
         var imageId = args.Get("ImageId") ?? throw new AwsServiceError(400, "MissingParameter", "The request must contain the parameter ImageId");
@@ -138,10 +138,11 @@ internal sealed partial class Ec2Service
             state.ClientTokens[clientToken] = (fingerprint, reservationId);
         }
 
-        return Reservation(context, state, reservationId, now);
+        return Reservation(context, state, reservationId, now, launching: true);
     }
 
-    private static string Reservation(AwsRequestContext context, Ec2RegionState state, string reservationId, DateTimeOffset now)
+    /// <summary>The RunInstances answer: new instances are pending (code 0) in it, whatever the transition delay.</summary>
+    private static string Reservation(AwsRequestContext context, Ec2RegionState state, string reservationId, DateTimeOffset now, bool launching)
     {
         var instances = state.Instances.Where(i => i.ReservationId == reservationId).ToList();
         return Ok(
@@ -149,7 +150,7 @@ internal sealed partial class Ec2Service
             E("reservationId", reservationId),
             E("ownerId", state.AccountId),
             E("groupSet"),
-            E("instancesSet", instances.Select(i => Instance(state, i, now))));
+            E("instancesSet", instances.Select(i => Instance(state, i, now, launching ? "pending" : null))));
     }
 
     private static (Vpc Vpc, Subnet Subnet) LaunchSubnet(Ec2RegionState state, string? subnetId)

@@ -123,9 +123,10 @@ internal static class Ec2Xml
         E("ipv6AddressesSet"),
         E("interfaceType", "interface"));
 
-    public static XElement Instance(Ec2RegionState state, Instance instance, DateTimeOffset now)
+    /// <summary>An instance item; <paramref name="stateOverride"/> shows another state (RunInstances always answers pending).</summary>
+    public static XElement Instance(Ec2RegionState state, Instance instance, DateTimeOffset now, string? stateOverride = null)
     {
-        var runState = instance.RunState.Current(now);
+        var runState = stateOverride ?? instance.RunState.Current(now);
         var primary = instance.NetworkInterfaces.Count > 0 ? instance.NetworkInterfaces[0] : null;
         var profile = instance.IamInstanceProfileArn is null ? null : E("iamInstanceProfile", E("arn", instance.IamInstanceProfileArn), E("id", instance.IamInstanceProfileId));
         return Item(

@@ -10,7 +10,7 @@ namespace RemediationTools.AwsSandbox.Ec2;
 /// The instance metadata service (IMDSv2 and, with HttpTokens optional, IMDSv1) of one launched instance, on its own
 /// loopback port so that <c>AWS_EC2_METADATA_SERVICE_ENDPOINT</c> can point the AWS SDKs at it unchanged. Tokens come from
 /// <c>PUT /latest/api/token</c> (TTL 1..21600 s, sandbox clock); the role credentials are a session of the instance
-/// profile's role (<see cref="SandboxServer.IssueInstanceProfileCredentials"/>), renewed before they expire.
+/// profile's role (<see cref="SandboxServer.IssueInstanceProfileCredentials(string, string)"/>), renewed before they expire.
 /// </summary>
 internal sealed class InstanceMetadataService : IDisposable
 {
@@ -200,7 +200,7 @@ internal sealed class InstanceMetadataService : IDisposable
         {
             try
             {
-                _credentials = _server.IssueInstanceProfileCredentials(_accountId, instance.IamInstanceProfileName!);
+                _credentials = _server.IssueInstanceProfileCredentials(_accountId, instance.IamInstanceProfileName!, instance.InstanceId);
                 _credentialsIssued = now;
             }
             catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
