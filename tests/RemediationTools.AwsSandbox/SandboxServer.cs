@@ -270,6 +270,11 @@ public sealed partial class SandboxServer : IDisposable
     {
         lock (_state.Gate)
         {
+            if (_disposed)
+            {
+                return;
+            }
+
             _disposed = true;
         }
 
