@@ -123,6 +123,35 @@ public sealed class SandboxInstanceLauncherTests : IDisposable
         Assert.False(_sandbox.Server.GetInstanceLauncher(id).Running);
     }
 
+    [LinuxFact]
+    public async Task ControlApi_LauncherInstancesAndParameters_ServeTheStateForScans()
+    {
+        using var http = new HttpClient { BaseAddress = _sandbox.Server.Endpoint };
+        var launcherBody = System.Text.Json.JsonSerializer.Serialize(new { command = "/bin/sh", arguments = new[] { "-c", Script, "sh", _directory } });
+        using var set = await http.PutAsync(new Uri("_sandbox/instance-launcher", UriKind.Relative), new StringContent(launcherBody, Encoding.UTF8, "application/json"));
+        _sandbox.Server.PutParameter(_sandbox.AccountId, SandboxHarness.Region, "/remediation/prod/client-secret", "s3cr3t-value");
+        var id = Assert.Single(await LaunchAsync(1, "docker run example"));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await _sandbox.Server.WaitForInstanceProcessStartAsync(id, timeout.Token);
+
+        using var instances = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync(new Uri("_sandbox/instances", UriKind.Relative)));
+        using var parameters = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync(new Uri("_sandbox/parameters", UriKind.Relative)));
+        using var launcher = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync(new Uri($"_sandbox/instances/{id}/launcher", UriKind.Relative)));
+        var offBody = new StringContent("{\"command\":null}", Encoding.UTF8, "application/json");
+        using var off = await http.PutAsync(new Uri("_sandbox/instance-launcher", UriKind.Relative), offBody);
+
+        Assert.True(set.IsSuccessStatusCode);
+        var instance = Assert.Single(instances.RootElement.EnumerateArray());
+        Assert.Equal(id, instance.GetProperty("InstanceId").GetString());
+        Assert.Equal("docker run example", instance.GetProperty("UserData").GetString());
+        var parameter = Assert.Single(parameters.RootElement.EnumerateArray());
+        Assert.Equal("s3cr3t-value", parameter.GetProperty("Value").GetString());
+        Assert.True(launcher.RootElement.GetProperty("Running").GetBoolean());
+        Assert.True(launcher.RootElement.GetProperty("ProcessId").GetInt32() > 0);
+        Assert.True(off.IsSuccessStatusCode);
+        Assert.Null(_sandbox.Server.InstanceLauncher);
+    }
+
     [Fact]
     public async Task Launcher_Off_StartsNothing()
     {
