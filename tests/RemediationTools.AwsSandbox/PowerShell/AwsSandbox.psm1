@@ -43,6 +43,11 @@ function Stop-AwsSandbox {
     [CmdletBinding()]
     param([Parameter(Mandatory, ValueFromPipeline)] $Sandbox)
     process {
+        # SIGTERM first, so that the sandbox stops its instances' processes and deletes their user data files.
+        if (-not $Sandbox.Process.HasExited -and -not $IsWindows) {
+            & kill -TERM $Sandbox.Process.Id 2>$null
+            $null = $Sandbox.Process.WaitForExit(15000)
+        }
         if (-not $Sandbox.Process.HasExited) {
             $Sandbox.Process.Kill($true)
             $null = $Sandbox.Process.WaitForExit(10000)
@@ -211,7 +216,8 @@ function Get-AwsSandboxInstance {
     #>
     [CmdletBinding()]
     param([Parameter(Mandatory)] $Sandbox, [string] $InstanceId)
-    $all = @(Invoke-RestMethod -Method Get -Uri ($Sandbox.Endpoint + '_sandbox/instances'))
+    # Piping enumerates the JSON array (Invoke-RestMethod writes an empty array as one object).
+    $all = @((Invoke-RestMethod -Method Get -Uri ($Sandbox.Endpoint + '_sandbox/instances')) | ForEach-Object { $_ })
     if ($InstanceId) { $all | Where-Object InstanceId -EQ $InstanceId } else { $all }
 }
 
@@ -230,7 +236,7 @@ function Get-AwsSandboxParameter {
     #>
     [CmdletBinding()]
     param([Parameter(Mandatory)] $Sandbox, [string] $Name, [string] $AccountId)
-    $all = @(Invoke-RestMethod -Method Get -Uri ($Sandbox.Endpoint + '_sandbox/parameters'))
+    $all = @((Invoke-RestMethod -Method Get -Uri ($Sandbox.Endpoint + '_sandbox/parameters')) | ForEach-Object { $_ })
     if ($Name) { $all = @($all | Where-Object Name -CEQ $Name) }
     if ($AccountId) { $all = @($all | Where-Object AccountId -EQ $AccountId) }
     $all
