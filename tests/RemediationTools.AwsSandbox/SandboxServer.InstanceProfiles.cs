@@ -22,7 +22,11 @@ public sealed partial class SandboxServer
     /// <param name="accountId">The account holding the instance profile.</param>
     /// <param name="instanceProfileName">The instance profile's name.</param>
     /// <returns>The role session's credentials, valid for an hour.</returns>
-    public SandboxSessionCredentials IssueInstanceProfileCredentials(string accountId, string instanceProfileName)
+    public SandboxSessionCredentials IssueInstanceProfileCredentials(string accountId, string instanceProfileName) =>
+        IssueInstanceProfileCredentials(accountId, instanceProfileName, "i-" + IdGenerator.Hex(17));
+
+    /// <summary>As <see cref="IssueInstanceProfileCredentials(string, string)"/>, with the session named after the instance, as EC2 names it.</summary>
+    internal SandboxSessionCredentials IssueInstanceProfileCredentials(string accountId, string instanceProfileName, string sessionName)
     {
         lock (_state.Gate)
         {
@@ -42,7 +46,6 @@ public sealed partial class SandboxServer
                 throw new InvalidOperationException($"Role {role.Name} does not trust ec2.amazonaws.com, so EC2 cannot hand its credentials to an instance.");
             }
 
-            var sessionName = "i-" + IdGenerator.Hex(17);
             var principal = new CallerPrincipal(
                 accountId,
                 PrincipalKind.AssumedRole,

@@ -22,12 +22,14 @@ public sealed partial class SandboxServer : IDisposable
     private readonly AwsRequestRouter _router;
     private readonly ControlApi _control;
     private int _privateIpCounter = 10;
+    private bool _disposed;
 
     private SandboxServer(int port)
     {
         Faults = new SandboxFaults();
         _router = new AwsRequestRouter(_state, Faults, _calls);
         _control = new ControlApi(this, _router);
+        _state.InstanceHost = new InstanceHost(this);
         _http = new LoopbackHttpServer(port, HandleAsync);
         Endpoint = new Uri($"http://127.0.0.1:{_http.Port.ToString(CultureInfo.InvariantCulture)}/");
     }
@@ -263,8 +265,22 @@ public sealed partial class SandboxServer : IDisposable
         }
     }
 
-    /// <summary>Stops listening and releases the port.</summary>
-    public void Dispose() => _http.Dispose();
+    /// <summary>Stops listening and releases the port; stops every launched instance's process and metadata service.</summary>
+    public void Dispose()
+    {
+        lock (_state.Gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+        }
+
+        StopInstances();
+        _http.Dispose();
+    }
 
     private string NewAccountId()
     {

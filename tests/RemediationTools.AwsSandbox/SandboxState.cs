@@ -1,3 +1,4 @@
+using System.Globalization;
 using RemediationTools.AwsSandbox.Auth;
 using RemediationTools.AwsSandbox.Ec2;
 using RemediationTools.AwsSandbox.Iam;
@@ -66,7 +67,7 @@ internal sealed partial class SandboxState
             return state;
         }
 
-        var vpc = NewVpc(account.HasDefaultVpc, "172.31.0.0/16");
+        var vpc = NewVpc(account.HasDefaultVpc, "172.31.0.0/16", region);
         state = new Ec2RegionState { AccountId = accountId, Region = region, FirstVpc = vpc, DefaultVpc = account.HasDefaultVpc ? vpc : null };
         state.Vpcs[vpc.VpcId] = vpc;
         AddDefaultGroup(state, vpc, ipv6Egress: true);
@@ -78,7 +79,7 @@ internal sealed partial class SandboxState
     public Vpc AddVpc(string accountId, string region, string cidrBlock)
     {
         var state = Ec2(accountId, region);
-        var vpc = NewVpc(isDefault: false, cidrBlock);
+        var vpc = NewVpc(isDefault: false, cidrBlock, region);
         state.Vpcs[vpc.VpcId] = vpc;
         AddDefaultGroup(state, vpc, ipv6Egress: true);
         return vpc;
@@ -92,15 +93,60 @@ internal sealed partial class SandboxState
         return credential;
     }
 
-    private static Vpc NewVpc(bool isDefault, string cidrBlock) => new()
+    /// <summary>
+    /// A VPC with its subnets: a default VPC has one default subnet per Availability Zone (a, b, c of the region, /20
+    /// blocks, public IPs on launch), as AWS creates it; a non-default VPC has one subnet in zone a (a /24 at the start
+    /// of its block) that is neither.
+    /// </summary>
+    private static Vpc NewVpc(bool isDefault, string cidrBlock, string region)
     {
-        VpcId = IdGenerator.Ec2("vpc"),
-        CidrBlock = cidrBlock,
-        Ipv6CidrBlock = Cidr.Canonical("2600:1f18:" + IdGenerator.Hex(4) + ":" + IdGenerator.Hex(2) + "00::/56", ipv6: true)!,
-        IsDefault = isDefault,
-        SubnetId = IdGenerator.Ec2("subnet"),
-        DefaultSecurityGroupId = string.Empty,
-    };
+        var subnets = new List<Subnet>();
+        var network = cidrBlock.Split('/')[0];
+        var octets = network.Split('.');
+        if (isDefault)
+        {
+            for (var index = 0; index < 3; index++)
+            {
+                subnets.Add(new Subnet
+                {
+                    SubnetId = IdGenerator.Ec2("subnet"),
+                    AvailabilityZone = region + (char)('a' + index),
+                    CidrBlock = string.Create(CultureInfo.InvariantCulture, $"{octets[0]}.{octets[1]}.{index * 16}.0/20"),
+                    DefaultForAz = true,
+                    MapPublicIpOnLaunch = true,
+                });
+            }
+        }
+        else
+        {
+            var prefix = int.Parse(cidrBlock.Split('/')[1], NumberStyles.None, CultureInfo.InvariantCulture);
+            subnets.Add(new Subnet
+            {
+                SubnetId = IdGenerator.Ec2("subnet"),
+                AvailabilityZone = region + "a",
+                CidrBlock = network + "/" + Math.Max(prefix, 24).ToString(CultureInfo.InvariantCulture),
+                DefaultForAz = false,
+                MapPublicIpOnLaunch = false,
+            });
+        }
+
+        var vpc = new Vpc
+        {
+            VpcId = IdGenerator.Ec2("vpc"),
+            CidrBlock = cidrBlock,
+            Ipv6CidrBlock = Cidr.Canonical("2600:1f18:" + IdGenerator.Hex(4) + ":" + IdGenerator.Hex(2) + "00::/56", ipv6: true)!,
+            IsDefault = isDefault,
+            SubnetId = subnets[0].SubnetId,
+            DefaultSecurityGroupId = string.Empty,
+        };
+        foreach (var subnet in subnets)
+        {
+            subnet.VpcId = vpc.VpcId;
+        }
+
+        vpc.Subnets.AddRange(subnets);
+        return vpc;
+    }
 
     private static void AddDefaultGroup(Ec2RegionState state, Vpc vpc, bool ipv6Egress)
     {

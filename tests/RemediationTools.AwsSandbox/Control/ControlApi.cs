@@ -51,6 +51,12 @@ internal sealed class ControlApi
                 ("GET", "/_sandbox/dynamodb/items") => new SandboxHttpResponse(200, "application/json", Encoding.UTF8.GetBytes(_server.DumpDynamoDbItemsJson())),
                 ("POST", "/_sandbox/dynamodb/expire") => Ok(new Dictionary<string, object?> { ["deleted"] = _server.ExpireDynamoDbItems() }),
                 ("PUT", "/_sandbox/dynamodb") => SetDynamoDb(json),
+                ("PUT", "/_sandbox/instance-launcher") => SetInstanceLauncher(json),
+                ("GET", "/_sandbox/instance-launcher") => InstanceLauncher(),
+                ("GET", "/_sandbox/instances") => SandboxHttpResponse.Json(200, JsonSerializer.Serialize(_server.DumpInstances())),
+                ("GET", "/_sandbox/parameters") => SandboxHttpResponse.Json(200, JsonSerializer.Serialize(_server.DumpParameters())),
+                ("POST", "/_sandbox/key-pairs") => AddKeyPair(json),
+                ("GET", _) when LauncherPath(path) is { } instanceId => SandboxHttpResponse.Json(200, JsonSerializer.Serialize(_server.GetInstanceLauncher(instanceId))),
                 _ => Error(404, $"No control endpoint {request.Method} {path}."),
             };
         }
@@ -256,6 +262,41 @@ internal sealed class ControlApi
     {
         _server.TransitionDelay = TimeSpan.FromMilliseconds(json.TryGetProperty("delayMs", out var value) ? value.GetDouble() : 0);
         return Ok(new Dictionary<string, object?> { ["delayMs"] = _server.TransitionDelay.TotalMilliseconds });
+    }
+
+    /// <summary>The instance id of <c>/_sandbox/instances/&lt;id&gt;/launcher</c>, else null.</summary>
+    private static string? LauncherPath(string path)
+    {
+        const string prefix = "/_sandbox/instances/";
+        const string suffix = "/launcher";
+        return path.StartsWith(prefix, StringComparison.Ordinal) && path.EndsWith(suffix, StringComparison.Ordinal) && path.Length > prefix.Length + suffix.Length
+            ? path[prefix.Length..^suffix.Length]
+            : null;
+    }
+
+    /// <summary><c>{"command": "executable", "arguments": ["..."]}</c>; a null or absent command turns the launcher off.</summary>
+    private SandboxHttpResponse SetInstanceLauncher(JsonElement json)
+    {
+        var command = OptionalString(json, "command");
+        var arguments = json.TryGetProperty("arguments", out var list) && list.ValueKind == JsonValueKind.Array
+            ? list.EnumerateArray().Select(e => e.GetString() ?? throw new ArgumentException("'arguments' must be an array of strings.")).ToList()
+            : [];
+        _server.InstanceLauncher = command is null ? null : new SandboxInstanceLauncher(command, arguments);
+        return InstanceLauncher();
+    }
+
+    private SandboxHttpResponse InstanceLauncher()
+    {
+        var launcher = _server.InstanceLauncher;
+        return Ok(new Dictionary<string, object?> { ["command"] = launcher?.Command, ["arguments"] = launcher?.Arguments ?? [] });
+    }
+
+    /// <summary><c>{"accountId","region","keyName"}</c>: a key pair RunInstances' KeyName may name.</summary>
+    private SandboxHttpResponse AddKeyPair(JsonElement json)
+    {
+        var keyName = RequiredString(json, "keyName");
+        _server.AddKeyPair(RequiredString(json, "accountId"), RequiredString(json, "region"), keyName);
+        return Ok(new Dictionary<string, object?> { ["keyName"] = keyName });
     }
 
     private static int? OptionalInt(JsonElement json, string name) =>

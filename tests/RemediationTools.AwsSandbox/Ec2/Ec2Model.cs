@@ -11,9 +11,30 @@ internal sealed class Vpc
 
     public required bool IsDefault { get; init; }
 
+    /// <summary>The VPC's first subnet (zone a).</summary>
     public required string SubnetId { get; init; }
 
     public required string DefaultSecurityGroupId { get; set; }
+
+    /// <summary>The VPC's subnets: one per zone (a, b, c) in a default VPC, one in a non-default VPC.</summary>
+    public List<Subnet> Subnets { get; } = [];
+}
+
+/// <summary>A subnet of a VPC in one Availability Zone.</summary>
+internal sealed class Subnet
+{
+    public required string SubnetId { get; init; }
+
+    public string VpcId { get; set; } = string.Empty;
+
+    public required string AvailabilityZone { get; init; }
+
+    public required string CidrBlock { get; init; }
+
+    /// <summary>True for the default subnets of a default VPC.</summary>
+    public required bool DefaultForAz { get; init; }
+
+    public required bool MapPublicIpOnLaunch { get; init; }
 }
 
 /// <summary>A security group and its rules (both directions, in creation order).</summary>
@@ -148,4 +169,6 @@ internal sealed partial class Ec2RegionState
     public IEnumerable<NetworkInterface> NetworkInterfaces => Instances.SelectMany(i => i.NetworkInterfaces);
 
     public SecurityGroup? FindGroup(string groupId) => Groups.Find(g => g.GroupId == groupId);
+
+    public Subnet? FindSubnet(string subnetId) => Vpcs.Values.SelectMany(v => v.Subnets).FirstOrDefault(s => s.SubnetId == subnetId);
 }

@@ -45,6 +45,15 @@ internal sealed partial class Ec2Service
                 "instance-state-code" => instances.Where(i => filter.Matches(InstanceStateContent(i.RunState.Current(context.State.Now))[0] is System.Xml.Linq.XElement code ? code.Value : null)),
                 "vpc-id" => instances.Where(i => filter.Matches(i.VpcId)),
                 "subnet-id" => instances.Where(i => filter.Matches(i.SubnetId)),
+                "image-id" => instances.Where(i => filter.Matches(i.ImageId)),
+                "instance-type" => instances.Where(i => filter.Matches(i.InstanceType)),
+                "key-name" => instances.Where(i => filter.Matches(i.KeyName)),
+                "availability-zone" => instances.Where(i => filter.Matches(i.AvailabilityZone)),
+                "reservation-id" => instances.Where(i => filter.Matches(i.ReservationId)),
+                "client-token" => instances.Where(i => filter.Matches(i.ClientToken)),
+                "iam-instance-profile.arn" => instances.Where(i => filter.Matches(i.IamInstanceProfileArn)),
+                "iam-instance-profile.id" => instances.Where(i => filter.Matches(i.IamInstanceProfileId)),
+                "metadata-options.http-tokens" => instances.Where(i => filter.Matches(i.MetadataOptions.HttpTokens)),
                 "instance.group-id" or "network-interface.group-id" => instances.Where(i => filter.MatchesAny(i.NetworkInterfaces.SelectMany(n => n.GroupIds))),
                 "network-interface.network-interface-id" => instances.Where(i => filter.MatchesAny(i.NetworkInterfaces.Select(n => n.NetworkInterfaceId))),
                 _ when filter.Name.StartsWith("tag:", StringComparison.Ordinal) || filter.Name == "tag-key" => instances.Where(i => filter.MatchesTags(i.Tags) == true),
@@ -52,14 +61,15 @@ internal sealed partial class Ec2Service
             };
         }
 
+        // Instances launched together share their reservation, as in AWS; paging counts instances.
         var (page, next) = Page(context, instances.ToList());
         return Ok(
             context,
-            E("reservationSet", page.Select(i => Item(
-                E("reservationId", i.ReservationId),
-                E("ownerId", i.OwnerId),
+            E("reservationSet", page.GroupBy(i => i.ReservationId).Select(r => Item(
+                E("reservationId", r.Key),
+                E("ownerId", r.First().OwnerId),
                 E("groupSet"),
-                E("instancesSet", Instance(state, i, context.State.Now))))),
+                E("instancesSet", r.Select(i => Instance(state, i, context.State.Now)))))),
             next);
     }
 

@@ -355,7 +355,7 @@ internal sealed partial class Ec2Service
         {
             Require(context, InstanceArn(context, instance.InstanceId));
             var current = instance.RunState.Current(now);
-            if (stop ? current is "pending" : current is "stopping")
+            if (current is "shutting-down" or "terminated" || (stop ? current is "pending" : current is "stopping"))
             {
                 throw new AwsServiceError(400, "IncorrectInstanceState", $"The instance '{instance.InstanceId}' is not in a state from which it can be {(stop ? "stopped" : "started")}.");
             }

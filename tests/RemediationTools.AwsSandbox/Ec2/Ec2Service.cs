@@ -49,6 +49,7 @@ internal sealed partial class Ec2Service : IAwsService
         "DescribeInstances", "DescribeNetworkInterfaces", "CreateTags", "DeleteTags", "DescribeVpcs",
         "DescribeVolumes", "CreateVolume", "AttachVolume", "DetachVolume", "ModifyInstanceAttribute", "StopInstances", "StartInstances",
         "DescribeSnapshots", "CreateSnapshot", "CopySnapshot", "DeleteSnapshot", "DescribeSnapshotAttribute", "ModifySnapshotAttribute",
+        "RunInstances", "TerminateInstances", "DescribeInstanceAttribute", "DescribeImages", "DescribeInstanceTypes", "DescribeSubnets",
     };
 
     private static string? Dispatch(AwsRequestContext context) => context.Action switch
@@ -79,6 +80,12 @@ internal sealed partial class Ec2Service : IAwsService
         "DeleteSnapshot" => DeleteSnapshot(context),
         "DescribeSnapshotAttribute" => DescribeSnapshotAttribute(context),
         "ModifySnapshotAttribute" => ModifySnapshotAttribute(context),
+        "RunInstances" => RunInstances(context),
+        "TerminateInstances" => TerminateInstances(context),
+        "DescribeInstanceAttribute" => DescribeInstanceAttribute(context),
+        "DescribeImages" => DescribeImages(context),
+        "DescribeInstanceTypes" => DescribeInstanceTypes(context),
+        "DescribeSubnets" => DescribeSubnets(context),
         _ => DispatchNetworkAcls(context),
     };
 

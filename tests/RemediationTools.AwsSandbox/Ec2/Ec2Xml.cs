@@ -123,30 +123,49 @@ internal static class Ec2Xml
         E("ipv6AddressesSet"),
         E("interfaceType", "interface"));
 
-    public static XElement Instance(Ec2RegionState state, Instance instance, DateTimeOffset now) => Item(
-        E("instanceId", instance.InstanceId),
-        E("imageId", "ami-0abcdef1234567890"),
-        E("instanceState", Ec2Service.InstanceStateContent(instance.RunState.Current(now))),
-        E("privateDnsName", $"ip-{instance.NetworkInterfaces[0].PrivateIpAddress.Replace('.', '-')}.ec2.internal"),
-        E("dnsName"),
-        E("reason"),
-        E("amiLaunchIndex", "0"),
-        E("productCodes"),
-        E("instanceType", "t3.micro"),
-        E("launchTime", AwsXml.TimestampMillis(instance.LaunchTime)),
-        E("placement", E("availabilityZone", instance.AvailabilityZone), E("groupName"), E("tenancy", "default")),
-        E("monitoring", E("state", "disabled")),
-        E("subnetId", instance.SubnetId),
-        E("vpcId", instance.VpcId),
-        E("privateIpAddress", instance.NetworkInterfaces[0].PrivateIpAddress),
-        E("sourceDestCheck", "true"),
-        GroupSet(state, instance.NetworkInterfaces.SelectMany(n => n.GroupIds).Distinct()),
-        E("architecture", "x86_64"),
-        E("rootDeviceType", "ebs"),
-        E("rootDeviceName", instance.RootDeviceName),
-        Ec2Service.BlockDeviceMappings(state, instance, now),
-        E("virtualizationType", "hvm"),
-        instance.Tags.Count > 0 ? TagSet(instance.Tags) : null,
-        E("hypervisor", "xen"),
-        E("networkInterfaceSet", instance.NetworkInterfaces.Select(n => NetworkInterface(state, n, instance.AvailabilityZone, forInstance: true))));
+    /// <summary>An instance item; <paramref name="stateOverride"/> shows another state (RunInstances always answers pending).</summary>
+    public static XElement Instance(Ec2RegionState state, Instance instance, DateTimeOffset now, string? stateOverride = null)
+    {
+        var runState = stateOverride ?? instance.RunState.Current(now);
+        var primary = instance.NetworkInterfaces.Count > 0 ? instance.NetworkInterfaces[0] : null;
+        var profile = instance.IamInstanceProfileArn is null ? null : E("iamInstanceProfile", E("arn", instance.IamInstanceProfileArn), E("id", instance.IamInstanceProfileId));
+        return Item(
+            E("instanceId", instance.InstanceId),
+            E("imageId", instance.ImageId),
+            E("instanceState", Ec2Service.InstanceStateContent(runState)),
+            E("privateDnsName", primary is null ? null : $"ip-{primary.PrivateIpAddress.Replace('.', '-')}.ec2.internal"),
+            E("dnsName"),
+            E("reason", instance.StateTransitionReason),
+            instance.KeyName is null ? null : E("keyName", instance.KeyName),
+            E("amiLaunchIndex", AwsXml.Int(instance.AmiLaunchIndex)),
+            E("productCodes"),
+            E("instanceType", instance.InstanceType),
+            E("launchTime", AwsXml.TimestampMillis(instance.LaunchTime)),
+            E("placement", E("availabilityZone", instance.AvailabilityZone), E("groupName"), E("tenancy", "default")),
+            E("monitoring", E("state", "disabled")),
+            primary is null ? null : E("subnetId", instance.SubnetId),
+            primary is null ? null : E("vpcId", instance.VpcId),
+            primary is null ? null : E("privateIpAddress", primary.PrivateIpAddress),
+            E("sourceDestCheck", "true"),
+            GroupSet(state, instance.NetworkInterfaces.SelectMany(n => n.GroupIds).Distinct()),
+            runState == "terminated" ? E("stateReason", E("code", "Client.UserInitiatedShutdown"), E("message", "Client.UserInitiatedShutdown: User initiated shutdown")) : null,
+            E("architecture", instance.Architecture),
+            E("rootDeviceType", "ebs"),
+            E("rootDeviceName", instance.RootDeviceName),
+            Ec2Service.BlockDeviceMappings(state, instance, now),
+            E("virtualizationType", "hvm"),
+            instance.ClientToken is null ? null : E("clientToken", instance.ClientToken),
+            instance.Tags.Count > 0 ? TagSet(instance.Tags) : null,
+            E("hypervisor", "xen"),
+            profile,
+            E("networkInterfaceSet", instance.NetworkInterfaces.Select(n => NetworkInterface(state, n, instance.AvailabilityZone, forInstance: true))),
+            E(
+                "metadataOptions",
+                E("state", runState == "pending" ? "pending" : "applied"),
+                E("httpTokens", instance.MetadataOptions.HttpTokens),
+                E("httpPutResponseHopLimit", AwsXml.Int(instance.MetadataOptions.HttpPutResponseHopLimit)),
+                E("httpEndpoint", instance.MetadataOptions.HttpEndpoint),
+                E("httpProtocolIpv6", "disabled"),
+                E("instanceMetadataTags", instance.MetadataOptions.InstanceMetadataTags)));
+    }
 }

@@ -71,7 +71,7 @@ internal sealed partial class Ec2RegionState
         foreach (var vpc in Vpcs.Values.Where(v => !NetworkAcls.Exists(a => a.IsDefault && a.VpcId == v.VpcId)))
         {
             var acl = new NetworkAcl { NetworkAclId = IdGenerator.Ec2("acl"), VpcId = vpc.VpcId, IsDefault = true, OwnerId = AccountId };
-            acl.SubnetIds.Add(vpc.SubnetId);
+            acl.SubnetIds.AddRange(vpc.Subnets.Select(s => s.SubnetId));
             foreach (var egress in new[] { false, true })
             {
                 acl.Entries.Add(new NetworkAclEntry { RuleNumber = 100, Egress = egress, Protocol = "-1", RuleAction = "allow", CidrBlock = "0.0.0.0/0" });

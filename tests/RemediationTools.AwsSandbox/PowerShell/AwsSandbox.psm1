@@ -43,6 +43,11 @@ function Stop-AwsSandbox {
     [CmdletBinding()]
     param([Parameter(Mandatory, ValueFromPipeline)] $Sandbox)
     process {
+        # SIGTERM first, so that the sandbox stops its instances' processes and deletes their user data files.
+        if (-not $Sandbox.Process.HasExited -and -not $IsWindows) {
+            & kill -TERM $Sandbox.Process.Id 2>$null
+            $null = $Sandbox.Process.WaitForExit(15000)
+        }
         if (-not $Sandbox.Process.HasExited) {
             $Sandbox.Process.Kill($true)
             $null = $Sandbox.Process.WaitForExit(10000)
@@ -188,5 +193,71 @@ function Get-AwsSandboxIngressRule {
     @($rules | Sort-Object)
 }
 
+function Set-AwsSandboxInstanceLauncher {
+    <#
+    .SYNOPSIS
+    The command the sandbox starts once for each instance launched through RunInstances when it becomes running, so
+    that a test can "boot" instances; without -Command the launcher is off. The process gets the sandbox's environment
+    plus SANDBOX_INSTANCE_ID, SANDBOX_ACCOUNT_ID, SANDBOX_REGION, SANDBOX_ENDPOINT, SANDBOX_USER_DATA_FILE (the decoded
+    user data, mode 0600), SANDBOX_INSTANCE_LOG (its stdout and stderr) and AWS_EC2_METADATA_SERVICE_ENDPOINT (the
+    instance's metadata service). TerminateInstances stops its process tree (SIGTERM, then SIGKILL after 5 s).
+    #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] $Sandbox, [string] $Command, [string[]] $ArgumentList = @())
+    $body = @{ command = $(if ($Command) { $Command } else { $null }); arguments = @($ArgumentList) } | ConvertTo-Json -Compress
+    Invoke-RestMethod -Method Put -Uri ($Sandbox.Endpoint + '_sandbox/instance-launcher') -Body $body -ContentType 'application/json'
+}
+
+function Get-AwsSandboxInstance {
+    <#
+    .SYNOPSIS
+    Every instance launched through RunInstances (all accounts and regions): AccountId, Region, InstanceId, State,
+    ImageId, InstanceType, IamInstanceProfileArn, UserData (decoded), Tags, MetadataEndpoint. -InstanceId selects one.
+    #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] $Sandbox, [string] $InstanceId)
+    # Piping enumerates the JSON array (Invoke-RestMethod writes an empty array as one object).
+    $all = @((Invoke-RestMethod -Method Get -Uri ($Sandbox.Endpoint + '_sandbox/instances')) | ForEach-Object { $_ })
+    if ($InstanceId) { $all | Where-Object InstanceId -EQ $InstanceId } else { $all }
+}
+
+function Get-AwsSandboxInstanceLauncher {
+    <# .SYNOPSIS Whether the launcher's process of an instance runs: InstanceId, Started, Running, ProcessId, ExitCode, LogPath. #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] $Sandbox, [Parameter(Mandatory, ValueFromPipelineByPropertyName)] [string] $InstanceId)
+    process { Invoke-RestMethod -Method Get -Uri ($Sandbox.Endpoint + "_sandbox/instances/$InstanceId/launcher") }
+}
+
+function Get-AwsSandboxParameter {
+    <#
+    .SYNOPSIS
+    Parameter Store parameters as stored, with the plain value also of a SecureString (AccountId, Region, Name, Type,
+    Value, KeyId, Version, Description, Tags), for tests that look for a secret everywhere. -Name selects by name.
+    #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] $Sandbox, [string] $Name, [string] $AccountId)
+    $all = @((Invoke-RestMethod -Method Get -Uri ($Sandbox.Endpoint + '_sandbox/parameters')) | ForEach-Object { $_ })
+    if ($Name) { $all = @($all | Where-Object Name -CEQ $Name) }
+    if ($AccountId) { $all = @($all | Where-Object AccountId -EQ $AccountId) }
+    $all
+}
+
+function Add-AwsSandboxKeyPair {
+    <# .SYNOPSIS Adds an EC2 key pair that RunInstances' KeyName may name. #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] $Sandbox, [Parameter(Mandatory)] [string] $AccountId, [Parameter(Mandatory)] [string] $KeyName, [string] $Region = 'us-east-1')
+    $body = @{ accountId = $AccountId; region = $Region; keyName = $KeyName } | ConvertTo-Json -Compress
+    $null = Invoke-RestMethod -Method Post -Uri ($Sandbox.Endpoint + '_sandbox/key-pairs') -Body $body -ContentType 'application/json'
+}
+
+function Set-AwsSandboxTransitionDelay {
+    <# .SYNOPSIS How long EC2 transitions (pending to running, stop, start, attach, ...) take; 0 = at once. #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] $Sandbox, [Parameter(Mandatory)] [int] $DelayMs)
+    $null = Invoke-RestMethod -Method Put -Uri ($Sandbox.Endpoint + '_sandbox/transitions') -Body (@{ delayMs = $DelayMs } | ConvertTo-Json -Compress) -ContentType 'application/json'
+}
+
 Export-ModuleMember -Function Start-AwsSandbox, Stop-AwsSandbox, New-AwsSandboxAccount, New-AwsSandboxUser, New-AwsSandboxInstance, Get-AwsSandboxInstanceProfileCredential, Invoke-AwsSandboxAction,
-    Get-AwsSandboxCallCount, Reset-AwsSandboxCallCount, Set-AwsSandboxFault, Set-AwsSandboxConsistency, Get-AwsSandboxIngressRule
+    Get-AwsSandboxCallCount, Reset-AwsSandboxCallCount, Set-AwsSandboxFault, Set-AwsSandboxConsistency, Get-AwsSandboxIngressRule,
+    Set-AwsSandboxInstanceLauncher, Get-AwsSandboxInstance, Get-AwsSandboxInstanceLauncher, Get-AwsSandboxParameter, Add-AwsSandboxKeyPair,
+    Set-AwsSandboxTransitionDelay

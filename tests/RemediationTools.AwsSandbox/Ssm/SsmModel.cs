@@ -19,6 +19,10 @@ internal sealed class SsmParameter
     public long Version { get; init; } = 1;
 
     public DateTimeOffset LastModified { get; init; }
+
+    public string? Description { get; init; }
+
+    public List<KeyValuePair<string, string>> Tags { get; init; } = [];
 }
 
 /// <summary>The parameters of one account in one region, by name (names are case-sensitive).</summary>

@@ -62,9 +62,11 @@ public sealed class SandboxNetworkAclTests : IDisposable
                 "out 100 allow -1 0.0.0.0/0", "out 101 allow -1 ::/0", "out 32767 deny -1 0.0.0.0/0", "out 32768 deny -1 ::/0",
             },
             acl.Entries.Select(Text).OrderBy(t => t, StringComparer.Ordinal));
-        var association = Assert.Single(acl.Associations);
-        Assert.StartsWith("subnet-", association.SubnetId, StringComparison.Ordinal);
-        Assert.Equal(acl.NetworkAclId, association.NetworkAclId);
+
+        // The default VPC's default ACL is associated with its three default subnets (one per zone).
+        Assert.Equal(3, acl.Associations.Count);
+        Assert.All(acl.Associations, a => Assert.StartsWith("subnet-", a.SubnetId, StringComparison.Ordinal));
+        Assert.All(acl.Associations, a => Assert.Equal(acl.NetworkAclId, a.NetworkAclId));
     }
 
     [Fact]
