@@ -226,7 +226,7 @@ public sealed class WorkerDeploymentServiceTests : IDisposable
     private Task HeartbeatAsync(string instanceId) => store.SaveWorkerAsync(
         new RemediationWorkerInfo
         {
-            WorkerId = "w-" + instanceId.Substring(2),
+            WorkerId = "w-" + instanceId[2..],
             WorkerGroup = "prod",
             Host = "container",
             InstanceId = instanceId,
