@@ -31,7 +31,7 @@ Describe 'Deploy-RemediationWorker' {
         $text = Get-Content -Raw -LiteralPath $transcript
         $text | Should -Match 'SSM SecureString parameter /remediation/prod/client-secret'
         $text | Should -Match 'create security group remediation-worker-prod in vpc-\w+ with no inbound rule'
-        $text | Should -Match 'launch 2 x t3.micro from ami-\w+ \(Amazon Linux 2023, x86_64\) in subnet-\w+ with instance profile RemediationWorker'
+        $text | Should -Match "launch 2 x t3.micro from ami-\w+ \(Amazon Linux 2023, x86_64\) in subnet-\w+ with instance profile $([regex]::Escape($ctx.Role.InstanceProfileName))"
         $text | Should -Match 'IMDSv2 required \(hop limit 2\), encrypted root volume, no key pair'
         $text | Should -Not -Match ([regex]::Escape($ctx.Secret))
         Get-TestWorkerInstance -Context $ctx | Should -BeNullOrEmpty
