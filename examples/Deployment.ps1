@@ -55,8 +55,8 @@ Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 
 $aws = @{}
-foreach ($name in 'ProfileName', 'Region', 'AccessKey', 'SecretKey', 'EndpointUrl') {
-    if ($PSBoundParameters.ContainsKey($name)) { $aws[$name] = $PSBoundParameters[$name] }
+foreach ($parameter in 'ProfileName', 'Region', 'AccessKey', 'SecretKey', 'EndpointUrl') {
+    if ($PSBoundParameters.ContainsKey($parameter)) { $aws[$parameter] = $PSBoundParameters[$parameter] }
 }
 
 $group = $CloudAccount | New-RemediationWorkerGroup -Name $Name -OrganizationId $OrganizationId -Store $Store @aws -Confirm:$false -WarningAction SilentlyContinue

@@ -163,7 +163,7 @@ Describe 'examples/Deployment.ps1' {
         foreach ($groupId in $groups) {
             Get-AwsSandboxIngressRule -Sandbox $ctx.Sandbox -AccountId $ctx.CloudAccountId -GroupId $groupId | Should -Not -Contain 'tcp 5432 from 0.0.0.0/0'
         }
-        $instances = Get-TestWorkerInstance -Context $ctx -WorkerGroup examples
+        $instances = @(Get-TestWorkerInstance -Context $ctx -WorkerGroup examples)
         $instances.Count | Should -Be 4
         @($instances | Where-Object { $_.State -notin 'shutting-down', 'terminated' }) | Should -BeNullOrEmpty
         @($instances | Where-Object { $_.Tags.'remediation:image' -eq $images[1] }).Count | Should -Be 2
