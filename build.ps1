@@ -9,7 +9,7 @@
                isolation test) into the NuGet global packages folder.
     Build      Bootstrap, `dotnet build Remediation.sln` (warnings are errors), then stages
                out/RemediationTools (the module), out/worker (the worker), out/sandbox (the AWS sandbox).
-    Test       Build and Package, then xunit (tests/RemediationTools.Core.Tests) and Pester (tests/Pester)
+    Test       Build, Package and Image, then xunit (tests/RemediationTools.Core.Tests) and Pester (tests/Pester)
                against out/RemediationTools; ends with the line "N passed, N failed".
     Demo       Build, then examples/Demo.ps1 in a child PowerShell.
     Bench      Build, then every build/bench/*.ps1 in a child PowerShell.
@@ -258,6 +258,14 @@ function Get-TrxCounts([string] $Path) {
 function Invoke-Test {
     Invoke-Build
     Invoke-Package
+    try {
+        Invoke-Image
+    }
+    catch {
+        # The container tests (tests/Pester/WorkerImage.Tests.ps1) fail with this reason; every other test still runs.
+        Write-Host "   the worker image was not built: $_" -ForegroundColor Red
+        $env:REMEDIATION_IMAGE_ERROR = "$_"
+    }
     Set-TestEnvironment
     if (Test-Path -LiteralPath $TestResultsOut) { Remove-Item -LiteralPath $TestResultsOut -Recurse -Force }
     $null = New-Item -ItemType Directory -Path $TestResultsOut -Force
