@@ -148,6 +148,9 @@ internal static class Program
             MaxConcurrency = Integer("REMEDIATION_MAX_JOBS", 4),
             Connection = new AwsConnectionOptions(),
             HealthFile = Environment.GetEnvironmentVariable("REMEDIATION_HEALTH_FILE") ?? DefaultHealthFile(),
+
+            // The seed's host has 128 MB: the heap grown under load goes back once the queue drains.
+            TrimMemoryWhenIdle = true,
         };
         options.LeaseDuration = Seconds("REMEDIATION_LEASE_SECONDS", options.LeaseDuration);
         options.HeartbeatInterval = Seconds("REMEDIATION_HEARTBEAT_SECONDS", options.HeartbeatInterval);
