@@ -12,7 +12,7 @@
     Test       Build, Package and Image, then xunit (tests/RemediationTools.Core.Tests) and Pester (tests/Pester)
                against out/RemediationTools; ends with the line "N passed, N failed".
     Demo       Build, then examples/Demo.ps1 in a child PowerShell.
-    Bench      Build, then every build/bench/*.ps1 in a child PowerShell.
+    Bench      Build and Image, then every build/bench/*.ps1 in a child PowerShell.
     Package    Build, then out/packages/RemediationTools.<version>.nupkg with PSResourceGet.
     Image      a self-contained linux-x64 publish of the worker into a staging context (out/image/context), then
                the container image remediation-worker:<version> and :latest with Docker (when `docker info`
@@ -427,6 +427,8 @@ function Invoke-Image {
 
 function Invoke-Bench {
     Invoke-Build
+    # build/bench/WorkerContainer.ps1 runs the worker image.
+    Invoke-Image
     Set-TestEnvironment
     $benches = @(Get-ChildItem -Path (Join-Path $Root 'build/bench') -Filter '*.ps1' | Sort-Object Name)
     if ($benches.Count -eq 0) { throw 'build/bench has no benchmark script.' }

@@ -1,4 +1,5 @@
 using System.Runtime;
+using System.Runtime.InteropServices;
 
 namespace RemediationTools.Core.Workers;
 
@@ -8,7 +9,8 @@ namespace RemediationTools.Core.Workers;
 /// long-polls an empty queue, so without this the resident memory of an idle worker stays at its peak. Once per idle
 /// period, on the first poll that finds the queue empty with no job running after requests were received, it runs one
 /// blocking, compacting collection of every generation, the large object heap included, that also decommits the freed
-/// memory (<c>GCCollectionMode.Aggressive</c> where the runtime has it, .NET 7 and later).
+/// memory (<c>GCCollectionMode.Aggressive</c> where the runtime has it, .NET 7 and later), then, on Linux with glibc,
+/// hands the C heap's free pages back too (<c>malloc_trim</c>): glibc keeps what threads freed in its arenas.
 /// </summary>
 internal sealed class IdleMemoryTrimmer
 {
@@ -62,5 +64,28 @@ internal sealed class IdleMemoryTrimmer
         var mode = Enum.IsDefined(typeof(GCCollectionMode), AggressiveMode) ? (GCCollectionMode)AggressiveMode : GCCollectionMode.Forced;
         GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
         GC.Collect(GC.MaxGeneration, mode, blocking: true, compacting: true);
+        if (RuntimeInformation.IsOSPlatform(OSPlatform.Linux))
+        {
+            TrimNativeHeap();
+        }
+    }
+
+    private static void TrimNativeHeap()
+    {
+        try
+        {
+            _ = NativeMethods.malloc_trim(UIntPtr.Zero);
+        }
+        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
+        {
+            // Not glibc (musl has no malloc_trim): nothing to hand back this way.
+        }
+    }
+
+    private static class NativeMethods
+    {
+        [DllImport("libc", ExactSpelling = true)]
+        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+        internal static extern int malloc_trim(UIntPtr pad);
     }
 }
