@@ -154,7 +154,7 @@ try {
     '{0,-44} {1}' -f 'Results', (($statuses | ForEach-Object { "$($_.Name)=$($_.Count)" }) -join ', ')
     '{0,-44} {1}' -f 'Worker RSS idle before requests', ('{0:N1} MB (goal < 64 MB)' -f $idleBefore.RssMB)
     '{0,-44} {1}' -f 'Worker RSS while working, max sampled', ('{0:N1} MB' -f ($samples | Measure-Object -Maximum).Maximum)
-    '{0,-44} {1}' -f 'Worker peak RSS (VmHWM) over the run', ('{0:N1} MB (goal < 128 MB)' -f $loaded.PeakMB)
+    '{0,-44} {1}' -f 'Worker peak RSS (VmHWM) over the run', ('{0:N1} MB (goal < 100 MB; in the container < 128 MB)' -f $loaded.PeakMB)
     '{0,-44} {1}' -f 'Worker RSS idle after the load', ('{0:N1} MB (goal < 64 MB)' -f $idleAfter.RssMB)
     '{0,-44} {1}' -f '  of which anonymous / file-backed', ('{0:N1} MB / {1:N1} MB (before requests {2:N1} / {3:N1})' -f $idleAfter.AnonMB, $idleAfter.FileMB, $idleBefore.AnonMB, $idleBefore.FileMB)
     if ($Container) {
