@@ -352,7 +352,7 @@ function Get-DebianArchiveUri {
             foreach ($stanza in $text -split '\r?\n\s*\r?\n') {
                 $lines = @($stanza -split '\r?\n' | Where-Object { $_ -notmatch '^\s*#' })
                 $uri = $lines | Where-Object { $_ -match '^URIs:\s*(\S+)' } | ForEach-Object { $Matches[1] } | Select-Object -First 1
-                $suites = $lines | Where-Object { $_ -match '^Suites:\s*(.+)$' } | ForEach-Object { $Matches[1] -split '\s+' } | Select-Object
+                $suites = $lines | Where-Object { $_ -match '^Suites:\s*(.+)$' } | ForEach-Object { $Matches[1] -split '\s+' }
                 if ($uri -and ($suites -contains 'bookworm')) { return $uri.TrimEnd('/') }
             }
         }
