@@ -38,9 +38,10 @@ BeforeAll {
         $folder = Split-Path -Parent $Path
         $null = New-Item -ItemType Directory -Path $folder -Force
         [IO.File]::WriteAllText($Path, $Content)
-        & chown 10001:10001 $Path
-        & chmod 0400 $Path
-        if ($LASTEXITCODE -ne 0) { throw "Cannot give '$Path' to user 10001 (the tests run as root in CI)." }
+        foreach ($command in @('chown', '10001:10001'), @('chmod', '0400')) {
+            & $command[0] $command[1] $Path
+            if ($LASTEXITCODE -ne 0) { throw "'$($command -join ' ') $Path' failed: the container tests give files to user 10001 and run as root (as CI does)." }
+        }
     }
 
     function Start-TestWorkerContainer {
@@ -91,7 +92,8 @@ BeforeAll {
             if ($state -notmatch '^running') { throw "The worker container stopped ($state) before it joined its group: $(Get-ContainerLog $Container)" }
             Start-Sleep -Milliseconds 250
         }
-        throw "No Healthy worker in group '$Group' within 60 s: $(Get-ContainerLog $Container)"
+        $workers = @(Get-RemediationWorker -WorkerGroup $Group -Store $Store | ForEach-Object { "$($_.WorkerId) $($_.State) $(if ($_.PSObject.Properties['Reason']) { $_.Reason })" })
+        throw "No Healthy worker in group '$Group' within 60 s (workers: $($workers -join '; ')): $(Get-ContainerLog $Container)"
     }
 
     $script:engine = Resolve-TestContainerEngine
@@ -148,7 +150,8 @@ Describe 'The worker image on the AWS store, in 128 MB and half a CPU, as user 1
     }
 
     It 'answers the health check healthy' {
-        $output = Invoke-Engine healthcheck run $container
+        # Podman runs the image's HEALTHCHECK on demand; Docker schedules it itself, so run the same command in the container.
+        $output = if ($engine -eq 'podman') { Invoke-Engine healthcheck run $container } else { Invoke-Engine exec $container /opt/remediation-worker/remediation-worker --health }
         $LASTEXITCODE | Should -Be 0 -Because "$output"
         # The image declares the check itself (docker format keeps HEALTHCHECK).
         (Invoke-Engine image inspect --format '{{json .Config.Healthcheck.Test}}' $image) -join '' | Should -Match 'remediation-worker.*--health'
@@ -176,7 +179,6 @@ Describe 'The worker image on a local store made by another user' {
     # that dispatches nor the container sets anything, and the queue folders are made by the session's user.
     BeforeAll {
         $script:folder = New-TestStoreFolder -Root $TestDrive
-        & chmod 0755 $TestDrive
         & chgrp 10001 $folder
         $script:savedShared = $env:REMEDIATION_STORE_SHARED
         $script:localStore = "local:$folder"
