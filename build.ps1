@@ -390,13 +390,14 @@ function New-LocalBaseImage([string] $Engine) {
 function Resolve-BaseImage([string] $Engine) {
     if ($BaseImage) { return $BaseImage }
     if ($Engine -eq 'docker') { return $PublicBaseImage }
-    foreach ($candidate in "docker.io/library/$PublicBaseImage", $LocalBaseImage) {
+    # The short name: the engine resolves it against its own images and its configured registries.
+    foreach ($candidate in $PublicBaseImage, $LocalBaseImage) {
         if (Test-ContainerImage $Engine $candidate) { return $candidate }
     }
     $PSNativeCommandUseErrorActionPreference = $false
-    Write-Host "   $Engine pull docker.io/library/$PublicBaseImage" -ForegroundColor DarkGray
-    $pulled = & $Engine pull --quiet "docker.io/library/$PublicBaseImage" 2>&1
-    if ($LASTEXITCODE -eq 0) { return "docker.io/library/$PublicBaseImage" }
+    Write-Host "   $Engine pull $PublicBaseImage" -ForegroundColor DarkGray
+    $pulled = & $Engine pull --quiet $PublicBaseImage 2>&1
+    if ($LASTEXITCODE -eq 0) { return $PublicBaseImage }
     Write-Host "   no registry: $(@($pulled)[-1])" -ForegroundColor DarkGray
     New-LocalBaseImage -Engine $Engine
     $LocalBaseImage

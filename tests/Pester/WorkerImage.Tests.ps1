@@ -132,7 +132,7 @@ Describe 'The worker image on the AWS store, in 128 MB and half a CPU, as user 1
     }
 
     It 'joins its group: Get-RemediationWorker shows it Healthy' {
-        $healthy = Wait-TestHealthyWorker -Container $container -Group image -Store $store
+        $healthy = @(Wait-TestHealthyWorker -Container $container -Group image -Store $store)
         $healthy.Count | Should -Be 1
         $healthy[0].Version | Should -Match '^\d+\.\d+\.\d+$'
         (Invoke-Engine inspect --format '{{.Config.User}} {{.HostConfig.Memory}}' $container) -join ' ' | Should -Be "10001:10001 $(128MB)"
