@@ -9,19 +9,27 @@
                isolation test) into the NuGet global packages folder.
     Build      Bootstrap, `dotnet build Remediation.sln` (warnings are errors), then stages
                out/RemediationTools (the module), out/worker (the worker), out/sandbox (the AWS sandbox).
-    Test       Build and Package, then xunit (tests/RemediationTools.Core.Tests) and Pester (tests/Pester)
+    Test       Build, Package and Image, then xunit (tests/RemediationTools.Core.Tests) and Pester (tests/Pester)
                against out/RemediationTools; ends with the line "N passed, N failed".
     Demo       Build, then examples/Demo.ps1 in a child PowerShell.
-    Bench      Build, then every build/bench/*.ps1 in a child PowerShell.
+    Bench      Build and Image, then every build/bench/*.ps1 in a child PowerShell.
     Package    Build, then out/packages/RemediationTools.<version>.nupkg with PSResourceGet.
+    Image      a self-contained linux-x64 publish of the worker into a staging context (out/image/context), then
+               the container image remediation-worker:<version> and :latest with Docker (when `docker info`
+               answers) or Podman (with build/image/containers.conf). Without a base image and a registry, the
+               base localhost/debian:bookworm-slim is made with mmdebstrap from the Debian archive apt uses.
+               -BaseImage names another base.
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Bootstrap', 'Build', 'Test', 'Demo', 'Bench', 'Package')]
+    [ValidateSet('Bootstrap', 'Build', 'Test', 'Demo', 'Bench', 'Package', 'Image')]
     [string] $Task = 'Build',
 
     [ValidateSet('Release', 'Debug')]
-    [string] $Configuration = 'Release'
+    [string] $Configuration = 'Release',
+
+    # The image's base (the Dockerfile's BASE_IMAGE); default debian:bookworm-slim, made locally when not to be had.
+    [string] $BaseImage = ''
 )
 
 Set-StrictMode -Version Latest
@@ -40,6 +48,10 @@ $PackagesOut = Join-Path $Out 'packages'
 $TestResultsOut = Join-Path $Out 'test-results'
 $Solution = Join-Path $Root 'Remediation.sln'
 $ToolsProject = Join-Path $Root 'build/Tools.proj'
+$ImageOut = Join-Path $Out 'image'
+$ImageName = 'remediation-worker'
+$PublicBaseImage = 'debian:bookworm-slim'
+$LocalBaseImage = 'localhost/debian:bookworm-slim'
 
 # Tool versions, pinned. PowerShell itself is pinned in .config/dotnet-tools.json.
 $PesterVersion = '5.7.1'
@@ -119,6 +131,7 @@ function Set-TestEnvironment {
     $env:REMEDIATION_WORKER_PATH = $WorkerOut
     $env:REMEDIATION_PACKAGE_PATH = $PackagesOut
     $env:REMEDIATION_NUGET_PACKAGES = Get-NuGetPackagesFolder
+    $env:REMEDIATION_IMAGE = "${ImageName}:$((Get-ModuleVersion).Version)"
 }
 
 function Invoke-Bootstrap {
@@ -245,6 +258,14 @@ function Get-TrxCounts([string] $Path) {
 function Invoke-Test {
     Invoke-Build
     Invoke-Package
+    try {
+        Invoke-Image
+    }
+    catch {
+        # The container tests (tests/Pester/WorkerImage.Tests.ps1) fail with this reason; every other test still runs.
+        Write-Host "   the worker image was not built: $_" -ForegroundColor Red
+        $env:REMEDIATION_IMAGE_ERROR = "$_"
+    }
     Set-TestEnvironment
     if (Test-Path -LiteralPath $TestResultsOut) { Remove-Item -LiteralPath $TestResultsOut -Recurse -Force }
     $null = New-Item -ItemType Directory -Path $TestResultsOut -Force
@@ -302,8 +323,113 @@ function Invoke-Demo {
         '-ModulePath', $ModuleOut, '-SandboxPath', (Join-Path $SandboxOut "$ModuleName.AwsSandbox.dll"))
 }
 
+function Get-ContainerEngine {
+    # Docker when a Docker engine answers, else Podman with our containers.conf (DESIGN.md section 10).
+    $PSNativeCommandUseErrorActionPreference = $false
+    if (Get-Command docker -CommandType Application -ErrorAction SilentlyContinue) {
+        $null = & docker info 2>&1
+        if ($LASTEXITCODE -eq 0) { return 'docker' }
+    }
+    if (Get-Command podman -CommandType Application -ErrorAction SilentlyContinue) {
+        if (-not $env:CONTAINERS_CONF) { $env:CONTAINERS_CONF = Join-Path $Root 'build/image/containers.conf' }
+        return 'podman'
+    }
+    throw 'No container engine: no Docker engine answers `docker info` and podman is not installed (Debian: apt-get install podman runc).'
+}
+
+function Test-ContainerImage([string] $Engine, [string] $Image) {
+    $PSNativeCommandUseErrorActionPreference = $false
+    $null = & $Engine image inspect $Image 2>&1
+    $LASTEXITCODE -eq 0
+}
+
+function Get-DebianArchiveUri {
+    # The Debian archive apt already uses on this machine: the first bookworm source of /etc/apt/sources.list*.
+    $files = @(Get-ChildItem -Path '/etc/apt/sources.list', '/etc/apt/sources.list.d/*.list', '/etc/apt/sources.list.d/*.sources' -File -ErrorAction SilentlyContinue)
+    foreach ($file in $files) {
+        $text = Get-Content -Raw -LiteralPath $file.FullName
+        if ($file.Extension -eq '.sources') {
+            foreach ($stanza in $text -split '\r?\n\s*\r?\n') {
+                $lines = @($stanza -split '\r?\n' | Where-Object { $_ -notmatch '^\s*#' })
+                $uri = $lines | Where-Object { $_ -match '^URIs:\s*(\S+)' } | ForEach-Object { $Matches[1] } | Select-Object -First 1
+                $suites = $lines | Where-Object { $_ -match '^Suites:\s*(.+)$' } | ForEach-Object { $Matches[1] -split '\s+' }
+                if ($uri -and ($suites -contains 'bookworm')) { return $uri.TrimEnd('/') }
+            }
+        }
+        else {
+            foreach ($line in $text -split '\r?\n') {
+                if ($line -match '^\s*deb\s+(\[[^\]]*\]\s+)?(\S+)\s+bookworm\s') { return $Matches[2].TrimEnd('/') }
+            }
+        }
+    }
+    throw 'No bookworm source in /etc/apt/sources.list or /etc/apt/sources.list.d: cannot make the base image with mmdebstrap (or pass -BaseImage).'
+}
+
+function New-LocalBaseImage([string] $Engine) {
+    # debian:bookworm-slim made locally: minbase, merged /usr, the slim image's dpkg excludes and apt docker-clean settings.
+    if (-not (Get-Command mmdebstrap -CommandType Application -ErrorAction SilentlyContinue)) {
+        throw "No base image '$PublicBaseImage' and no registry reachable, and mmdebstrap is not installed to make one (Debian: apt-get install mmdebstrap)."
+    }
+    $mirror = Get-DebianArchiveUri
+    $baseDir = Join-Path $ImageOut 'base'
+    $null = New-Item -ItemType Directory -Path $baseDir -Force
+    $tar = Join-Path $baseDir 'rootfs.tar'
+    $settings = Join-Path $Root 'build/image/base'
+    Write-Step "Image: base $LocalBaseImage with mmdebstrap (minbase bookworm)"
+    Invoke-Native mmdebstrap --variant=minbase --format=tar --quiet `
+        --hook-dir=/usr/share/mmdebstrap/hooks/merged-usr `
+        "--dpkgopt=$(Join-Path $settings 'dpkg-docker')" `
+        "--customize-hook=upload $(Join-Path $settings 'apt-docker-clean') /etc/apt/apt.conf.d/docker-clean" `
+        "--customize-hook=upload $(Join-Path $settings 'apt-docker-settings') /etc/apt/apt.conf.d/docker-settings" `
+        '--customize-hook=rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/* "$1"/var/log/*' `
+        bookworm $tar "deb $mirror bookworm main"
+    Invoke-Native $Engine import --change 'CMD ["bash"]' $tar $LocalBaseImage
+    Remove-Item -LiteralPath $tar -Force
+}
+
+function Resolve-BaseImage([string] $Engine) {
+    if ($BaseImage) { return $BaseImage }
+    if ($Engine -eq 'docker') { return $PublicBaseImage }
+    # The short name: the engine resolves it against its own images and its configured registries.
+    foreach ($candidate in $PublicBaseImage, $LocalBaseImage) {
+        if (Test-ContainerImage $Engine $candidate) { return $candidate }
+    }
+    $PSNativeCommandUseErrorActionPreference = $false
+    Write-Host "   $Engine pull $PublicBaseImage" -ForegroundColor DarkGray
+    $pulled = & $Engine pull --quiet $PublicBaseImage 2>&1
+    if ($LASTEXITCODE -eq 0) { return $PublicBaseImage }
+    Write-Host "   no registry: $(@($pulled)[-1])" -ForegroundColor DarkGray
+    New-LocalBaseImage -Engine $Engine
+    $LocalBaseImage
+}
+
+function Invoke-Image {
+    $engine = Get-ContainerEngine
+    $version = (Get-ModuleVersion).Version
+    $context = Join-Path $ImageOut 'context'
+    $source = Join-Path $Root "src/$ModuleName.Worker"
+    Write-Step "Image: self-contained linux-x64 publish of the worker -> $context/publish"
+    if (Test-Path -LiteralPath $context) { Remove-Item -LiteralPath $context -Recurse -Force }
+    $null = New-Item -ItemType Directory -Path $context -Force
+    Copy-Item -LiteralPath (Join-Path $source 'Dockerfile'), (Join-Path $source '.dockerignore') -Destination $context
+    Invoke-Native dotnet publish (Join-Path $source "$ModuleName.Worker.csproj") -c $Configuration -r linux-x64 --self-contained -nologo `
+        -o (Join-Path $context 'publish')
+
+    $base = Resolve-BaseImage -Engine $engine
+    Write-Step "Image: $engine build ${ImageName}:$version from $base"
+    $format = if ($engine -eq 'podman') { @('--format', 'docker') } else { @() }
+    # --network host: the RUN step reaches the Debian archive as this machine does.
+    Invoke-Native $engine build @format --network host --build-arg "BASE_IMAGE=$base" `
+        -t "${ImageName}:$version" -t "${ImageName}:latest" -f (Join-Path $context 'Dockerfile') $context
+    $PSNativeCommandUseErrorActionPreference = $false
+    $size = [double](& $engine image inspect --format '{{.Size}}' "${ImageName}:$version")
+    Write-Host ('   {0}:{1} ({2}): {3:N0} MB' -f $ImageName, $version, $engine, ($size / 1e6))
+}
+
 function Invoke-Bench {
     Invoke-Build
+    # build/bench/WorkerContainer.ps1 runs the worker image.
+    Invoke-Image
     Set-TestEnvironment
     $benches = @(Get-ChildItem -Path (Join-Path $Root 'build/bench') -Filter '*.ps1' | Sort-Object Name)
     if ($benches.Count -eq 0) { throw 'build/bench has no benchmark script.' }
@@ -323,6 +449,7 @@ try {
         'Demo' { Invoke-Demo }
         'Bench' { Invoke-Bench }
         'Package' { Invoke-Build; Invoke-Package }
+        'Image' { Invoke-Image }
     }
 }
 finally {

@@ -47,4 +47,82 @@ function Start-BenchWorker {
     [pscustomobject]@{ Process = $process; Log = $process.StandardOutput.ReadToEndAsync() }
 }
 
-Export-ModuleMember -Function Get-Percentile, Initialize-BenchAccount, Start-BenchWorker
+function Get-BenchContainerEngine {
+    <# .SYNOPSIS Docker when a Docker engine answers, else Podman with build/image/containers.conf (as build.ps1 -Task Image). #>
+    $PSNativeCommandUseErrorActionPreference = $false
+    if (Get-Command docker -CommandType Application -ErrorAction SilentlyContinue) {
+        $null = & docker info 2>&1
+        if ($LASTEXITCODE -eq 0) { return 'docker' }
+    }
+    if (-not (Get-Command podman -CommandType Application -ErrorAction SilentlyContinue)) { throw 'No container engine (Docker or Podman) to run the worker image.' }
+    if (-not $env:CONTAINERS_CONF) { $env:CONTAINERS_CONF = Join-Path $PSScriptRoot '../image/containers.conf' }
+    'podman'
+}
+
+function Start-BenchWorkerContainer {
+    <#
+    .SYNOPSIS
+    Starts the worker image with --memory 128m --cpus 0.5 --network host, the local store $Store mounted, as this user
+    (the store's owner, as the group's docker run command does), the secret and the caller's AWS profile as read-only
+    mounts. Waits for its 'started worker' line; returns Name and Process (the container's worker process on this host).
+    #>
+    param([Parameter(Mandatory)] [string] $Image, [Parameter(Mandatory)] $Sandbox, [Parameter(Mandatory)] $Caller, [Parameter(Mandatory)] [string] $Work,
+        [Parameter(Mandatory)] [string] $SecretFile, [Parameter(Mandatory)] [string] $Store, [Parameter(Mandatory)] [hashtable] $Variables)
+    $engine = Get-BenchContainerEngine
+    $aws = Join-Path $Work 'aws'
+    $null = New-Item -ItemType Directory -Path $aws -Force
+    Set-Content -LiteralPath (Join-Path $aws 'credentials') -Value "[bench]`naws_access_key_id = $($Caller.accessKeyId)`naws_secret_access_key = $($Caller.secretAccessKey)"
+    Set-Content -LiteralPath (Join-Path $aws 'config') -Value "[profile bench]`nregion = us-east-1"
+    $name = 'rt-bench-' + [guid]::NewGuid().ToString('N').Substring(0, 10)
+    $all = @{
+        REMEDIATION_STORE = 'local:/var/lib/remediation'; REMEDIATION_CLIENT_SECRET_FILE = '/run/secrets/remediation-client-secret'
+        AWS_SHARED_CREDENTIALS_FILE = '/run/aws/credentials'; AWS_CONFIG_FILE = '/run/aws/config'; AWS_PROFILE = 'bench'; AWS_REGION = 'us-east-1'; AWS_ENDPOINT_URL = $Sandbox.Endpoint
+    } + $Variables
+    $run = @('run', '-d', '--name', $name, '--memory', '128m', '--cpus', '0.5', '--network', 'host', '--user', "$(& id -u):$(& id -g)",
+        '-v', "${Store}:/var/lib/remediation", '--mount', "type=bind,source=$SecretFile,target=/run/secrets/remediation-client-secret,readonly",
+        '--mount', "type=bind,source=$aws,target=/run/aws,readonly")
+    if ($engine -eq 'podman') { $run += @('--health-interval', 'disable') }
+    foreach ($key in $all.Keys) { $run += @('-e', "$key=$($all[$key])") }
+    $PSNativeCommandUseErrorActionPreference = $false
+    $output = & $engine @run $Image 2>&1
+    if ($LASTEXITCODE -ne 0) { throw "$engine run $Image failed: $output" }
+    $deadline = [DateTime]::UtcNow.AddSeconds(60)
+    while (-not ((& $engine logs $name 2>&1) -match 'started worker')) {
+        if ([DateTime]::UtcNow -gt $deadline) { throw "The worker container did not start: $(& $engine logs $name 2>&1)" }
+        Start-Sleep -Milliseconds 200
+    }
+    $processId = [int](& $engine inspect --format '{{.State.Pid}}' $name)
+    [pscustomobject]@{ Name = $name; Engine = $engine; Process = [System.Diagnostics.Process]::GetProcessById($processId) }
+}
+
+function Get-BenchCgroupMemory {
+    <# .SYNOPSIS The memory cgroup's current and peak usage (MB) of a process: cgroup v2 memory.current/peak, or v1 usage/max_usage. #>
+    param([Parameter(Mandatory)] [int] $ProcessId)
+    $lines = Get-Content -LiteralPath "/proc/$ProcessId/cgroup"
+    $v1 = $lines | Where-Object { $_ -match '^\d+:memory:(.+)$' } | ForEach-Object { $Matches[1] } | Select-Object -First 1
+    $files = if ($v1) {
+        @("/sys/fs/cgroup/memory$v1/memory.usage_in_bytes", "/sys/fs/cgroup/memory$v1/memory.max_usage_in_bytes")
+    }
+    else {
+        $v2 = $lines | Where-Object { $_ -match '^0::(.+)$' } | ForEach-Object { $Matches[1] } | Select-Object -First 1
+        @("/sys/fs/cgroup$v2/memory.current", "/sys/fs/cgroup$v2/memory.peak")
+    }
+    if (-not ((Test-Path -LiteralPath $files[0]) -and (Test-Path -LiteralPath $files[1]))) { return $null }
+    [pscustomobject]@{ CurrentMB = [double](Get-Content -LiteralPath $files[0]) / 1MB; PeakMB = [double](Get-Content -LiteralPath $files[1]) / 1MB }
+}
+
+function Get-BenchContainerState {
+    <# .SYNOPSIS 'running', or 'exited <code>' for a container that ended (137: killed, e.g. by the memory cgroup). #>
+    param([Parameter(Mandatory)] [string] $Name)
+    $PSNativeCommandUseErrorActionPreference = $false
+    "$(& (Get-BenchContainerEngine) inspect --format '{{.State.Status}} {{.State.ExitCode}}' $Name 2>&1)" -replace '^running 0$', 'running'
+}
+
+function Remove-BenchWorkerContainer {
+    <# .SYNOPSIS Removes a container started by Start-BenchWorkerContainer. #>
+    param([Parameter(Mandatory)] [string] $Name)
+    $PSNativeCommandUseErrorActionPreference = $false
+    $null = & (Get-BenchContainerEngine) rm -f $Name 2>&1
+}
+
+Export-ModuleMember -Function Get-Percentile, Initialize-BenchAccount, Start-BenchWorker, Start-BenchWorkerContainer, Get-BenchCgroupMemory, Get-BenchContainerState, Remove-BenchWorkerContainer

@@ -8,14 +8,20 @@
       2. latency: queues requests one at a time on the idle worker and reads each run's Started - Enqueued;
       3. load: queues the remaining requests at once, samples VmRSS while they run, and reads VmHWM (peak) at the end.
     Requests are written to the store the way the dispatcher writes them (a file renamed into the ready folder).
-    Prints median and 95th percentile latency, throughput, peak and idle RSS. Goals: peak < 128 MB, idle < 64 MB.
-    build.ps1 -Task Bench runs it.
+    Prints median and 95th percentile latency, throughput, peak and idle RSS. Goals as a plain process: peak < 100 MB,
+    idle < 64 MB. build.ps1 -Task Bench runs it.
+
+    -Container runs the worker image (build.ps1 -Task Image) instead, as the seed's host would: --memory 128m
+    --cpus 0.5, the store mounted, as the store's owner (the --user of the group's docker run command); it also
+    reports the container's memory cgroup peak and fails on an OOM kill. WorkerContainer.ps1 runs it so.
 #>
 [CmdletBinding()]
 param(
     [int] $Requests = 1000,
     [int] $LatencySamples = 40,
-    [string] $ModulePath = $env:REMEDIATION_MODULE_PATH
+    [string] $ModulePath = $env:REMEDIATION_MODULE_PATH,
+    [switch] $Container,
+    [string] $Image = $(if ($env:REMEDIATION_IMAGE) { $env:REMEDIATION_IMAGE } else { 'remediation-worker:latest' })
 )
 
 Set-StrictMode -Version Latest
@@ -28,7 +34,8 @@ $work = Join-Path ([System.IO.Path]::GetTempPath()) ('rt-bench-worker-' + [guid]
 $null = New-Item -ItemType Directory -Path $work
 # build.ps1 -Task Build publishes the worker to out/worker and the sandbox to out/sandbox.
 $workerDll = Join-Path $root 'out/worker/remediation-worker.dll'
-if (-not (Test-Path -LiteralPath $workerDll)) { throw "The worker '$workerDll' does not exist. Run ./build.ps1 -Task Build first." }
+$containerName = $null
+if (-not $Container -and -not (Test-Path -LiteralPath $workerDll)) { throw "The worker '$workerDll' does not exist. Run ./build.ps1 -Task Build first." }
 $sandboxDll = Join-Path $root 'out/sandbox/RemediationTools.AwsSandbox.dll'
 
 Import-Module (Join-Path $ModulePath 'RemediationTools.psd1') -Force
@@ -44,7 +51,7 @@ function Get-Median([double[]] $Values) {
 function Get-ProcessMemory([int] $ProcessId) {
     $status = Get-Content -LiteralPath "/proc/$ProcessId/status"
     $kb = { param($name) [double](($status | Where-Object { $_ -like "${name}:*" }) -replace '[^0-9]', '') }
-    [pscustomobject]@{ RssMB = (& $kb 'VmRSS') / 1024; PeakMB = (& $kb 'VmHWM') / 1024 }
+    [pscustomobject]@{ RssMB = (& $kb 'VmRSS') / 1024; PeakMB = (& $kb 'VmHWM') / 1024; AnonMB = (& $kb 'RssAnon') / 1024; FileMB = (& $kb 'RssFile') / 1024 }
 }
 
 $store = Join-Path $work 'store'
@@ -95,9 +102,17 @@ try {
         }
     }
 
-    $started = Start-BenchWorker -WorkerDll $workerDll -Sandbox $sandbox -Caller $caller -Variables @{
-        REMEDIATION_WORKER_GROUP = 'bench'; REMEDIATION_CLIENT_ID = $deployment.ClientId; REMEDIATION_CLIENT_SECRET_FILE = $secretFile
-        REMEDIATION_STORE = "local:$store"; REMEDIATION_MAX_JOBS = '4'; REMEDIATION_HEALTH_FILE = (Join-Path $work 'health')
+    if ($Container) {
+        $started = Start-BenchWorkerContainer -Image $Image -Sandbox $sandbox -Caller $caller -Work $work -SecretFile $secretFile -Store $store -Variables @{
+            REMEDIATION_WORKER_GROUP = 'bench'; REMEDIATION_CLIENT_ID = $deployment.ClientId; REMEDIATION_MAX_JOBS = '4'
+        }
+        $containerName = $started.Name
+    }
+    else {
+        $started = Start-BenchWorker -WorkerDll $workerDll -Sandbox $sandbox -Caller $caller -Variables @{
+            REMEDIATION_WORKER_GROUP = 'bench'; REMEDIATION_CLIENT_ID = $deployment.ClientId; REMEDIATION_CLIENT_SECRET_FILE = $secretFile
+            REMEDIATION_STORE = "local:$store"; REMEDIATION_MAX_JOBS = '4'; REMEDIATION_HEALTH_FILE = (Join-Path $work 'health')
+        }
     }
     $worker = $started.Process
 
@@ -139,11 +154,22 @@ try {
     '{0,-44} {1}' -f 'Results', (($statuses | ForEach-Object { "$($_.Name)=$($_.Count)" }) -join ', ')
     '{0,-44} {1}' -f 'Worker RSS idle before requests', ('{0:N1} MB (goal < 64 MB)' -f $idleBefore.RssMB)
     '{0,-44} {1}' -f 'Worker RSS while working, max sampled', ('{0:N1} MB' -f ($samples | Measure-Object -Maximum).Maximum)
-    '{0,-44} {1}' -f 'Worker peak RSS (VmHWM) over the run', ('{0:N1} MB (goal < 128 MB)' -f $loaded.PeakMB)
+    '{0,-44} {1}' -f 'Worker peak RSS (VmHWM) over the run', ('{0:N1} MB (goal < 100 MB; in the container < 128 MB)' -f $loaded.PeakMB)
     '{0,-44} {1}' -f 'Worker RSS idle after the load', ('{0:N1} MB (goal < 64 MB)' -f $idleAfter.RssMB)
+    '{0,-44} {1}' -f '  of which anonymous / file-backed', ('{0:N1} MB / {1:N1} MB (before requests {2:N1} / {3:N1})' -f $idleAfter.AnonMB, $idleAfter.FileMB, $idleBefore.AnonMB, $idleBefore.FileMB)
+    if ($Container) {
+        $cgroup = Get-BenchCgroupMemory -ProcessId $worker.Id
+        if ($cgroup) {
+            '{0,-44} {1}' -f 'Container memory cgroup now / peak', ('{0:N1} MB / {1:N1} MB (limit 128 MB)' -f $cgroup.CurrentMB, $cgroup.PeakMB)
+        }
+        $state = Get-BenchContainerState -Name $containerName
+        '{0,-44} {1}' -f 'Container state after the load', $state
+        if ($state -notmatch '^running') { throw "The worker container did not survive the load ($state): an exit code 137 is an OOM kill." }
+    }
 }
 finally {
-    if ($worker -and -not $worker.HasExited) { $worker.Kill($true); $null = $worker.WaitForExit(10000) }
+    if ($Container) { if ($containerName) { Remove-BenchWorkerContainer -Name $containerName } }
+    elseif ($worker -and -not $worker.HasExited) { $worker.Kill($true); $null = $worker.WaitForExit(10000) }
     Stop-AwsSandbox -Sandbox $sandbox
     Remove-Item Env:REMEDIATION_STORE -ErrorAction SilentlyContinue
     Remove-Item -LiteralPath $work -Recurse -Force -ErrorAction SilentlyContinue

@@ -150,6 +150,9 @@ internal static class Program
             Connection = new AwsConnectionOptions(),
             HealthFile = Environment.GetEnvironmentVariable("REMEDIATION_HEALTH_FILE") ?? DefaultHealthFile(),
             InstanceId = Environment.GetEnvironmentVariable(WorkerUserData.InstanceIdVariable) is { Length: > 0 } instance ? instance : null,
+
+            // The seed's host has 128 MB: the heap grown under load goes back once the queue drains.
+            TrimMemoryWhenIdle = true,
         };
         options.LeaseDuration = Seconds("REMEDIATION_LEASE_SECONDS", options.LeaseDuration);
         options.HeartbeatInterval = Seconds("REMEDIATION_HEARTBEAT_SECONDS", options.HeartbeatInterval);

@@ -45,6 +45,7 @@ internal sealed partial class RemediationWorker
                 continue;
             }
 
+            idleTrimmer?.OnPoll(leases.Count, Volatile.Read(ref inFlight));
             if (leases.Count == 0)
             {
                 if (options.StopWhenIdle && Volatile.Read(ref inFlight) == 0 && running.TrueForAll(t => t.IsCompleted))

@@ -46,6 +46,7 @@ internal sealed partial class RemediationWorker
     private string verifiedHash = string.Empty;
     private long jobsDone;
     private long jobsFailed;
+    private readonly IdleMemoryTrimmer? idleTrimmer;
 
     /// <summary>Creates the worker; <paramref name="clientFactory"/> replaces the one built from <see cref="WorkerOptions.Connection"/> (tests).</summary>
     public RemediationWorker(WorkerOptions options, IRemediationStore store, Action<WorkerLogLevel, string>? log = null, IAwsClientFactory? clientFactory = null, Func<DateTimeOffset>? clock = null)
@@ -57,6 +58,7 @@ internal sealed partial class RemediationWorker
         this.clock = clock ?? (() => DateTimeOffset.UtcNow);
         options.Validate();
         WorkerId = "w-" + Guid.NewGuid().ToString("N").Substring(0, 12);
+        idleTrimmer = options.TrimMemoryWhenIdle ? new IdleMemoryTrimmer() : null;
     }
 
     /// <summary>This run's worker ID.</summary>

@@ -35,6 +35,12 @@ internal sealed class WorkerOptions
     /// </summary>
     public bool StopWhenIdle { get; set; }
 
+    /// <summary>
+    /// Give memory back to the system once per idle period (<see cref="IdleMemoryTrimmer"/>): the worker console, which
+    /// must fit a 128 MB host, sets it; a worker inside another process (PowerShell) leaves that process's heap alone.
+    /// </summary>
+    public bool TrimMemoryWhenIdle { get; set; }
+
     /// <summary>How long a failed request waits before it is retried.</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(2);
 
