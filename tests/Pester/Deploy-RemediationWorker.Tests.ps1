@@ -102,3 +102,48 @@ Describe 'Deploy-RemediationWorker' {
         $workers.InstanceState | Should -Be @('running', 'running')
     }
 }
+
+Describe 'Deploy-RemediationWorker with the worker image in a container' {
+    BeforeAll {
+        # The image of build.ps1 -Task Image (Test builds it first); the user data's docker run line runs in it.
+        if ($env:REMEDIATION_IMAGE_ERROR) { throw "The worker image was not built: $env:REMEDIATION_IMAGE_ERROR" }
+        if (-not $env:REMEDIATION_IMAGE) { throw 'REMEDIATION_IMAGE is not set: run the tests with build.ps1 -Task Test, which builds the worker image.' }
+        $script:engine = 'podman'
+        $PSNativeCommandUseErrorActionPreference = $false
+        if ((Get-Command docker -CommandType Application -ErrorAction SilentlyContinue) -and ($null = & docker info 2>&1; $LASTEXITCODE -eq 0)) { $script:engine = 'docker' }
+        $script:box = Initialize-TestDeploymentSandbox
+        $script:reference = '111122223333.dkr.ecr.us-east-1.amazonaws.com/remediation-worker:container'
+        $launcher = Join-Path $PSScriptRoot 'Start-SandboxInstanceWorker.sh'
+        Set-AwsSandboxInstanceLauncher -Sandbox $box.Sandbox -Command '/bin/bash' -ArgumentList @($launcher, '--container', $engine, $env:REMEDIATION_IMAGE, (Join-Path (Get-TestWorkerPath) 'remediation-worker.dll'), $reference) | Out-Null
+    }
+
+    AfterAll {
+        if ($script:box) { $script:box.Sandbox | Stop-AwsSandbox }
+        if ($script:deployed) {
+            $PSNativeCommandUseErrorActionPreference = $false
+            foreach ($id in $script:deployed.InstanceId) { $null = & $script:engine rm -f "rt-instance-$id" 2>&1 }
+        }
+    }
+
+    It 'runs the user data''s container command in the image: the worker joins through the instance role, fixes a finding, and stops with its instance' {
+        $boxAws = $box.Aws
+        $script:deployed = @($box.Group | Deploy-RemediationWorker -ImageUri $reference -InstanceProfileName $box.Role.InstanceProfileName -Store $box.Store @boxAws -Wait -Timeout '00:02:00')
+
+        $deployed.Count | Should -Be 1
+        $deployed[0].Healthy | Should -BeTrue -Because (Get-AwsSandboxInstanceLauncher -Sandbox $box.Sandbox -InstanceId $deployed[0].InstanceId | Out-String)
+        $PSNativeCommandUseErrorActionPreference = $false
+        $inspect = (& $engine inspect "rt-instance-$($deployed[0].InstanceId)" 2>&1) -join "`n"
+        $inspect | Should -Match '"Memory": 134217728'
+        $inspect | Should -Not -Match ([regex]::Escape($box.Secret))
+
+        $groupId = New-TestOpenSecurityGroup -Context $box
+        $run = New-TestFindingJson -Context $box -GroupId $groupId | Invoke-Remediation -WorkerGroup prod -Store $box.Store @boxAws -Wait -Timeout '00:02:00' -Confirm:$false
+        $run.Result.Status | Should -Be 'Remediated'
+
+        $null = Remove-RemediationWorker -InstanceId $deployed[0].InstanceId @boxAws -Confirm:$false
+        $stopped = Wait-TestCondition -TimeoutSeconds 30 -Because 'the worker in the container to stop with its instance' -Condition {
+            Get-RemediationWorker -WorkerGroup prod -Store $box.Store @boxAws | Where-Object { $_.InstanceId -eq $deployed[0].InstanceId -and $_.State -eq 'Stopped' }
+        }
+        $stopped | Should -Not -BeNullOrEmpty
+    }
+}
