@@ -110,7 +110,10 @@ Describe 'Deploy-RemediationWorker with the worker image in a container' {
         if (-not $env:REMEDIATION_IMAGE) { throw 'REMEDIATION_IMAGE is not set: run the tests with build.ps1 -Task Test, which builds the worker image.' }
         $script:engine = 'podman'
         $PSNativeCommandUseErrorActionPreference = $false
-        if ((Get-Command docker -CommandType Application -ErrorAction SilentlyContinue) -and ($null = & docker info 2>&1; $LASTEXITCODE -eq 0)) { $script:engine = 'docker' }
+        if (Get-Command docker -CommandType Application -ErrorAction SilentlyContinue) {
+            $null = & docker info 2>&1
+            if ($LASTEXITCODE -eq 0) { $script:engine = 'docker' }
+        }
         $script:box = Initialize-TestDeploymentSandbox
         $script:reference = '111122223333.dkr.ecr.us-east-1.amazonaws.com/remediation-worker:container'
         $launcher = Join-Path $PSScriptRoot 'Start-SandboxInstanceWorker.sh'
