@@ -219,6 +219,11 @@ internal sealed class WorkerGroupService
         {
             docker.Add("-e " + StoreFactory.StoreVariable + "=local:" + ContainerStoreFolder);
             docker.Add("-v " + Quote(local.Root) + ":" + ContainerStoreFolder);
+            if (local.SharedGroupId is { } storeGroup)
+            {
+                // A group-shared store: the container is in the store's group whatever user it runs as.
+                docker.Insert(2, "--group-add " + storeGroup.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
         }
         else
         {

@@ -32,7 +32,9 @@ internal sealed partial class RemediationWorker
             IReadOnlyList<LeasedRequest> leases;
             try
             {
+                PollStarting();
                 leases = await store.ReceiveAsync(group.Name, WorkerId, free, options.LeaseDuration, options.PollWait, receiving).ConfigureAwait(false);
+                PollSucceeded();
             }
             catch (OperationCanceledException) when (receiving.IsCancellationRequested)
             {
@@ -40,7 +42,8 @@ internal sealed partial class RemediationWorker
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or RemediationStoreException)
             {
-                Log(WorkerLogLevel.Error, "cannot read the queue: " + ex.Message);
+                // Not silent: logged (with the fix the store names) and reported as Unhealthy until a poll succeeds.
+                PollFailed(ex);
                 await DelayAsync(options.RetryDelay, receiving).ConfigureAwait(false);
                 continue;
             }
