@@ -207,7 +207,8 @@ internal static class StorePermissions
                 return folder;
             }
 
-            if (!Directory.Exists(folder) && Path.GetDirectoryName(folder) is { } parent && !UnixFileModes.CanUseFolder(parent))
+            // A folder not made yet is made by the first user who needs it: its parent must be usable (if it exists; if not, its own parent is asked in turn).
+            if (!Directory.Exists(folder) && Path.GetDirectoryName(folder) is { } parent && Directory.Exists(parent) && !UnixFileModes.CanUseFolder(parent))
             {
                 return parent;
             }

@@ -209,12 +209,13 @@ internal sealed partial class RemediationWorker
             info.StateReason = null;
         }
 
-        await store.SaveWorkerAsync(info, cancellationToken).ConfigureAwait(false);
         if (options.HealthFile is not null && state != RemediationWorkerState.Stopped)
         {
             // The whole record, so that --health judges it exactly as the store's readers do.
             AtomicFile.WriteReplace(options.HealthFile, System.Text.Encoding.UTF8.GetBytes(Results.RemediationJson.Serialize(info)));
         }
+
+        await store.SaveWorkerAsync(info, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The receive loop is about to poll the queue.</summary>
