@@ -169,7 +169,8 @@ internal static class StorePermissions
                 (sharing == StoreSharing.Group
                     ? ", shared with its group" + (group is null ? string.Empty : " " + group.Value.ToString(CultureInfo.InvariantCulture)) +
                       " (worker-group records " + UnixFileModes.Octal(RecordsFolderMode(sharing)) + "/" + UnixFileModes.Octal(RecordsFileMode(sharing)) +
-                      ": readable by the group, changed by the owner only); run workers in that group (docker run --group-add <gid>)."
+                      ": readable by the group, changed by the owner only); run workers in that group (docker run --group-add " +
+                      (group is null ? "<gid>" : group.Value.ToString(CultureInfo.InvariantCulture)) + ")."
                     : ", readable by its owner only."));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
