@@ -16,6 +16,8 @@ internal sealed partial class RemediationWorker
     private readonly ResourceLockTable locks = new();
     private int inFlight;
 
+    private TimeSpan PollRetryDelay => options.RetryDelay > TimeSpan.FromMilliseconds(100) ? options.RetryDelay : TimeSpan.FromMilliseconds(100);
+
     private async Task ReceiveLoopAsync(IAwsClientFactory factory, CancellationToken receiving, CancellationToken abort)
     {
         var running = new List<Task>();
@@ -44,7 +46,9 @@ internal sealed partial class RemediationWorker
             {
                 // Not silent: logged (with the fix the store names) and reported as Unhealthy until a poll succeeds.
                 PollFailed(ex);
-                await DelayAsync(options.RetryDelay, receiving).ConfigureAwait(false);
+
+                // At least 100 ms: a store that fails at once must not turn the loop into a busy one.
+                await DelayAsync(PollRetryDelay, receiving).ConfigureAwait(false);
                 continue;
             }
 

@@ -267,7 +267,7 @@ internal sealed partial class RemediationWorker
         if (report)
         {
             Log(WorkerLogLevel.Error, "cannot read the queue of group " + group.Name + " in " + store.Description + ": " + error.Message +
-                " The worker reports Unhealthy and retries every " + Math.Max(0.1, options.RetryDelay.TotalSeconds).ToString(CultureInfo.InvariantCulture) + " s.");
+                " The worker reports Unhealthy and retries every " + PollRetryDelay.TotalSeconds.ToString(CultureInfo.InvariantCulture) + " s.");
             RequestBeat();
         }
     }
