@@ -17,7 +17,7 @@ internal static class Program
     /// <summary>Stopped cleanly (SIGTERM, Ctrl+C), or <c>--health</c>: healthy.</summary>
     public const int ExitStopped = 0;
 
-    /// <summary>An unexpected error (the log line says which), or <c>--health</c>: no recent heartbeat.</summary>
+    /// <summary>An unexpected error (the log line says which), or <c>--health</c>: no recent heartbeat, or the worker cannot read its queue (the line says why).</summary>
     public const int ExitFailed = 1;
 
     /// <summary>The configuration is incomplete or invalid (a variable is missing or has a bad value, the store is not available).</summary>
@@ -199,26 +199,30 @@ internal static class Program
 
     private static int Health(string file)
     {
+        RemediationWorkerInfo info;
         try
         {
-            var parts = File.ReadAllText(file).Split(' ');
-            var last = DateTimeOffset.Parse(parts[0], CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
-            var interval = TimeSpan.FromSeconds(Math.Max(1, long.Parse(parts[1], CultureInfo.InvariantCulture)));
-            var age = DateTimeOffset.UtcNow - last;
-            if (age <= interval + interval + interval)
-            {
-                Console.WriteLine("healthy: last heartbeat " + ((long)age.TotalSeconds).ToString(CultureInfo.InvariantCulture) + " s ago");
-                return ExitStopped;
-            }
-
-            Console.WriteLine("unhealthy: last heartbeat " + ((long)age.TotalSeconds).ToString(CultureInfo.InvariantCulture) + " s ago");
-            return ExitFailed;
+            info = RemediationTools.Core.Results.RemediationJson.Deserialize<RemediationWorkerInfo>(File.ReadAllText(file));
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException or OverflowException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Text.Json.JsonException or NotSupportedException)
         {
-            Console.WriteLine("unhealthy: no heartbeat recorded (" + ex.Message + ")");
+            Console.WriteLine("unhealthy: no heartbeat recorded in " + file + " (" + ex.Message + ")");
             return ExitFailed;
         }
+
+        // The judgement of Get-RemediationWorker: a recent heartbeat, and a queue that the worker can read.
+        var now = DateTimeOffset.UtcNow;
+        var (state, reason) = WorkerHealth.Explain(info, now);
+        var age = ((long)(now - info.LastHeartbeat).TotalSeconds).ToString(CultureInfo.InvariantCulture);
+        if (state == RemediationWorkerState.Healthy)
+        {
+            Console.WriteLine("healthy: last heartbeat " + age + " s ago" +
+                (info.LastPoll is { } poll ? ", last poll of the queue " + ((long)(now - poll).TotalSeconds).ToString(CultureInfo.InvariantCulture) + " s ago" : string.Empty));
+            return ExitStopped;
+        }
+
+        Console.WriteLine("unhealthy (" + state + "): " + reason + "; last heartbeat " + age + " s ago");
+        return ExitFailed;
     }
 
     private static string DefaultHealthFile() => Path.Combine(Path.GetTempPath(), "remediation-worker.health");

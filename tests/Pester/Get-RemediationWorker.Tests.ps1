@@ -49,6 +49,44 @@ Describe 'Get-RemediationWorker' {
         (Get-RemediationWorker -Store $store -WorkerGroup dev).WorkerId | Should -Be 'w-gone'
     }
 
+    It 'shows a worker that cannot read its queue as Unhealthy with the reason, and Healthy again once it can' {
+        $groupId = New-TestOpenSecurityGroup -Context $ctx
+        $requestId = Add-TestQueuedFinding -Folder $folder -WorkerGroup prod -FindingJson (New-TestFindingJson -Context $ctx -GroupId $groupId)
+        # A file where the worker must make its leased/ folder: every claim fails, as a folder of another user does.
+        $leased = Join-Path $folder 'queues/prod/leased'
+        Set-Content -LiteralPath $leased -Value 'not a folder'
+        $worker = Start-TestWorkerInRunspace -Deployment $d -Store $store -Aws $ctx.Aws -StopAfter ([timespan]::FromSeconds(20))
+        $sick = Wait-TestCondition -Because 'an Unhealthy worker' { Get-RemediationWorker -Store $store -WorkerGroup prod -State Unhealthy }
+        $sick.StateReason | Should -BeLike "*the last poll of the queue failed*$leased*"
+        $sick.LastPollFailure | Should -Not -BeNullOrEmpty
+        $sick.LastPollError | Should -BeLike "*$leased*"
+        Get-RemediationWorker -Store $store -WorkerGroup prod -State Healthy | Should -BeNullOrEmpty
+        Remove-Item -LiteralPath $leased
+        $well = Wait-TestCondition -Because 'the worker Healthy again' { Get-RemediationWorker -Store $store -WorkerGroup prod -State Healthy }
+        $well.WorkerId | Should -Be $sick.WorkerId
+        $well.StateReason | Should -BeNullOrEmpty
+        $well.LastPoll | Should -BeGreaterThan $sick.LastPollFailure
+        $run = Wait-TestCondition -Because 'the request done' { Get-RemediationRun -Store $store -WorkerGroup prod -Id $requestId -Status Completed -ErrorAction SilentlyContinue }
+        $run.Result.Status | Should -Be 'Remediated'
+        $null = Wait-TestWorkerInRunspace $worker
+    }
+
+    It 'calls a heartbeating worker whose last poll failed Unhealthy, and Stale once its heartbeats stop' {
+        $now = [datetimeoffset]::UtcNow
+        $failing = New-WorkerRecord prod w-failing $now
+        $failing.LastPoll = $now.AddMinutes(-1); $failing.LastPollFailure = $now.AddSeconds(-1); $failing.LastPollError = 'Access to the path ''/store/queues/prod/leased'' is denied.'
+        $failing.PollInterval = [timespan]::FromSeconds(10)
+        Add-TestWorker -Folder $folder -Worker $failing
+        $silent = New-WorkerRecord prod w-silent $now.AddSeconds(-31)
+        $silent.LastPollFailure = $now.AddSeconds(-40)
+        Add-TestWorker -Folder $folder -Worker $silent
+        $unhealthy = Get-RemediationWorker -Store $store -WorkerGroup prod -State Unhealthy
+        $unhealthy.WorkerId | Should -Be 'w-failing'
+        $unhealthy.StateReason | Should -BeLike '*/store/queues/prod/leased*'
+        (Get-RemediationWorker -Store $store -WorkerGroup prod -State Stale).WorkerId | Should -Be 'w-silent'
+        ($unhealthy | Format-Table | Out-String) | Should -Match 'w-failing\s+host-a\s+Unhealthy'
+    }
+
     It 'binds the group by property name from Get-RemediationWorkerGroup' {
         Add-TestWorker -Folder $folder -Worker (New-WorkerRecord dev w-dev ([datetimeoffset]::UtcNow))
         Add-TestWorker -Folder $folder -Worker (New-WorkerRecord prod w-prod ([datetimeoffset]::UtcNow))

@@ -50,6 +50,11 @@ internal sealed class WorkerContainerCommand
         {
             Environment(StoreFactory.StoreVariable, "local:" + WorkerGroupService.ContainerStoreFolder);
             arguments.Add("-v " + quote(local.Root) + ":" + WorkerGroupService.ContainerStoreFolder);
+            if (local.SharedGroupId is { } storeGroup)
+            {
+                // A group-shared store: the container is in the store's group whatever user it runs as.
+                arguments.Add("--group-add " + storeGroup.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
         }
         else
         {

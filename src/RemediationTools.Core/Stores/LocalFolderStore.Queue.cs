@@ -37,8 +37,24 @@ internal sealed partial class LocalFolderStore
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            await ReturnExpiredLeasesAsync(group, cancellationToken).ConfigureAwait(false);
-            var claimed = await ClaimAsync(group, workerId, maxCount, lease, cancellationToken).ConfigureAwait(false);
+            var folders = new[]
+            {
+                Path.Combine(root, "queues"), Path.Combine(root, "queues", Key(group)), QueueFolder(group, "ready"), QueueFolder(group, "leased"),
+                QueueFolder(group, "dead"), QueueFolder(group, "applied"), Path.Combine(root, "runs"), Path.Combine(root, "runs", Key(group)),
+            };
+            var claimed = Guard(
+                () =>
+                {
+                    // A queue folder this user may not enter reads as empty (Directory.Exists is false): that is an error, not an idle queue.
+                    if (StorePermissions.FirstUnusable(root, folders) is { } unusable)
+                    {
+                        throw new UnauthorizedAccessException("Access to the path '" + unusable + "' is denied.");
+                    }
+
+                    ReturnExpiredLeases(group, cancellationToken);
+                    return Claim(group, workerId, maxCount, lease, cancellationToken);
+                },
+                folders);
             if (claimed.Count > 0 || clock() >= deadline)
             {
                 return claimed;
@@ -94,7 +110,9 @@ internal sealed partial class LocalFolderStore
 
         cancellationToken.ThrowIfCancellationRequested();
         var folder = QueueFolder(request.Request.WorkerGroup, "applied");
-        Directory.CreateDirectory(folder);
+
+        // Made with the store's modes (and group), like every other folder: another user's worker may claim the request next.
+        StorePermissions.CreateFolder(folder);
         var name = SafeId(request.Request.Id, "request ID") + "." + clock().UtcTicks.ToString("D19", CultureInfo.InvariantCulture) + "." + Guid.NewGuid().ToString("N") + ".json";
         AtomicFile.WriteNew(Path.Combine(folder, name), Serialize(undoRecord));
         return Task.CompletedTask;
@@ -181,7 +199,7 @@ internal sealed partial class LocalFolderStore
         });
     }
 
-    private Task<List<LeasedRequest>> ClaimAsync(string group, string workerId, int maxCount, TimeSpan lease, CancellationToken cancellationToken)
+    private List<LeasedRequest> Claim(string group, string workerId, int maxCount, TimeSpan lease, CancellationToken cancellationToken)
     {
         var ready = QueueFolder(group, "ready");
         var leased = QueueFolder(group, "leased");
@@ -253,10 +271,10 @@ internal sealed partial class LocalFolderStore
             claimed.Add(new LeasedRequest(request, workerId, attempt, expires, leaseName));
         }
 
-        return Task.FromResult(claimed);
+        return claimed;
     }
 
-    private Task ReturnExpiredLeasesAsync(string group, CancellationToken cancellationToken)
+    private void ReturnExpiredLeases(string group, CancellationToken cancellationToken)
     {
         var leased = QueueFolder(group, "leased");
         var now = clock();
@@ -289,8 +307,6 @@ internal sealed partial class LocalFolderStore
                 // Extended, finished or returned by someone else meanwhile.
             }
         }
-
-        return Task.CompletedTask;
     }
 
     private void DeadLetter(string group, string leasePath, QueuedRequest request, int attempts, string? workerId, string? error, IReadOnlyList<string> logLines)

@@ -32,8 +32,9 @@ internal sealed partial class LocalFolderStore : IRemediationStore
     /// <param name="rootFolder">The store's folder.</param>
     /// <param name="clock">The clock (tests).</param>
     /// <param name="maxAttempts">Attempts before a request is dead-lettered.</param>
-    /// <param name="sharing">Owner-only or group-shared modes; null for <c>REMEDIATION_STORE_SHARED</c> (default owner-only).</param>
-    public LocalFolderStore(string rootFolder, Func<DateTimeOffset>? clock = null, int maxAttempts = 3, StoreSharing? sharing = null)
+    /// <param name="sharing">Owner-only or group-shared modes; null for <c>REMEDIATION_STORE_SHARED</c>, and when that is unset, the store's own (a new store is owner-only).</param>
+    /// <param name="groupId">With <see cref="StoreSharing.Group"/>: the group to give the store (null keeps its folder's group).</param>
+    public LocalFolderStore(string rootFolder, Func<DateTimeOffset>? clock = null, int maxAttempts = 3, StoreSharing? sharing = null, int? groupId = null)
     {
         if (string.IsNullOrWhiteSpace(rootFolder))
         {
@@ -48,19 +49,29 @@ internal sealed partial class LocalFolderStore : IRemediationStore
         root = Path.GetFullPath(rootFolder);
         this.clock = clock ?? (() => DateTimeOffset.UtcNow);
         MaxAttempts = maxAttempts;
-        Sharing = sharing ?? StorePermissions.FromEnvironment();
+        var request = sharing is null && groupId is null ? StorePermissions.FromEnvironment() : new StoreSharingRequest(sharing ?? StoreSharing.Group, groupId);
         try
         {
-            PermissionNote = StorePermissions.Prepare(root, Sharing);
+            (Sharing, PermissionNote) = StorePermissions.Prepare(root, request);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             throw new RemediationStoreException(StoreError.StoreNotAvailable, "The local store folder " + root + " cannot be created: " + ex.Message, ex) { Target = root };
         }
+
+        // A store this user may not enter would look empty (Directory.Exists is false), and a worker would call its
+        // group missing: say what is wrong instead, and how to share the store.
+        if (StorePermissions.FirstUnusable(root) is { } unusable)
+        {
+            throw new RemediationStoreException(StoreError.StoreNotAvailable, StorePermissions.AccessProblem(root, unusable)) { Target = root };
+        }
     }
 
-    /// <summary>Owner-only (0700/0600) or group-shared (0770/0660) modes on Unix.</summary>
+    /// <summary>Owner-only (0700/0600) or group-shared (2770/0660, records 2750/0640) modes on Unix.</summary>
     public StoreSharing Sharing { get; }
+
+    /// <summary>The group the store is shared with (its folder's group) when <see cref="Sharing"/> is <see cref="StoreSharing.Group"/>; null otherwise or where it cannot be read.</summary>
+    public int? SharedGroupId => Sharing == StoreSharing.Group ? UnixFileModes.GetOwner(root)?.GroupId : null;
 
     /// <summary>What opening the store did to the modes of an existing store (tightened, or could not), for a warning; null when nothing.</summary>
     public string? PermissionNote { get; }
@@ -297,7 +308,8 @@ internal sealed partial class LocalFolderStore : IRemediationStore
     public Task SaveWorkerAsync(RemediationWorkerInfo worker, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        AtomicFile.WriteReplace(Path.Combine(root, "workers", Key(worker.WorkerGroup), SafeId(worker.WorkerId, "worker ID") + ".json"), Serialize(worker));
+        var folder = Path.Combine(root, "workers", Key(worker.WorkerGroup));
+        Guard(() => AtomicFile.WriteReplace(Path.Combine(folder, SafeId(worker.WorkerId, "worker ID") + ".json"), Serialize(worker)), folder);
         return Task.CompletedTask;
     }
 
@@ -317,7 +329,7 @@ internal sealed partial class LocalFolderStore : IRemediationStore
                 if (AtomicFile.TryRead(file) is { } bytes)
                 {
                     var worker = Deserialize<RemediationWorkerInfo>(bytes, file);
-                    worker.State = WorkerHealth.Judge(worker, now);
+                    WorkerHealth.Apply(worker, now);
 
                     workers.Add(worker);
                 }
@@ -382,6 +394,26 @@ internal sealed partial class LocalFolderStore : IRemediationStore
     internal static string Key(string name) => StoreKeys.Group(name);
 
     private static string SafeId(string id, string what) => StoreKeys.SafeId(id, what);
+
+    // An access error names the first folder this process may not use, its owner, group and mode, and the fix.
+    private T Guard<T>(Func<T> action, params string[] folders)
+    {
+        try
+        {
+            return action();
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            var unusable = StorePermissions.FirstUnusable(root, folders) ?? folders.FirstOrDefault() ?? root;
+            throw new RemediationStoreException(StoreError.StoreNotAvailable, StorePermissions.AccessProblem(root, unusable), ex) { Target = unusable };
+        }
+    }
+
+    private void Guard(Action action, params string[] folders) => Guard(() =>
+    {
+        action();
+        return true;
+    }, folders);
 
     private static string[] SafeList(string folder, string pattern)
     {

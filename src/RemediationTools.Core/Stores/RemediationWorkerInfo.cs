@@ -12,6 +12,9 @@ public enum RemediationWorkerState
     /// <summary>The worker stopped cleanly.</summary>
     Stopped,
 
+    /// <summary>The worker sends heartbeats but cannot work: its last poll of the queue failed, or no poll returned for several poll intervals (<see cref="RemediationWorkerInfo.StateReason"/> says why).</summary>
+    Unhealthy,
+
     /// <summary>An EC2 instance of the group whose worker has not reported (yet): still starting, or its container does not run.</summary>
     NotReported,
 
@@ -49,8 +52,26 @@ public sealed class RemediationWorkerInfo
     /// <summary>Its last heartbeat (UTC).</summary>
     public DateTimeOffset LastHeartbeat { get; set; }
 
-    /// <summary>Healthy, Stale or Stopped.</summary>
+    /// <summary>Healthy, Unhealthy, Stale or Stopped.</summary>
     public RemediationWorkerState State { get; set; }
+
+    /// <summary>Why the worker is Unhealthy or Stale (the queue error and its fix, or the missed heartbeats); null when Healthy or Stopped.</summary>
+    public string? StateReason { get; set; }
+
+    /// <summary>When a poll of the queue last returned (UTC), with or without requests; null before the first.</summary>
+    public DateTimeOffset? LastPoll { get; set; }
+
+    /// <summary>When a poll of the queue last failed (UTC); null when none did.</summary>
+    public DateTimeOffset? LastPollFailure { get; set; }
+
+    /// <summary>The error of the last failed poll, with its fix when known (for a local store: the folder, its owner and mode, and how to share it).</summary>
+    public string? LastPollError { get; set; }
+
+    /// <summary>Since when the poll under way has waited (UTC); null while the worker is not polling (all its job slots are busy).</summary>
+    public DateTimeOffset? PollingSince { get; set; }
+
+    /// <summary>How long one long poll of the queue waits; no poll returning for three of them (and a heartbeat) makes the worker Unhealthy.</summary>
+    public TimeSpan PollInterval { get; set; }
 
     /// <summary>Requests it finished (whatever the remediation's status).</summary>
     public long JobsDone { get; set; }

@@ -25,11 +25,23 @@ internal static class UnixFileModes
     /// <summary>rw for the owner and the group.</summary>
     public const int GroupFile = 0x1B0; // 0660
 
+    /// <summary>rwx for the owner, r-x for the group: a shared store's folder that only its owner may change.</summary>
+    public const int GroupReadFolder = 0x1E8; // 0750
+
+    /// <summary>rw for the owner, r for the group.</summary>
+    public const int GroupReadFile = 0x1A0; // 0640
+
+    /// <summary>set-group-ID on a folder: what is created in it belongs to the folder's group (and folders inherit the bit).</summary>
+    public const int SetGroupId = 0x400; // 02000
+
     /// <summary>The group bits (rwx).</summary>
     public const int GroupBits = 0x38; // 0070
 
     /// <summary>The permission bits (rwxrwxrwx).</summary>
     public const int PermissionBits = 0x1FF; // 0777
+
+    /// <summary>The permission bits and the set-user-ID, set-group-ID and sticky bits.</summary>
+    public const int ModeBits = 0xFFF; // 07777
 
     private const int EEXIST = 17;
 
@@ -41,7 +53,10 @@ internal static class UnixFileModes
     public static bool IsUnix => !RuntimeInformation.IsOSPlatform(OSPlatform.Windows);
 
     /// <summary>The permission bits of <paramref name="path"/>; null on Windows, when the runtime cannot tell, or when it is gone.</summary>
-    public static int? GetMode(string path)
+    public static int? GetMode(string path) => GetMode(path, PermissionBits);
+
+    /// <summary>The mode bits of <paramref name="path"/> selected by <paramref name="mask"/> (<see cref="ModeBits"/> includes set-group-ID).</summary>
+    public static int? GetMode(string path, int mask)
     {
         if (!IsUnix || GetUnixFileModeMethod is null)
         {
@@ -50,7 +65,7 @@ internal static class UnixFileModes
 
         try
         {
-            return Convert.ToInt32(GetUnixFileModeMethod.Invoke(null, new object[] { path }), System.Globalization.CultureInfo.InvariantCulture) & PermissionBits;
+            return Convert.ToInt32(GetUnixFileModeMethod.Invoke(null, new object[] { path }), System.Globalization.CultureInfo.InvariantCulture) & mask;
         }
         catch (TargetInvocationException ex) when (ex.InnerException is IOException or UnauthorizedAccessException)
         {
@@ -163,8 +178,68 @@ internal static class UnixFileModes
         }
     }
 
-    /// <summary>The mode as an octal text, such as <c>0700</c>.</summary>
-    public static string Octal(int mode) => "0" + Convert.ToString(mode & PermissionBits, 8).PadLeft(3, '0');
+    /// <summary>The mode as an octal text, such as <c>0700</c> or <c>2770</c>.</summary>
+    public static string Octal(int mode) => Convert.ToString(mode & ModeBits, 8).PadLeft(4, '0');
+
+    /// <summary>Gives <paramref name="path"/> the group <paramref name="groupId"/> (its owner unchanged); throws <see cref="IOException"/> naming both on failure.</summary>
+    public static void SetGroup(string path, int groupId)
+    {
+        if (IsUnix && Native.chown(path, uint.MaxValue, (uint)groupId) != 0)
+        {
+            var errno = Marshal.GetLastWin32Error();
+            throw new IOException("Cannot give '" + path + "' the group " + groupId.ToString(System.Globalization.CultureInfo.InvariantCulture) + " (errno " + errno +
+                "): its owner may give it only a group the owner is a member of; root may give any.");
+        }
+    }
+
+    /// <summary>The owner, group and mode of <paramref name="path"/> (Linux statx); null elsewhere or when it cannot be read.</summary>
+    public static (int UserId, int GroupId, int Mode)? GetOwner(string path)
+    {
+        if (!RuntimeInformation.IsOSPlatform(OSPlatform.Linux))
+        {
+            return null;
+        }
+
+        // struct statx has the same layout on every Linux architecture: stx_uid at 20, stx_gid at 24, stx_mode at 28.
+        var buffer = new byte[256];
+        try
+        {
+            const int AtFdCwd = -100;
+            const uint BasicStats = 0x7FF;
+            if (Native.statx(AtFdCwd, path, 0, BasicStats, buffer) != 0)
+            {
+                return null;
+            }
+        }
+        catch (EntryPointNotFoundException)
+        {
+            return null;
+        }
+
+        return (BitConverter.ToInt32(buffer, 20), BitConverter.ToInt32(buffer, 24), BitConverter.ToUInt16(buffer, 28) & ModeBits);
+    }
+
+    /// <summary>This process's user ID, group ID and supplementary groups, as <c>id</c> shows them (null on Windows).</summary>
+    public static string? DescribeProcess()
+    {
+        if (!IsUnix)
+        {
+            return null;
+        }
+
+        var groups = new uint[256];
+        var count = Native.getgroups(groups.Length, groups);
+        var supplementary = count > 0 ? string.Join(",", groups.Take(count).Select(g => g.ToString(System.Globalization.CultureInfo.InvariantCulture))) : "none";
+        return "uid " + Native.geteuid().ToString(System.Globalization.CultureInfo.InvariantCulture) + ", gid " + Native.getegid().ToString(System.Globalization.CultureInfo.InvariantCulture) +
+            ", groups " + supplementary;
+    }
+
+    /// <summary>True when this process may read, write and enter the folder <paramref name="path"/> (access(2)); true on Windows.</summary>
+    public static bool CanUseFolder(string path)
+    {
+        const int ReadWriteExecute = 4 | 2 | 1;
+        return !IsUnix || Native.access(path, ReadWriteExecute) == 0;
+    }
 
     private static class Native
     {
@@ -179,6 +254,30 @@ internal static class UnixFileModes
         [DllImport("libc", SetLastError = true, CharSet = CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]
         [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
         internal static extern int mkdir(string path, uint mode);
+
+        [DllImport("libc", SetLastError = true, CharSet = CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]
+        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+        internal static extern int chown(string path, uint owner, uint group);
+
+        [DllImport("libc", SetLastError = true, CharSet = CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]
+        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+        internal static extern int access(string path, int mode);
+
+        [DllImport("libc", SetLastError = true, CharSet = CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]
+        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+        internal static extern int statx(int dirfd, string path, int flags, uint mask, byte[] buffer);
+
+        [DllImport("libc")]
+        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+        internal static extern uint geteuid();
+
+        [DllImport("libc")]
+        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+        internal static extern uint getegid();
+
+        [DllImport("libc", SetLastError = true)]
+        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+        internal static extern int getgroups(int size, [Out] uint[] list);
 
         [DllImport("libc", SetLastError = true, CharSet = CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]
         [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]

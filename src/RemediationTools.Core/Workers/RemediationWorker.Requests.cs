@@ -16,6 +16,8 @@ internal sealed partial class RemediationWorker
     private readonly ResourceLockTable locks = new();
     private int inFlight;
 
+    private TimeSpan PollRetryDelay => options.RetryDelay > TimeSpan.FromMilliseconds(100) ? options.RetryDelay : TimeSpan.FromMilliseconds(100);
+
     private async Task ReceiveLoopAsync(IAwsClientFactory factory, CancellationToken receiving, CancellationToken abort)
     {
         var running = new List<Task>();
@@ -32,7 +34,9 @@ internal sealed partial class RemediationWorker
             IReadOnlyList<LeasedRequest> leases;
             try
             {
+                PollStarting();
                 leases = await store.ReceiveAsync(group.Name, WorkerId, free, options.LeaseDuration, options.PollWait, receiving).ConfigureAwait(false);
+                PollSucceeded();
             }
             catch (OperationCanceledException) when (receiving.IsCancellationRequested)
             {
@@ -40,8 +44,11 @@ internal sealed partial class RemediationWorker
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or RemediationStoreException)
             {
-                Log(WorkerLogLevel.Error, "cannot read the queue: " + ex.Message);
-                await DelayAsync(options.RetryDelay, receiving).ConfigureAwait(false);
+                // Not silent: logged (with the fix the store names) and reported as Unhealthy until a poll succeeds.
+                PollFailed(ex);
+
+                // At least 100 ms: a store that fails at once must not turn the loop into a busy one.
+                await DelayAsync(PollRetryDelay, receiving).ConfigureAwait(false);
                 continue;
             }
 

@@ -48,6 +48,15 @@ internal sealed partial class RemediationWorker
     private long jobsFailed;
     private readonly IdleMemoryTrimmer? idleTrimmer;
 
+    // What the receive loop last saw of the queue, for the heartbeats (health means able to work); under pollLock.
+    private readonly object pollLock = new();
+    private DateTimeOffset? lastPoll;
+    private DateTimeOffset? lastPollFailure;
+    private DateTimeOffset? pollingSince;
+    private string? lastPollError;
+    private DateTimeOffset failedSince;
+    private TaskCompletionSource<bool> beatNow = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     /// <summary>Creates the worker; <paramref name="clientFactory"/> replaces the one built from <see cref="WorkerOptions.Connection"/> (tests).</summary>
     public RemediationWorker(WorkerOptions options, IRemediationStore store, Action<WorkerLogLevel, string>? log = null, IAwsClientFactory? clientFactory = null, Func<DateTimeOffset>? clock = null)
     {
@@ -96,6 +105,7 @@ internal sealed partial class RemediationWorker
             Version = typeof(RemediationWorker).Assembly.GetName().Version?.ToString(3) ?? "0.0.0",
             Started = clock(),
             HeartbeatInterval = options.HeartbeatInterval,
+            PollInterval = options.PollWait,
         };
 
         using var receiving = CancellationTokenSource.CreateLinkedTokenSource(stop);
@@ -133,7 +143,7 @@ internal sealed partial class RemediationWorker
 
     private async Task HeartbeatLoopAsync(RemediationWorkerInfo info, Action revoked, CancellationToken stop)
     {
-        while (await DelayAsync(options.HeartbeatInterval, stop).ConfigureAwait(false))
+        while (await WaitForBeatAsync(stop).ConfigureAwait(false))
         {
             try
             {
@@ -181,15 +191,106 @@ internal sealed partial class RemediationWorker
     private async Task BeatAsync(RemediationWorkerInfo info, RemediationWorkerState state, CancellationToken cancellationToken)
     {
         info.LastHeartbeat = clock();
-        info.State = state;
         info.JobsDone = JobsDone;
         info.JobsFailed = JobsFailed;
-        await store.SaveWorkerAsync(info, cancellationToken).ConfigureAwait(false);
-        if (options.HealthFile is not null && state == RemediationWorkerState.Healthy)
+        lock (pollLock)
         {
-            AtomicFile.WriteReplace(options.HealthFile, System.Text.Encoding.UTF8.GetBytes(info.LastHeartbeat.ToString("o", CultureInfo.InvariantCulture) + " " +
-                ((long)options.HeartbeatInterval.TotalSeconds).ToString(CultureInfo.InvariantCulture)));
+            info.LastPoll = lastPoll;
+            info.LastPollFailure = lastPollFailure;
+            info.LastPollError = lastPollError;
+            info.PollingSince = pollingSince;
         }
+
+        // Healthy only while the queue can be read: the same judgement as Get-RemediationWorker and --health.
+        info.State = state;
+        if (state != RemediationWorkerState.Stopped)
+        {
+            WorkerHealth.Apply(info, info.LastHeartbeat);
+        }
+        else
+        {
+            info.StateReason = null;
+        }
+
+        if (options.HealthFile is not null && state != RemediationWorkerState.Stopped)
+        {
+            // The whole record, so that --health judges it exactly as the store's readers do.
+            AtomicFile.WriteReplace(options.HealthFile, System.Text.Encoding.UTF8.GetBytes(Results.RemediationJson.Serialize(info)));
+        }
+
+        await store.SaveWorkerAsync(info, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The receive loop is about to poll the queue.</summary>
+    private void PollStarting()
+    {
+        lock (pollLock)
+        {
+            pollingSince = clock();
+        }
+    }
+
+    /// <summary>A poll returned: the worker can work (again: said in the log, and in a heartbeat at once).</summary>
+    private void PollSucceeded()
+    {
+        bool recovered;
+        lock (pollLock)
+        {
+            recovered = lastPollFailure is { } failed && (lastPoll is null || failed >= lastPoll);
+            lastPoll = clock();
+            pollingSince = null;
+        }
+
+        if (recovered)
+        {
+            Log(WorkerLogLevel.Information, "the queue of group " + group.Name + " can be read again; healthy");
+            RequestBeat();
+        }
+    }
+
+    /// <summary>A poll failed: the worker is Unhealthy until one succeeds; the error is logged when it first occurs, when it changes, and every minute.</summary>
+    private void PollFailed(Exception error)
+    {
+        bool report;
+        lock (pollLock)
+        {
+            var now = clock();
+            var continuing = lastPollFailure is { } failed && (lastPoll is null || failed >= lastPoll);
+            report = !continuing || !string.Equals(lastPollError, error.Message, StringComparison.Ordinal) || now - failedSince >= TimeSpan.FromMinutes(1);
+            if (report)
+            {
+                failedSince = now;
+            }
+
+            lastPollFailure = now;
+            lastPollError = error.Message;
+            pollingSince = null;
+        }
+
+        if (report)
+        {
+            Log(WorkerLogLevel.Error, "cannot read the queue of group " + group.Name + " in " + store.Description + ": " + error.Message +
+                " The worker reports Unhealthy and retries every " + PollRetryDelay.TotalSeconds.ToString(CultureInfo.InvariantCulture) + " s.");
+            RequestBeat();
+        }
+    }
+
+    private void RequestBeat() => Volatile.Read(ref beatNow).TrySetResult(true);
+
+    // The heartbeat interval, or sooner when the health changed; false once stopped.
+    private async Task<bool> WaitForBeatAsync(CancellationToken stop)
+    {
+        var now = Volatile.Read(ref beatNow);
+        using var delay = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        var timer = Task.Delay(options.HeartbeatInterval, delay.Token);
+        await Task.WhenAny(timer, now.Task).ConfigureAwait(false);
+        delay.Cancel();
+        if (now.Task.IsCompleted)
+        {
+            Interlocked.CompareExchange(ref beatNow, new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously), now);
+        }
+
+        return !stop.IsCancellationRequested;
     }
 
     private void Log(WorkerLogLevel level, string message) => log(level, AwsSecretRedactor.Redact(message) ?? string.Empty);

@@ -15,6 +15,9 @@ public sealed class LocalFolderStorePermissionTests : IDisposable
     private const UnixFileMode OwnerFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private const UnixFileMode GroupFolder = OwnerFolder | UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute;
     private const UnixFileMode GroupFile = OwnerFile | UnixFileMode.GroupRead | UnixFileMode.GroupWrite;
+    private const UnixFileMode SharedFolder = GroupFolder | UnixFileMode.SetGroup;
+    private const UnixFileMode RecordsFolder = OwnerFolder | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.SetGroup;
+    private const UnixFileMode RecordsFile = OwnerFile | UnixFileMode.GroupRead;
     private readonly StoreTestFolder folder = new();
 
     public void Dispose() => folder.Dispose();
@@ -45,9 +48,9 @@ public sealed class LocalFolderStorePermissionTests : IDisposable
         await store.SaveWorkerAsync(new RemediationWorkerInfo { WorkerGroup = Group, WorkerId = "w-1", Host = "h" }, CancellationToken.None);
     }
 
-    private static (UnixFileMode[] Folders, UnixFileMode[] Files) Modes(string root) => (
-        Directory.GetDirectories(root, "*", SearchOption.AllDirectories).Append(root).Select(File.GetUnixFileMode).Distinct().ToArray(),
-        Directory.GetFiles(root, "*", SearchOption.AllDirectories).Select(File.GetUnixFileMode).Distinct().ToArray());
+    private static (UnixFileMode[] Folders, UnixFileMode[] Files) Modes(string root, string? except = null) => (
+        Directory.GetDirectories(root, "*", SearchOption.AllDirectories).Append(root).Where(p => except is null || !p.StartsWith(except, StringComparison.Ordinal)).Select(File.GetUnixFileMode).Distinct().ToArray(),
+        Directory.GetFiles(root, "*", SearchOption.AllDirectories).Where(p => except is null || !p.StartsWith(except, StringComparison.Ordinal)).Select(File.GetUnixFileMode).Distinct().ToArray());
 
     [UnixOnlyFact]
     public async Task NewStore_EveryFolderOwnerOnlyEveryFileOwnerOnly()
@@ -64,15 +67,59 @@ public sealed class LocalFolderStorePermissionTests : IDisposable
     }
 
     [UnixOnlyFact]
-    public async Task SharedStore_GroupFoldersAndFilesEvenUnderARestrictiveUmaskDefault()
+    public async Task SharedStore_SetGroupIdGroupFoldersAndFiles_RecordsReadOnlyForTheGroup()
     {
         var store = new LocalFolderStore(Root, sharing: StoreSharing.Group);
 
         await UseAsync(store);
 
-        var (folders, files) = Modes(Root);
-        Assert.Equal(new[] { GroupFolder }, folders);
+        var groups = Path.Combine(Root, "groups");
+        var (folders, files) = Modes(Root, except: groups);
+        var (recordFolders, recordFiles) = Modes(groups);
+        Assert.Equal(new[] { SharedFolder }, folders);
         Assert.Equal(new[] { GroupFile }, files);
+
+        // The records hold the client secret's hash: the group reads them (workers verify), only the owner writes them.
+        Assert.Equal(new[] { RecordsFolder }, recordFolders);
+        Assert.Equal(new[] { RecordsFile }, recordFiles);
+        Assert.True(Directory.GetFiles(groups, "*", SearchOption.AllDirectories).Length >= 1);
+        Assert.Equal(StoreSharing.Group, store.Sharing);
+    }
+
+    [UnixOnlyFact]
+    public async Task SharedStore_OpenedAgainWithoutTheVariable_StaysShared()
+    {
+        await UseAsync(new LocalFolderStore(Root, sharing: StoreSharing.Group));
+
+        // What the admin's next session or a worker does: no REMEDIATION_STORE_SHARED, so the store's own sharing holds.
+        var again = new LocalFolderStore(Root, sharing: null);
+
+        Assert.Equal(StoreSharing.Group, again.Sharing);
+        Assert.Null(again.PermissionNote);
+        Assert.Equal(SharedFolder, File.GetUnixFileMode(Root));
+    }
+
+    [UnixOnlyFact]
+    public async Task OwnerOnlyStoreShared_GroupChangedEverythingRemodedSecretFileUntouched()
+    {
+        await UseAsync(new LocalFolderStore(Root, sharing: StoreSharing.Owner));
+        var secret = Path.Combine(Root, "prod.secret");
+        RemediationTools.Core.Workers.WorkerClientSecret.WriteFile(secret, "s3cret");
+        var groupId = Environment.UserName == "root" ? 10077 : (int?)null;
+
+        var shared = new LocalFolderStore(Root, sharing: StoreSharing.Group, groupId: groupId);
+
+        var (folders, files) = Modes(Path.Combine(Root, "queues"));
+        Assert.Equal(new[] { SharedFolder }, folders);
+        Assert.Equal(new[] { GroupFile }, files);
+        Assert.Equal(RecordsFile, File.GetUnixFileMode(Directory.GetFiles(Path.Combine(Root, "groups"), "*.json", SearchOption.AllDirectories)[0]));
+        Assert.Equal(OwnerFile, File.GetUnixFileMode(secret));
+        Assert.Contains("2770", shared.PermissionNote, StringComparison.Ordinal);
+        if (groupId is not null)
+        {
+            Assert.Equal(groupId, shared.SharedGroupId);
+            Assert.Contains("--group-add 10077", shared.PermissionNote, StringComparison.Ordinal);
+        }
     }
 
     [UnixOnlyFact]
@@ -103,22 +150,29 @@ public sealed class LocalFolderStorePermissionTests : IDisposable
     }
 
     [Theory]
-    [InlineData(null, "Owner")]
-    [InlineData("", "Owner")]
-    [InlineData("owner", "Owner")]
-    [InlineData("GROUP", "Group")]
-    public void FromEnvironment_KnownValues(string? value, string expected)
+    [InlineData(null, null, null)]
+    [InlineData("", null, null)]
+    [InlineData("owner", "Owner", null)]
+    [InlineData("GROUP", "Group", null)]
+    [InlineData("group:1000", "Group", 1000)]
+    public void FromEnvironment_KnownValues(string? value, string? expected, int? groupId)
     {
-        Assert.Equal(Enum.Parse<StoreSharing>(expected), StorePermissions.FromEnvironment(_ => value));
+        var request = StorePermissions.FromEnvironment(_ => value);
+
+        Assert.Equal(expected is null ? null : Enum.Parse<StoreSharing>(expected), request.Sharing);
+        Assert.Equal(groupId, request.GroupId);
     }
 
-    [Fact]
-    public void FromEnvironment_UnknownValue_ErrorNamesVariableAndValue()
+    [Theory]
+    [InlineData("everyone")]
+    [InlineData("group:staff")]
+    [InlineData("group:")]
+    public void FromEnvironment_UnknownValue_ErrorNamesVariableAndValue(string value)
     {
-        var ex = Assert.Throws<RemediationStoreException>(() => StorePermissions.FromEnvironment(_ => "everyone"));
+        var ex = Assert.Throws<RemediationStoreException>(() => StorePermissions.FromEnvironment(_ => value));
 
         Assert.Equal(StoreError.StoreNotAvailable, ex.Error);
         Assert.Contains("REMEDIATION_STORE_SHARED", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("'everyone'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("'" + value + "'", ex.Message, StringComparison.Ordinal);
     }
 }

@@ -364,6 +364,49 @@ public abstract class StoreContractTests : IDisposable
     }
 
     [Fact]
+    public async Task ListWorkers_HeartbeatsWhilePollsFail_UnhealthyWithTheReasonUntilAPollSucceeds()
+    {
+        var store = await GroupStoreAsync();
+        var now = Clock.Now;
+        var interval = TimeSpan.FromSeconds(10);
+        var failing = new RemediationWorkerInfo
+        {
+            WorkerId = "w-fail", WorkerGroup = Group, Started = now - TimeSpan.FromMinutes(1), LastHeartbeat = now, State = RemediationWorkerState.Healthy,
+            HeartbeatInterval = interval, PollInterval = interval, LastPoll = now - TimeSpan.FromSeconds(30), LastPollFailure = now - TimeSpan.FromSeconds(2),
+            LastPollError = "Access to the path '/store/queues/prod/leased' is denied.",
+        };
+        var hung = new RemediationWorkerInfo
+        {
+            WorkerId = "w-hung", WorkerGroup = Group, Started = now - TimeSpan.FromMinutes(5), LastHeartbeat = now, State = RemediationWorkerState.Healthy,
+            HeartbeatInterval = interval, PollInterval = interval, PollingSince = now - TimeSpan.FromMinutes(2),
+        };
+        var recovered = new RemediationWorkerInfo
+        {
+            WorkerId = "w-ok", WorkerGroup = Group, Started = now - TimeSpan.FromMinutes(1), LastHeartbeat = now, State = RemediationWorkerState.Healthy,
+            HeartbeatInterval = interval, PollInterval = interval, LastPollFailure = now - TimeSpan.FromSeconds(20), LastPollError = "gone", LastPoll = now - TimeSpan.FromSeconds(1),
+            PollingSince = now - TimeSpan.FromSeconds(1),
+        };
+        foreach (var worker in new[] { failing, hung, recovered })
+        {
+            await store.SaveWorkerAsync(worker, CancellationToken.None);
+        }
+
+        var workers = (await store.ListWorkersAsync(Group, now, CancellationToken.None)).ToDictionary(w => w.WorkerId);
+
+        Assert.Equal(RemediationWorkerState.Unhealthy, workers["w-fail"].State);
+        Assert.Contains("/store/queues/prod/leased", workers["w-fail"].StateReason, StringComparison.Ordinal);
+        Assert.Equal(failing.LastPollFailure, workers["w-fail"].LastPollFailure);
+        Assert.Equal(RemediationWorkerState.Unhealthy, workers["w-hung"].State);
+        Assert.Contains("no poll of the queue has returned", workers["w-hung"].StateReason, StringComparison.Ordinal);
+        Assert.Equal(RemediationWorkerState.Healthy, workers["w-ok"].State);
+        Assert.Null(workers["w-ok"].StateReason);
+
+        // An Unhealthy worker that stops sending heartbeats is Stale: the worse of the two.
+        var later = await store.ListWorkersAsync(Group, now + TimeSpan.FromMinutes(1), CancellationToken.None);
+        Assert.Equal(RemediationWorkerState.Stale, later.Single(w => w.WorkerId == "w-fail").State);
+    }
+
+    [Fact]
     public async Task GetRuns_ByStatusAndSince_OnlyMatchingOldestFirst()
     {
         var store = await GroupStoreAsync();

@@ -15,6 +15,12 @@ internal sealed class DelegatingStore : IRemediationStore
     /// <summary>Called after each FailAsync with the status it recorded.</summary>
     public Action<RemediationRunStatus>? AfterFail { get; set; }
 
+    /// <summary>Called after each SaveWorkerAsync (a heartbeat) with what was saved.</summary>
+    public Action<RemediationWorkerInfo>? AfterSaveWorker { get; set; }
+
+    /// <summary>Replaces ReceiveAsync; null passes through.</summary>
+    public Func<Task<IReadOnlyList<LeasedRequest>>>? OnReceive { get; set; }
+
     /// <summary>Replaces ExtendLeaseAsync; null passes through.</summary>
     public Func<LeasedRequest, Task<bool>>? OnExtend { get; set; }
 
@@ -35,7 +41,7 @@ internal sealed class DelegatingStore : IRemediationStore
     public Task EnqueueAsync(string group, IReadOnlyList<QueuedRequest> requests, CancellationToken cancellationToken) => inner.EnqueueAsync(group, requests, cancellationToken);
 
     public Task<IReadOnlyList<LeasedRequest>> ReceiveAsync(string group, string workerId, int maxCount, TimeSpan lease, TimeSpan wait, CancellationToken cancellationToken)
-        => inner.ReceiveAsync(group, workerId, maxCount, lease, wait, cancellationToken);
+        => OnReceive is { } receive ? receive() : inner.ReceiveAsync(group, workerId, maxCount, lease, wait, cancellationToken);
 
     public Task<bool> ExtendLeaseAsync(LeasedRequest request, TimeSpan lease, CancellationToken cancellationToken)
         => OnExtend?.Invoke(request) ?? inner.ExtendLeaseAsync(request, lease, cancellationToken);
@@ -57,7 +63,11 @@ internal sealed class DelegatingStore : IRemediationStore
 
     public Task<QueueCounts> CountAsync(string group, CancellationToken cancellationToken) => inner.CountAsync(group, cancellationToken);
 
-    public Task SaveWorkerAsync(RemediationWorkerInfo worker, CancellationToken cancellationToken) => inner.SaveWorkerAsync(worker, cancellationToken);
+    public async Task SaveWorkerAsync(RemediationWorkerInfo worker, CancellationToken cancellationToken)
+    {
+        await inner.SaveWorkerAsync(worker, cancellationToken);
+        AfterSaveWorker?.Invoke(worker);
+    }
 
     public Task<IReadOnlyList<RemediationWorkerInfo>> ListWorkersAsync(string? group, DateTimeOffset now, CancellationToken cancellationToken) => inner.ListWorkersAsync(group, now, cancellationToken);
 

@@ -183,6 +183,61 @@ public sealed class RemediationWorkerTests
             => inner.ForAccountAsync(role is null ? null : redirect(role), cancellationToken);
     }
 
+    [Fact]
+    public async Task Run_QueueCannotBeRead_LoggedWithThePathUnhealthyWithTheReasonThenHealthyAgain()
+    {
+        using var sandbox = await WorkerSandbox.StartAsync();
+        var store = new DelegatingStore(sandbox.Store);
+        var failing = true;
+        const string Denied = "Access to the path '/store/queues/prod/leased' is denied.";
+        store.OnReceive = () => Volatile.Read(ref failing)
+            ? Task.FromException<IReadOnlyList<LeasedRequest>>(new RemediationStoreException(StoreError.StoreNotAvailable, Denied))
+            : sandbox.Store.ReceiveAsync(WorkerSandbox.GroupName, "w-any", 1, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(50), CancellationToken.None);
+        var unhealthy = new TaskCompletionSource<RemediationWorkerInfo>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var healthyAgain = new TaskCompletionSource<RemediationWorkerInfo>(TaskCreationOptions.RunContinuationsAsynchronously);
+        store.AfterSaveWorker = info =>
+        {
+            if (info.State == RemediationWorkerState.Unhealthy)
+            {
+                unhealthy.TrySetResult(Copy(info));
+            }
+            else if (info.State == RemediationWorkerState.Healthy && unhealthy.Task.IsCompleted)
+            {
+                healthyAgain.TrySetResult(Copy(info));
+            }
+        };
+        var log = new List<string>();
+        var worker = new RemediationWorker(Options(sandbox), store, (level, line) => { lock (log) { log.Add(level + " " + line); } });
+        using var stop = new CancellationTokenSource();
+        var running = worker.RunAsync(stop.Token);
+
+        var sick = await unhealthy.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var listed = await sandbox.Store.ListWorkersAsync(WorkerSandbox.GroupName, DateTimeOffset.UtcNow, CancellationToken.None);
+        Volatile.Write(ref failing, false);
+        var well = await healthyAgain.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        stop.Cancel();
+        await running;
+
+        Assert.Contains(Denied, sick.StateReason, StringComparison.Ordinal);
+        Assert.NotNull(sick.LastPollFailure);
+        Assert.Equal(RemediationWorkerState.Unhealthy, Assert.Single(listed).State);
+        Assert.Contains("/store/queues/prod/leased", listed[0].StateReason, StringComparison.Ordinal);
+        Assert.Null(well.StateReason);
+        Assert.True(well.LastPoll > sick.LastPollFailure);
+        string[] lines;
+        lock (log)
+        {
+            lines = log.ToArray();
+        }
+
+        // Reported, not retried silently: once when it starts (RetryDelay is zero, so it retried many times), then once when it ends.
+        Assert.Single(lines, l => l.StartsWith("Error cannot read the queue of group prod", StringComparison.Ordinal) && l.Contains(Denied, StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("can be read again", StringComparison.Ordinal));
+    }
+
+    private static RemediationWorkerInfo Copy(RemediationWorkerInfo info)
+        => RemediationTools.Core.Results.RemediationJson.Deserialize<RemediationWorkerInfo>(RemediationTools.Core.Results.RemediationJson.Serialize(info));
+
     private sealed class SynchronousProgress : IProgress<RemediationRun>
     {
         private readonly Action<RemediationRun> report;

@@ -32,9 +32,17 @@ internal sealed class WorkerProcess : IDisposable
         }
     }
 
-    public static WorkerProcess Start(IReadOnlyDictionary<string, string?> environment, params string[] arguments)
+    public static WorkerProcess Start(IReadOnlyDictionary<string, string?> environment, params string[] arguments) => StartWith(Array.Empty<string>(), environment, arguments);
+
+    /// <summary>Starts the worker through <paramref name="launcher"/> (say <c>setpriv --reuid 10001 ...</c>): <c>launcher... dotnet remediation-worker.dll arguments...</c>.</summary>
+    public static WorkerProcess StartWith(IReadOnlyList<string> launcher, IReadOnlyDictionary<string, string?> environment, params string[] arguments)
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var info = new ProcessStartInfo(launcher.Count > 0 ? launcher[0] : "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var part in launcher.Skip(1).Concat(launcher.Count > 0 ? new[] { "dotnet" } : Array.Empty<string>()))
+        {
+            info.ArgumentList.Add(part);
+        }
+
         info.ArgumentList.Add(WorkerDll);
         foreach (var argument in arguments)
         {

@@ -280,7 +280,7 @@ internal sealed partial class AwsStore : IRemediationStore, IDisposable
             foreach (var item in await QueryAsync(key, "worker#", cancellationToken).ConfigureAwait(false))
             {
                 var worker = Body<RemediationWorkerInfo>(item);
-                worker.State = WorkerHealth.Judge(worker, now);
+                WorkerHealth.Apply(worker, now);
                 workers.Add(worker);
             }
         }
