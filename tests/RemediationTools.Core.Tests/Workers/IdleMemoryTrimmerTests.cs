@@ -85,5 +85,24 @@ public sealed class IdleMemoryTrimmerTests
         Assert.False(weak.IsAlive);
     }
 
+    [Fact]
+    public void FileMappings_ProcMaps_OnlyMappedFilesWithTheirRanges()
+    {
+        var lines = new[]
+        {
+            "7f1c2a000000-7f1c2a200000 r-xp 00000000 fd:01 1311 /usr/share/dotnet/shared/Microsoft.NETCore.App/10.0.0/libcoreclr.so",
+            "7f1c2b000000-7f1c2b001000 r--s 00000000 fd:01 1312 /opt/remediation-worker/RemediationTools.Core.dll",
+            "55d0c0000000-55d0c0021000 rw-p 00000000 00:00 0 [heap]",
+            "7f1c2c000000-7f1c2c100000 rw-p 00000000 00:00 0",
+            "7ffd1a000000-7ffd1a021000 rw-p 00000000 00:00 0 [stack]",
+            "7f1c2d000000-7f1c2d001000 r--p 00000000 fd:01 1313 /tmp/gone.so (deleted)",
+            "garbage",
+        };
+
+        var mappings = IdleMemoryTrimmer.FileMappings(lines).ToList();
+
+        Assert.Equal(new[] { (0x7f1c2a000000UL, 0x200000UL), (0x7f1c2b000000UL, 0x1000UL) }, mappings);
+    }
+
     private static WeakReference AllocateUnreachableLargeObject() => new(new byte[1 << 20]);
 }

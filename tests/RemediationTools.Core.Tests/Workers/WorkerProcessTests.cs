@@ -79,7 +79,11 @@ public sealed class WorkerProcessTests
             Assert.All(results, r => Assert.True(
                 r.Result!.Status == RemediationStatus.Remediated || (r.Result.Status == RemediationStatus.AlreadyCompliant && r.Attempts > 1),
                 r.RequestId + ": " + r.Result.Status + " on attempt " + r.Attempts));
-            Assert.Equal(500, sandbox.Calls("ec2:RevokeSecurityGroupIngress"));
+            // A redelivery of a request whose revoke the victim made just before it was killed (before its verify read
+            // used up the sandbox's read lag) may see the group as it was and try the revoke again: EC2 refuses it in
+            // a non-default VPC (InvalidPermission.NotFound) and nothing changes, so at most one extra call per
+            // orphaned request; the groups' rules below prove each was closed exactly once.
+            Assert.InRange(sandbox.Calls("ec2:RevokeSecurityGroupIngress"), 500, 500 + orphaned);
             Assert.Equal((0, 0), await sandbox.CheckGroupsAsync(groups));
             Assert.True(orphaned > 0, "The victim held no lease when it was killed.");
             var redelivered = results.Where(r => r.Attempts > 1).ToList();
