@@ -35,8 +35,14 @@ function Start-BenchWorker {
     task that ends with its log.
     #>
     param([Parameter(Mandatory)] [string] $WorkerDll, [Parameter(Mandatory)] $Sandbox, [Parameter(Mandatory)] $Caller, [Parameter(Mandatory)] [hashtable] $Variables)
-    $info = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
-    $info.ArgumentList.Add($WorkerDll)
+    # A .dll runs on the shared runtime (`dotnet <dll>`); anything else is the self-contained worker executable.
+    if ($WorkerDll.EndsWith('.dll', [StringComparison]::OrdinalIgnoreCase)) {
+        $info = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
+        $info.ArgumentList.Add($WorkerDll)
+    }
+    else {
+        $info = [System.Diagnostics.ProcessStartInfo]::new($WorkerDll)
+    }
     $info.UseShellExecute = $false
     $info.RedirectStandardOutput = $true
     $all = @{ AWS_ACCESS_KEY_ID = $Caller.accessKeyId; AWS_SECRET_ACCESS_KEY = $Caller.secretAccessKey; AWS_REGION = 'us-east-1'; AWS_ENDPOINT_URL = $Sandbox.Endpoint } + $Variables
