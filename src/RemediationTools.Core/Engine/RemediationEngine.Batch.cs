@@ -151,6 +151,10 @@ internal sealed partial class RemediationEngine
 
         using var gate = new SemaphoreSlim(options.ThrottleLimit);
 
+        // Verifications read their resources in batches: a finding waiting for its batched read lends its slot out.
+        var scope = new BatchReadScope(() => gate.Release(), token => gate.WaitAsync(token));
+        cache.Scope = scope;
+
         // First every finding is planned, from the state before this batch changes anything (mostly from the batched
         // reads), so a finding that another finding of the batch fixes first is known to have been open: it plans
         // again under the lock on the shared resource and says who fixed it, instead of depending on timing.
@@ -177,7 +181,7 @@ internal sealed partial class RemediationEngine
         var lanes = items
             .Select((item, position) => (Item: item, Plan: plans[position]))
             .GroupBy(x => x.Item.Finding.ResourceId, StringComparer.Ordinal)
-            .Select(lane => RunLaneAsync(lane.ToList(), options, cache, confirm, batch, gate, report, cancellationToken))
+            .Select(lane => RunLaneAsync(lane.ToList(), options, cache, confirm, batch, gate, scope, report, cancellationToken))
             .ToList();
         await Task.WhenAll(lanes).ConfigureAwait(false);
     }
@@ -189,6 +193,7 @@ internal sealed partial class RemediationEngine
         Func<RemediationPlan, Task<bool>>? confirm,
         BatchState batch,
         SemaphoreSlim gate,
+        BatchReadScope scope,
         Action<int, RemediationResult> report,
         CancellationToken cancellationToken)
     {
@@ -199,20 +204,28 @@ internal sealed partial class RemediationEngine
                 continue;
             }
 
-            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            scope.Enter();
             RemediationResult result;
             try
             {
-                result = await RunInBatchAsync(item.Finding, plan, options, cache, confirm, batch, item.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (item.Token.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-            {
-                // This finding alone was cancelled (its worker lost the lease): no result, the batch goes on.
-                continue;
+                await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    result = await RunInBatchAsync(item.Finding, plan, options, cache, confirm, batch, item.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (item.Token.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+                {
+                    // This finding alone was cancelled (its worker lost the lease): no result, the batch goes on.
+                    continue;
+                }
+                finally
+                {
+                    gate.Release();
+                }
             }
             finally
             {
-                gate.Release();
+                scope.Leave();
             }
 
             report(item.Index, result);

@@ -21,6 +21,9 @@ internal sealed class JobReadCache
     /// </summary>
     public JobReadCache(Func<long>? sequence = null) => this.sequence = sequence ?? (() => 0);
 
+    /// <summary>The batch group's batched verification reads; null outside a batch (every read is then its own call).</summary>
+    public BatchReadScope? Scope { get; set; }
+
     /// <summary>Number of cached keys (reads finished or in flight).</summary>
     public int Count => entries.Count;
 

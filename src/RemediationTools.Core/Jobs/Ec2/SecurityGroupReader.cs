@@ -41,7 +41,10 @@ internal static class SecurityGroupReader
             DescribeAsync(context.Clients.Ec2(context.Region), groupId, context.Reporter, cancellationToken));
     }
 
-    /// <summary>The group as AWS has it now (one DescribeSecurityGroups), kept in the cache for later findings.</summary>
+    /// <summary>
+    /// The group as AWS has it now, kept in the cache for later findings: in a batch, from a DescribeSecurityGroups of
+    /// the groups every verifying finding of the batch group waits for (<see cref="BatchReadScope"/>), else its own call.
+    /// </summary>
     public static Task<SecurityGroupSnapshot> ReadFreshAsync(JobContext context, string groupId, CancellationToken cancellationToken)
     {
         if (context is null)
@@ -50,7 +53,27 @@ internal static class SecurityGroupReader
         }
 
         context.Cache.Invalidate(GroupKey(groupId));
-        return ReadGroupAsync(context, groupId, cancellationToken);
+        if (context.Cache.Scope is not { } scope)
+        {
+            return ReadGroupAsync(context, groupId, cancellationToken);
+        }
+
+        var ec2 = context.Clients.Ec2(context.Region);
+        var reporter = context.Reporter;
+        var reader = scope.Reader<SecurityGroupSnapshot>(
+            "ec2:security-groups",
+            (ids, token) => DescribeManyAsync(ec2, ids, reporter, token),
+            (id, token) => DescribeAsync(ec2, id, reporter, token));
+        return context.Cache.GetOrReadAsync(GroupKey(groupId), () => reader.ReadAsync(groupId, cancellationToken));
+    }
+
+    private static async Task<IReadOnlyDictionary<string, SecurityGroupSnapshot>> DescribeManyAsync(IAmazonEC2 ec2, IReadOnlyList<string> groupIds, IRemediationReporter reporter, CancellationToken cancellationToken)
+    {
+        var response = await AwsCall.RunAsync(reporter, SecurityGroupPortCloser.DescribeSecurityGroupsAction, groupIds.Count + " security groups", () =>
+            ec2.DescribeSecurityGroupsAsync(new DescribeSecurityGroupsRequest { GroupIds = groupIds.ToList() }, cancellationToken)).ConfigureAwait(false);
+        return (response.SecurityGroups ?? new List<SecurityGroup>())
+            .Where(g => g.GroupId is not null)
+            .ToDictionary(g => g.GroupId, Snapshot, StringComparer.Ordinal);
     }
 
     /// <summary>The group in the shape every job uses: rules of both directions with every kind of source, and tags.</summary>
