@@ -28,7 +28,7 @@ internal sealed class BatchReadScope
     }
 
     /// <summary>How long requests wait for more when not every running finding is waiting.</summary>
-    public TimeSpan QuietPeriod { get; set; } = TimeSpan.FromMilliseconds(20);
+    public TimeSpan QuietPeriod { get; set; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>How many findings are running now.</summary>
     public int Running
