@@ -58,6 +58,27 @@ public sealed class SandboxEc2ThrottlingTests : IDisposable
     }
 
     [Fact]
+    public async Task RequestLimitExceeded_SdkWithRetries_RetriesItAsThrottling()
+    {
+        _sandbox.Server.Ec2RateLimits = Ec2RateLimits.AwsDefaults with { NonMutating = new(1, 1) };
+        using var ec2 = new AmazonEC2Client(SandboxHarness.Credentials(_sandbox.Root), new AmazonEC2Config
+        {
+            ServiceURL = _sandbox.Server.Endpoint.ToString(),
+            AuthenticationRegion = SandboxHarness.Region,
+            RetryMode = Amazon.Runtime.RequestRetryMode.Standard,
+            MaxErrorRetry = 2,
+        });
+        await ec2.DescribeVpcsAsync(new DescribeVpcsRequest());
+
+        // The sandbox clock stands still, so every retry finds the bucket still empty.
+        var error = await Assert.ThrowsAsync<AmazonEC2Exception>(() => ec2.DescribeVpcsAsync(new DescribeVpcsRequest()));
+
+        Assert.Equal("RequestLimitExceeded", error.ErrorCode);
+        Assert.Equal(4, _sandbox.Server.CallCounts["ec2:DescribeVpcs"]);
+        Assert.Equal(3, _sandbox.Server.Ec2ThrottledCalls["ec2:DescribeVpcs"]);
+    }
+
+    [Fact]
     public async Task AwsDefaults_MutatingBurstOf50_ResourceIntensiveSeparately()
     {
         _sandbox.Server.Ec2RateLimits = Ec2RateLimits.AwsDefaults;
