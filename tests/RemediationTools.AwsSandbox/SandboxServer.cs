@@ -91,8 +91,40 @@ public sealed partial class SandboxServer : IDisposable
         }
     }
 
-    /// <summary>Clears <see cref="CallCounts"/>.</summary>
-    public void ResetCallCounts() => _calls.Clear();
+    /// <summary>
+    /// EC2's request-rate throttling per account and region (the EC2 API reference's token buckets): null (the
+    /// default) turns it off; <see cref="Ec2.Ec2RateLimits.AwsDefaults"/> or custom limits turn it on. Setting it starts
+    /// every bucket full. Buckets refill from <see cref="Clock"/>. A call that finds its bucket empty fails with HTTP 503
+    /// <c>RequestLimitExceeded</c>, takes no token and changes nothing; it counts in <see cref="CallCounts"/> as any
+    /// call and in <see cref="Ec2ThrottledCalls"/>.
+    /// </summary>
+    public Ec2.Ec2RateLimits? Ec2RateLimits
+    {
+        get { lock (_state.Gate) { return _state.Ec2RateLimiter?.Limits; } }
+        set { lock (_state.Gate) { _state.Ec2RateLimiter = value is null ? null : new Ec2RequestRateLimiter(value); } }
+    }
+
+    /// <summary>
+    /// Snapshot of the EC2 calls refused by <see cref="Ec2RateLimits"/>, keyed "ec2:Action" (not the random throttling
+    /// of <see cref="Faults"/>); cleared by <see cref="ResetCallCounts"/>.
+    /// </summary>
+    public IReadOnlyDictionary<string, int> Ec2ThrottledCalls
+    {
+        get { lock (_state.Gate) { return new Dictionary<string, int>(_state.Ec2ThrottledCalls, StringComparer.Ordinal); } }
+    }
+
+    /// <summary>Every EC2 action the sandbox emulates (each one has its category in <see cref="Ec2ThrottlingCategories"/>).</summary>
+    public static IReadOnlyCollection<string> EmulatedEc2Actions => Ec2Service.EmulatedActions;
+
+    /// <summary>Clears <see cref="CallCounts"/> and <see cref="Ec2ThrottledCalls"/>.</summary>
+    public void ResetCallCounts()
+    {
+        _calls.Clear();
+        lock (_state.Gate)
+        {
+            _state.Ec2ThrottledCalls.Clear();
+        }
+    }
 
     /// <summary>
     /// Creates an account (or, for an existing id, a further root access key) and returns its root

@@ -52,6 +52,12 @@ internal sealed partial class SandboxState
 
     public DateTimeOffset Now => Clock();
 
+    /// <summary>EC2's request-rate token buckets; null (the default) = off.</summary>
+    public Ec2RequestRateLimiter? Ec2RateLimiter { get; set; }
+
+    /// <summary>EC2 calls refused by <see cref="Ec2RateLimiter"/>, keyed "ec2:Action".</summary>
+    public Dictionary<string, int> Ec2ThrottledCalls { get; } = new(StringComparer.Ordinal);
+
     public AccountState Account(string accountId) =>
         Accounts.TryGetValue(accountId, out var account) ? account : throw new ArgumentException($"Unknown sandbox account '{accountId}'.", nameof(accountId));
 

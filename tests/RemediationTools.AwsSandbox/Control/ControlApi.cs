@@ -39,6 +39,8 @@ internal sealed class ControlApi
                 ("PUT", "/_sandbox/faults") => SetFaults(json),
                 ("PUT", "/_sandbox/clock") => SetClock(json),
                 ("PUT", "/_sandbox/consistency") => SetConsistency(json),
+                ("PUT", "/_sandbox/ec2-rate-limits") => SetEc2RateLimits(json),
+                ("GET", "/_sandbox/ec2-rate-limits") => Ec2RateLimits(),
                 ("POST", "/_sandbox/vpcs") => AddVpc(json),
                 ("POST", "/_sandbox/instances") => AddInstance(json),
                 ("POST", "/_sandbox/volumes") => AddVolume(json),
@@ -162,6 +164,122 @@ internal sealed class ControlApi
         }
 
         return Ok(new Dictionary<string, object?> { ["readLag"] = _server.ReadLag, ["maxPageSize"] = _server.MaxPageSize });
+    }
+
+    /// <summary>
+    /// <c>{"enabled": true, "nonMutating": {"capacity": 100, "refillPerSecond": 20}, "unfilteredUnpaginatedNonMutating": {...},
+    /// "mutating": {...}, "resourceIntensive": {...}, "actions": {"CreateTags": {...}}, "resourceBuckets": {"RunInstances": {...}}}</c>:
+    /// EC2's token buckets with AWS's defaults except the limits given (<c>actions</c> and <c>resourceBuckets</c> entries
+    /// replace or add to the defaults'); <c>{"enabled": false}</c> turns them off. Every bucket starts full.
+    /// </summary>
+    private SandboxHttpResponse SetEc2RateLimits(JsonElement json)
+    {
+        if (json.ValueKind != JsonValueKind.Object)
+        {
+            throw new ArgumentException("The EC2 rate limits are a JSON object.");
+        }
+
+        foreach (var property in json.EnumerateObject())
+        {
+            if (property.Name is not ("enabled" or "nonMutating" or "unfilteredUnpaginatedNonMutating" or "mutating" or "resourceIntensive" or "actions" or "resourceBuckets"))
+            {
+                throw new ArgumentException($"Unknown EC2 rate limit setting '{property.Name}'.");
+            }
+        }
+
+        if (json.TryGetProperty("enabled", out var enabled) && enabled.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+        {
+            throw new ArgumentException($"'enabled' is true or false, not {enabled.GetRawText()}.");
+        }
+
+        if (OptionalBool(json, "enabled") == false)
+        {
+            _server.Ec2RateLimits = null;
+            return Ec2RateLimits();
+        }
+
+        var defaults = Ec2.Ec2RateLimits.AwsDefaults;
+        _server.Ec2RateLimits = defaults with
+        {
+            NonMutating = OptionalBucket(json, "nonMutating") ?? defaults.NonMutating,
+            UnfilteredUnpaginatedNonMutating = OptionalBucket(json, "unfilteredUnpaginatedNonMutating") ?? defaults.UnfilteredUnpaginatedNonMutating,
+            Mutating = OptionalBucket(json, "mutating") ?? defaults.Mutating,
+            ResourceIntensive = OptionalBucket(json, "resourceIntensive") ?? defaults.ResourceIntensive,
+            Actions = MergeBuckets(json, "actions", defaults.Actions, SandboxServer.EmulatedEc2Actions),
+            ResourceBuckets = MergeBuckets(json, "resourceBuckets", defaults.ResourceBuckets, Ec2.Ec2ThrottlingCategories.ResourceRateLimitedActions),
+        };
+        return Ec2RateLimits();
+    }
+
+    /// <summary>The current limits (<c>enabled</c> false when off) and the calls they refused since the last reset of the call counts.</summary>
+    private SandboxHttpResponse Ec2RateLimits()
+    {
+        static Dictionary<string, object?> Bucket(Ec2.Ec2TokenBucketLimit limit) =>
+            new() { ["capacity"] = limit.Capacity, ["refillPerSecond"] = limit.RefillPerSecond };
+
+        var limits = _server.Ec2RateLimits;
+        var body = new Dictionary<string, object?> { ["enabled"] = limits is not null };
+        if (limits is not null)
+        {
+            body["nonMutating"] = Bucket(limits.NonMutating);
+            body["unfilteredUnpaginatedNonMutating"] = Bucket(limits.UnfilteredUnpaginatedNonMutating);
+            body["mutating"] = Bucket(limits.Mutating);
+            body["resourceIntensive"] = Bucket(limits.ResourceIntensive);
+            body["actions"] = limits.Actions.ToDictionary(p => p.Key, p => (object?)Bucket(p.Value), StringComparer.Ordinal);
+            body["resourceBuckets"] = limits.ResourceBuckets.ToDictionary(p => p.Key, p => (object?)Bucket(p.Value), StringComparer.Ordinal);
+        }
+
+        body["throttledCalls"] = _server.Ec2ThrottledCalls.ToDictionary(p => p.Key, p => (object?)p.Value, StringComparer.Ordinal);
+        return Ok(body);
+    }
+
+    private static Ec2.Ec2TokenBucketLimit? OptionalBucket(JsonElement json, string name) =>
+        json.TryGetProperty(name, out var value) ? Bucket(value, name) : null;
+
+    private static Ec2.Ec2TokenBucketLimit Bucket(JsonElement json, string name)
+    {
+        if (json.ValueKind != JsonValueKind.Object
+            || !json.TryGetProperty("capacity", out var capacity) || capacity.ValueKind != JsonValueKind.Number
+            || !json.TryGetProperty("refillPerSecond", out var refill) || refill.ValueKind != JsonValueKind.Number
+            || json.EnumerateObject().Count() != 2)
+        {
+            throw new ArgumentException($"'{name}' is {{\"capacity\": N, \"refillPerSecond\": R}}, not {json.GetRawText()}.");
+        }
+
+        try
+        {
+            return new Ec2.Ec2TokenBucketLimit(capacity.GetDouble(), refill.GetDouble());
+        }
+        catch (ArgumentOutOfRangeException ex)
+        {
+            throw new ArgumentException($"'{name}': {ex.Message.Split(Environment.NewLine)[0]}", ex);
+        }
+    }
+
+    private static Dictionary<string, Ec2.Ec2TokenBucketLimit> MergeBuckets(JsonElement json, string name, IReadOnlyDictionary<string, Ec2.Ec2TokenBucketLimit> defaults, IReadOnlyCollection<string> allowed)
+    {
+        var merged = new Dictionary<string, Ec2.Ec2TokenBucketLimit>(defaults, StringComparer.Ordinal);
+        if (!json.TryGetProperty(name, out var entries))
+        {
+            return merged;
+        }
+
+        if (entries.ValueKind != JsonValueKind.Object)
+        {
+            throw new ArgumentException($"'{name}' is an object of action names, not {entries.GetRawText()}.");
+        }
+
+        foreach (var entry in entries.EnumerateObject())
+        {
+            if (!allowed.Contains(entry.Name))
+            {
+                throw new ArgumentException($"'{name}' names '{entry.Name}', which is not one of: {string.Join(", ", allowed.Order(StringComparer.Ordinal))}.");
+            }
+
+            merged[entry.Name] = Bucket(entry.Value, name + "." + entry.Name);
+        }
+
+        return merged;
     }
 
     /// <summary><c>{"offsetSeconds": N}</c>: the sandbox clock runs N seconds ahead of real time.</summary>

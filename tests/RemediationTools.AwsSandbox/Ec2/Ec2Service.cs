@@ -52,6 +52,9 @@ internal sealed partial class Ec2Service : IAwsService
         "RunInstances", "TerminateInstances", "DescribeInstanceAttribute", "DescribeImages", "DescribeInstanceTypes", "DescribeSubnets",
     };
 
+    /// <summary>Every EC2 action the sandbox emulates.</summary>
+    public static IReadOnlyCollection<string> EmulatedActions => [.. KnownActions, .. NetworkAclActions];
+
     private static string? Dispatch(AwsRequestContext context) => context.Action switch
     {
         "CreateSecurityGroup" => CreateSecurityGroup(context),

@@ -170,6 +170,56 @@ function Set-AwsSandboxConsistency {
     $null = Invoke-RestMethod -Method Put -Uri ($Sandbox.Endpoint + '_sandbox/consistency') -Body $body -ContentType 'application/json'
 }
 
+function Set-AwsSandboxEc2RateLimit {
+    <#
+    .SYNOPSIS
+    EC2's request-rate throttling: per account, region and action a token bucket sized by the action's category
+    (AWS's defaults: non-mutating 100 tokens and 20 a second, unfiltered and unpaginated non-mutating 50 / 10, mutating
+    and resource-intensive 50 / 5, uncategorized actions their own), plus resource buckets for RunInstances,
+    StartInstances, StopInstances and TerminateInstances. A category given as @(capacity, refillPerSecond) replaces
+    the default; -Action @{ CreateTags = @(100, 10) } sets single actions. -Disable turns the buckets off. Every
+    bucket starts full; a call that finds its bucket empty fails with 503 RequestLimitExceeded and changes nothing.
+    Returns the limits in force and the calls refused so far (throttledCalls, keyed "ec2:Action").
+    #>
+    [CmdletBinding(DefaultParameterSetName = 'Enable')]
+    param(
+        [Parameter(Mandatory)] $Sandbox,
+        [Parameter(ParameterSetName = 'Enable')] [double[]] $NonMutating,
+        [Parameter(ParameterSetName = 'Enable')] [double[]] $UnfilteredUnpaginatedNonMutating,
+        [Parameter(ParameterSetName = 'Enable')] [double[]] $Mutating,
+        [Parameter(ParameterSetName = 'Enable')] [double[]] $ResourceIntensive,
+        [Parameter(ParameterSetName = 'Enable')] [hashtable] $Action = @{},
+        [Parameter(ParameterSetName = 'Enable')] [hashtable] $ResourceBucket = @{},
+        [Parameter(Mandatory, ParameterSetName = 'Disable')] [switch] $Disable
+    )
+    $bucket = {
+        param([string] $Name, $Pair)
+        $values = @($Pair)
+        if ($values.Count -ne 2) { throw "$Name is @(capacity, refillPerSecond), not '$($values -join ', ')'." }
+        @{ capacity = [double] $values[0]; refillPerSecond = [double] $values[1] }
+    }
+    $body = @{ enabled = -not $Disable }
+    if (-not $Disable) {
+        foreach ($name in 'NonMutating', 'UnfilteredUnpaginatedNonMutating', 'Mutating', 'ResourceIntensive') {
+            if ($PSBoundParameters.ContainsKey($name)) {
+                $body[$name.Substring(0, 1).ToLowerInvariant() + $name.Substring(1)] = & $bucket $name $PSBoundParameters[$name]
+            }
+        }
+        $body.actions = @{}
+        foreach ($key in $Action.Keys) { $body.actions[$key] = & $bucket "Action $key" $Action[$key] }
+        $body.resourceBuckets = @{}
+        foreach ($key in $ResourceBucket.Keys) { $body.resourceBuckets[$key] = & $bucket "ResourceBucket $key" $ResourceBucket[$key] }
+    }
+    Invoke-RestMethod -Method Put -Uri ($Sandbox.Endpoint + '_sandbox/ec2-rate-limits') -Body ($body | ConvertTo-Json -Compress -Depth 5) -ContentType 'application/json'
+}
+
+function Get-AwsSandboxEc2RateLimit {
+    <# .SYNOPSIS The EC2 rate limits in force (enabled false when off) and the calls they refused since the last call-count reset (throttledCalls). #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] $Sandbox)
+    Invoke-RestMethod -Method Get -Uri ($Sandbox.Endpoint + '_sandbox/ec2-rate-limits')
+}
+
 function Get-AwsSandboxIngressRule {
     <# .SYNOPSIS The ingress rules of a security group as readable lines ("tcp 5432 from 0.0.0.0/0"), sorted. #>
     [CmdletBinding()]
@@ -258,6 +308,6 @@ function Set-AwsSandboxTransitionDelay {
 }
 
 Export-ModuleMember -Function Start-AwsSandbox, Stop-AwsSandbox, New-AwsSandboxAccount, New-AwsSandboxUser, New-AwsSandboxInstance, Get-AwsSandboxInstanceProfileCredential, Invoke-AwsSandboxAction,
-    Get-AwsSandboxCallCount, Reset-AwsSandboxCallCount, Set-AwsSandboxFault, Set-AwsSandboxConsistency, Get-AwsSandboxIngressRule,
+    Get-AwsSandboxCallCount, Reset-AwsSandboxCallCount, Set-AwsSandboxFault, Set-AwsSandboxConsistency, Set-AwsSandboxEc2RateLimit, Get-AwsSandboxEc2RateLimit, Get-AwsSandboxIngressRule,
     Set-AwsSandboxInstanceLauncher, Get-AwsSandboxInstance, Get-AwsSandboxInstanceLauncher, Get-AwsSandboxParameter, Add-AwsSandboxKeyPair,
     Set-AwsSandboxTransitionDelay

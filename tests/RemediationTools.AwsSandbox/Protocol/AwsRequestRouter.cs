@@ -80,6 +80,11 @@ internal sealed class AwsRequestRouter
             lock (_state.Gate)
             {
                 var caller = Authenticate(request, authorization);
+                if (service == "ec2")
+                {
+                    TakeEc2Tokens(caller.AccountId, authorization.Region, action, args);
+                }
+
                 var context = new AwsRequestContext
                 {
                     State = _state,
@@ -266,13 +271,30 @@ internal sealed class AwsRequestRouter
         return credential.Principal;
     }
 
+    /// <summary>
+    /// EC2's request-rate throttling, after authentication (the buckets are the caller's account's) and before the
+    /// action: a call whose bucket is empty fails with RequestLimitExceeded (503), takes no token and changes nothing.
+    /// Every call takes its tokens, whatever its outcome (AWS counts requests, not successes).
+    /// </summary>
+    private void TakeEc2Tokens(string accountId, string region, string action, QueryArgs args)
+    {
+        if (_state.Ec2RateLimiter is { } limiter && !limiter.TryAcquire(accountId, region, action, args, _state.Now))
+        {
+            var key = "ec2:" + action;
+            _state.Ec2ThrottledCalls[key] = _state.Ec2ThrottledCalls.GetValueOrDefault(key) + 1;
+            throw RequestLimitExceeded();
+        }
+    }
+
+    private static AwsServiceError RequestLimitExceeded() => new(503, "RequestLimitExceeded", "Request limit exceeded.");
+
     private static AwsServiceError UnknownAction(string service, string action) => service == "ec2"
         ? new AwsServiceError(400, "InvalidAction", $"The action {action} is not valid for this web service.")
         : new AwsServiceError(400, "InvalidAction", $"Could not find operation {action} for version {(service == "iam" ? "2010-05-08" : "2011-06-15")}");
 
     private static AwsServiceError InjectedError(string service, InjectedFault fault) => (service, fault) switch
     {
-        ("ec2", InjectedFault.Throttle) => new AwsServiceError(503, "RequestLimitExceeded", "Request limit exceeded."),
+        ("ec2", InjectedFault.Throttle) => RequestLimitExceeded(),
         ("ec2", _) => new AwsServiceError(500, "InternalError", "An internal error has occurred"),
         (_, InjectedFault.Throttle) => new AwsServiceError(400, "Throttling", "Rate exceeded"),
         _ => new AwsServiceError(503, "ServiceUnavailable", "Service is unable to handle request."),
