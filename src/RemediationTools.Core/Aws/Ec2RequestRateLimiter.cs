@@ -40,18 +40,29 @@ internal sealed class Ec2RequestRateLimiter
     /// Waits for a token of the call's request bucket, and for <paramref name="resourceCount"/> resource tokens when the
     /// action has a resource bucket.
     /// </summary>
-    public async Task AcquireAsync(string action, bool filteredOrPaginated, int resourceCount, CancellationToken cancellationToken)
+    public Task AcquireAsync(string action, bool filteredOrPaginated, int resourceCount, CancellationToken cancellationToken)
     {
-        await RequestBucket(action, filteredOrPaginated).AcquireAsync(1, cancellationToken).ConfigureAwait(false);
+        var request = RequestBucket(action, filteredOrPaginated).AcquireAsync(1, cancellationToken);
         if (resourceCount > 0 && limits.ResourceActions.TryGetValue(action, out var resourceLimit))
         {
-            await buckets.GetOrAdd(ResourcePrefix + action, _ => new TokenBucket(resourceLimit, clock))
-                .AcquireAsync(resourceCount, cancellationToken).ConfigureAwait(false);
+            var resources = buckets.GetOrAdd(ResourcePrefix + action, _ => new TokenBucket(resourceLimit, clock));
+            return AcquireResourcesAsync(request, resources, resourceCount, cancellationToken);
         }
+
+        return request;
+    }
+
+    private static async Task AcquireResourcesAsync(Task request, TokenBucket resources, int count, CancellationToken cancellationToken)
+    {
+        await request.ConfigureAwait(false);
+        await resources.AcquireAsync(count, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>AWS answered a call of <paramref name="action"/> with a throttling error.</summary>
     public void OnThrottled(string action, bool filteredOrPaginated) => RequestBucket(action, filteredOrPaginated).OnThrottled();
+
+    /// <summary>The bucket of <paramref name="key"/> if it was used (tests and diagnostics).</summary>
+    internal TokenBucket? BucketOrNull(string key) => buckets.TryGetValue(key, out var bucket) ? bucket : null;
 
     /// <summary>The request bucket a call takes from.</summary>
     internal TokenBucket RequestBucket(string action, bool filteredOrPaginated)
