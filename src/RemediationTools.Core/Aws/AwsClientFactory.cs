@@ -44,7 +44,11 @@ internal sealed class AwsClientFactoryOptions
     public Action<string>? Log { get; set; }
 
     /// <summary>Whether EC2 calls take a token from their account's and region's buckets first (see <see cref="Ec2PacingHandler"/>).</summary>
+    /// <remarks><see cref="Ec2PacingMode.Auto"/> follows <c>REMEDIATION_EC2_PACING</c> (on, off, auto) when it is set.</remarks>
     public Ec2PacingMode Ec2Pacing { get; set; } = Ec2PacingMode.Auto;
+
+    /// <summary>Where <c>REMEDIATION_EC2_PACING</c> is read (tests); null for the process environment.</summary>
+    public IAwsEnvironment? Environment { get; set; }
 
     /// <summary>
     /// Where the EC2 buckets of each account and region live; null for <see cref="Ec2RequestRateLimiterRegistry.Shared"/>,
@@ -288,8 +292,11 @@ internal sealed class AwsClients : IAwsClients, IDisposable
         this.credentials = credentials;
         this.options = options;
         this.accountHint = accountHint;
-        pacesEc2 = options.Ec2Pacing == Ec2PacingMode.On
-            || (options.Ec2Pacing == Ec2PacingMode.Auto && options.HttpHandlerFactory is null && connection.Endpoints.Resolve("EC2") is null);
+        var pacing = options.Ec2Pacing == Ec2PacingMode.Auto
+            ? Ec2PacingModes.Parse((options.Environment ?? ProcessAwsEnvironment.Instance).GetVariable(Ec2PacingModes.Variable))
+            : options.Ec2Pacing;
+        pacesEc2 = pacing == Ec2PacingMode.On
+            || (pacing == Ec2PacingMode.Auto && options.HttpHandlerFactory is null && connection.Endpoints.Resolve("EC2") is null);
         lastUsedTicks = options.Clock().UtcTicks;
     }
 

@@ -129,3 +129,26 @@ internal enum Ec2PacingMode
     /// <summary>Never (the SDK's retries alone handle throttling).</summary>
     Off,
 }
+
+/// <summary>The <c>REMEDIATION_EC2_PACING</c> setting.</summary>
+internal static class Ec2PacingModes
+{
+    /// <summary>The environment variable that sets the mode when the options leave it at <see cref="Ec2PacingMode.Auto"/>.</summary>
+    public const string Variable = "REMEDIATION_EC2_PACING";
+
+    /// <summary>on, off or auto (any case); null or empty is auto. Anything else is an error naming the value.</summary>
+    public static Ec2PacingMode Parse(string? value)
+    {
+        switch (value?.Trim().ToUpperInvariant())
+        {
+            case null or "" or "AUTO":
+                return Ec2PacingMode.Auto;
+            case "ON":
+                return Ec2PacingMode.On;
+            case "OFF":
+                return Ec2PacingMode.Off;
+            default:
+                throw new AwsConfigurationException(Variable + " is '" + value + "'; it must be on, off or auto.");
+        }
+    }
+}

@@ -108,10 +108,34 @@ public sealed class Ec2PacingSandboxTests : IDisposable
         Assert.Same(limiter, registry.For(account.AccountId, "eu-west-1"));
     }
 
+    [Theory]
+    [InlineData("on", true)]
+    [InlineData("ON", true)]
+    [InlineData("off", false)]
+    [InlineData("auto", false)]
+    public async Task Ec2Pacing_AutoAndVariable_VariableDecides(string value, bool paced)
+    {
+        var environment = new FakeEnvironment().Set(Ec2PacingModes.Variable, value);
+        using var factory = await FactoryAsync(server.CreateAccount(), new AwsClientFactoryOptions { Environment = environment });
+        var clients = (AwsClients)await factory.ForAccountAsync(null, CancellationToken.None);
+
+        Assert.Equal(paced, clients.PacesEc2);
+    }
+
+    [Fact]
+    public async Task Ec2Pacing_VariableNotAMode_ErrorNamesTheValue()
+    {
+        var environment = new FakeEnvironment().Set(Ec2PacingModes.Variable, "fast");
+
+        var ex = await Assert.ThrowsAsync<AwsConfigurationException>(() => FactoryAsync(server.CreateAccount(), new AwsClientFactoryOptions { Environment = environment }));
+
+        Assert.Contains("REMEDIATION_EC2_PACING is 'fast'", ex.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Ec2Pacing_AutoAgainstAConfiguredEndpoint_Off()
     {
-        using var factory = await FactoryAsync(server.CreateAccount(), new AwsClientFactoryOptions());
+        using var factory = await FactoryAsync(server.CreateAccount(), new AwsClientFactoryOptions { Environment = new FakeEnvironment() });
         var clients = (AwsClients)await factory.ForAccountAsync(null, CancellationToken.None);
 
         Assert.False(clients.PacesEc2);
