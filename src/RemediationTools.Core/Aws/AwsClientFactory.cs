@@ -323,7 +323,7 @@ internal sealed class AwsClients : IAwsClients, IDisposable
         {
             var config = AwsClientFactory.Configure(new AmazonEC2Config(), "EC2", r, connection, options.HttpHandlerFactory);
             return pacesEc2
-                ? new PacedAmazonEC2Client(c, config, cancellationToken => Ec2LimiterAsync(r, cancellationToken))
+                ? new PacedAmazonEC2Client(c, config, cancellationToken => Ec2LimiterAsync(r, cancellationToken), options.Log)
                 : new AmazonEC2Client(c, config);
         });
 

@@ -14,10 +14,14 @@ namespace RemediationTools.Core.Aws;
 internal sealed class Ec2PacingHandler : PipelineHandler
 {
     private readonly Func<CancellationToken, Task<Ec2RequestRateLimiter>> limiterFor;
+    private readonly Action<string>? log;
 
     /// <summary>A handler that finds the limiter of its client's account and region through <paramref name="limiterFor"/>.</summary>
-    public Ec2PacingHandler(Func<CancellationToken, Task<Ec2RequestRateLimiter>> limiterFor) =>
+    public Ec2PacingHandler(Func<CancellationToken, Task<Ec2RequestRateLimiter>> limiterFor, Action<string>? log = null)
+    {
         this.limiterFor = limiterFor ?? throw new ArgumentNullException(nameof(limiterFor));
+        this.log = log;
+    }
 
     public override async Task<T> InvokeAsync<T>(IExecutionContext executionContext)
     {
@@ -31,7 +35,7 @@ internal sealed class Ec2PacingHandler : PipelineHandler
         }
         catch (AmazonServiceException ex) when (AwsRetryPolicy.IsThrottlingCode(ex.ErrorCode))
         {
-            limiter.OnThrottled(call.Action, call.FilteredOrPaginated);
+            Throttled(limiter, call, ex.ErrorCode);
             throw;
         }
     }
@@ -48,9 +52,22 @@ internal sealed class Ec2PacingHandler : PipelineHandler
         }
         catch (AmazonServiceException ex) when (AwsRetryPolicy.IsThrottlingCode(ex.ErrorCode))
         {
-            limiter.OnThrottled(call.Action, call.FilteredOrPaginated);
+            Throttled(limiter, call, ex.ErrorCode);
             throw;
         }
+    }
+
+    private void Throttled(Ec2RequestRateLimiter limiter, Ec2Call call, string errorCode)
+    {
+        limiter.OnThrottled(call.Action, call.FilteredOrPaginated);
+        log?.Invoke(string.Format(
+            CultureInfo.InvariantCulture,
+            "EC2 {0} throttled ({1}) in {2} {3}: its bucket now refills at {4:0.##} a second.",
+            call.Action,
+            errorCode,
+            limiter.AccountId,
+            limiter.Region,
+            limiter.RequestBucket(call.Action, call.FilteredOrPaginated).CurrentRefillRate));
     }
 
     /// <summary>What the throttling table needs to know of a marshalled EC2 request.</summary>
@@ -114,17 +131,19 @@ internal sealed class PacedAmazonEC2Client : AmazonEC2Client
 {
     // Set after the base constructor, which builds the pipeline; the handler reads it at call time.
     private readonly Func<CancellationToken, Task<Ec2RequestRateLimiter>> limiterFor;
+    private readonly Action<string>? log;
 
     /// <summary>A client of <paramref name="credentials"/> and <paramref name="config"/> paced by the limiter <paramref name="limiterFor"/> gives.</summary>
-    public PacedAmazonEC2Client(AWSCredentials credentials, AmazonEC2Config config, Func<CancellationToken, Task<Ec2RequestRateLimiter>> limiterFor)
+    public PacedAmazonEC2Client(AWSCredentials credentials, AmazonEC2Config config, Func<CancellationToken, Task<Ec2RequestRateLimiter>> limiterFor, Action<string>? log = null)
         : base(credentials, config)
     {
         this.limiterFor = limiterFor ?? throw new ArgumentNullException(nameof(limiterFor));
+        this.log = log;
     }
 
     protected override void CustomizeRuntimePipeline(RuntimePipeline pipeline)
     {
         base.CustomizeRuntimePipeline(pipeline);
-        pipeline.AddHandlerAfter<RetryHandler>(new Ec2PacingHandler(cancellationToken => limiterFor(cancellationToken)));
+        pipeline.AddHandlerAfter<RetryHandler>(new Ec2PacingHandler(cancellationToken => limiterFor(cancellationToken), line => log?.Invoke(line)));
     }
 }

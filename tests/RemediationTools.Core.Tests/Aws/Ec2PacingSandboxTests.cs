@@ -67,7 +67,11 @@ public sealed class Ec2PacingSandboxTests : IDisposable
         var limits = new Ec2RequestLimits();
         limits.Categories[Ec2ThrottlingCategory.UnfilteredNonMutating] = new Ec2BucketLimit(1000, 1000);
         var registry = new Ec2RequestRateLimiterRegistry(limits);
-        using var factory = await FactoryAsync(account, new AwsClientFactoryOptions { Ec2Pacing = Ec2PacingMode.On, Ec2RateLimiters = registry }, maxErrorRetry: 10);
+        var log = new List<string>();
+        using var factory = await FactoryAsync(
+            account,
+            new AwsClientFactoryOptions { Ec2Pacing = Ec2PacingMode.On, Ec2RateLimiters = registry, Log = line => { lock (log) { log.Add(line); } } },
+            maxErrorRetry: 10);
         var clients = await factory.ForAccountAsync(null, CancellationToken.None);
         var ec2 = clients.Ec2("us-east-1");
         server.ResetCallCounts();
@@ -85,6 +89,7 @@ public sealed class Ec2PacingSandboxTests : IDisposable
         Assert.True(calls > 10, "some calls were throttled and retried");
         Assert.Equal(calls, limiter.Acquired);
         Assert.Equal(calls - 10, limiter.Throttles);
+        Assert.Equal(calls - 10, log.Count(l => l.StartsWith("EC2 DescribeSecurityGroups throttled (RequestLimitExceeded) in " + account.AccountId + " us-east-1", StringComparison.Ordinal)));
     }
 
     [Fact]
