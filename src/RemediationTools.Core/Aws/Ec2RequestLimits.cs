@@ -59,6 +59,22 @@ internal sealed class Ec2RequestLimits
         return Actions.TryGetValue(action, out var own) ? (action, own) : (action, CategoryLimit(category, action));
     }
 
+    /// <summary>
+    /// The least time in which <paramref name="calls"/> calls of one action can be made from full buckets: the burst at
+    /// once, then the refill rate (the physical limit a paced batch is measured against).
+    /// </summary>
+    public TimeSpan LeastTimeFor(string action, bool filteredOrPaginated, int calls)
+    {
+        if (calls < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(calls), calls, "The number of calls cannot be negative.");
+        }
+
+        var limit = RequestBucket(action, filteredOrPaginated).Limit;
+        var beyondBurst = calls - Math.Floor(limit.Capacity);
+        return beyondBurst <= 0 ? TimeSpan.Zero : TimeSpan.FromSeconds(beyondBurst / limit.RefillPerSecond);
+    }
+
     private Ec2BucketLimit CategoryLimit(Ec2ThrottlingCategory category, string action) =>
         Categories.TryGetValue(category, out var limit)
             ? limit

@@ -61,6 +61,9 @@ internal sealed class Ec2RequestRateLimiter
     /// <summary>AWS answered a call of <paramref name="action"/> with a throttling error.</summary>
     public void OnThrottled(string action, bool filteredOrPaginated) => RequestBucket(action, filteredOrPaginated).OnThrottled();
 
+    /// <summary>Whether every bucket is full, at its configured rate, with nobody waiting: the same as new buckets.</summary>
+    public bool IsIdle => buckets.Values.All(b => b.IsIdle);
+
     /// <summary>The bucket of <paramref name="key"/> if it was used (tests and diagnostics).</summary>
     internal TokenBucket? BucketOrNull(string key) => buckets.TryGetValue(key, out var bucket) ? bucket : null;
 
@@ -79,7 +82,10 @@ internal sealed class Ec2RequestRateLimiter
 /// </summary>
 internal sealed class Ec2RequestRateLimiterRegistry
 {
+    private static readonly TimeSpan SweepInterval = TimeSpan.FromMinutes(1);
     private readonly ConcurrentDictionary<(string AccountId, string Region), Ec2RequestRateLimiter> limiters = new();
+    private readonly object sweepGate = new();
+    private TimeSpan nextSweep;
 
     /// <summary>A registry of <paramref name="limits"/> (default: the reference's) on <paramref name="clock"/> (default: the system's).</summary>
     public Ec2RequestRateLimiterRegistry(Ec2RequestLimits? limits = null, IPacingClock? clock = null)
@@ -113,7 +119,34 @@ internal sealed class Ec2RequestRateLimiterRegistry
             throw new ArgumentException("A region is required.", nameof(region));
         }
 
+        SweepIdle();
         return limiters.GetOrAdd((accountId, region), key => new Ec2RequestRateLimiter(key.AccountId, key.Region, Limits, Clock));
+    }
+
+    /// <summary>
+    /// Drops the limiters whose buckets are all full again and have nobody waiting: a new one would be the same, so a
+    /// worker serving thousands of accounts does not keep them all. Runs at most once a minute (by <see cref="Clock"/>).
+    /// </summary>
+    internal void SweepIdle()
+    {
+        var now = Clock.Elapsed;
+        lock (sweepGate)
+        {
+            if (now < nextSweep)
+            {
+                return;
+            }
+
+            nextSweep = now + SweepInterval;
+        }
+
+        foreach (var entry in limiters)
+        {
+            if (entry.Value.IsIdle)
+            {
+                ((ICollection<KeyValuePair<(string, string), Ec2RequestRateLimiter>>)limiters).Remove(entry);
+            }
+        }
     }
 }
 

@@ -79,6 +79,20 @@ internal sealed class TokenBucket
         }
     }
 
+    /// <summary>Whether the bucket is full, refills at its configured rate and nobody waits: the same as a new bucket.</summary>
+    public bool IsIdle
+    {
+        get
+        {
+            lock (gate)
+            {
+                var now = clock.Elapsed;
+                Refill(now);
+                return waiters.Count == 0 && tokens >= Limit.Capacity - Epsilon && rate.RateAt(now) >= rate.MaxRate;
+            }
+        }
+    }
+
     /// <summary>How many throttles AWS reported for this bucket.</summary>
     public int Throttles
     {

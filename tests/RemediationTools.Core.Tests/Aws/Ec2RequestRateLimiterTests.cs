@@ -87,6 +87,35 @@ public sealed class Ec2RequestRateLimiterTests
     }
 
     [Fact]
+    public void For_LimiterRefilledAfterAMinute_DroppedAndBusyOneKept()
+    {
+        var registry = new Ec2RequestRateLimiterRegistry(clock: clock);
+        var refilled = registry.For("111122223333", "us-east-1");
+        Assert.True(refilled.AcquireAsync("RevokeSecurityGroupIngress", false, 0, CancellationToken.None).IsCompleted);
+        var busy = registry.For("444455556666", "us-east-1");
+        for (var i = 0; i < 50; i++)
+        {
+            Assert.True(busy.AcquireAsync("DescribeVpcs", false, 0, CancellationToken.None).IsCompleted);
+        }
+
+        busy.OnThrottled("DescribeVpcs", false);
+        clock.Advance(TimeSpan.FromSeconds(61));
+        busy.OnThrottled("DescribeVpcs", false);
+
+        Assert.Same(busy, registry.For("444455556666", "us-east-1"));
+        Assert.NotSame(refilled, registry.For("111122223333", "us-east-1"));
+    }
+
+    [Theory]
+    [InlineData("RevokeSecurityGroupIngress", 1000, 190)]
+    [InlineData("RevokeSecurityGroupIngress", 50, 0)]
+    [InlineData("DescribeVpcs", 300, 10)]
+    public void LeastTimeFor_Calls_BurstThenRefillRate(string action, int calls, double seconds)
+    {
+        Assert.Equal(TimeSpan.FromSeconds(seconds), new Ec2RequestLimits().LeastTimeFor(action, true, calls));
+    }
+
+    [Fact]
     public void Limits_RaisedForAnAction_UsedForThatActionOnly()
     {
         var limits = new Ec2RequestLimits();
