@@ -42,6 +42,19 @@ internal sealed class AwsClientFactoryOptions
 
     /// <summary>Receives one line per AWS call made by our own code, for -Verbose. Never receives secrets.</summary>
     public Action<string>? Log { get; set; }
+
+    /// <summary>Whether EC2 calls take a token from their account's and region's buckets first (see <see cref="Ec2PacingHandler"/>).</summary>
+    /// <remarks><see cref="Ec2PacingMode.Auto"/> follows <c>REMEDIATION_EC2_PACING</c> (on, off, auto) when it is set.</remarks>
+    public Ec2PacingMode Ec2Pacing { get; set; } = Ec2PacingMode.Auto;
+
+    /// <summary>Where <c>REMEDIATION_EC2_PACING</c> is read (tests); null for the process environment.</summary>
+    public IAwsEnvironment? Environment { get; set; }
+
+    /// <summary>
+    /// Where the EC2 buckets of each account and region live; null for <see cref="Ec2RequestRateLimiterRegistry.Shared"/>,
+    /// shared by every factory of the process.
+    /// </summary>
+    public Ec2RequestRateLimiterRegistry? Ec2RateLimiters { get; set; }
 }
 
 /// <summary>
@@ -130,7 +143,7 @@ internal sealed class AwsClientFactory : IAwsClientFactory, IDisposable
             var key = (role.RoleArn, role.ExternalId);
             if (!roleClients.TryGetValue(key, out var clients))
             {
-                clients = new AwsClients(connection, roleCredentials.CredentialsFor(role), options);
+                clients = new AwsClients(connection, roleCredentials.CredentialsFor(role), options, AccountOfRole(role.RoleArn));
                 roleClients.Add(key, clients);
             }
 
@@ -246,6 +259,13 @@ internal sealed class AwsClientFactory : IAwsClientFactory, IDisposable
             throw new ObjectDisposedException(nameof(AwsClientFactory));
         }
     }
+
+    /// <summary>The account of a role ARN (arn:partition:iam::account:role/name), or null when it is not one.</summary>
+    internal static string? AccountOfRole(string roleArn)
+    {
+        var parts = roleArn.Split(':');
+        return parts.Length >= 6 && parts[0] == "arn" && parts[4].Length == 12 && parts[4].All(char.IsDigit) ? parts[4] : null;
+    }
 }
 
 /// <summary>
@@ -257,6 +277,8 @@ internal sealed class AwsClients : IAwsClients, IDisposable
     private readonly AwsConnection connection;
     private readonly AWSCredentials credentials;
     private readonly AwsClientFactoryOptions options;
+    private readonly string? accountHint;
+    private readonly bool pacesEc2;
     private readonly Dictionary<(string Service, string Region), ClientEntry> clients = new();
     private readonly object identityGate = new();
     private string? verifiedAccessKey;
@@ -264,11 +286,17 @@ internal sealed class AwsClients : IAwsClients, IDisposable
     private long lastUsedTicks;
     private bool disposed;
 
-    public AwsClients(AwsConnection connection, AWSCredentials credentials, AwsClientFactoryOptions options)
+    public AwsClients(AwsConnection connection, AWSCredentials credentials, AwsClientFactoryOptions options, string? accountHint = null)
     {
         this.connection = connection;
         this.credentials = credentials;
         this.options = options;
+        this.accountHint = accountHint;
+        var pacing = options.Ec2Pacing == Ec2PacingMode.Auto
+            ? Ec2PacingModes.Parse((options.Environment ?? ProcessAwsEnvironment.Instance).GetVariable(Ec2PacingModes.Variable))
+            : options.Ec2Pacing;
+        pacesEc2 = pacing == Ec2PacingMode.On
+            || (pacing == Ec2PacingMode.Auto && options.HttpHandlerFactory is null && connection.Endpoints.Resolve("EC2") is null);
         lastUsedTicks = options.Clock().UtcTicks;
     }
 
@@ -287,10 +315,17 @@ internal sealed class AwsClients : IAwsClients, IDisposable
         }
     }
 
+    /// <summary>Whether the EC2 clients pace their calls to the account's and region's buckets.</summary>
+    internal bool PacesEc2 => pacesEc2;
+
     public IAmazonEC2 Ec2(string region) =>
-        GetOrCreate("EC2", region, (r, c) => new AmazonEC2Client(
-            c,
-            AwsClientFactory.Configure(new AmazonEC2Config(), "EC2", r, connection, options.HttpHandlerFactory)));
+        GetOrCreate("EC2", region, (r, c) =>
+        {
+            var config = AwsClientFactory.Configure(new AmazonEC2Config(), "EC2", r, connection, options.HttpHandlerFactory);
+            return pacesEc2
+                ? new PacedAmazonEC2Client(c, config, cancellationToken => Ec2LimiterAsync(r, cancellationToken), options.Log)
+                : new AmazonEC2Client(c, config);
+        });
 
     public IAmazonSecurityTokenService Sts(string region) =>
         GetOrCreate("STS", region, (r, c) => new AmazonSecurityTokenServiceClient(
@@ -334,6 +369,31 @@ internal sealed class AwsClients : IAwsClients, IDisposable
 
     /// <summary>Marks the clients used now.</summary>
     internal void Touch() => Touch(options.Clock());
+
+    /// <summary>The EC2 buckets of these credentials' account in <paramref name="region"/>.</summary>
+    internal async Task<Ec2RequestRateLimiter> Ec2LimiterAsync(string region, CancellationToken cancellationToken)
+    {
+        var registry = options.Ec2RateLimiters ?? Ec2RequestRateLimiterRegistry.Shared;
+        if (accountHint is not null)
+        {
+            return registry.For(accountHint, region);
+        }
+
+        string account;
+        try
+        {
+            // Cached with the credentials, and asked by the engine before its first call anyway.
+            account = await AccountIdAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // Account unknown (STS unreachable): the access key stands for it, so the calls of these credentials still share buckets.
+            var current = await credentials.GetCredentialsAsync().ConfigureAwait(false);
+            account = "access key " + current.AccessKey;
+        }
+
+        return registry.For(account, region);
+    }
 
     /// <summary>Disposes and drops the SDK clients not used since <paramref name="idleSince"/>; the clients stay usable.</summary>
     internal void EvictIdle(DateTimeOffset idleSince)

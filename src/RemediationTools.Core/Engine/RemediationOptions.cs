@@ -23,8 +23,15 @@ internal sealed class RemediationOptions
     /// </summary>
     public int? MaxChanges { get; set; }
 
-    /// <summary>How many findings of the same account and region run at once (at least 1).</summary>
-    public int ThrottleLimit { get; set; } = 4;
+    /// <summary>
+    /// How many findings of the same account and region run at once (at least 1). The default,
+    /// <see cref="DefaultThrottleLimit"/>, is the smallest burst of the EC2 buckets the jobs' calls take from: the EC2
+    /// clients pace the calls to the buckets, this only caps the concurrency.
+    /// </summary>
+    public int ThrottleLimit { get; set; } = DefaultThrottleLimit;
+
+    /// <summary>The default of <see cref="ThrottleLimit"/>: <see cref="Ec2RequestLimits.DefaultConcurrency"/>.</summary>
+    public static int DefaultThrottleLimit => Ec2RequestLimits.DefaultConcurrency;
 
     /// <summary>
     /// How often a finding is run when it fails with throttling or a server error that the client's own retries

@@ -79,10 +79,10 @@ public sealed class InvokeRemediationCommand : AwsCmdletBase
     [Parameter]
     public SwitchParameter AllowDisruptive { get; set; }
 
-    /// <summary>How many findings of the same account and region run at once.</summary>
+    /// <summary>How many findings of the same account and region run at once (default: the smallest EC2 burst the jobs use).</summary>
     [Parameter]
     [ValidateRange(1, 64)]
-    public int ThrottleLimit { get; set; } = 4;
+    public int ThrottleLimit { get; set; } = RemediationOptions.DefaultThrottleLimit;
 
     /// <summary>The role to assume in the finding's account.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
