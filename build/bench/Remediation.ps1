@@ -21,7 +21,7 @@ param(
     [string[]] $Regions = @('us-east-1', 'eu-west-1'),
     [int] $GroupsPerAccountRegion = 50,
     [int] $BaselineSample = 5,
-    [int] $ThrottleLimit = 4,
+    [int] $ThrottleLimit = 50,
     # Latency the sandbox adds to every AWS call, to model a real network (0 = loopback speed).
     [int] $LatencyMs = 0,
     [string] $ModulePath = $env:REMEDIATION_MODULE_PATH,
