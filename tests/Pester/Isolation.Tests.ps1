@@ -73,3 +73,90 @@ Describe 'Dependency isolation' {
         $run.Result[0].Contexts | Should -Contain '4@RemediationTools.Dependencies'
     }
 }
+
+# Start-up: Import-Module and command discovery load no AWS SDK assembly; the first cmdlet that calls AWS loads
+# them, into the module's own load context. (build/bench/Import.ps1 measures the time; this pins the cause.)
+Describe 'Module import' {
+    It 'loads no AWSSDK assembly at Import-Module, Get-Command, parameter discovery, help or Get-RemediationPolicy' {
+        $run = Invoke-TestPwsh -Parameters @{ Manifest = $manifestPath } -ScriptBlock {
+            function Get-AwsSdkLoaded {
+                @([AppDomain]::CurrentDomain.GetAssemblies() | ForEach-Object { $_.GetName().Name } | Where-Object { $_ -like 'AWSSDK.*' } | Sort-Object)
+            }
+            function Get-DependencyContext {
+                @([System.Runtime.Loader.AssemblyLoadContext]::All | Where-Object Name -EQ 'RemediationTools.Dependencies' |
+                        ForEach-Object { $_.Assemblies } | ForEach-Object { $_.GetName().Name } | Sort-Object)
+            }
+            Import-Module -Name $Manifest
+            $afterImport = Get-AwsSdkLoaded
+            $commands = @(Get-Command -Module RemediationTools)
+            # Reading every cmdlet's parameters makes PowerShell reflect over their types, as tab completion,
+            # Get-Help and the binder do.
+            $parameterCount = ($commands | ForEach-Object { $_.Parameters.get_Count() } | Measure-Object -Sum).Sum
+            $null = Get-Help Invoke-Remediation -Full
+            $afterDiscovery = Get-AwsSdkLoaded
+            $policy = Get-RemediationPolicy -Job security-group-close-port-22
+            $jobs = @(Get-RemediationJob)
+            [pscustomobject]@{
+                AfterImport     = $afterImport
+                AfterDiscovery  = $afterDiscovery
+                AfterLocalWork  = Get-AwsSdkLoaded
+                DependencyCtx   = Get-DependencyContext
+                CommandCount    = $commands.Count
+                ParameterCount  = $parameterCount
+                PolicyJobs      = @($policy.Jobs)
+                JobCount        = $jobs.Count
+            }
+        }
+        $run.ExitCode | Should -Be 0 -Because $run.ErrorText
+        $result = $run.Result[0]
+        $result.CommandCount | Should -BeGreaterThan 20
+        $result.ParameterCount | Should -BeGreaterThan 100
+        $result.PolicyJobs | Should -Contain 'security-group-close-port-22'
+        $result.JobCount | Should -BeGreaterThan 0
+        @($result.AfterImport) | Should -BeNullOrEmpty -Because 'Import-Module must not load the AWS SDK'
+        @($result.AfterDiscovery) | Should -BeNullOrEmpty -Because 'no AWSSDK type may appear in a cmdlet parameter or the base cmdlet signatures'
+        @($result.AfterLocalWork) | Should -BeNullOrEmpty -Because 'Get-RemediationPolicy and Get-RemediationJob call no AWS API'
+        @($result.DependencyCtx) | Should -BeNullOrEmpty
+    }
+
+    It 'loads AWSSDK.Core and AWSSDK.EC2 into its own load context once Invoke-Remediation -WhatIf calls AWS' {
+        $parameters = @{
+            Manifest      = $manifestPath
+            SandboxModule = Join-Path (Get-TestRepositoryRoot) 'tests/RemediationTools.AwsSandbox/PowerShell/AwsSandbox.psm1'
+            SandboxDll    = Get-TestSandboxPath
+            FindingFile   = Join-Path (Get-TestRepositoryRoot) 'examples/findings/security-group-close-port-5432.json'
+        }
+        $run = Invoke-TestPwsh -Parameters $parameters -ScriptBlock {
+            Import-Module -Name $Manifest
+            $beforeRun = @([AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -like 'AWSSDK.*' }).Count
+            Import-Module -Name $SandboxModule
+            $sandbox = Start-AwsSandbox -Path $SandboxDll
+            try {
+                $account = New-AwsSandboxAccount -Sandbox $sandbox
+                $vpc = (Invoke-AwsSandboxAction -Sandbox $sandbox -AccountId $account.accountId -Service ec2 -Action DescribeVpcs).SelectSingleNode('//*[local-name()="vpcId"]').InnerText
+                $group = (Invoke-AwsSandboxAction -Sandbox $sandbox -AccountId $account.accountId -Service ec2 -Action CreateSecurityGroup -Parameters @{
+                        GroupName = 'import'; GroupDescription = 'import'; VpcId = $vpc }).SelectSingleNode('//*[local-name()="groupId"]').InnerText
+                $null = Invoke-AwsSandboxAction -Sandbox $sandbox -AccountId $account.accountId -Service ec2 -Action AuthorizeSecurityGroupIngress -Parameters @{
+                    GroupId = $group; 'IpPermissions.1.IpProtocol' = 'tcp'; 'IpPermissions.1.FromPort' = 5432; 'IpPermissions.1.ToPort' = 5432; 'IpPermissions.1.IpRanges.1.CidrIp' = '0.0.0.0/0' }
+                $finding = Get-Content -Raw $FindingFile | ConvertFrom-Json
+                $finding.notificationInfo.CloudAccountID = $account.accountId
+                $finding.notificationInfo.FindingInfo.ObjectId = $group
+                $result = $finding | Invoke-Remediation -AccessKey $account.accessKeyId -SecretKey $account.secretAccessKey -Region us-east-1 -EndpointUrl $sandbox.Endpoint -WhatIf
+                [pscustomobject]@{
+                    BeforeRun = $beforeRun
+                    Status    = [string]$result.Status
+                    Loaded    = @([AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -like 'AWSSDK.*' } |
+                            ForEach-Object { '{0}@{1}' -f $_.GetName().Name, [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($_).Name })
+                }
+            }
+            finally {
+                $sandbox | Stop-AwsSandbox
+            }
+        }
+        $run.ExitCode | Should -Be 0 -Because $run.ErrorText
+        $run.Result[0].BeforeRun | Should -Be 0
+        $run.Result[0].Status | Should -Be 'Planned'
+        $run.Result[0].Loaded | Should -Contain 'AWSSDK.Core@RemediationTools.Dependencies'
+        $run.Result[0].Loaded | Should -Contain 'AWSSDK.EC2@RemediationTools.Dependencies'
+    }
+}
