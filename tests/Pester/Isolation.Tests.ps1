@@ -77,7 +77,7 @@ Describe 'Dependency isolation' {
 # Start-up: Import-Module and command discovery load no AWS SDK assembly; the first cmdlet that calls AWS loads
 # them, into the module's own load context. (build/bench/Import.ps1 measures the time; this pins the cause.)
 Describe 'Module import' {
-    It 'loads no AWSSDK assembly at Import-Module, Get-Command, parameter discovery, help or Get-RemediationPolicy' {
+    It 'loads no AWSSDK assembly at Import-Module, Get-Command, parameter discovery, help, tab completion or Get-RemediationPolicy' {
         $run = Invoke-TestPwsh -Parameters @{ Manifest = $manifestPath } -ScriptBlock {
             function Get-AwsSdkLoaded {
                 @([AppDomain]::CurrentDomain.GetAssemblies() | ForEach-Object { $_.GetName().Name } | Where-Object { $_ -like 'AWSSDK.*' } | Sort-Object)
@@ -93,6 +93,8 @@ Describe 'Module import' {
             # Get-Help and the binder do.
             $parameterCount = ($commands | ForEach-Object { $_.Parameters.get_Count() } | Measure-Object -Sum).Sum
             $null = Get-Help Invoke-Remediation -Full
+            $jobCompletions = @((TabExpansion2 -inputScript 'Invoke-Remediation -Job ec2-close' -cursorColumn 33).CompletionMatches)
+            $regionCompletions = @((TabExpansion2 -inputScript 'Invoke-Remediation -Region us-ea' -cursorColumn 31).CompletionMatches)
             $afterDiscovery = Get-AwsSdkLoaded
             $policy = Get-RemediationPolicy -Job security-group-close-port-22
             $jobs = @(Get-RemediationJob)
@@ -103,6 +105,8 @@ Describe 'Module import' {
                 DependencyCtx   = Get-DependencyContext
                 CommandCount    = $commands.Count
                 ParameterCount  = $parameterCount
+                JobCompletions  = @($jobCompletions.CompletionText)
+                RegionCompletions = @($regionCompletions.CompletionText)
                 PolicyJobs      = @($policy.Jobs)
                 JobCount        = $jobs.Count
             }
@@ -111,10 +115,12 @@ Describe 'Module import' {
         $result = $run.Result[0]
         $result.CommandCount | Should -BeGreaterThan 20
         $result.ParameterCount | Should -BeGreaterThan 100
+        $result.JobCompletions | Should -Contain 'ec2-close-port-22'
+        $result.RegionCompletions | Should -Contain 'us-east-1'
         $result.PolicyJobs | Should -Contain 'security-group-close-port-22'
         $result.JobCount | Should -BeGreaterThan 0
         @($result.AfterImport) | Should -BeNullOrEmpty -Because 'Import-Module must not load the AWS SDK'
-        @($result.AfterDiscovery) | Should -BeNullOrEmpty -Because 'no AWSSDK type may appear in a cmdlet parameter or the base cmdlet signatures'
+        @($result.AfterDiscovery) | Should -BeNullOrEmpty -Because 'no AWSSDK type may appear in a cmdlet parameter, the base cmdlet signatures or a completer'
         @($result.AfterLocalWork) | Should -BeNullOrEmpty -Because 'Get-RemediationPolicy and Get-RemediationJob call no AWS API'
         @($result.DependencyCtx) | Should -BeNullOrEmpty
     }
