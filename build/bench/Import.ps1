@@ -2,11 +2,11 @@
 .SYNOPSIS
     Benchmark: the time that Import-Module RemediationTools adds to a bare PowerShell start, and what the import loads.
 .DESCRIPTION
-    Starts `dotnet pwsh -NoProfile -Command exit`, the same with Import-Module of an empty manifest module (what any
-    Import-Module costs PowerShell itself: manifest parsing, the module machinery's first use) and the same with
-    Import-Module of the built module, $Runs times each, interleaved so that drift hits all alike, after one warm-up
+    Starts `dotnet pwsh -NoProfile -Command exit`, the same with Import-Module of a manifest module whose root is a
+    binary module of one cmdlet, compiled here (what importing any binary module costs PowerShell itself: manifest
+    parsing, the module machinery's first use, loading one assembly) and the same with Import-Module of the built module, $Runs times each, interleaved so that drift hits all alike, after one warm-up
     run each. Prints the median, minimum and maximum of each, the difference of the medians, and the module's own
-    share over the empty module.
+    share over the one-cmdlet module.
     Then, in one more fresh process, times Import-Module and Get-Command from inside it and lists the assemblies they
     load; it fails if an AWSSDK assembly is among them (the SDK loads when a cmdlet first calls AWS).
     build.ps1 -Task Bench runs it.
@@ -24,18 +24,28 @@ $manifest = (Resolve-Path -LiteralPath (Join-Path $ModulePath 'RemediationTools.
 
 function ConvertTo-Literal([string] $Text) { "'" + $Text.Replace("'", "''") + "'" }
 
-$emptyFolder = Join-Path ([IO.Path]::GetTempPath()) "remediation-import-bench-$([guid]::NewGuid().ToString('N'))"
-$null = New-Item -ItemType Directory -Path $emptyFolder
+$floorFolder = Join-Path ([IO.Path]::GetTempPath()) "remediation-import-bench-$([guid]::NewGuid().ToString('N'))"
+$null = New-Item -ItemType Directory -Path $floorFolder
 try {
-    $emptyManifest = Join-Path $emptyFolder 'EmptyBenchModule.psd1'
-    Set-Content -LiteralPath (Join-Path $emptyFolder 'EmptyBenchModule.psm1') -Value '' -Encoding utf8NoBOM
-    Set-Content -LiteralPath $emptyManifest -Encoding utf8NoBOM -Value @"
-@{ RootModule = 'EmptyBenchModule.psm1'; ModuleVersion = '1.0.0'; FunctionsToExport = @(); CmdletsToExport = @(); AliasesToExport = @(); VariablesToExport = @() }
+    # The floor: a manifest module whose root is a binary module of one cmdlet, which is what PowerShell itself
+    # spends on importing any binary module (manifest parsing, loading and reflecting over one assembly).
+    $floorManifest = Join-Path $floorFolder 'BenchFloor.psd1'
+    Add-Type -OutputAssembly (Join-Path $floorFolder 'BenchFloor.dll') -TypeDefinition @'
+using System.Management.Automation;
+[Cmdlet(VerbsCommon.Get, "BenchFloor")]
+public sealed class GetBenchFloorCommand : PSCmdlet
+{
+    [Parameter] public string Name { get; set; }
+    protected override void ProcessRecord() => WriteObject(Name);
+}
+'@
+    Set-Content -LiteralPath $floorManifest -Encoding utf8NoBOM -Value @"
+@{ RootModule = 'BenchFloor.dll'; ModuleVersion = '1.0.0'; CmdletsToExport = @('Get-BenchFloor'); FunctionsToExport = @(); AliasesToExport = @(); VariablesToExport = @() }
 "@
 
     $scenarios = [ordered]@{
         'pwsh -NoProfile (bare)'         = 'exit'
-        'pwsh -NoProfile + empty module' = "Import-Module -Name $(ConvertTo-Literal $emptyManifest); exit"
+        'pwsh -NoProfile + 1-cmdlet module' = "Import-Module -Name $(ConvertTo-Literal $floorManifest); exit"
         'pwsh -NoProfile + Import'       = "Import-Module -Name $(ConvertTo-Literal $manifest); exit"
     }
 
@@ -63,7 +73,7 @@ try {
     }
 }
 finally {
-    Remove-Item -LiteralPath $emptyFolder -Recurse -Force
+    Remove-Item -LiteralPath $floorFolder -Recurse -Force
 }
 
 $rows = foreach ($name in $scenarios.Keys) {
@@ -80,7 +90,7 @@ $rows | Format-Table -AutoSize | Out-String -Width 120 | Write-Host
 $added = $rows[2].'Median ms' - $rows[0].'Median ms'
 $floor = $rows[1].'Median ms' - $rows[0].'Median ms'
 Write-Host ("Import-Module RemediationTools adds {0} ms (median of {1} runs each; goal under 150 ms)." -f $added, $Runs)
-Write-Host ("An empty manifest module adds {0} ms: PowerShell's own cost of any Import-Module. The module's share: {1} ms." -f $floor, ($added - $floor))
+Write-Host ("A binary module of one cmdlet adds {0} ms: PowerShell's own cost of importing one. The module's share: {1} ms." -f $floor, ($added - $floor))
 
 # Inside one fresh process: how long Import-Module and Get-Command take there, and which assemblies they load.
 $probe = @"
