@@ -125,6 +125,67 @@ Describe 'Module import' {
         @($result.DependencyCtx) | Should -BeNullOrEmpty
     }
 
+    It 'loads no AWSSDK assembly at Import-Module after a session that had another AWSSDK.Core in the default context' {
+        # pwsh replays the methods its previous start compiled (a multicore JIT profile shared by the user's
+        # processes) on a background thread, asking for their assemblies by name without a requester. After a
+        # session with AWS Tools that asks for AWSSDK.Core; the module must not answer it with its own SDK.
+        $environment = @{ XDG_CACHE_HOME = Join-Path $TestDrive 'jit-profile-cache' }
+        $recorded = Invoke-TestPwsh -Environment $environment -Parameters @{ OtherAwsCore = $otherAwsCore; Manifest = $manifestPath } -ScriptBlock {
+            Add-Type -Path $OtherAwsCore
+            $region = [Amazon.RegionEndpoint]::GetBySystemName('us-east-1').SystemName
+            Import-Module -Name $Manifest
+            [pscustomobject]@{ Region = $region; JobCount = @(Get-RemediationJob).Count }
+        }
+        $recorded.ExitCode | Should -Be 0 -Because $recorded.ErrorText
+        $recorded.Result[0].Region | Should -Be 'us-east-1'
+        Get-ChildItem -Path (Join-Path $environment.XDG_CACHE_HOME 'powershell') -Filter 'StartupProfileData-*' | Should -Not -BeNullOrEmpty
+
+        $run = Invoke-TestPwsh -Environment $environment -Parameters @{ Manifest = $manifestPath } -ScriptBlock {
+            Import-Module -Name $Manifest
+            $null = Get-Command -Module RemediationTools
+            [pscustomobject]@{
+                AwsLoaded = @([AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -like 'AWSSDK.*' } |
+                        ForEach-Object { '{0}@{1}' -f $_.GetName().Name, [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($_).Name })
+            }
+        }
+        $run.ExitCode | Should -Be 0 -Because $run.ErrorText
+        @($run.Result[0].AwsLoaded) | Should -BeNullOrEmpty
+    }
+
+    It 'loads no AWSSDK assembly for the worker group, run and worker cmdlets on the local store' {
+        $storeHome = Join-Path $TestDrive 'import-local-store'
+        $run = Invoke-TestPwsh -Parameters @{ Manifest = $manifestPath } -Environment @{ REMEDIATION_HOME = $storeHome; REMEDIATION_STORE = 'local' } -ScriptBlock {
+            Import-Module -Name $Manifest
+            $loaded = [ordered]@{}
+            function Add-Loaded([string] $Step) {
+                $loaded[$Step] = @([AppDomain]::CurrentDomain.GetAssemblies() | ForEach-Object { $_.GetName().Name } | Where-Object { $_ -like 'AWSSDK.*' })
+            }
+            $null = New-RemediationWorkerGroup -Name dev -OrganizationId o-abc1234567 -RoleArn arn:aws:iam::222222222222:role/RemediationTools -ExternalId o-abc1234567 -WarningAction SilentlyContinue
+            Add-Loaded 'New-RemediationWorkerGroup'
+            $null = Add-RemediationCloudAccount -WorkerGroup dev -RoleArn arn:aws:iam::333333333333:role/RemediationTools -ExternalId o-abc1234567
+            Add-Loaded 'Add-RemediationCloudAccount'
+            $groups = @(Get-RemediationWorkerGroup)
+            Add-Loaded 'Get-RemediationWorkerGroup'
+            $runs = @(Get-RemediationRun -WorkerGroup dev)
+            Add-Loaded 'Get-RemediationRun'
+            $workers = @(Get-RemediationWorker -WorkerGroup dev)
+            Add-Loaded 'Get-RemediationWorker'
+            $null = Remove-RemediationWorkerGroup -Name dev -Confirm:$false
+            Add-Loaded 'Remove-RemediationWorkerGroup'
+            [pscustomobject]@{
+                GroupNames  = @($groups.Name)
+                RunCount    = $runs.Count
+                WorkerCount = $workers.Count
+                AwsLoaded   = @($loaded.Keys | Where-Object { $loaded[$_].Count -gt 0 } | ForEach-Object { '{0}: {1}' -f $_, ($loaded[$_] -join ', ') })
+            }
+        }
+        $run.ExitCode | Should -Be 0 -Because $run.ErrorText
+        $run.Result[0].GroupNames | Should -Be @('dev')
+        $run.Result[0].RunCount | Should -Be 0
+        $run.Result[0].WorkerCount | Should -Be 0
+        @($run.Result[0].AwsLoaded) | Should -BeNullOrEmpty -Because 'the local store needs no AWS SDK'
+    }
+
     It 'loads AWSSDK.Core and AWSSDK.EC2 into its own load context once Invoke-Remediation -WhatIf calls AWS' {
         $parameters = @{
             Manifest      = $manifestPath
