@@ -129,15 +129,19 @@ Describe 'Module import' {
         # pwsh replays the methods its previous start compiled (a multicore JIT profile shared by the user's
         # processes) on a background thread, asking for their assemblies by name without a requester. After a
         # session with AWS Tools that asks for AWSSDK.Core; the module must not answer it with its own SDK.
+        # A private cache folder holds the profile; the first start records it, the second replays and records the
+        # methods it compiled, which is when the profile names AWSSDK.Core in the default context.
         $environment = @{ XDG_CACHE_HOME = Join-Path $TestDrive 'jit-profile-cache' }
-        $recorded = Invoke-TestPwsh -Environment $environment -Parameters @{ OtherAwsCore = $otherAwsCore; Manifest = $manifestPath } -ScriptBlock {
-            Add-Type -Path $OtherAwsCore
-            $region = [Amazon.RegionEndpoint]::GetBySystemName('us-east-1').SystemName
-            Import-Module -Name $Manifest
-            [pscustomobject]@{ Region = $region; JobCount = @(Get-RemediationJob).Count }
+        foreach ($start in 1, 2) {
+            $recorded = Invoke-TestPwsh -Environment $environment -Parameters @{ OtherAwsCore = $otherAwsCore; Manifest = $manifestPath } -ScriptBlock {
+                Add-Type -Path $OtherAwsCore
+                $region = [Amazon.RegionEndpoint]::GetBySystemName('us-east-1').SystemName
+                Import-Module -Name $Manifest
+                [pscustomobject]@{ Region = $region; JobCount = @(Get-RemediationJob).Count }
+            }
+            $recorded.ExitCode | Should -Be 0 -Because $recorded.ErrorText
+            $recorded.Result[0].Region | Should -Be 'us-east-1'
         }
-        $recorded.ExitCode | Should -Be 0 -Because $recorded.ErrorText
-        $recorded.Result[0].Region | Should -Be 'us-east-1'
         Get-ChildItem -Path (Join-Path $environment.XDG_CACHE_HOME 'powershell') -Filter 'StartupProfileData-*' | Should -Not -BeNullOrEmpty
 
         $run = Invoke-TestPwsh -Environment $environment -Parameters @{ Manifest = $manifestPath } -ScriptBlock {
