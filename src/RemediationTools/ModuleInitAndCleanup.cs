@@ -50,6 +50,15 @@ public sealed class ModuleInitAndCleanup : IModuleAssemblyInitializer, IModuleAs
             return null;
         }
 
+        // The first load of a dependency always comes from our own code (a static reference, so the requester is
+        // known). A request without a requester before that is someone else's: typically the runtime's start-up
+        // JIT profile (shared by every pwsh process of the user) replaying a session that had AWSSDK.Core in the
+        // default context, which would otherwise load our AWS SDK at Import-Module.
+        if (requester is null && !IsLoadContextCreated())
+        {
+            return null;
+        }
+
         string candidate = Path.Combine(DependencyFolder, wanted.Name + ".dll");
         if (!File.Exists(candidate))
         {
@@ -76,6 +85,14 @@ public sealed class ModuleInitAndCleanup : IModuleAssemblyInitializer, IModuleAs
         string folder = Path.GetDirectoryName(location) ?? string.Empty;
         return string.Equals(folder, ModuleFolder, StringComparison.OrdinalIgnoreCase)
             || string.Equals(folder, DependencyFolder, StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static bool IsLoadContextCreated()
+    {
+        lock (Gate)
+        {
+            return s_contextCreated;
+        }
     }
 
     private static IsolatedLoadContext? GetLoadContext()

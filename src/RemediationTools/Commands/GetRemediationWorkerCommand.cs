@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using System.Runtime.CompilerServices;
 using RemediationTools.Completers;
 using RemediationTools.Core.Stores;
 
@@ -43,22 +44,7 @@ public sealed class GetRemediationWorkerCommand : StoreCmdletBase
                 }
 
                 // Workers on EC2 use the AWS store: join their heartbeats with the instances of the hosting account.
-                try
-                {
-                    return await DeploymentCmdletSupport.WithServiceAsync(
-                        GetConnectionOptions(),
-                        store,
-                        new PipelineReporter(this, dispatcher, ProgressActivityId),
-                        (service, token) => service.JoinAsync(WorkerGroup, reported, token),
-                        cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (ex is Amazon.Runtime.AmazonServiceException or Amazon.Runtime.AmazonClientException)
-                {
-                    string code = ex is Amazon.Runtime.AmazonServiceException service ? service.ErrorCode + ": " : string.Empty;
-                    string warning = "The workers' EC2 instances could not be read (" + code + ex.Message + "); InstanceState is not shown.";
-                    dispatcher.Post(() => WriteWarning(warning));
-                    return reported;
-                }
+                return await JoinWithInstancesAsync(store, dispatcher, reported, cancellationToken).ConfigureAwait(false);
             });
             if (workers is null)
             {
@@ -71,6 +57,30 @@ public sealed class GetRemediationWorkerCommand : StoreCmdletBase
         catch (RemediationStoreException ex)
         {
             ThrowTerminatingError(StoreErrors.ToErrorRecord(ex));
+        }
+    }
+
+    // Its own method, never inlined: the AWSSDK types in its exception filter make the runtime load AWSSDK.Core when
+    // this code is compiled, and the local store never needs the AWS SDK.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private async Task<IReadOnlyList<RemediationWorkerInfo>> JoinWithInstancesAsync(
+        IRemediationStore store, PipelineDispatcher dispatcher, IReadOnlyList<RemediationWorkerInfo> reported, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await DeploymentCmdletSupport.WithServiceAsync(
+                GetConnectionOptions(),
+                store,
+                new PipelineReporter(this, dispatcher, ProgressActivityId),
+                (service, token) => service.JoinAsync(WorkerGroup, reported, token),
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is Amazon.Runtime.AmazonServiceException or Amazon.Runtime.AmazonClientException)
+        {
+            string code = ex is Amazon.Runtime.AmazonServiceException service ? service.ErrorCode + ": " : string.Empty;
+            string warning = "The workers' EC2 instances could not be read (" + code + ex.Message + "); InstanceState is not shown.";
+            dispatcher.Post(() => WriteWarning(warning));
+            return reported;
         }
     }
 }
