@@ -151,8 +151,8 @@ internal sealed partial class RemediationEngine
 
         using var gate = new SemaphoreSlim(options.ThrottleLimit);
 
-        // Verifications read their resources in batches: a finding waiting for its batched read lends its slot out.
-        var scope = new BatchReadScope(() => gate.Release(), token => gate.WaitAsync(token));
+        // Verifications read their resources in batches across the findings that run at once.
+        var scope = new BatchReadScope();
         cache.Scope = scope;
 
         // First every finding is planned, from the state before this batch changes anything (mostly from the batched
@@ -204,28 +204,22 @@ internal sealed partial class RemediationEngine
                 continue;
             }
 
+            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
             scope.Enter();
             RemediationResult result;
             try
             {
-                await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-                try
-                {
-                    result = await RunInBatchAsync(item.Finding, plan, options, cache, confirm, batch, item.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (item.Token.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-                {
-                    // This finding alone was cancelled (its worker lost the lease): no result, the batch goes on.
-                    continue;
-                }
-                finally
-                {
-                    gate.Release();
-                }
+                result = await RunInBatchAsync(item.Finding, plan, options, cache, confirm, batch, item.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (item.Token.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                // This finding alone was cancelled (its worker lost the lease): no result, the batch goes on.
+                continue;
             }
             finally
             {
                 scope.Leave();
+                gate.Release();
             }
 
             report(item.Index, result);

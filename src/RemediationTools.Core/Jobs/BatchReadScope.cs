@@ -3,11 +3,11 @@ namespace RemediationTools.Core.Jobs;
 /// <summary>
 /// Lets the verification reads of a batch group (one account and region) wait for each other, so that they are made
 /// as batched describes, like the planning reads, instead of one call per finding. The engine counts the findings that
-/// are running (<see cref="Enter"/>, <see cref="Leave"/>); a batched read (<see cref="BatchedReader{T}"/>) is sent as
-/// soon as every running finding waits for one, when it holds <see cref="MaxBatch"/> resources, or, when some running
-/// finding is held up elsewhere (a resource lock, a retry delay), after <see cref="QuietPeriod"/> without a new
-/// request. A finding waiting for its read gives its concurrency slot back (the callback given at construction), so the
-/// others can reach their own verification meanwhile.
+/// run, that is hold one of the <c>-ThrottleLimit</c> slots (<see cref="Enter"/>, <see cref="Leave"/>); a batched read
+/// (<see cref="BatchedReader{T}"/>) is sent as soon as every running finding waits for one, when it holds
+/// <see cref="MaxBatch"/> resources, or, when some running finding is held up elsewhere (a resource lock, a retry
+/// delay), after <see cref="QuietPeriod"/> without a new request. A waiting finding keeps its slot: the concurrency
+/// limit and the order in which findings take their changes (<c>-MaxChanges</c>) stay as without batching.
 /// </summary>
 internal sealed class BatchReadScope
 {
@@ -16,16 +16,7 @@ internal sealed class BatchReadScope
 
     private readonly object gate = new();
     private readonly List<IBatchedReader> readers = new();
-    private readonly Action releaseSlot;
-    private readonly Func<CancellationToken, Task> retakeSlot;
     private int running;
-
-    /// <summary>Creates the scope; the two callbacks give a concurrency slot back and take one again.</summary>
-    public BatchReadScope(Action releaseSlot, Func<CancellationToken, Task> retakeSlot)
-    {
-        this.releaseSlot = releaseSlot ?? throw new ArgumentNullException(nameof(releaseSlot));
-        this.retakeSlot = retakeSlot ?? throw new ArgumentNullException(nameof(retakeSlot));
-    }
 
     /// <summary>How long requests wait for more when not every running finding is waiting.</summary>
     public TimeSpan QuietPeriod { get; set; } = TimeSpan.FromMilliseconds(100);
@@ -42,7 +33,7 @@ internal sealed class BatchReadScope
         }
     }
 
-    /// <summary>A finding starts (before it waits for its concurrency slot).</summary>
+    /// <summary>A finding starts running (it took its concurrency slot).</summary>
     public void Enter()
     {
         lock (gate)
@@ -92,10 +83,6 @@ internal sealed class BatchReadScope
             }
         }
     }
-
-    internal void ReleaseSlot() => releaseSlot();
-
-    internal Task RetakeSlotAsync(CancellationToken cancellationToken) => retakeSlot(cancellationToken);
 
     /// <summary>Sends every reader's batch when all running findings wait, or a reader is full.</summary>
     internal void FlushReady()
@@ -161,7 +148,7 @@ internal sealed class BatchedReader<T> : IBatchedReader
         }
     }
 
-    /// <summary>The resource <paramref name="id"/>, read in the next batch; the caller's concurrency slot is lent out meanwhile.</summary>
+    /// <summary>The resource <paramref name="id"/>, read in the next batch.</summary>
     public async Task<T> ReadAsync(string id, CancellationToken cancellationToken)
     {
         var answer = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -175,23 +162,15 @@ internal sealed class BatchedReader<T> : IBatchedReader
             lastArrival = clock.Elapsed;
         }
 
-        scope.ReleaseSlot();
-        try
+        scope.FlushReady();
+        if (first)
         {
-            scope.FlushReady();
-            if (first)
-            {
-                _ = FlushWhenQuietAsync(mine);
-            }
-
-            using (cancellationToken.Register(() => answer.TrySetCanceled(cancellationToken)))
-            {
-                return await answer.Task.ConfigureAwait(false);
-            }
+            _ = FlushWhenQuietAsync(mine);
         }
-        finally
+
+        using (cancellationToken.Register(() => answer.TrySetCanceled(cancellationToken)))
         {
-            await scope.RetakeSlotAsync(CancellationToken.None).ConfigureAwait(false);
+            return await answer.Task.ConfigureAwait(false);
         }
     }
 
