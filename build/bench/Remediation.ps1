@@ -24,6 +24,9 @@ param(
     [int] $ThrottleLimit = 50,
     # Latency the sandbox adds to every AWS call, to model a real network (0 = loopback speed).
     [int] $LatencyMs = 0,
+    # EC2's request-rate token buckets on in the sandbox (AWS's defaults) and the module's client-side pacing on: the
+    # wall time is printed against the least time the buckets allow for the calls made (RemediationPaced.ps1).
+    [switch] $Paced,
     [string] $ModulePath = $env:REMEDIATION_MODULE_PATH,
     [string] $SandboxPath = $env:REMEDIATION_SANDBOX_PATH
 )
@@ -96,6 +99,11 @@ try {
     }
 
     Set-AwsSandboxFault -Sandbox $sandbox -LatencyMs $LatencyMs
+    $savedPacing = $env:REMEDIATION_EC2_PACING
+    if ($Paced) {
+        $null = Set-AwsSandboxEc2RateLimit -Sandbox $sandbox
+        $env:REMEDIATION_EC2_PACING = 'on'
+    }
     $aws = @{ AccessKey = $caller.accessKeyId; SecretKey = $caller.secretAccessKey; Region = $Regions[0]; EndpointUrl = $sandbox.Endpoint }
 
     # 1. One process, one batch.
@@ -103,7 +111,9 @@ try {
     $watch = [System.Diagnostics.Stopwatch]::StartNew()
     $results = @($findings | Invoke-Remediation @aws -CloudAccount $cloudAccounts -ThrottleLimit $ThrottleLimit -Confirm:$false -ProgressAction SilentlyContinue)
     $watch.Stop()
+    $env:REMEDIATION_EC2_PACING = $savedPacing
     $calls = Get-AwsSandboxCallCount -Sandbox $sandbox
+    $throttled = if ($Paced) { @((Get-AwsSandboxEc2RateLimit -Sandbox $sandbox).throttledCalls.PSObject.Properties | ForEach-Object { $_.Value }) | Measure-Object -Sum } else { $null }
     $remediated = @($results | Where-Object Status -eq 'Remediated').Count
     if ($remediated -ne $findings.Count) {
         $other = $results | Where-Object Status -ne 'Remediated' | Select-Object -First 3 | ForEach-Object { "$($_.ResourceId) $($_.Status) $($_.ErrorCode) $($_.Reason)" }
@@ -122,6 +132,26 @@ try {
     $rows | Format-Table -AutoSize | Out-String -Width 120 | Write-Host
     $total = ($calls.Values | Measure-Object -Sum).Sum
     Write-Host ("  AWS calls per finding, all actions: {0:N3}" -f ($total / $findings.Count))
+    if ($Paced) {
+        # The EC2 API reference's buckets (request throttling) for the actions this job calls, as the sandbox enforces
+        # them per account and region: (capacity, refill per second). Buckets of different actions run in parallel, so
+        # the least time is that of the slowest bucket: (calls - capacity) / refill, per account and region.
+        $buckets = @{
+            'ec2:RevokeSecurityGroupIngress' = @(50, 5)    # resource-intensive
+            'ec2:DescribeSecurityGroups'     = @(50, 10)   # unfiltered and unpaginated non-mutating (by group ID)
+            'ec2:DescribeNetworkInterfaces'  = @(100, 20)  # non-mutating (filtered, paginated)
+        }
+        $groupsCount = $Accounts * $Regions.Count
+        $least = 0.0
+        foreach ($action in $buckets.Keys) {
+            if (-not $calls.ContainsKey($action)) { continue }
+            $perGroup = $calls[$action] / $groupsCount
+            $least = [math]::Max($least, [math]::Max(0, ($perGroup - $buckets[$action][0]) / $buckets[$action][1]))
+        }
+        Write-Host ("  least time the EC2 buckets allow: {0:N1} s; wall time is {1:P0} of it (goal: within 15%)" -f $least, $(if ($least -gt 0) { $seconds / $least } else { 0 }))
+        Write-Host ("  calls the sandbox refused with RequestLimitExceeded: {0} (retried by the SDK; none reached a result)" -f $(if ($throttled) { $throttled.Sum } else { 0 }))
+    }
+    if ($baselineFindings.Count -eq 0) { return }
 
     # 2. Baseline: one fresh PowerShell per finding.
     $folder = Join-Path ([IO.Path]::GetTempPath()) ('remediation-bench-' + [guid]::NewGuid().ToString('N').Substring(0, 8))
