@@ -205,7 +205,14 @@ internal sealed partial class RemediationEngine
         for (var round = 1; ; round++)
         {
             var keys = plan.ObservedAt.Keys.ToList();
-            using var hold = await locks.AcquireAsync(keys, cancellationToken).ConfigureAwait(false);
+            ResourceLockTable.Hold hold;
+            using (plan.Context?.Cache.Scope?.Hold())
+            {
+                // Waiting for a lock another finding holds while it waits for its batched read: count as waiting.
+                hold = await locks.AcquireAsync(keys, cancellationToken).ConfigureAwait(false);
+            }
+
+            using var held = hold;
             var stale = keys.Where(key => locks.ChangedSince(key, plan.ObservedAt[key])).ToList();
             if (stale.Count > 0 && plan.Replan is not null)
             {
@@ -291,7 +298,7 @@ internal sealed partial class RemediationEngine
                 }
             }
 
-            var verification = await VerificationRetry.RunAsync(() => job.VerifyAsync(context, jobPlan, cancellationToken), context.Options, context.Reporter, cancellationToken).ConfigureAwait(false);
+            var verification = await VerificationRetry.RunAsync(() => job.VerifyAsync(context, jobPlan, cancellationToken), context.Options, context.Reporter, cancellationToken, context.Cache.Scope).ConfigureAwait(false);
             if (!verification.Succeeded)
             {
                 result.Status = RemediationStatus.Failed;

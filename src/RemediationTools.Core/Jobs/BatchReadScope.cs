@@ -5,8 +5,10 @@ namespace RemediationTools.Core.Jobs;
 /// as batched describes, like the planning reads, instead of one call per finding. The engine counts the findings that
 /// run, that is hold one of the <c>-ThrottleLimit</c> slots (<see cref="Enter"/>, <see cref="Leave"/>); a batched read
 /// (<see cref="BatchedReader{T}"/>) is sent as soon as every running finding waits for one, when it holds
-/// <see cref="MaxBatch"/> resources, or, when some running finding is held up elsewhere (a resource lock, a retry
-/// delay), after <see cref="QuietPeriod"/> without a new request. A waiting finding keeps its slot: the concurrency
+/// <see cref="MaxBatch"/> resources. A finding that waits for something else that only others can end (a resource lock
+/// held by a finding waiting for its read, a verification retry delay) says so with <see cref="Hold"/> and counts as
+/// waiting. <see cref="QuietPeriod"/> without a new request is only a safety net. A finding held by EC2's request
+/// pacing still counts as running, so under pacing a batch goes when all the slots' findings have made their change. A waiting finding keeps its slot: the concurrency
 /// limit and the order in which findings take their changes (<c>-MaxChanges</c>) stay as without batching.
 /// </summary>
 internal sealed class BatchReadScope
@@ -17,9 +19,10 @@ internal sealed class BatchReadScope
     private readonly object gate = new();
     private readonly List<IBatchedReader> readers = new();
     private int running;
+    private int held;
 
     /// <summary>How long requests wait for more when not every running finding is waiting.</summary>
-    public TimeSpan QuietPeriod { get; set; } = TimeSpan.FromMilliseconds(100);
+    public TimeSpan QuietPeriod { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>How many findings are running now.</summary>
     public int Running
@@ -53,6 +56,21 @@ internal sealed class BatchReadScope
         FlushReady();
     }
 
+    /// <summary>
+    /// A running finding waits for something only other findings can end (a resource lock, a retry delay): until the
+    /// result is disposed it counts as waiting, so the reads of the others are not held back for it.
+    /// </summary>
+    public IDisposable Hold()
+    {
+        lock (gate)
+        {
+            held++;
+        }
+
+        FlushReady();
+        return new Release(this);
+    }
+
     /// <summary>The reader of <paramref name="name"/>, made the first time with the two ways to read (many at once, one alone).</summary>
     public BatchedReader<T> Reader<T>(string name, Func<IReadOnlyList<string>, CancellationToken, Task<IReadOnlyDictionary<string, T>>> readMany, Func<string, CancellationToken, Task<T>> readOne)
     {
@@ -84,6 +102,14 @@ internal sealed class BatchReadScope
         }
     }
 
+    internal void EndHold()
+    {
+        lock (gate)
+        {
+            held--;
+        }
+    }
+
     /// <summary>Sends every reader's batch when all running findings wait, or a reader is full.</summary>
     internal void FlushReady()
     {
@@ -91,7 +117,7 @@ internal sealed class BatchReadScope
         lock (gate)
         {
             var waiting = readers.Sum(r => r.Waiting);
-            due = waiting > 0 && waiting >= running ? readers.Where(r => r.Waiting > 0).ToList() : readers.Where(r => r.Waiting >= MaxBatch).ToList();
+            due = waiting > 0 && waiting + held >= running ? readers.Where(r => r.Waiting > 0).ToList() : readers.Where(r => r.Waiting >= MaxBatch).ToList();
         }
 
         foreach (var reader in due)
@@ -99,6 +125,16 @@ internal sealed class BatchReadScope
             reader.Flush();
         }
     }
+}
+
+/// <summary>Ends a <see cref="BatchReadScope.Hold"/>.</summary>
+internal sealed class Release : IDisposable
+{
+    private BatchReadScope? scope;
+
+    internal Release(BatchReadScope scope) => this.scope = scope;
+
+    public void Dispose() => Interlocked.Exchange(ref scope, null)?.EndHold();
 }
 
 /// <summary>The part of a <see cref="BatchedReader{T}"/> its scope sees.</summary>
