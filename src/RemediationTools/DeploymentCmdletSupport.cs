@@ -29,6 +29,29 @@ internal static class DeploymentCmdletSupport
         return fromEnvironment is not null && StoreFactory.IsAws(fromEnvironment) ? fromEnvironment : "aws";
     }
 
+    /// <summary>
+    /// The error record of an unusable invocation (a -Timeout that is not positive, a -Store that is not an AWS store),
+    /// or null; <paramref name="awsStore"/> is the AWS store to use (<see cref="AwsStore"/>).
+    /// </summary>
+    public static ErrorRecord? CheckInvocation(string? store, TimeSpan? timeout, out string awsStore)
+    {
+        awsStore = string.Empty;
+        if (timeout is { } given && given <= TimeSpan.Zero)
+        {
+            return new ErrorRecord(new ArgumentException("-Timeout " + given + " must be positive."), ErrorIds.WorkerDeploymentInvalid, ErrorCategory.InvalidArgument, given);
+        }
+
+        try
+        {
+            awsStore = AwsStore(store);
+            return null;
+        }
+        catch (ArgumentException ex)
+        {
+            return new ErrorRecord(ex, ErrorIds.WorkerDeploymentInvalid, ErrorCategory.InvalidArgument, store);
+        }
+    }
+
     /// <summary>Runs <paramref name="work"/> with a deployment service over the caller's (hosting account's) credentials.</summary>
     public static async Task<T> WithServiceAsync<T>(
         AwsConnectionOptions options, IRemediationStore? store, PipelineReporter reporter, Func<WorkerDeploymentService, CancellationToken, Task<T>> work, CancellationToken cancellationToken)

@@ -157,16 +157,8 @@ internal sealed class WorkerDeploymentService
             Ami = ami,
             Count = request.Count,
             Tags = Roles.RoleNames.Tags(request.Tags.ToDictionary(t => t.Key, t => t.Value)),
-            UserData = WorkerUserData.Script(new WorkerUserDataSpec
-            {
-                GroupName = groupName,
-                ClientId = record.Group.ClientId,
-                Image = image,
-                Store = storeSelection,
-                SecretParameter = parameter,
-                Region = region,
-            }),
         };
+        WriteUserData(launch, record.Group.ClientId);
         return new WorkerDeploymentPlan(request, network, launch, exists);
     }
 
@@ -245,7 +237,7 @@ internal sealed class WorkerDeploymentService
             var userTags = (first.Tags ?? new List<Amazon.EC2.Model.Tag>())
                 .Where(t => !t.Key.StartsWith("remediation:", StringComparison.Ordinal) && t.Key != "Name" && !t.Key.StartsWith("aws:", StringComparison.Ordinal))
                 .ToDictionary(t => t.Key, t => t.Value, StringComparer.Ordinal);
-            launches.Add(new WorkerLaunchSpec
+            var launch = new WorkerLaunchSpec
             {
                 GroupName = name,
                 Image = image,
@@ -258,16 +250,9 @@ internal sealed class WorkerDeploymentService
                 Ami = ami,
                 Count = same.Count(),
                 Tags = userTags,
-                UserData = WorkerUserData.Script(new WorkerUserDataSpec
-                {
-                    GroupName = name,
-                    ClientId = record.Group.ClientId,
-                    Image = image,
-                    Store = storeSelection,
-                    SecretParameter = parameter,
-                    Region = region,
-                }),
-            });
+            };
+            WriteUserData(launch, record.Group.ClientId);
+            launches.Add(launch);
         }
 
         return new WorkerUpdatePlan(name, image, instances.Select(i => WorkerInstances.ToDeployment(i, region)).ToList(), launches, clientSecret);
@@ -425,6 +410,18 @@ internal sealed class WorkerDeploymentService
 
         return joined;
     }
+
+    // The user data runs exactly what the launch says: its group, image, store and secret parameter, in this region.
+    private void WriteUserData(WorkerLaunchSpec launch, string clientId) =>
+        launch.UserData = WorkerUserData.Script(new WorkerUserDataSpec
+        {
+            GroupName = launch.GroupName,
+            ClientId = clientId,
+            Image = launch.Image,
+            Store = launch.Store,
+            SecretParameter = launch.SecretParameter,
+            Region = region,
+        });
 
     private static string? ProfileName(Amazon.EC2.Model.Instance instance)
     {

@@ -75,19 +75,12 @@ public sealed class DeployRemediationWorkerCommand : StoreCmdletBase
     /// <summary>Deploys the workers of one group.</summary>
     protected override void ProcessRecord()
     {
-        if (Timeout is { } timeout && timeout <= TimeSpan.Zero)
+        if (DeploymentCmdletSupport.CheckInvocation(Store, Timeout, out string awsStore) is { } invalid)
         {
-            ThrowTerminatingError(new ErrorRecord(new ArgumentException("-Timeout " + timeout + " must be positive."), ErrorIds.WorkerDeploymentInvalid, ErrorCategory.InvalidArgument, timeout));
+            ThrowTerminatingError(invalid);
         }
 
-        try
-        {
-            Store = DeploymentCmdletSupport.AwsStore(Store);
-        }
-        catch (ArgumentException ex)
-        {
-            ThrowTerminatingError(new ErrorRecord(ex, ErrorIds.WorkerDeploymentInvalid, ErrorCategory.InvalidArgument, Store));
-        }
+        Store = awsStore;
 
         var request = new WorkerDeploymentRequest
         {

@@ -37,9 +37,9 @@ public sealed class RemoveRemediationWorkerCommand : StoreCmdletBase
             ThrowTerminatingError(new ErrorRecord(new ArgumentException("Name the workers to remove: -WorkerGroup, -InstanceId, or both."), ErrorIds.WorkerDeploymentInvalid, ErrorCategory.InvalidArgument, null));
         }
 
-        if (Store is not null && !Core.Stores.StoreFactory.IsAws(Store))
+        if (DeploymentCmdletSupport.CheckInvocation(Store, null, out _) is { } invalid)
         {
-            ThrowTerminatingError(new ErrorRecord(new ArgumentException("-Store '" + Store + "' is not an AWS store (aws or aws:<name>): workers on EC2 use the AWS store."), ErrorIds.WorkerDeploymentInvalid, ErrorCategory.InvalidArgument, Store));
+            ThrowTerminatingError(invalid);
         }
 
         // Removing needs no store: the instances and the parameter are found in EC2 and SSM by their tags.

@@ -40,19 +40,12 @@ public sealed class UpdateRemediationWorkerCommand : StoreCmdletBase
     /// <summary>Updates one group.</summary>
     protected override void ProcessRecord()
     {
-        if (Timeout is { } timeout && timeout <= TimeSpan.Zero)
+        if (DeploymentCmdletSupport.CheckInvocation(Store, Timeout, out string awsStore) is { } invalid)
         {
-            ThrowTerminatingError(new ErrorRecord(new ArgumentException("-Timeout " + timeout + " must be positive."), ErrorIds.WorkerDeploymentInvalid, ErrorCategory.InvalidArgument, timeout));
+            ThrowTerminatingError(invalid);
         }
 
-        try
-        {
-            Store = DeploymentCmdletSupport.AwsStore(Store);
-        }
-        catch (ArgumentException ex)
-        {
-            ThrowTerminatingError(new ErrorRecord(ex, ErrorIds.WorkerDeploymentInvalid, ErrorCategory.InvalidArgument, Store));
-        }
+        Store = awsStore;
 
         RunOnStore((store, dispatcher, cancellationToken) => DeploymentCmdletSupport.WithServiceAsync(
             GetConnectionOptions(),
