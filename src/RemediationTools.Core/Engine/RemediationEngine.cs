@@ -298,7 +298,7 @@ internal sealed partial class RemediationEngine
                 }
             }
 
-            var verification = await VerificationRetry.RunAsync(() => job.VerifyAsync(context, jobPlan, cancellationToken), context.Options, context.Reporter, cancellationToken, context.Cache.Scope).ConfigureAwait(false);
+            var verification = await VerificationRetry.RunAsync(() => job.VerifyAsync(context, jobPlan, cancellationToken), context.Options, context.Reporter, cancellationToken).ConfigureAwait(false);
             if (!verification.Succeeded)
             {
                 result.Status = RemediationStatus.Failed;

@@ -16,7 +16,7 @@ internal static class VerificationRetry
     /// each further one. Returns the last verification. Exceptions from <paramref name="verify"/> are not retried here
     /// (the engine's attempts handle transient errors).
     /// </summary>
-    public static async Task<JobVerification> RunAsync(Func<Task<JobVerification>> verify, RemediationOptions options, IRemediationReporter reporter, CancellationToken cancellationToken, BatchReadScope? scope = null)
+    public static async Task<JobVerification> RunAsync(Func<Task<JobVerification>> verify, RemediationOptions options, IRemediationReporter reporter, CancellationToken cancellationToken)
     {
         if (verify is null)
         {
@@ -44,11 +44,7 @@ internal static class VerificationRetry
                 delay.TotalMilliseconds,
                 retry,
                 options.VerifyRetries));
-            using (scope?.Hold())
-            {
-                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
-            }
-
+            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
             delay = TimeSpan.FromTicks(delay.Ticks * 2);
             verification = await verify().ConfigureAwait(false);
         }

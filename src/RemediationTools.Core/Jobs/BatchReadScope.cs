@@ -5,9 +5,9 @@ namespace RemediationTools.Core.Jobs;
 /// as batched describes, like the planning reads, instead of one call per finding. The engine counts the findings that
 /// run, that is hold one of the <c>-ThrottleLimit</c> slots (<see cref="Enter"/>, <see cref="Leave"/>); a batched read
 /// (<see cref="BatchedReader{T}"/>) is sent as soon as every running finding waits for one, when it holds
-/// <see cref="MaxBatch"/> resources. A finding that waits for something else that only others can end (a resource lock
-/// held by a finding waiting for its read, a verification retry delay) says so with <see cref="Hold"/> and counts as
-/// waiting. <see cref="QuietPeriod"/> without a new request is only a safety net. A finding held by EC2's request
+/// <see cref="MaxBatch"/> resources. A finding that waits for something only others can end (a resource lock held by a
+/// finding waiting for its read) says so with <see cref="Hold"/> and counts as waiting. A finding in a verification
+/// retry delay does not: it comes back with a read, and the findings that re-read together are sent together. <see cref="QuietPeriod"/> without a new request is only a safety net. A finding held by EC2's request
 /// pacing still counts as running, so under pacing a batch goes when all the slots' findings have made their change. A waiting finding keeps its slot: the concurrency
 /// limit and the order in which findings take their changes (<c>-MaxChanges</c>) stay as without batching.
 /// </summary>
@@ -23,18 +23,6 @@ internal sealed class BatchReadScope
 
     /// <summary>How long requests wait for more when not every running finding is waiting.</summary>
     public TimeSpan QuietPeriod { get; set; } = TimeSpan.FromSeconds(2);
-
-    /// <summary>How many findings are running now.</summary>
-    public int Running
-    {
-        get
-        {
-            lock (gate)
-            {
-                return running;
-            }
-        }
-    }
 
     /// <summary>A finding starts running (it took its concurrency slot).</summary>
     public void Enter()
@@ -57,7 +45,7 @@ internal sealed class BatchReadScope
     }
 
     /// <summary>
-    /// A running finding waits for something only other findings can end (a resource lock, a retry delay): until the
+    /// A running finding waits for something only other findings can end (a resource lock): until the
     /// result is disposed it counts as waiting, so the reads of the others are not held back for it.
     /// </summary>
     public IDisposable Hold()
@@ -87,18 +75,6 @@ internal sealed class BatchReadScope
             var created = new BatchedReader<T>(this, name, readMany, readOne);
             readers.Add(created);
             return created;
-        }
-    }
-
-    /// <summary>Waiting requests of every reader of this scope.</summary>
-    internal int Waiting
-    {
-        get
-        {
-            lock (gate)
-            {
-                return readers.Sum(r => r.Waiting);
-            }
         }
     }
 
