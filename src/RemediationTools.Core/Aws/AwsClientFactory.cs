@@ -2,6 +2,7 @@ using System.Globalization;
 using Amazon;
 using Amazon.EC2;
 using Amazon.Runtime;
+using Amazon.S3;
 using Amazon.SecurityToken;
 using Amazon.SimpleSystemsManagement;
 using Amazon.SecurityToken.Model;
@@ -325,6 +326,16 @@ internal sealed class AwsClients : IAwsClients, IDisposable
             return pacesEc2
                 ? new PacedAmazonEC2Client(c, config, cancellationToken => Ec2LimiterAsync(r, cancellationToken), options.Log)
                 : new AmazonEC2Client(c, config);
+        });
+
+    public IAmazonS3 S3(string region) =>
+        GetOrCreate("S3", region, (r, c) =>
+        {
+            var config = AwsClientFactory.Configure(new AmazonS3Config(), "S3", r, connection, options.HttpHandlerFactory);
+
+            // An endpoint override (an emulator on one host and port) cannot take bucket names as host names.
+            config.ForcePathStyle = connection.Endpoints.Resolve("S3") is not null;
+            return new AmazonS3Client(c, config);
         });
 
     public IAmazonSecurityTokenService Sts(string region) =>

@@ -1,4 +1,5 @@
 using Amazon.EC2;
+using Amazon.S3;
 using Amazon.SecurityToken;
 using Amazon.SimpleSystemsManagement;
 using RemediationTools.Core.Aws.Signed;
@@ -40,6 +41,12 @@ internal interface IAwsClients
 {
     /// <summary>EC2 client for the region.</summary>
     IAmazonEC2 Ec2(string region);
+
+    /// <summary>
+    /// S3 client that signs for <paramref name="region"/>: a bucket's requests go to the bucket's own region (from the
+    /// finding, else GetBucketLocation), so one client per region the batch's buckets live in.
+    /// </summary>
+    IAmazonS3 S3(string region);
 
     /// <summary>STS client for the region.</summary>
     IAmazonSecurityTokenService Sts(string region);
