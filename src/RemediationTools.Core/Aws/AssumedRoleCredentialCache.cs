@@ -8,12 +8,13 @@ namespace RemediationTools.Core.Aws;
 /// <summary>Temporary credentials of an assumed role.</summary>
 internal sealed class RoleCredentials
 {
-    public RoleCredentials(string accessKeyId, string secretAccessKey, string sessionToken, DateTimeOffset expiration)
+    public RoleCredentials(string accessKeyId, string secretAccessKey, string sessionToken, DateTimeOffset expiration, string? accountId = null)
     {
         AccessKeyId = accessKeyId ?? throw new ArgumentNullException(nameof(accessKeyId));
         SecretAccessKey = secretAccessKey ?? throw new ArgumentNullException(nameof(secretAccessKey));
         SessionToken = sessionToken ?? throw new ArgumentNullException(nameof(sessionToken));
         Expiration = expiration;
+        AccountId = accountId;
     }
 
     public string AccessKeyId { get; }
@@ -24,10 +25,23 @@ internal sealed class RoleCredentials
 
     public DateTimeOffset Expiration { get; }
 
+    /// <summary>
+    /// The account STS says these credentials belong to: the account of the assumed-role user in the AssumeRole response
+    /// (<c>arn:partition:sts::account:assumed-role/...</c>), or null when the response named none.
+    /// </summary>
+    public string? AccountId { get; }
+
     public ImmutableCredentials ToImmutable() => new(AccessKeyId, SecretAccessKey, SessionToken);
 
     /// <summary>Never the secret or the token.</summary>
     public override string ToString() => $"{AccessKeyId} (expires {Expiration:u})";
+}
+
+/// <summary>Credentials whose issuer named their account (AssumeRole does), so no GetCallerIdentity is needed to know it.</summary>
+internal interface IAccountNamingCredentials
+{
+    /// <summary>The account of the credentials with <paramref name="accessKeyId"/>, if these are still them and STS named it; else null.</summary>
+    Task<string?> AccountOfAsync(string accessKeyId);
 }
 
 /// <summary>Calls AssumeRole; the seam between the cache and STS.</summary>
@@ -81,7 +95,17 @@ internal sealed class StsRoleCredentialsSource : IRoleCredentialsSource
             ?? throw new AmazonClientException($"STS returned no credentials for role {role.RoleArn}.");
         var expiration = credentials.Expiration
             ?? throw new AmazonClientException($"STS returned credentials without an expiration for role {role.RoleArn}.");
-        return new RoleCredentials(credentials.AccessKeyId, credentials.SecretAccessKey, credentials.SessionToken, AsUtc(expiration));
+        return new RoleCredentials(credentials.AccessKeyId, credentials.SecretAccessKey, credentials.SessionToken, AsUtc(expiration), AccountOfAssumedRole(response.AssumedRoleUser?.Arn));
+    }
+
+    /// <summary>The account of an assumed-role ARN (<c>arn:partition:sts::account:assumed-role/role/session</c>), or null.</summary>
+    internal static string? AccountOfAssumedRole(string? arn)
+    {
+        var parts = arn?.Split(':');
+        return parts is { Length: 6 } && parts[0] == "arn" && parts[2] == "sts" && parts[4].Length == 12 && parts[4].All(char.IsDigit)
+               && parts[5].StartsWith("assumed-role/", StringComparison.Ordinal)
+            ? parts[4]
+            : null;
     }
 
     /// <summary>STS says AccessDenied when the trust policy does not allow the caller or the external ID does not match.</summary>
@@ -335,7 +359,7 @@ internal sealed class AssumedRoleCredentialCache : IDisposable
     }
 
     /// <summary>Credentials that read the cache each time the SDK signs, so long-lived clients survive refreshes.</summary>
-    private sealed class CachedRoleCredentials : AWSCredentials
+    private sealed class CachedRoleCredentials : AWSCredentials, IAccountNamingCredentials
     {
         private readonly AssumedRoleCredentialCache cache;
         private readonly AccountRole role;
@@ -351,5 +375,11 @@ internal sealed class AssumedRoleCredentialCache : IDisposable
 
         public override async Task<ImmutableCredentials> GetCredentialsAsync() =>
             (await cache.GetAsync(role, CancellationToken.None).ConfigureAwait(false)).ToImmutable();
+
+        public async Task<string?> AccountOfAsync(string accessKeyId)
+        {
+            var current = await cache.GetAsync(role, CancellationToken.None).ConfigureAwait(false);
+            return string.Equals(current.AccessKeyId, accessKeyId, StringComparison.Ordinal) ? current.AccountId : null;
+        }
     }
 }

@@ -372,7 +372,17 @@ internal sealed class AwsClients : IAwsClients, IDisposable
 
         if (started is not null)
         {
-            _ = CallerAccountAsync(started);
+            // Role credentials: the AssumeRole response that issued them named their account (STS's own answer, as
+            // GetCallerIdentity's would be), so the check costs no call. Other credentials ask STS.
+            var named = credentials is IAccountNamingCredentials naming ? await naming.AccountOfAsync(current.AccessKey).ConfigureAwait(false) : null;
+            if (named is not null)
+            {
+                started.TrySetResult(named);
+            }
+            else
+            {
+                _ = CallerAccountAsync(started);
+            }
         }
 
         return await AssumedRoleCredentialCache.WaitAsync(check, cancellationToken).ConfigureAwait(false);

@@ -58,8 +58,9 @@ internal interface IAwsClients
     IIamClient Iam();
 
     /// <summary>
-    /// The account the credentials belong to, as STS GetCallerIdentity says (it needs no IAM permission). Asked once per
-    /// set of credentials and cached with them: asked again only after the credentials were replaced, never per finding.
+    /// The account the credentials belong to, as STS says: for role credentials, the assumed-role user that AssumeRole
+    /// returned with them (no call); for others, GetCallerIdentity (it needs no IAM permission), asked once per set of
+    /// credentials and cached with them: asked again only after the credentials were replaced, never per finding.
     /// </summary>
     Task<string> AccountIdAsync(CancellationToken cancellationToken);
 }

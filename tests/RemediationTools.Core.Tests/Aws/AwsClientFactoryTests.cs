@@ -18,12 +18,12 @@ public class AwsClientFactoryTests
             Log = log is null ? null : log.Add,
         });
 
-    private static HttpResponseMessage AssumeRoleOk(string accessKeyId) => ScriptedHttpHandler.Xml(
+    private static HttpResponseMessage AssumeRoleOk(string accessKeyId, bool namesUser = true) => ScriptedHttpHandler.Xml(
         HttpStatusCode.OK,
         $"<AssumeRoleResponse xmlns=\"{StsNs}\"><AssumeRoleResult><Credentials><AccessKeyId>{accessKeyId}</AccessKeyId>" +
         "<SecretAccessKey>assumed-secret</SecretAccessKey><SessionToken>assumed-token</SessionToken>" +
         $"<Expiration>{DateTime.UtcNow.AddHours(1):yyyy-MM-ddTHH:mm:ssZ}</Expiration></Credentials>" +
-        "<AssumedRoleUser><Arn>arn:aws:sts::111122223333:assumed-role/Remediation/s</Arn><AssumedRoleId>AROA:s</AssumedRoleId></AssumedRoleUser>" +
+        (namesUser ? "<AssumedRoleUser><Arn>arn:aws:sts::111122223333:assumed-role/Remediation/s</Arn><AssumedRoleId>AROA:s</AssumedRoleId></AssumedRoleUser>" : string.Empty) +
         "</AssumeRoleResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></AssumeRoleResponse>");
 
     private static HttpResponseMessage CallerIdentityOk() => ScriptedHttpHandler.Xml(
@@ -171,6 +171,45 @@ public class AwsClientFactoryTests
         Assert.Equal(1, handler.Count);
         Assert.Contains("Action=GetCallerIdentity", handler.Received.Single().Body, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task AccountIdAsync_RoleCredentials_AccountOfTheAssumedRoleUserWithoutAnotherCall()
+    {
+        var handler = new ScriptedHttpHandler((_, _, _) => AssumeRoleOk("ASIAROLE"));
+        using var factory = Factory(handler);
+        var clients = await factory.ForAccountAsync(Role, CancellationToken.None);
+
+        var account = await clients.AccountIdAsync(CancellationToken.None);
+
+        Assert.Equal("111122223333", account);
+        Assert.Contains("Action=AssumeRole", handler.Received.Single().Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AccountIdAsync_AssumeRoleResponseNamesNoUser_AsksGetCallerIdentity()
+    {
+        // An emulator may leave AssumedRoleUser out: the account is then asked of STS, never taken from the role ARN.
+        var handler = new ScriptedHttpHandler((i, _, _) => i == 0 ? AssumeRoleOk("ASIAROLE", namesUser: false) : CallerIdentityOk());
+        using var factory = Factory(handler);
+        var clients = await factory.ForAccountAsync(Role, CancellationToken.None);
+
+        var account = await clients.AccountIdAsync(CancellationToken.None);
+
+        Assert.Equal("111122223333", account);
+        Assert.Equal(2, handler.Count);
+        Assert.Contains("Action=GetCallerIdentity", handler.Received[1].Body, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("arn:aws:sts::111122223333:assumed-role/Remediation/session", "111122223333")]
+    [InlineData("arn:aws-cn:sts::111122223333:assumed-role/R/s", "111122223333")]
+    [InlineData("arn:aws:iam::111122223333:role/Remediation", null)]
+    [InlineData("arn:aws:sts::1111:assumed-role/R/s", null)]
+    [InlineData("arn:aws:sts::111122223333:federated-user/u", null)]
+    [InlineData("", null)]
+    [InlineData(null, null)]
+    public void AccountOfAssumedRole_Arn_AccountOnlyOfAnAssumedRoleUser(string? arn, string? expected) =>
+        Assert.Equal(expected, StsRoleCredentialsSource.AccountOfAssumedRole(arn));
 
     [Fact]
     public async Task AccountIdAsync_CallFails_NotCachedAndAskedAgain()

@@ -161,13 +161,14 @@ public sealed class AccountBindingTests : IDisposable
             Assert.True(await IsOpenAsync(unmapped, group));
         }
 
-        // One check per set of credentials (the role's, the caller's), not one per finding.
-        Assert.Equal(2, Calls("sts:GetCallerIdentity"));
+        // One check per set of credentials, not one per finding: the role's account is the one its AssumeRole response
+        // named (no call), the caller's own is asked once.
+        Assert.Equal(1, Calls("sts:GetCallerIdentity"));
         Assert.Equal(1, Calls("sts:AssumeRole"));
     }
 
     [Fact]
-    public async Task RunBatch_ManyFindingsOneRole_OneCallerIdentityCallUntilTheCredentialsAreReplaced()
+    public async Task RunBatch_ManyFindingsOneRole_AccountFromEachAssumeRoleNoCallerIdentityCall()
     {
         var cloud = server.CreateAccount();
         var caller = Caller();
@@ -186,15 +187,15 @@ public sealed class AccountBindingTests : IDisposable
         server.ResetCallCounts();
 
         var first = await engine.RunBatchAsync(groups.Take(3).Select(g => Finding(cloud.AccountId, g)).ToList(), options, null, null);
-        Assert.Equal(1, Calls("sts:GetCallerIdentity"));
-        // Inside the refresh window: the role is assumed again, and the new credentials are checked again.
+        Assert.Equal(0, Calls("sts:GetCallerIdentity"));
+        // Inside the refresh window: the role is assumed again, and the new credentials' account is the one that response names.
         offset = TimeSpan.FromMinutes(56);
         server.Clock = () => DateTimeOffset.UtcNow + offset;
         var second = await engine.RunBatchAsync(groups.Skip(3).Select(g => Finding(cloud.AccountId, g)).ToList(), options, null, null);
 
         Assert.All(first.Concat(second), r => Assert.Equal(RemediationStatus.Remediated, r.Status));
         Assert.Equal(2, Calls("sts:AssumeRole"));
-        Assert.Equal(2, Calls("sts:GetCallerIdentity"));
+        Assert.Equal(0, Calls("sts:GetCallerIdentity"));
     }
 
     [Fact]

@@ -127,7 +127,7 @@ public sealed class RemediationWorkerTests
         using var sandbox = await WorkerSandbox.StartAsync();
         var groups = await sandbox.OpenGroupsAsync(2);
         // The group entry names the finding's account, but the credentials it yields are of a role in another account
-        // (as a misconfigured federation or a wrong role mapping would give): GetCallerIdentity tells.
+        // (as a misconfigured federation or a wrong role mapping would give): the AssumeRole response names that account.
         var other = sandbox.Server.CreateAccount();
         var otherAdmin = sandbox.Server.CreateUser(other.AccountId, "admin");
         var iam = new IamQueryClient(sandbox.Server.Endpoint, otherAdmin.AccessKeyId, otherAdmin.SecretAccessKey, null);
@@ -163,7 +163,7 @@ public sealed class RemediationWorkerTests
             Assert.Contains("belong to account " + other.AccountId, r.Result.Reason, StringComparison.Ordinal);
         });
         Assert.Equal(0, sandbox.Server.CallCounts.Where(c => c.Key.StartsWith("ec2:", StringComparison.Ordinal)).Sum(c => c.Value));
-        Assert.Equal(1, sandbox.Calls("sts:GetCallerIdentity"));
+        Assert.Equal(0, sandbox.Calls("sts:GetCallerIdentity"));
         Assert.Equal((2, 0), await sandbox.CheckGroupsAsync(groups));
     }
 
