@@ -48,12 +48,13 @@ internal sealed class AwsClientFactoryOptions
     /// <remarks><see cref="Ec2PacingMode.Auto"/> follows <c>REMEDIATION_EC2_PACING</c> (on, off, auto) when it is set.</remarks>
     public Ec2PacingMode Ec2Pacing { get; set; } = Ec2PacingMode.Auto;
 
-    /// <summary>Where <c>REMEDIATION_EC2_PACING</c> is read (tests); null for the process environment.</summary>
+    /// <summary>Where <c>REMEDIATION_EC2_PACING</c> and <c>REMEDIATION_EC2_LIMITS</c> are read (tests); null for the process environment.</summary>
     public IAwsEnvironment? Environment { get; set; }
 
     /// <summary>
-    /// Where the EC2 buckets of each account and region live; null for <see cref="Ec2RequestRateLimiterRegistry.Shared"/>,
-    /// shared by every factory of the process.
+    /// Where the EC2 buckets of each account and region live; null for the process-wide registry of the limits
+    /// <c>REMEDIATION_EC2_LIMITS</c> sets (<see cref="Ec2RequestRateLimiterRegistry.Shared"/> when it is not set), shared
+    /// by every factory of the process.
     /// </summary>
     public Ec2RequestRateLimiterRegistry? Ec2RateLimiters { get; set; }
 }
@@ -70,6 +71,7 @@ internal sealed class AwsClientFactory : IAwsClientFactory, IDisposable
     private readonly AssumedRoleCredentialCache roleCredentials;
     private readonly Dictionary<(string RoleArn, string ExternalId), AwsClients> roleClients = new();
     private readonly AwsClients ownClients;
+    private readonly Ec2RequestRateLimiterRegistry rateLimiters;
     private DateTimeOffset nextSweep = DateTimeOffset.MinValue;
     private bool disposed;
 
@@ -82,7 +84,10 @@ internal sealed class AwsClientFactory : IAwsClientFactory, IDisposable
             throw new ArgumentOutOfRangeException(nameof(options), this.options.IdleTimeout, "IdleTimeout must be positive.");
         }
 
-        ownClients = new AwsClients(connection, connection.Credentials, this.options);
+        // A malformed REMEDIATION_EC2_LIMITS fails here, before any call, naming the entry.
+        rateLimiters = this.options.Ec2RateLimiters
+            ?? Ec2RequestRateLimiterRegistry.ForLimits((this.options.Environment ?? ProcessAwsEnvironment.Instance).GetVariable(Ec2RequestLimits.Variable));
+        ownClients = new AwsClients(connection, connection.Credentials, this.options, rateLimiters);
         var source = this.options.RoleCredentialsSource
             ?? new StsRoleCredentialsSource(() => ownClients.Sts(connection.Region), this.options.RoleDurationSeconds, this.options.Log);
         roleCredentials = new AssumedRoleCredentialCache(
@@ -144,7 +149,7 @@ internal sealed class AwsClientFactory : IAwsClientFactory, IDisposable
             var key = (role.RoleArn, role.ExternalId);
             if (!roleClients.TryGetValue(key, out var clients))
             {
-                clients = new AwsClients(connection, roleCredentials.CredentialsFor(role), options, AccountOfRole(role.RoleArn));
+                clients = new AwsClients(connection, roleCredentials.CredentialsFor(role), options, rateLimiters, AccountOfRole(role.RoleArn));
                 roleClients.Add(key, clients);
             }
 
@@ -279,6 +284,7 @@ internal sealed class AwsClients : IAwsClients, IDisposable
     private readonly AWSCredentials credentials;
     private readonly AwsClientFactoryOptions options;
     private readonly string? accountHint;
+    private readonly Ec2RequestRateLimiterRegistry rateLimiters;
     private readonly bool pacesEc2;
     private readonly Dictionary<(string Service, string Region), ClientEntry> clients = new();
     private readonly object identityGate = new();
@@ -287,8 +293,9 @@ internal sealed class AwsClients : IAwsClients, IDisposable
     private long lastUsedTicks;
     private bool disposed;
 
-    public AwsClients(AwsConnection connection, AWSCredentials credentials, AwsClientFactoryOptions options, string? accountHint = null)
+    public AwsClients(AwsConnection connection, AWSCredentials credentials, AwsClientFactoryOptions options, Ec2RequestRateLimiterRegistry rateLimiters, string? accountHint = null)
     {
+        this.rateLimiters = rateLimiters;
         this.connection = connection;
         this.credentials = credentials;
         this.options = options;
@@ -394,7 +401,7 @@ internal sealed class AwsClients : IAwsClients, IDisposable
     /// <summary>The EC2 buckets of these credentials' account in <paramref name="region"/>.</summary>
     internal async Task<Ec2RequestRateLimiter> Ec2LimiterAsync(string region, CancellationToken cancellationToken)
     {
-        var registry = options.Ec2RateLimiters ?? Ec2RequestRateLimiterRegistry.Shared;
+        var registry = rateLimiters;
         if (accountHint is not null)
         {
             return registry.For(accountHint, region);

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace RemediationTools.Core.Aws;
 
 /// <summary>
@@ -6,6 +8,13 @@ namespace RemediationTools.Core.Aws;
 /// </summary>
 internal sealed class Ec2RequestLimits
 {
+    /// <summary>
+    /// The environment variable with the limits of an account granted higher ones: comma-separated
+    /// <c>name=capacity/refill-per-second</c> entries, the name a category (NonMutating, UnfilteredNonMutating, Mutating,
+    /// ResourceIntensive) or an EC2 action (RunInstances); e.g. <c>Mutating=100/10,RevokeSecurityGroupIngress=200/20</c>.
+    /// </summary>
+    public const string Variable = "REMEDIATION_EC2_LIMITS";
+
     /// <summary>The reference's limits.</summary>
     public Ec2RequestLimits()
     {
@@ -39,13 +48,75 @@ internal sealed class Ec2RequestLimits
     /// the EC2 jobs' calls take from (non-mutating, unfiltered, mutating, resource-intensive). Fewer would leave part of
     /// the burst unused in the first round trip; more would only wait at the bucket.
     /// </summary>
-    public static int DefaultConcurrency { get; } = (int)new[]
+    public int Concurrency => (int)Math.Min(1024, new[]
     {
         Ec2ThrottlingCategory.NonMutating,
         Ec2ThrottlingCategory.UnfilteredNonMutating,
         Ec2ThrottlingCategory.Mutating,
         Ec2ThrottlingCategory.ResourceIntensive,
-    }.Min(c => Ec2ActionCategories.CategoryLimits[c].Capacity);
+    }.Min(c => Categories[c].Capacity));
+
+    /// <summary><see cref="Concurrency"/> of the reference's limits.</summary>
+    public static int DefaultConcurrency { get; } = new Ec2RequestLimits().Concurrency;
+
+    /// <summary>
+    /// The reference's limits with the entries of <paramref name="spec"/> (the format of <see cref="Variable"/>) in their
+    /// place; null or blank = the reference's. A malformed entry is an error naming it, and nothing is changed.
+    /// </summary>
+    public static Ec2RequestLimits Parse(string? spec)
+    {
+        var limits = new Ec2RequestLimits();
+        if (string.IsNullOrWhiteSpace(spec))
+        {
+            return limits;
+        }
+
+        foreach (var raw in spec!.Split(','))
+        {
+            var entry = raw.Trim();
+            var equals = entry.IndexOf('=');
+            var slash = entry.IndexOf('/');
+            if (equals <= 0 || slash < equals)
+            {
+                throw Malformed(entry, "it must be name=capacity/refill-per-second");
+            }
+
+            var name = entry.Substring(0, equals).Trim();
+            if (!TryNumber(entry.Substring(equals + 1, slash - equals - 1), out var capacity)
+                || !TryNumber(entry.Substring(slash + 1), out var refill))
+            {
+                throw Malformed(entry, "capacity and refill rate must be numbers");
+            }
+
+            if (!(capacity >= 1) || double.IsInfinity(capacity) || !(refill > 0) || double.IsInfinity(refill))
+            {
+                throw Malformed(entry, "a bucket holds at least one token and refills at a positive, finite rate");
+            }
+
+            var limit = new Ec2BucketLimit(capacity, refill);
+            var isCategory = Enum.TryParse<Ec2ThrottlingCategory>(name, ignoreCase: true, out var category) && !name.All(char.IsDigit);
+            if (isCategory && category != Ec2ThrottlingCategory.Uncategorized)
+            {
+                limits.Categories[category] = limit;
+            }
+            else if (!isCategory && name.Length > 1 && char.IsUpper(name[0]) && name.All(char.IsLetterOrDigit))
+            {
+                limits.Actions[name] = limit;
+            }
+            else
+            {
+                throw Malformed(entry, "'" + name + "' is neither a category (NonMutating, UnfilteredNonMutating, Mutating, ResourceIntensive) nor an EC2 action name");
+            }
+        }
+
+        return limits;
+    }
+
+    private static bool TryNumber(string text, out double value) =>
+        double.TryParse(text.Trim(), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out value);
+
+    private static AwsConfigurationException Malformed(string entry, string why) =>
+        new(Variable + " has the entry '" + entry + "': " + why + ".");
 
     /// <summary>The request bucket of a call: its key in the limiter (per action; the unfiltered bucket apart) and its limit.</summary>
     public (string Key, Ec2BucketLimit Limit) RequestBucket(string action, bool filteredOrPaginated)

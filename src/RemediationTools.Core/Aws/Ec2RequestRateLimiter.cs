@@ -94,8 +94,32 @@ internal sealed class Ec2RequestRateLimiterRegistry
         Clock = clock ?? SystemPacingClock.Instance;
     }
 
+    private static readonly ConcurrentDictionary<string, Ec2RequestRateLimiterRegistry> BySpec = new(StringComparer.Ordinal);
+
     /// <summary>The process-wide registry, with the reference's limits.</summary>
     public static Ec2RequestRateLimiterRegistry Shared { get; } = new();
+
+    /// <summary>
+    /// The process-wide registry for the limits <paramref name="spec"/> gives (<see cref="Ec2RequestLimits.Variable"/>'s
+    /// format): <see cref="Shared"/> when it is blank, else one registry per distinct setting, shared like it.
+    /// </summary>
+    public static Ec2RequestRateLimiterRegistry ForLimits(string? spec)
+    {
+        if (string.IsNullOrWhiteSpace(spec))
+        {
+            return Shared;
+        }
+
+        var key = spec!.Trim();
+        if (BySpec.TryGetValue(key, out var existing))
+        {
+            return existing;
+        }
+
+        // Parsed before it is stored: a malformed setting throws and leaves nothing behind.
+        var limits = Ec2RequestLimits.Parse(key);
+        return BySpec.GetOrAdd(key, _ => new Ec2RequestRateLimiterRegistry(limits));
+    }
 
     /// <summary>The bucket sizes and refill rates.</summary>
     public Ec2RequestLimits Limits { get; }

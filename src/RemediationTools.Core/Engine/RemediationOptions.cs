@@ -30,8 +30,25 @@ internal sealed class RemediationOptions
     /// </summary>
     public int ThrottleLimit { get; set; } = DefaultThrottleLimit;
 
-    /// <summary>The default of <see cref="ThrottleLimit"/>: <see cref="Ec2RequestLimits.DefaultConcurrency"/>.</summary>
-    public static int DefaultThrottleLimit => Ec2RequestLimits.DefaultConcurrency;
+    /// <summary>
+    /// The default of <see cref="ThrottleLimit"/>: the <see cref="Ec2RequestLimits.Concurrency"/> of the limits in force
+    /// (<c>REMEDIATION_EC2_LIMITS</c>, else the reference's). A malformed setting gives the reference's figure here; the
+    /// client factory reports it as an error before any call.
+    /// </summary>
+    public static int DefaultThrottleLimit
+    {
+        get
+        {
+            try
+            {
+                return Ec2RequestRateLimiterRegistry.ForLimits(ProcessAwsEnvironment.Instance.GetVariable(Ec2RequestLimits.Variable)).Limits.Concurrency;
+            }
+            catch (AwsConfigurationException)
+            {
+                return Ec2RequestLimits.DefaultConcurrency;
+            }
+        }
+    }
 
     /// <summary>
     /// How often a finding is run when it fails with throttling or a server error that the client's own retries

@@ -138,6 +138,30 @@ public sealed class Ec2PacingSandboxTests : IDisposable
     }
 
     [Fact]
+    public async Task Ec2Limits_Variable_ClientsPaceToThoseLimits()
+    {
+        var account = server.CreateAccount();
+        var environment = new FakeEnvironment().Set(Ec2PacingModes.Variable, "on").Set(Ec2RequestLimits.Variable, "RevokeSecurityGroupIngress=77/7");
+        using var factory = await FactoryAsync(account, new AwsClientFactoryOptions { Environment = environment });
+        var clients = (AwsClients)await factory.ForAccountAsync(null, CancellationToken.None);
+
+        var limiter = await clients.Ec2LimiterAsync("eu-west-1", CancellationToken.None);
+
+        Assert.Equal(new Ec2BucketLimit(77, 7), limiter.RequestBucket("RevokeSecurityGroupIngress", false).Limit);
+        Assert.Same(limiter, Ec2RequestRateLimiterRegistry.ForLimits("RevokeSecurityGroupIngress=77/7").For(account.AccountId, "eu-west-1"));
+    }
+
+    [Fact]
+    public async Task Ec2Limits_VariableMalformed_FactoryRefusedNamingTheEntry()
+    {
+        var environment = new FakeEnvironment().Set(Ec2RequestLimits.Variable, "Mutating=fast");
+
+        var ex = await Assert.ThrowsAsync<AwsConfigurationException>(() => FactoryAsync(server.CreateAccount(), new AwsClientFactoryOptions { Environment = environment }));
+
+        Assert.Contains("REMEDIATION_EC2_LIMITS has the entry 'Mutating=fast'", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Ec2Pacing_AutoAgainstAConfiguredEndpoint_Off()
     {
         using var factory = await FactoryAsync(server.CreateAccount(), new AwsClientFactoryOptions { Environment = new FakeEnvironment() });

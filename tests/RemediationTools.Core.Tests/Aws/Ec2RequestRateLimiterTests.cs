@@ -129,6 +129,55 @@ public sealed class Ec2RequestRateLimiterTests
     }
 
     [Fact]
+    public void Parse_CategoryAndActionEntries_ThoseLimitsInPlaceOthersTheReferences()
+    {
+        var limits = Ec2RequestLimits.Parse(" mutating=100/10 , RevokeSecurityGroupIngress=200/20.5,ResourceIntensive=80/8");
+
+        Assert.Equal(new Ec2BucketLimit(100, 10), limits.Categories[Ec2ThrottlingCategory.Mutating]);
+        Assert.Equal(new Ec2BucketLimit(80, 8), limits.Categories[Ec2ThrottlingCategory.ResourceIntensive]);
+        Assert.Equal(new Ec2BucketLimit(200, 20.5), limits.RequestBucket("RevokeSecurityGroupIngress", false).Limit);
+        Assert.Equal(new Ec2BucketLimit(80, 8), limits.RequestBucket("AuthorizeSecurityGroupIngress", false).Limit);
+        Assert.Equal(new Ec2BucketLimit(100, 20), limits.Categories[Ec2ThrottlingCategory.NonMutating]);
+        // The smallest burst of the jobs' buckets is now the unfiltered one's (50).
+        Assert.Equal(50, limits.Concurrency);
+        Assert.Equal(Ec2RequestLimits.DefaultConcurrency, Ec2RequestLimits.Parse("  ").Concurrency);
+    }
+
+    [Fact]
+    public void Parse_AllJobBucketsRaised_ConcurrencyFollows()
+    {
+        var limits = Ec2RequestLimits.Parse("NonMutating=400/80,UnfilteredNonMutating=200/40,Mutating=200/20,ResourceIntensive=150/15");
+
+        Assert.Equal(150, limits.Concurrency);
+    }
+
+    [Theory]
+    [InlineData("Mutating", "'Mutating': it must be name=capacity/refill-per-second")]
+    [InlineData("Mutating=100", "'Mutating=100': it must be name=capacity/refill-per-second")]
+    [InlineData("Mutating=many/5", "'Mutating=many/5': capacity and refill rate must be numbers")]
+    [InlineData("Mutating=100/0", "'Mutating=100/0': a bucket holds at least one token and refills at a positive, finite rate")]
+    [InlineData("Mutating=0.5/5", "'Mutating=0.5/5': a bucket holds at least one token")]
+    [InlineData("Mutating=100/5,describe-vpcs=1/1", "'describe-vpcs=1/1': 'describe-vpcs' is neither a category")]
+    [InlineData("Uncategorized=5/1", "'Uncategorized=5/1': 'Uncategorized' is neither a category")]
+    public void Parse_MalformedEntry_ErrorNamesTheEntry(string spec, string expected)
+    {
+        var ex = Assert.Throws<AwsConfigurationException>(() => Ec2RequestLimits.Parse(spec));
+
+        Assert.Contains("REMEDIATION_EC2_LIMITS has the entry " + expected, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ForLimits_SameSetting_OneSharedRegistryBlankIsShared()
+    {
+        var first = Ec2RequestRateLimiterRegistry.ForLimits("Mutating=120/12");
+
+        Assert.Same(first, Ec2RequestRateLimiterRegistry.ForLimits(" Mutating=120/12 "));
+        Assert.Equal(new Ec2BucketLimit(120, 12), first.Limits.Categories[Ec2ThrottlingCategory.Mutating]);
+        Assert.Same(Ec2RequestRateLimiterRegistry.Shared, Ec2RequestRateLimiterRegistry.ForLimits(null));
+        Assert.Throws<AwsConfigurationException>(() => Ec2RequestRateLimiterRegistry.ForLimits("Mutating=x/1"));
+    }
+
+    [Fact]
     public async Task AcquireAsync_StopInstances_TakesOneResourceTokenPerInstance()
     {
         var limits = new Ec2RequestLimits();
