@@ -27,6 +27,11 @@ param(
     # EC2's request-rate token buckets on in the sandbox (AWS's defaults) and the module's client-side pacing on: the
     # wall time is printed against the least time the buckets allow for the calls made (RemediationPaced.ps1).
     [switch] $Paced,
+    # Also write the in-process figures as an object (wall time, findings, calls): RemediationOneAccount.ps1 compares them.
+    [switch] $PassThru,
+    # Run the batch as a whole process instead ('dotnet pwsh' that imports the module and fixes every finding from one
+    # file, with the first account's role): the figure the issue's comparison table uses. One account only.
+    [switch] $WholeProcess,
     [string] $ModulePath = $env:REMEDIATION_MODULE_PATH,
     [string] $SandboxPath = $env:REMEDIATION_SANDBOX_PATH
 )
@@ -108,9 +113,40 @@ try {
 
     # 1. One process, one batch.
     Reset-AwsSandboxCallCount -Sandbox $sandbox
-    $watch = [System.Diagnostics.Stopwatch]::StartNew()
-    $results = @($findings | Invoke-Remediation @aws -CloudAccount $cloudAccounts -ThrottleLimit $ThrottleLimit -Confirm:$false -ProgressAction SilentlyContinue)
-    $watch.Stop()
+    if ($WholeProcess) {
+        if ($Accounts -ne 1) { throw '-WholeProcess runs one account.' }
+        $batchFile = Join-Path ([IO.Path]::GetTempPath()) ('remediation-bench-' + [guid]::NewGuid().ToString('N').Substring(0, 8) + '.json')
+        Set-Content -LiteralPath $batchFile -Value ('[' + ($findings -join ',') + ']')
+        $childEnvironment = @{
+            AWS_ACCESS_KEY_ID = $caller.accessKeyId; AWS_SECRET_ACCESS_KEY = $caller.secretAccessKey; AWS_SESSION_TOKEN = $null
+            AWS_REGION = $Regions[0]; AWS_ENDPOINT_URL = $sandbox.Endpoint; AWS_PROFILE = $null
+            REMEDIATION_BENCH_ROLE = $cloudAccounts[0].RoleArn; REMEDIATION_BENCH_EXTERNAL_ID = $externalId
+        }
+        $savedEnvironment = @{}
+        foreach ($name in $childEnvironment.Keys) {
+            $savedEnvironment[$name] = [Environment]::GetEnvironmentVariable($name)
+            [Environment]::SetEnvironmentVariable($name, $childEnvironment[$name])
+        }
+        try {
+            $command = "Import-Module '$($manifest.Replace("'", "''"))'; " +
+                "Invoke-Remediation -LiteralPath '$($batchFile.Replace("'", "''"))' -RoleArn `$env:REMEDIATION_BENCH_ROLE -ExternalId `$env:REMEDIATION_BENCH_EXTERNAL_ID " +
+                "-ThrottleLimit $ThrottleLimit -Confirm:`$false -ProgressAction SilentlyContinue | ForEach-Object { `$_.Status.ToString() }"
+            $watch = [System.Diagnostics.Stopwatch]::StartNew()
+            $statuses = @(& dotnet pwsh -NoProfile -NonInteractive -Command $command)
+            $watch.Stop()
+            if ($LASTEXITCODE -ne 0) { throw "The whole-process run ended with exit code $LASTEXITCODE." }
+        }
+        finally {
+            foreach ($name in $savedEnvironment.Keys) { [Environment]::SetEnvironmentVariable($name, $savedEnvironment[$name]) }
+            Remove-Item -LiteralPath $batchFile -Force
+        }
+        $results = @($statuses | ForEach-Object { [pscustomobject]@{ Status = "$_".Trim(); ResourceId = ''; ErrorCode = ''; Reason = '' } })
+    }
+    else {
+        $watch = [System.Diagnostics.Stopwatch]::StartNew()
+        $results = @($findings | Invoke-Remediation @aws -CloudAccount $cloudAccounts -ThrottleLimit $ThrottleLimit -Confirm:$false -ProgressAction SilentlyContinue)
+        $watch.Stop()
+    }
     $env:REMEDIATION_EC2_PACING = $savedPacing
     $calls = Get-AwsSandboxCallCount -Sandbox $sandbox
     $throttled = if ($Paced) { @((Get-AwsSandboxEc2RateLimit -Sandbox $sandbox).throttledCalls.PSObject.Properties | ForEach-Object { $_.Value }) | Measure-Object -Sum } else { $null }
@@ -122,7 +158,7 @@ try {
 
     $seconds = $watch.Elapsed.TotalSeconds
     Write-Host ''
-    Write-Host ("In-process batch: {0} findings, {1} accounts x {2} regions, ThrottleLimit {3}, sandbox latency {4} ms" -f $findings.Count, $Accounts, $Regions.Count, $ThrottleLimit, $LatencyMs)
+    Write-Host ("{5} batch: {0} findings, {1} accounts x {2} regions, ThrottleLimit {3}, sandbox latency {4} ms" -f $findings.Count, $Accounts, $Regions.Count, $ThrottleLimit, $LatencyMs, $(if ($WholeProcess) { 'Whole-process' } else { 'In-process' }))
     Write-Host ("  wall time        {0:N2} s" -f $seconds)
     Write-Host ("  findings/s       {0:N1}" -f ($findings.Count / $seconds))
     Write-Host ("  AssumeRole total {0} (accounts: {1})" -f $(if ($calls.ContainsKey('sts:AssumeRole')) { $calls['sts:AssumeRole'] } else { 0 }), $Accounts)
@@ -150,6 +186,9 @@ try {
         }
         Write-Host ("  least time the EC2 buckets allow: {0:N1} s; wall time is {1:P0} of it (goal: within 15%)" -f $least, $(if ($least -gt 0) { $seconds / $least } else { 0 }))
         Write-Host ("  calls the sandbox refused with RequestLimitExceeded: {0} (retried by the SDK; none reached a result)" -f $(if ($throttled) { $throttled.Sum } else { 0 }))
+    }
+    if ($PassThru) {
+        [pscustomobject]@{ Findings = $findings.Count; Seconds = $seconds; Calls = $total; LatencyMs = $LatencyMs }
     }
     if ($baselineFindings.Count -eq 0) { return }
 
