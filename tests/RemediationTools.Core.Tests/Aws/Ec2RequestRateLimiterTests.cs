@@ -32,10 +32,26 @@ public sealed class Ec2RequestRateLimiterTests
     }
 
     [Fact]
+    public void RequestBucket_ClientCopy_OneTokenBelowEc2sBurstAtTheSameRefillRate()
+    {
+        var limiter = new Ec2RequestRateLimiter("111122223333", "us-east-1", new Ec2RequestLimits(), clock);
+        var granted = 0;
+        while (limiter.AcquireAsync("RevokeSecurityGroupIngress", false, 0, CancellationToken.None).IsCompleted)
+        {
+            granted++;
+        }
+
+        // EC2's bucket holds 50; the client's copy leaves one of them unused, and refills at EC2's 5 a second.
+        Assert.Equal(49, granted);
+        Assert.Equal(new Ec2BucketLimit(49, 5), Ec2RequestRateLimiter.WithReserve(new Ec2BucketLimit(50, 5)));
+        Assert.Equal(new Ec2BucketLimit(1, 1), Ec2RequestRateLimiter.WithReserve(new Ec2BucketLimit(1, 1)));
+    }
+
+    [Fact]
     public void AcquireAsync_OneActionExhausted_OtherActionsAndCategoriesNotBlocked()
     {
         var limiter = new Ec2RequestRateLimiter("111122223333", "us-east-1", new Ec2RequestLimits(), clock);
-        for (var i = 0; i < 50; i++)
+        for (var i = 0; i < 49; i++)
         {
             Assert.True(limiter.AcquireAsync("RevokeSecurityGroupIngress", false, 0, CancellationToken.None).IsCompleted);
         }
@@ -48,20 +64,20 @@ public sealed class Ec2RequestRateLimiterTests
         Assert.True(limiter.AcquireAsync("DescribeSecurityGroups", false, 0, CancellationToken.None).IsCompleted);
         clock.Advance(TimeSpan.FromMilliseconds(200));
         Assert.True(paced.IsCompletedSuccessfully);
-        Assert.Equal(54, limiter.Acquired);
+        Assert.Equal(53, limiter.Acquired);
     }
 
     [Fact]
     public void AcquireAsync_UnfilteredCallsExhausted_FilteredCallsUseTheLargerBucket()
     {
         var limiter = new Ec2RequestRateLimiter("111122223333", "us-east-1", new Ec2RequestLimits(), clock);
-        for (var i = 0; i < 50; i++)
+        for (var i = 0; i < 49; i++)
         {
             Assert.True(limiter.AcquireAsync("DescribeSecurityGroups", false, 0, CancellationToken.None).IsCompleted);
         }
 
         Assert.False(limiter.AcquireAsync("DescribeSecurityGroups", false, 0, CancellationToken.None).IsCompleted);
-        for (var i = 0; i < 100; i++)
+        for (var i = 0; i < 99; i++)
         {
             Assert.True(limiter.AcquireAsync("DescribeSecurityGroups", true, 0, CancellationToken.None).IsCompleted);
         }
@@ -74,7 +90,7 @@ public sealed class Ec2RequestRateLimiterTests
     {
         var registry = new Ec2RequestRateLimiterRegistry(clock: clock);
         var limiter = registry.For("111122223333", "us-east-1");
-        for (var i = 0; i < 50; i++)
+        for (var i = 0; i < 49; i++)
         {
             Assert.True(limiter.AcquireAsync("RevokeSecurityGroupIngress", false, 0, CancellationToken.None).IsCompleted);
         }
@@ -119,13 +135,14 @@ public sealed class Ec2RequestRateLimiterTests
     public void Limits_RaisedForAnAction_UsedForThatActionOnly()
     {
         var limits = new Ec2RequestLimits();
-        limits.Actions["RevokeSecurityGroupIngress"] = new Ec2BucketLimit(2, 1);
+        limits.Actions["RevokeSecurityGroupIngress"] = new Ec2BucketLimit(3, 1);
         var limiter = new Ec2RequestRateLimiter("111122223333", "us-east-1", limits, clock);
 
         Assert.True(limiter.AcquireAsync("RevokeSecurityGroupIngress", false, 0, CancellationToken.None).IsCompleted);
         Assert.True(limiter.AcquireAsync("RevokeSecurityGroupIngress", false, 0, CancellationToken.None).IsCompleted);
         Assert.False(limiter.AcquireAsync("RevokeSecurityGroupIngress", false, 0, CancellationToken.None).IsCompleted);
-        Assert.Equal(new Ec2BucketLimit(50, 5), limiter.RequestBucket("AuthorizeSecurityGroupIngress", false).Limit);
+        // The category's 50 less the client's one-token reserve.
+        Assert.Equal(new Ec2BucketLimit(49, 5), limiter.RequestBucket("AuthorizeSecurityGroupIngress", false).Limit);
     }
 
     [Fact]
