@@ -110,7 +110,7 @@ internal sealed class S3Endpoint
             }
         }
 
-        var body = S3Payload.Decode(request, authorization, signingKey, operation.IntegrityRequired && request.Body.Length > 0);
+        var body = S3Payload.Decode(request, authorization, signingKey, operation.IntegrityRequired);
         var resource = address.Bucket is null ? "*" : "arn:aws:s3:::" + address.Bucket;
         // CreateBucket is the caller's own business (a taken name is BucketAlreadyExists, not AccessDenied).
         var policyBucket = OwnerBypassesPolicy(operation, caller, bucket) || operation.Name == "CreateBucket" ? null : bucket;
