@@ -73,6 +73,12 @@ internal sealed class S3Endpoint
     private S3Response Handle(SandboxHttpRequest request, SigV4Authorization authorization, Func<CallerPrincipal> authenticate, S3Address address, S3Operation operation)
     {
         S3Payload.CheckContentSha256(request);
+        if (_state.Credentials.TryGetValue(authorization.AccessKeyId, out var credential) && credential.SessionToken is not null
+            && request.Header("X-Amz-Security-Token") != credential.SessionToken)
+        {
+            throw new S3Error(400, "InvalidToken", "The provided token is malformed or otherwise invalid.");
+        }
+
         var caller = Authenticate(authenticate);
         var signingKey = SigV4Signature.SigningKey(authorization, _state.Credentials[authorization.AccessKeyId].SecretAccessKey);
         var signingRegion = authorization.Region;

@@ -15,7 +15,10 @@ namespace RemediationTools.Core.Tests.Sandbox;
 internal static class SandboxS3
 {
     public static AmazonS3Client Client(SandboxServer server, SandboxAccount account, string region = SandboxHarness.Region, int maxErrorRetry = 0) =>
-        new(SandboxHarness.Credentials(account), new AmazonS3Config
+        Client(server, SandboxHarness.Credentials(account), region, maxErrorRetry);
+
+    public static AmazonS3Client Client(SandboxServer server, Amazon.Runtime.AWSCredentials credentials, string region = SandboxHarness.Region, int maxErrorRetry = 0) =>
+        new(credentials, new AmazonS3Config
         {
             ServiceURL = server.Endpoint.ToString(),
             AuthenticationRegion = region,

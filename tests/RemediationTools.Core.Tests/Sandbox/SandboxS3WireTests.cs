@@ -268,6 +268,25 @@ public sealed class SandboxS3WireTests : IDisposable
     }
 
     [Fact]
+    public async Task RoleSession_ExpiredOrWithAnotherToken_IsExpiredTokenOrInvalidToken()
+    {
+        var roleArn = await _sandbox.CreateRoleAsync("S3Reader", policy: SandboxHarness.AllowPolicy("s3:GetBucketAcl"));
+        var session = await _sandbox.AssumeAsync(roleArn);
+        using var valid = SandboxS3.Client(_sandbox.Server, SandboxHarness.Credentials(session));
+        using var forged = SandboxS3.Client(_sandbox.Server, new SessionAWSCredentials(session.AccessKeyId, session.SecretAccessKey, "forged-token"));
+
+        Assert.Single((await valid.GetBucketAclAsync(new GetBucketAclRequest { BucketName = Bucket })).Grants);
+        var invalid = await Assert.ThrowsAsync<AmazonS3Exception>(() => forged.GetBucketAclAsync(new GetBucketAclRequest { BucketName = Bucket }));
+        _sandbox.Server.Clock = () => DateTimeOffset.UtcNow.AddHours(2);
+        var expired = await Assert.ThrowsAsync<AmazonS3Exception>(() => valid.GetBucketAclAsync(new GetBucketAclRequest { BucketName = Bucket }));
+
+        Assert.Equal("InvalidToken", invalid.ErrorCode);
+        Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
+        Assert.Equal("ExpiredToken", expired.ErrorCode);
+        Assert.Equal(HttpStatusCode.BadRequest, expired.StatusCode);
+    }
+
+    [Fact]
     public async Task Signature_PathWithEncodedCharacters_IsVerifiedWithoutDoubleEncoding()
     {
         // A key path: S3 signs the path as sent (encoded once), other services encode it again.
