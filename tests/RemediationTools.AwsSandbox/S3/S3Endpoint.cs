@@ -116,6 +116,11 @@ internal sealed class S3Endpoint
             }
         }
 
+        if (request.Header("x-amz-expected-bucket-owner") is { } expectedOwner && bucket is not null && operation.Name != "CreateBucket" && expectedOwner != bucket.OwnerAccountId)
+        {
+            throw S3Error.AccessDenied();
+        }
+
         var body = S3Payload.Decode(request, authorization, signingKey, operation.IntegrityRequired);
         var resource = address.Bucket is null ? "*" : "arn:aws:s3:::" + address.Bucket;
         // CreateBucket is the caller's own business (a taken name is BucketAlreadyExists, not AccessDenied).

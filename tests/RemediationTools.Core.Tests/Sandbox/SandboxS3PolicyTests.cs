@@ -145,6 +145,36 @@ public sealed class SandboxS3PolicyTests : IDisposable
     }
 
     [Fact]
+    public async Task RestrictPublicBuckets_PublicPolicy_LetsInOnlyTheOwnersAccount()
+    {
+        var other = _sandbox.Server.CreateAccount();
+        var otherAdmin = _sandbox.Server.CreateUser(other.AccountId, "admin");
+        var policy = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"s3:GetBucketAcl\",\"Resource\":\"arn:aws:s3:::open-bucket\"}]}";
+        AddLegacy("open-bucket", SandboxS3BucketSpec.Legacy with { Policy = policy });
+        using var foreign = SandboxS3.Client(_sandbox.Server, otherAdmin);
+        Assert.Single((await foreign.GetBucketAclAsync(new GetBucketAclRequest { BucketName = "open-bucket" })).Grants);
+
+        await _s3.PutPublicAccessBlockAsync(new PutPublicAccessBlockRequest { BucketName = "open-bucket", PublicAccessBlockConfiguration = new PublicAccessBlockConfiguration { RestrictPublicBuckets = true } });
+        var error = await Assert.ThrowsAsync<AmazonS3Exception>(() => foreign.GetBucketAclAsync(new GetBucketAclRequest { BucketName = "open-bucket" }));
+
+        Assert.Equal("AccessDenied", error.ErrorCode);
+        Assert.Single((await _s3.GetBucketAclAsync(new GetBucketAclRequest { BucketName = "open-bucket" })).Grants);
+        Assert.True(await IsPublicAsync("open-bucket"));
+    }
+
+    [Fact]
+    public async Task ExpectedBucketOwner_NotTheOwner_IsAccessDenied()
+    {
+        AddLegacy("owned-bucket");
+
+        var error = await Assert.ThrowsAsync<AmazonS3Exception>(() => _s3.GetBucketAclAsync(new GetBucketAclRequest { BucketName = "owned-bucket", ExpectedBucketOwner = "111122223333" }));
+        var acl = await _s3.GetBucketAclAsync(new GetBucketAclRequest { BucketName = "owned-bucket", ExpectedBucketOwner = _sandbox.AccountId });
+
+        Assert.Equal("AccessDenied", error.ErrorCode);
+        Assert.Single(acl.Grants);
+    }
+
+    [Fact]
     public async Task Encryption_PutKmsWithBucketKey_GetReturnsItAndDeleteResetsToSseS3()
     {
         AddLegacy("kms-bucket");
