@@ -68,6 +68,10 @@ internal sealed class S3Endpoint
         {
             return Error(request, error, requestId, hostId);
         }
+        catch (AwsServiceError error)
+        {
+            return Error(request, new S3Error(error.StatusCode, error.Code, error.Message), requestId, hostId);
+        }
     }
 
     private S3Response Handle(SandboxHttpRequest request, SigV4Authorization authorization, Func<CallerPrincipal> authenticate, S3Address address, S3Operation operation)
