@@ -68,11 +68,21 @@ internal sealed class S3Endpoint
         {
             return Error(request, error, requestId, hostId);
         }
+        catch (AwsServiceError error)
+        {
+            return Error(request, new S3Error(error.StatusCode, error.Code, error.Message), requestId, hostId);
+        }
     }
 
     private S3Response Handle(SandboxHttpRequest request, SigV4Authorization authorization, Func<CallerPrincipal> authenticate, S3Address address, S3Operation operation)
     {
         S3Payload.CheckContentSha256(request);
+        if (_state.Credentials.TryGetValue(authorization.AccessKeyId, out var credential) && credential.SessionToken is not null
+            && request.Header("X-Amz-Security-Token") != credential.SessionToken)
+        {
+            throw new S3Error(400, "InvalidToken", "The provided token is malformed or otherwise invalid.");
+        }
+
         var caller = Authenticate(authenticate);
         var signingKey = SigV4Signature.SigningKey(authorization, _state.Credentials[authorization.AccessKeyId].SecretAccessKey);
         var signingRegion = authorization.Region;
@@ -105,13 +115,18 @@ internal sealed class S3Endpoint
             {
                 throw new S3Error(301, "PermanentRedirect", "The bucket you are attempting to access must be addressed using the specified endpoint. Please send all future requests to this endpoint.")
                     .With("Bucket", bucket.Name)
-                    .With("Endpoint", bucket.Region == "us-east-1" ? bucket.Name + ".s3.amazonaws.com" : bucket.Name + ".s3." + bucket.Region + ".amazonaws.com")
+                    .With("Endpoint", bucket.Region == "us-east-1" ? bucket.Name + ".s3.amazonaws.com" : bucket.Name + ".s3." + bucket.Region + (Partition(bucket.Region) == "aws-cn" ? ".amazonaws.com.cn" : ".amazonaws.com"))
                     .WithHeader("x-amz-bucket-region", bucket.Region);
             }
         }
 
-        var body = S3Payload.Decode(request, authorization, signingKey, operation.IntegrityRequired && request.Body.Length > 0);
-        var resource = address.Bucket is null ? "*" : "arn:aws:s3:::" + address.Bucket;
+        if (request.Header("x-amz-expected-bucket-owner") is { } expectedOwner && bucket is not null && operation.Name != "CreateBucket" && expectedOwner != bucket.OwnerAccountId)
+        {
+            throw S3Error.AccessDenied();
+        }
+
+        var body = S3Payload.Decode(request, authorization, signingKey, operation.IntegrityRequired);
+        var resource = address.Bucket is null ? "*" : "arn:" + Partition(bucket?.Region ?? endpointRegion) + ":s3:::" + address.Bucket;
         // CreateBucket is the caller's own business (a taken name is BucketAlreadyExists, not AccessDenied).
         var policyBucket = OwnerBypassesPolicy(operation, caller, bucket) || operation.Name == "CreateBucket" ? null : bucket;
         try
@@ -141,6 +156,10 @@ internal sealed class S3Endpoint
         };
         return S3Service.Handle(call);
     }
+
+    /// <summary>The ARN partition of a region: aws-cn for the China regions, aws-us-gov for GovCloud, else aws.</summary>
+    public static string Partition(string region) =>
+        region.StartsWith("cn-", StringComparison.Ordinal) ? "aws-cn" : region.StartsWith("us-gov-", StringComparison.Ordinal) ? "aws-us-gov" : "aws";
 
     /// <summary>The bucket owner's root may always read, replace and delete the bucket policy, whatever the policy says.</summary>
     private static bool OwnerBypassesPolicy(S3Operation operation, CallerPrincipal caller, S3Bucket? bucket) =>
