@@ -66,8 +66,8 @@ internal sealed partial class RemediationWorker
 
             Interlocked.Add(ref inFlight, leases.Count);
 
-            // Requests with another -Job or -RangeMode need other engine options: one batch per kind, side by side.
-            foreach (var kind in leases.GroupBy(l => (l.Request.JobId, l.Request.RangeMode)))
+            // Requests with another -Job, -RangeMode or -KmsKeyId need other engine options: one batch per kind, side by side.
+            foreach (var kind in leases.GroupBy(l => (l.Request.JobId, l.Request.RangeMode, l.Request.KmsKeyId)))
             {
                 var batch = kind.ToList();
                 running.Add(Task.Run(() => RunBatchAsync(factory, batch, abort), CancellationToken.None));
@@ -118,6 +118,7 @@ internal sealed partial class RemediationWorker
                 AllowDisruptive = current.AllowDisruptive,
                 JobId = first.JobId,
                 RangeMode = first.RangeMode,
+                KmsKeyId = first.KmsKeyId,
                 ThrottleLimit = Math.Max(1, runnable.Count),
                 ReporterFor = finding => byFinding.TryGetValue(finding, out var state) ? state.Reporter : null,
                 BeforeApply = (plan, cancellationToken) => RecordAppliedAsync(byFinding, plan, cancellationToken),

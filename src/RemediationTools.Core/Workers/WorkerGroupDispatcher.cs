@@ -30,7 +30,11 @@ internal sealed class WorkerGroupDispatcher
     /// <paramref name="rangeMode"/>. Throws <see cref="RemediationStoreException"/> with <see cref="StoreError.AccountNotInGroup"/>
     /// naming the finding and account when a finding's account is not in the group; nothing is queued then.
     /// </summary>
-    public async Task<IReadOnlyList<string>> EnqueueAsync(RemediationWorkerGroup group, IReadOnlyList<Finding> findings, string? jobId, RangeMode rangeMode, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<string>> EnqueueAsync(RemediationWorkerGroup group, IReadOnlyList<Finding> findings, string? jobId, RangeMode rangeMode, CancellationToken cancellationToken = default)
+        => EnqueueAsync(group, findings, jobId, rangeMode, null, cancellationToken);
+
+    /// <summary>Queues one request per finding, as the other overload, with the KMS key of <c>-KmsKeyId</c> (null = SSE-S3).</summary>
+    public async Task<IReadOnlyList<string>> EnqueueAsync(RemediationWorkerGroup group, IReadOnlyList<Finding> findings, string? jobId, RangeMode rangeMode, string? kmsKeyId, CancellationToken cancellationToken = default)
     {
         if (group is null)
         {
@@ -69,6 +73,7 @@ internal sealed class WorkerGroupDispatcher
             Finding = f,
             JobId = jobId,
             RangeMode = rangeMode,
+            KmsKeyId = kmsKeyId,
             Enqueued = now,
         }).ToList();
         await store.EnqueueAsync(group.Name, requests, cancellationToken).ConfigureAwait(false);

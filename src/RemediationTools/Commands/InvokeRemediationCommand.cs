@@ -124,6 +124,14 @@ public sealed class InvokeRemediationCommand : AwsCmdletBase
     [Parameter]
     public RangeMode RangeMode { get; set; } = RangeMode.Split;
 
+    /// <summary>
+    /// The KMS key (key ID, key ARN, alias name or alias ARN) with which s3-enable-default-encryption encrypts buckets
+    /// that have no default encryption: SSE-KMS with an S3 bucket key. Without it, SSE-S3.
+    /// </summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? KmsKeyId { get; set; }
+
     /// <summary>Checks the parameters that do not depend on the input.</summary>
     protected override void BeginProcessing()
     {
@@ -159,6 +167,15 @@ public sealed class InvokeRemediationCommand : AwsCmdletBase
         }
 
         _options.RangeMode = RangeMode;
+        try
+        {
+            _options.KmsKeyId = KmsKeyId;
+        }
+        catch (ArgumentException ex)
+        {
+            ThrowTerminatingError(new ErrorRecord(ex, ErrorIds.KmsKeyIdInvalid, ErrorCategory.InvalidArgument, KmsKeyId));
+        }
+
         _options.JobId = Job;
         _options.AllowDisruptive = AllowDisruptive.IsPresent;
         _options.ThrottleLimit = ThrottleLimit;
@@ -250,7 +267,7 @@ public sealed class InvokeRemediationCommand : AwsCmdletBase
             }
 
             var dispatcher = new WorkerGroupDispatcher(store);
-            IReadOnlyList<string> ids = RunOnPipeline((_, cancellationToken) => dispatcher.EnqueueAsync(group, confirmed, Job, RangeMode, cancellationToken));
+            IReadOnlyList<string> ids = RunOnPipeline((_, cancellationToken) => dispatcher.EnqueueAsync(group, confirmed, Job, RangeMode, _options.KmsKeyId, cancellationToken));
             var requests = ids.Select((id, i) => new RemediationRequest
             {
                 RequestId = id,
