@@ -454,7 +454,7 @@ internal sealed partial class RemediationEngine
         JobId = plan.Job?.Info.Id,
         RuleId = plan.Finding.RuleId,
         AccountId = plan.Finding.AccountId,
-        Region = plan.Finding.Region,
+        Region = plan.Context?.ResourceRegion ?? plan.Finding.Region,
         ResourceId = plan.Finding.ResourceId,
         Status = status,
         Reason = reason,
