@@ -149,6 +149,12 @@ internal sealed class BucketPolicyDocument
         return root is null || other.root is null ? root is null && other.root is null : JsonNode.DeepEquals(Normalise(root), Normalise(other.root));
     }
 
+    /// <summary>
+    /// One canonical form of the document (members sorted, compact) for the stale-plan guard: AWS may return a policy
+    /// with other whitespace or member order than was written. <c>(no policy)</c> when there is none.
+    /// </summary>
+    public string Canonical => root is null ? "(no policy)" : Normalise(root).ToJsonString();
+
     /// <summary>The document as compact JSON; null when there is no policy.</summary>
     public string? ToJson() => root?.ToJsonString();
 
