@@ -12,6 +12,19 @@ internal sealed class RemediationOptions
     public RangeMode RangeMode { get; set; } = RangeMode.Split;
 
     /// <summary>
+    /// The KMS key with which <c>s3-enable-default-encryption</c> encrypts buckets that have no default encryption
+    /// (SSE-KMS with a bucket key); null = SSE-S3. A key ID, key ARN, alias name or alias ARN; another shape is an
+    /// ArgumentException naming it.
+    /// </summary>
+    public string? KmsKeyId
+    {
+        get => kmsKeyId;
+        set => kmsKeyId = value is null ? null : Jobs.S3.KmsKeyReference.Require(value, nameof(KmsKeyId));
+    }
+
+    private string? kmsKeyId;
+
+    /// <summary>
     /// The prefix of the logging buckets <c>&lt;prefix&gt;-&lt;account&gt;-&lt;region&gt;</c> that access logging jobs create or reuse
     /// (<c>-LoggingBucketPrefix</c>); the default is the replaced system's, so its buckets are reused.
     /// </summary>

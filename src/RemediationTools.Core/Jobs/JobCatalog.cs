@@ -1,4 +1,5 @@
 using RemediationTools.Core.Jobs.Ec2;
+using RemediationTools.Core.Jobs.S3;
 
 namespace RemediationTools.Core.Jobs;
 
@@ -88,5 +89,14 @@ internal sealed class JobCatalog
         yield return new EbsPrivateSnapshotJob();
         yield return new SecurityGroupNotAttachedDeleteJob();
         yield return new EbsEncryptVolumeJob();
+
+        // S3, in catalog order.
+        yield return new S3RemovePublicAccessJob();
+        yield return BucketAclGrantRemovalJob.PublicAdmin();
+        yield return BucketAclGrantRemovalJob.AuthenticatedUsersFullControl();
+        yield return new S3EnableDefaultEncryptionJob();
+
+        // (the logging and bucket policy jobs come here, before the read-only inventory that ends the S3 section)
+        yield return new S3ListBucketsJob();
     }
 }
