@@ -23,14 +23,14 @@ internal sealed class WorkerGroupDispatcher
 
     /// <summary>Queues one request per finding; returns the request IDs in finding order.</summary>
     public Task<IReadOnlyList<string>> EnqueueAsync(RemediationWorkerGroup group, IReadOnlyList<Finding> findings, CancellationToken cancellationToken = default)
-        => EnqueueAsync(group, findings, null, RangeMode.Split, cancellationToken);
+        => EnqueueAsync(group, findings, null, RangeMode.Split, null, cancellationToken);
 
     /// <summary>
     /// Queues one request per finding, to run <paramref name="jobId"/> (null: the job of each finding's rule) with
-    /// <paramref name="rangeMode"/>. Throws <see cref="RemediationStoreException"/> with <see cref="StoreError.AccountNotInGroup"/>
+    /// <paramref name="rangeMode"/> and <paramref name="loggingBucketPrefix"/> (null: the default). Throws <see cref="RemediationStoreException"/> with <see cref="StoreError.AccountNotInGroup"/>
     /// naming the finding and account when a finding's account is not in the group; nothing is queued then.
     /// </summary>
-    public async Task<IReadOnlyList<string>> EnqueueAsync(RemediationWorkerGroup group, IReadOnlyList<Finding> findings, string? jobId, RangeMode rangeMode, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<string>> EnqueueAsync(RemediationWorkerGroup group, IReadOnlyList<Finding> findings, string? jobId, RangeMode rangeMode, string? loggingBucketPrefix, CancellationToken cancellationToken = default)
     {
         if (group is null)
         {
@@ -69,6 +69,7 @@ internal sealed class WorkerGroupDispatcher
             Finding = f,
             JobId = jobId,
             RangeMode = rangeMode,
+            LoggingBucketPrefix = loggingBucketPrefix,
             Enqueued = now,
         }).ToList();
         await store.EnqueueAsync(group.Name, requests, cancellationToken).ConfigureAwait(false);
