@@ -66,8 +66,8 @@ internal sealed partial class RemediationWorker
 
             Interlocked.Add(ref inFlight, leases.Count);
 
-            // Requests with another -Job, -RangeMode or -LoggingBucketPrefix need other engine options: one batch per kind, side by side.
-            foreach (var kind in leases.GroupBy(l => (l.Request.JobId, l.Request.RangeMode, l.Request.LoggingBucketPrefix)))
+            // Requests with another -Job, -RangeMode, -KmsKeyId or -LoggingBucketPrefix need other engine options: one batch per kind, side by side.
+            foreach (var kind in leases.GroupBy(l => (l.Request.JobId, l.Request.RangeMode, l.Request.KmsKeyId, l.Request.LoggingBucketPrefix)))
             {
                 var batch = kind.ToList();
                 running.Add(Task.Run(() => RunBatchAsync(factory, batch, abort), CancellationToken.None));
@@ -130,6 +130,7 @@ internal sealed partial class RemediationWorker
                 AllowDisruptive = current.AllowDisruptive,
                 JobId = first.JobId,
                 RangeMode = first.RangeMode,
+                KmsKeyId = first.KmsKeyId,
                 LoggingBucketPrefix = loggingBucketPrefix,
                 ThrottleLimit = Math.Max(1, runnable.Count),
                 ReporterFor = finding => byFinding.TryGetValue(finding, out var state) ? state.Reporter : null,

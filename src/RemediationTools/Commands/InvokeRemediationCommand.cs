@@ -125,6 +125,14 @@ public sealed class InvokeRemediationCommand : AwsCmdletBase
     public RangeMode RangeMode { get; set; } = RangeMode.Split;
 
     /// <summary>
+    /// The KMS key (key ID, key ARN, alias name or alias ARN) with which s3-enable-default-encryption encrypts buckets
+    /// that have no default encryption: SSE-KMS with an S3 bucket key. Without it, SSE-S3.
+    /// </summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? KmsKeyId { get; set; }
+
+    /// <summary>
     /// The prefix of the logging buckets (&lt;prefix&gt;-&lt;account&gt;-&lt;region&gt;) that s3-enable-access-logging creates or
     /// reuses; the default is the replaced system's, so its buckets are reused.
     /// </summary>
@@ -167,6 +175,15 @@ public sealed class InvokeRemediationCommand : AwsCmdletBase
         }
 
         _options.RangeMode = RangeMode;
+        try
+        {
+            _options.KmsKeyId = KmsKeyId;
+        }
+        catch (ArgumentException ex)
+        {
+            ThrowTerminatingError(new ErrorRecord(ex, ErrorIds.KmsKeyIdInvalid, ErrorCategory.InvalidArgument, KmsKeyId));
+        }
+
         try
         {
             _options.LoggingBucketPrefix = LoggingBucketPrefix;
@@ -267,7 +284,7 @@ public sealed class InvokeRemediationCommand : AwsCmdletBase
             }
 
             var dispatcher = new WorkerGroupDispatcher(store);
-            IReadOnlyList<string> ids = RunOnPipeline((_, cancellationToken) => dispatcher.EnqueueAsync(group, confirmed, Job, RangeMode, LoggingBucketPrefix, cancellationToken));
+            IReadOnlyList<string> ids = RunOnPipeline((_, cancellationToken) => dispatcher.EnqueueAsync(group, confirmed, Job, RangeMode, _options.KmsKeyId, LoggingBucketPrefix, cancellationToken));
             var requests = ids.Select((id, i) => new RemediationRequest
             {
                 RequestId = id,
