@@ -28,6 +28,7 @@ internal sealed partial class RemediationEngine
     {
         "InvalidPermission.NotFound",
         "InvalidPermission.Duplicate",
+        Jobs.S3.WholeDocumentGuard.StalePlanErrorCode,
     };
 
     /// <summary>

@@ -129,8 +129,9 @@ internal sealed partial class RemediationEngine
             }
             else if (jobPlan.IsCompliant)
             {
-                plan.Outcome = Result(plan, RemediationStatus.AlreadyCompliant, "Nothing to change.");
+                plan.Outcome = Result(plan, RemediationStatus.AlreadyCompliant, jobPlan.Data is null ? "Nothing to change." : "Read only: nothing was changed.");
                 plan.Outcome.Notes = jobPlan.Notes;
+                plan.Outcome.Data = jobPlan.Data;
             }
             else
             {
@@ -454,7 +455,7 @@ internal sealed partial class RemediationEngine
         JobId = plan.Job?.Info.Id,
         RuleId = plan.Finding.RuleId,
         AccountId = plan.Finding.AccountId,
-        Region = plan.Finding.Region,
+        Region = plan.Context?.ResourceRegion ?? plan.Finding.Region,
         ResourceId = plan.Finding.ResourceId,
         Status = status,
         Reason = reason,

@@ -11,6 +11,35 @@ internal sealed class RemediationOptions
     /// <summary>How port closers treat a range that merely contains the port.</summary>
     public RangeMode RangeMode { get; set; } = RangeMode.Split;
 
+    /// <summary>
+    /// The KMS key with which <c>s3-enable-default-encryption</c> encrypts buckets that have no default encryption
+    /// (SSE-KMS with a bucket key); null = SSE-S3. A key ID, key ARN, alias name or alias ARN; another shape is an
+    /// ArgumentException naming it.
+    /// </summary>
+    public string? KmsKeyId
+    {
+        get => kmsKeyId;
+        set => kmsKeyId = value is null ? null : Jobs.S3.KmsKeyReference.Require(value, nameof(KmsKeyId));
+    }
+
+    private string? kmsKeyId;
+
+    /// <summary>
+    /// The prefix of the logging buckets <c>&lt;prefix&gt;-&lt;account&gt;-&lt;region&gt;</c> that access logging jobs create or reuse
+    /// (<c>-LoggingBucketPrefix</c>); the default is the replaced system's, so its buckets are reused.
+    /// </summary>
+    public string LoggingBucketPrefix
+    {
+        get => loggingBucketPrefix;
+        set
+        {
+            Jobs.S3.LoggingTargetBucket.ValidatePrefix(value);
+            loggingBucketPrefix = value;
+        }
+    }
+
+    private string loggingBucketPrefix = Jobs.S3.LoggingTargetBucket.DefaultPrefix;
+
     /// <summary>Allow jobs marked disruptive (they stop instances or replace volumes).</summary>
     public bool AllowDisruptive { get; set; }
 

@@ -33,6 +33,15 @@ internal static partial class FindingParser
 
         // ec2-security-group-attached-to-eni-periodic: a group attached to no instance or network interface
         ["EC2.22"] = "security-group-not-attached-delete",
+
+        // s3-bucket-ssl-requests-only (AWS::S3::Bucket): the bucket policy must deny requests without SSL
+        ["S3.5"] = "aws-s3-bucket-policy-allow-https",
+
+        // s3-bucket-logging-enabled (AWS::S3::Bucket): server access logging on
+        ["S3.9"] = "s3-enable-access-logging",
+
+        // the S3 bucket CloudTrail logs to must not be publicly accessible (the finding's resource is the bucket)
+        ["CloudTrail.6"] = "aws-s3-cloudtrail-public-access",
     };
 
     /// <summary>
@@ -45,6 +54,9 @@ internal static partial class FindingParser
         ["1.2.0/4.1"] = "EC2.13",
         ["1.2.0/4.2"] = "EC2.14",
         ["1.2.0/4.3"] = "EC2.2",
+        ["1.2.0/2.3"] = "CloudTrail.6",
+        ["1.4.0/2.1.2"] = "S3.5",
+        ["1.4.0/3.3"] = "CloudTrail.6",
         ["1.4.0/5.1"] = "EC2.21",
         ["1.4.0/5.3"] = "EC2.2",
         ["3.0.0/5.1"] = "EC2.21",

@@ -1,4 +1,5 @@
 using RemediationTools.Core.Jobs.Ec2;
+using RemediationTools.Core.Jobs.S3;
 
 namespace RemediationTools.Core.Jobs;
 
@@ -88,5 +89,16 @@ internal sealed class JobCatalog
         yield return new EbsPrivateSnapshotJob();
         yield return new SecurityGroupNotAttachedDeleteJob();
         yield return new EbsEncryptVolumeJob();
+
+        // S3, in catalog order.
+        yield return new S3RemovePublicAccessJob();
+        yield return BucketAclGrantRemovalJob.PublicAdmin();
+        yield return BucketAclGrantRemovalJob.AuthenticatedUsersFullControl();
+        yield return new S3EnableDefaultEncryptionJob();
+
+        yield return new S3EnableAccessLoggingJob();
+        yield return new S3BucketPolicyAllowHttpsJob();
+        yield return new S3CloudTrailPublicAccessJob();
+        yield return new S3ListBucketsJob();
     }
 }

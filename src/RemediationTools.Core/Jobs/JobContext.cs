@@ -37,6 +37,12 @@ internal sealed class JobContext
     /// <summary>The finding's region.</summary>
     public string Region => Finding.Region;
 
+    /// <summary>
+    /// The resource's real region when a job found it elsewhere than the finding says (an S3 bucket's redirect); null
+    /// otherwise. The result reports it as its region.
+    /// </summary>
+    public string? ResourceRegion { get; set; }
+
     /// <summary>The finding's resource.</summary>
     public string ResourceId => Finding.ResourceId;
 }

@@ -40,6 +40,17 @@ internal sealed class JobPlan
     /// </summary>
     public IReadOnlyList<string> Touches { get; }
 
+    /// <summary>What a read-only job found, for the result's <see cref="RemediationResult.Data"/>; null for other jobs.</summary>
+    public RemediationResultData? Data { get; private set; }
+
+    /// <summary>A compliant plan of a read-only job that carries what it found.</summary>
+    public static JobPlan ReadOnly(RemediationResultData data, IReadOnlyList<string>? notes = null)
+    {
+        var plan = Compliant(notes);
+        plan.Data = data ?? throw new ArgumentNullException(nameof(data));
+        return plan;
+    }
+
     /// <summary>A plan that changes something; <paramref name="touches"/> names every resource the changes touch.</summary>
     public static JobPlan Change(IReadOnlyList<RemediationAction> actions, IReadOnlyList<string> notes, RemediationUndoRecord? undoRecord, object changes, IReadOnlyList<string> touches)
     {

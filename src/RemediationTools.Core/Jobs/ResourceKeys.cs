@@ -21,4 +21,19 @@ internal static class ResourceKeys
 
     /// <summary>An EC2 instance: its state and attachments.</summary>
     public static string Instance(string instanceId) => "ec2:instance:" + instanceId;
+
+    /// <summary>An S3 bucket's ACL (a whole document: read, change, write back).</summary>
+    public static string BucketAcl(string bucketName) => "s3:bucket-acl:" + bucketName;
+
+    /// <summary>An S3 bucket's public access block configuration.</summary>
+    public static string BucketPublicAccessBlock(string bucketName) => "s3:bucket-public-access-block:" + bucketName;
+
+    /// <summary>An S3 bucket's default encryption configuration.</summary>
+    public static string BucketEncryption(string bucketName) => "s3:bucket-encryption:" + bucketName;
+
+    /// <summary>An S3 bucket's policy (a whole document).</summary>
+    public static string BucketPolicy(string bucketName) => "s3:bucket-policy:" + bucketName;
+
+    /// <summary>An S3 bucket's server access logging configuration.</summary>
+    public static string BucketLogging(string bucketName) => "s3:bucket-logging:" + bucketName;
 }

@@ -45,6 +45,9 @@ public sealed class RemediationResult
     /// <summary>What the plan wants the operator to know (other resources affected, protocols dropped, ...).</summary>
     public IReadOnlyList<string> Notes { get; set; } = Array.Empty<string>();
 
+    /// <summary>What a read-only job found (for example <c>s3-list-buckets</c>: the buckets); null for other jobs.</summary>
+    public RemediationResultData? Data { get; set; }
+
     /// <summary>What is needed to restore the previous state; null when nothing was changed.</summary>
     public RemediationUndoRecord? UndoRecord { get; set; }
 
