@@ -148,7 +148,7 @@ internal static class LoggingTargetBucket
         var target = await S3Bucket.OpenNamedAsync(context, name, region, cancellationToken).ConfigureAwait(false);
         var state = await context.Cache.GetOrReadAsync(ResourceKeys.BucketPolicy(name), () => ReadAsync(target, cancellationToken)).ConfigureAwait(false);
         var missing = statements.Where(s => !state.Policy.Statements.Any(present => SameStatement(present, s))).Select(s => (JsonObject)s.DeepClone()).ToList();
-        return new LoggingTargetPlan(name, region, accountId, state.Exists, state.Policy, missing);
+        return new LoggingTargetPlan(name, region, accountId, state.Exists, state.Policy, missing) { ReadRefused = state.Refused };
     }
 
     /// <summary>
@@ -260,7 +260,20 @@ internal static class LoggingTargetBucket
 
     private static async Task<TargetState> ReadAsync(S3Bucket target, CancellationToken cancellationToken)
     {
-        var (code, text) = await BucketPolicyStore.ReadTextAsync(target, cancellationToken).ConfigureAwait(false);
+        string? code;
+        string? text;
+        try
+        {
+            (code, text) = await BucketPolicyStore.ReadTextAsync(target, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AwsCallException ex) when (ex.ErrorCode == "AccessDenied")
+        {
+            // A bucket of another account answers AccessDenied, as does one of this account the role may not read: the
+            // plan says so, and CreateBucket tells them apart (BucketAlreadyExists, or BucketAlreadyOwnedByYou and the
+            // read is refused again, naming the missing action).
+            return new TargetState(false, BucketPolicyDocument.None) { Refused = true };
+        }
+
         return code switch
         {
             null => new TargetState(true, BucketPolicyDocument.Parse(text, target.Name)),
@@ -281,6 +294,8 @@ internal static class LoggingTargetBucket
         public bool Exists { get; }
 
         public BucketPolicyDocument Policy { get; }
+
+        public bool Refused { get; set; }
     }
 }
 
@@ -315,6 +330,14 @@ internal sealed class LoggingTargetPlan
 
     /// <summary>The statements its policy lacks.</summary>
     public IReadOnlyList<JsonObject> MissingStatements { get; }
+
+    /// <summary>True when reading the target's policy was refused (another account's bucket, or no s3:GetBucketPolicy).</summary>
+    public bool ReadRefused { get; set; }
+
+    /// <summary>What the operator should know about the target.</summary>
+    public IReadOnlyList<string> Notes => ReadRefused
+        ? new[] { "Reading the logging bucket " + Name + " was refused (AccessDenied): it belongs to another account, or this role may not read its policy; creating it will tell." }
+        : Exists ? new[] { "The logging bucket " + Name + " exists and is used as it is." } : Array.Empty<string>();
 
     /// <summary>True when the target needs nothing.</summary>
     public bool IsReady => Exists && MissingStatements.Count == 0;
