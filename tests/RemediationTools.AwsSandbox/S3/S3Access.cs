@@ -10,7 +10,9 @@ namespace RemediationTools.AwsSandbox.S3;
 /// service uses) and the bucket policy, evaluated with the request context (<c>aws:SecureTransport</c> true: the
 /// sandbox stands in for the HTTPS endpoint; <c>aws:PrincipalAccount</c>, <c>aws:PrincipalArn</c>). An explicit Deny
 /// in either wins (a bucket policy's Deny binds the account root too); within the bucket's account an Allow in either
-/// allows; from another account both must allow. Refusals are 403 AccessDenied with S3's message.
+/// allows; from another account both must allow, and not through a public policy while RestrictPublicBuckets is on.
+/// ACL grants do not authorize bucket-level calls in the sandbox (the calls it emulates need the owner or a policy).
+/// Refusals are 403 AccessDenied with S3's message.
 /// </summary>
 internal static class S3Access
 {
@@ -19,6 +21,13 @@ internal static class S3Access
         var identity = Authorizer.Decide(state, caller, action, resource);
         var resourceDecision = bucket?.Policy is { } policy ? EvaluateBucketPolicy(policy, caller, action, resource) : PolicyDecision.ImplicitDeny;
         var sameAccount = bucket is null || bucket.OwnerAccountId == caller.AccountId;
+
+        // RestrictPublicBuckets: a public policy lets in only the bucket owner's account (and AWS services).
+        if (!sameAccount && resourceDecision == PolicyDecision.Allow && bucket!.PublicAccessBlock?.RestrictPublicBuckets == true && S3BucketPolicy.IsPublic(bucket.Policy!))
+        {
+            resourceDecision = PolicyDecision.ImplicitDeny;
+        }
+
         if (identity == PolicyDecision.ExplicitDeny || resourceDecision == PolicyDecision.ExplicitDeny)
         {
             throw Denied(caller, action, resource, resourceDecision == PolicyDecision.ExplicitDeny
@@ -48,19 +57,26 @@ internal static class S3Access
         };
         var statement = document.RootElement.GetProperty("Statement");
         var statements = statement.ValueKind == JsonValueKind.Array ? statement.EnumerateArray().ToList() : [statement];
-        var matching = statements.Where(s => PrincipalMatches(s, caller)).Select(ToIdentityStatement);
+        var matching = statements.Where(s => PrincipalMatches(s, caller)).Select(ToIdentityStatement).OfType<PolicyDocument>();
         return PolicyEvaluator.Evaluate(matching, action, resource, context);
     }
 
-    /// <summary>The statement without its principal, as a one-statement identity policy.</summary>
-    private static PolicyDocument ToIdentityStatement(JsonElement statement)
+    /// <summary>The statement without its principal, as a one-statement identity policy; null for one the evaluator cannot read (it then matches nothing).</summary>
+    private static PolicyDocument? ToIdentityStatement(JsonElement statement)
     {
         var node = JsonNode.Parse(statement.GetRawText())!.AsObject();
         node.Remove("Principal");
         node.Remove("NotPrincipal");
         node.Remove("Sid");
         var document = new JsonObject { ["Version"] = "2012-10-17", ["Statement"] = new JsonArray(node) };
-        return PolicyDocument.Parse(document.ToJsonString(), isTrustPolicy: false);
+        try
+        {
+            return PolicyDocument.Parse(document.ToJsonString(), isTrustPolicy: false);
+        }
+        catch (Protocol.AwsServiceError)
+        {
+            return null;
+        }
     }
 
     private static bool PrincipalMatches(JsonElement statement, CallerPrincipal caller)

@@ -99,6 +99,7 @@ public sealed class SandboxS3AclTests : IDisposable
         {
             ["x-amz-grant-full-control"] = $"id=\"{Owner}\"",
             ["x-amz-grant-read"] = $"uri=\"{SandboxS3Grant.AllUsersUri}\", uri=\"{SandboxS3Grant.LogDeliveryUri}\"",
+            ["x-amz-checksum-crc32"] = SandboxS3.Crc32([]),
         });
 
         Assert.True(status == 200, body);
@@ -124,11 +125,38 @@ public sealed class SandboxS3AclTests : IDisposable
     }
 
     [Fact]
+    public async Task PutBucketAcl_BodyAndHeaderTogether_IsUnexpectedContent()
+    {
+        AddLegacy("mixed-bucket");
+        var body = System.Text.Encoding.UTF8.GetBytes($"<AccessControlPolicy><AccessControlList/></AccessControlPolicy>");
+
+        var (status, xml, _) = await SandboxS3.SendAsync(_sandbox.Server, _sandbox.Admin, HttpMethod.Put, "/mixed-bucket?acl", body, headers: new Dictionary<string, string> { ["x-amz-acl"] = "private", ["x-amz-checksum-crc32"] = SandboxS3.Crc32(body) });
+
+        Assert.Equal(400, status);
+        Assert.Equal("UnexpectedContent", SandboxS3.Element(xml, "Code"));
+    }
+
+    [Theory]
+    [InlineData("<AccessControlPolicy><AccessControlList><Grant><Permission>READ</Permission></Grant></AccessControlList></AccessControlPolicy>", "MalformedXML")]
+    [InlineData("<AccessControlPolicy", "MalformedXML")]
+    [InlineData("<AccessControlPolicy xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"><AccessControlList><Grant><Grantee xsi:type=\"AmazonCustomerByEmail\"><EmailAddress>a@example.com</EmailAddress></Grantee><Permission>READ</Permission></Grant></AccessControlList></AccessControlPolicy>", "UnresolvableGrantByEmailAddress")]
+    public async Task PutBucketAcl_BadBody_IsAwsError(string acl, string code)
+    {
+        AddLegacy("bad-acl-bucket");
+        var body = System.Text.Encoding.UTF8.GetBytes(acl);
+
+        var (status, xml, _) = await SandboxS3.SendAsync(_sandbox.Server, _sandbox.Admin, HttpMethod.Put, "/bad-acl-bucket?acl", body, headers: new Dictionary<string, string> { ["x-amz-checksum-crc32"] = SandboxS3.Crc32(body) });
+
+        Assert.Equal(400, status);
+        Assert.Equal(code, SandboxS3.Element(xml, "Code"));
+    }
+
+    [Fact]
     public async Task PutBucketAcl_NoAclAtAll_IsMissingSecurityHeader()
     {
         AddLegacy("none-bucket");
 
-        var (status, xml, _) = await SandboxS3.SendAsync(_sandbox.Server, _sandbox.Admin, HttpMethod.Put, "/none-bucket?acl");
+        var (status, xml, _) = await SandboxS3.SendAsync(_sandbox.Server, _sandbox.Admin, HttpMethod.Put, "/none-bucket?acl", headers: new Dictionary<string, string> { ["x-amz-checksum-crc32"] = SandboxS3.Crc32([]) });
 
         Assert.Equal(400, status);
         Assert.Equal("MissingSecurityHeader", SandboxS3.Element(xml, "Code"));
