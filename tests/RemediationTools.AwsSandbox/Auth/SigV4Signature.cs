@@ -5,8 +5,9 @@ using RemediationTools.AwsSandbox.Http;
 namespace RemediationTools.AwsSandbox.Auth;
 
 /// <summary>
-/// Recomputes a Signature Version 4 signature from the raw request, as AWS does for services
-/// other than S3 (each path segment URI-encoded again, sorted canonical query string).
+/// Recomputes a Signature Version 4 signature from the raw request, as AWS does: for services other than S3 each
+/// path segment is URI-encoded again; for S3 (credential scope service <c>s3</c>) the path is taken as sent, encoded
+/// once, without normalisation. The canonical query string is sorted for both.
 /// </summary>
 internal static class SigV4Signature
 {
@@ -15,25 +16,30 @@ internal static class SigV4Signature
     public static string Compute(SandboxHttpRequest request, SigV4Authorization authorization, string secretAccessKey)
     {
         var amzDate = request.Header("X-Amz-Date") ?? string.Empty;
-        var canonicalRequest = CanonicalRequest(request, authorization.SignedHeaders);
+        var canonicalRequest = CanonicalRequest(request, authorization.SignedHeaders, authorization.Service == "s3");
         var stringToSign = string.Join(
             '\n',
             SigV4Authorization.Algorithm,
             amzDate,
             authorization.Scope,
             Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonicalRequest))));
+        return Convert.ToHexStringLower(HMACSHA256.HashData(SigningKey(authorization, secretAccessKey), Encoding.UTF8.GetBytes(stringToSign)));
+    }
+
+    /// <summary>The derived signing key of the credential scope (also signs S3's aws-chunked chunks and trailers).</summary>
+    public static byte[] SigningKey(SigV4Authorization authorization, string secretAccessKey)
+    {
         var key = HMACSHA256.HashData(Encoding.UTF8.GetBytes("AWS4" + secretAccessKey), Encoding.UTF8.GetBytes(authorization.Date));
         key = HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(authorization.Region));
         key = HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(authorization.Service));
-        key = HMACSHA256.HashData(key, Encoding.UTF8.GetBytes("aws4_request"));
-        return Convert.ToHexStringLower(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(stringToSign)));
+        return HMACSHA256.HashData(key, Encoding.UTF8.GetBytes("aws4_request"));
     }
 
-    public static string CanonicalRequest(SandboxHttpRequest request, IReadOnlyList<string> signedHeaders)
+    public static string CanonicalRequest(SandboxHttpRequest request, IReadOnlyList<string> signedHeaders, bool s3 = false)
     {
         var builder = new StringBuilder();
         builder.Append(request.Method).Append('\n');
-        builder.Append(CanonicalUri(request.RawPath)).Append('\n');
+        builder.Append(s3 ? (request.RawPath.Length == 0 ? "/" : request.RawPath) : CanonicalUri(request.RawPath)).Append('\n');
         builder.Append(CanonicalQuery(request.RawQuery)).Append('\n');
         foreach (var name in signedHeaders)
         {

@@ -60,6 +60,8 @@ internal sealed class ControlApi
                 ("POST", "/_sandbox/key-pairs") => AddKeyPair(json),
                 ("POST", "/_sandbox/load-balancers") => AddLoadBalancer(json),
                 ("POST", "/_sandbox/trails") => AddTrail(json),
+                ("POST", "/_sandbox/s3/buckets") => AddS3Bucket(json),
+                ("GET", "/_sandbox/s3/buckets") => SandboxHttpResponse.Json(200, _server.DumpS3Buckets()),
                 ("GET", _) when LauncherPath(path) is { } instanceId => SandboxHttpResponse.Json(200, JsonSerializer.Serialize(_server.GetInstanceLauncher(instanceId))),
                 _ => Error(404, $"No control endpoint {request.Method} {path}."),
             };
@@ -449,6 +451,83 @@ internal sealed class ControlApi
             OptionalBool(json, "isOrganizationTrail") ?? false,
             OptionalString(json, "kmsKeyId"));
         return Ok(new Dictionary<string, object?> { ["trailArn"] = arn });
+    }
+
+    /// <summary>
+    /// <c>{"accountId","region","name","legacy":bool,"objectOwnership":string|null,"acl":canned,"grants":[{"accountId"|"id"|"uri"|"group"|"email","permission"}],
+    /// "publicAccessBlock":{"blockPublicAcls",...}|null,"encryption":{"algorithm","kmsMasterKeyId","bucketKeyEnabled"}|null,"policy":string|object,
+    /// "tags":{},"logging":{"targetBucket","targetPrefix"}}</c>: seeds a bucket. Absent settings are as S3 creates buckets today
+    /// (or, with <c>legacy</c>, as older buckets are); an explicit null means none.
+    /// </summary>
+    private SandboxHttpResponse AddS3Bucket(JsonElement json)
+    {
+        var spec = OptionalBool(json, "legacy") == true ? SandboxS3BucketSpec.Legacy : new SandboxS3BucketSpec();
+        foreach (var property in json.EnumerateObject())
+        {
+            var value = property.Value;
+            var isNull = value.ValueKind == JsonValueKind.Null;
+            spec = property.Name switch
+            {
+                "accountId" or "region" or "name" or "legacy" => spec,
+                "objectOwnership" => spec with { ObjectOwnership = isNull ? null : value.GetString() },
+                "acl" => spec with { CannedAcl = isNull ? null : value.GetString() },
+                "grants" => spec with { Grants = isNull ? null : value.EnumerateArray().Select(S3Grant).ToList() },
+                "publicAccessBlock" => spec with
+                {
+                    PublicAccessBlock = isNull ? null : new SandboxS3PublicAccessBlock(
+                        OptionalBool(value, "blockPublicAcls") ?? false,
+                        OptionalBool(value, "ignorePublicAcls") ?? false,
+                        OptionalBool(value, "blockPublicPolicy") ?? false,
+                        OptionalBool(value, "restrictPublicBuckets") ?? false),
+                },
+                "encryption" => spec with
+                {
+                    Encryption = isNull ? null : new SandboxS3Encryption(RequiredString(value, "algorithm"), OptionalString(value, "kmsMasterKeyId"), OptionalBool(value, "bucketKeyEnabled") ?? false),
+                },
+                "policy" => spec with { Policy = isNull ? null : value.ValueKind == JsonValueKind.String ? value.GetString() : value.GetRawText() },
+                "tags" => spec with { Tags = isNull ? null : OptionalTags(json) },
+                "logging" => spec with { Logging = isNull ? null : new SandboxS3Logging(RequiredString(value, "targetBucket"), OptionalString(value, "targetPrefix") ?? string.Empty) },
+                _ => throw new ArgumentException($"Unknown bucket setting '{property.Name}'."),
+            };
+        }
+
+        var name = RequiredString(json, "name");
+        _server.AddS3Bucket(RequiredString(json, "accountId"), OptionalString(json, "region") ?? "us-east-1", name, spec);
+        return Ok(new Dictionary<string, object?> { ["name"] = name });
+    }
+
+    private static SandboxS3Grant S3Grant(JsonElement grant)
+    {
+        var permission = RequiredString(grant, "permission");
+        if (OptionalString(grant, "accountId") is { } account)
+        {
+            return SandboxS3Grant.Account(account, permission);
+        }
+
+        if (OptionalString(grant, "id") is { } id)
+        {
+            return new SandboxS3Grant("CanonicalUser", id, permission);
+        }
+
+        if (OptionalString(grant, "group") is { } group)
+        {
+            return group switch
+            {
+                "AllUsers" => SandboxS3Grant.AllUsers(permission),
+                "AuthenticatedUsers" => SandboxS3Grant.AuthenticatedUsers(permission),
+                "LogDelivery" => SandboxS3Grant.LogDelivery(permission),
+                _ => throw new ArgumentException($"'{group}' is not a group (AllUsers, AuthenticatedUsers, LogDelivery)."),
+            };
+        }
+
+        if (OptionalString(grant, "uri") is { } uri)
+        {
+            return new SandboxS3Grant("Group", uri, permission);
+        }
+
+        return OptionalString(grant, "email") is { } email
+            ? new SandboxS3Grant("AmazonCustomerByEmail", email, permission)
+            : throw new ArgumentException("A grant names its grantee with 'accountId', 'id', 'group', 'uri' or 'email'.");
     }
 
     private static int? OptionalInt(JsonElement json, string name) =>

@@ -233,13 +233,17 @@ internal sealed class LoopbackHttpServer : IDisposable
     private static string ReasonPhrase(int status) => status switch
     {
         200 => "OK",
+        204 => "No Content",
+        301 => "Moved Permanently",
         400 => "Bad Request",
         401 => "Unauthorized",
         403 => "Forbidden",
         404 => "Not Found",
         409 => "Conflict",
+        411 => "Length Required",
         412 => "Precondition Failed",
         500 => "Internal Server Error",
+        501 => "Not Implemented",
         503 => "Service Unavailable",
         _ => "Status",
     };

@@ -347,4 +347,65 @@ function New-AwsSandboxTrail {
 Export-ModuleMember -Function Start-AwsSandbox, Stop-AwsSandbox, New-AwsSandboxAccount, New-AwsSandboxUser, New-AwsSandboxInstance, Get-AwsSandboxInstanceProfileCredential, Invoke-AwsSandboxAction,
     Get-AwsSandboxCallCount, Reset-AwsSandboxCallCount, Set-AwsSandboxFault, Set-AwsSandboxConsistency, Set-AwsSandboxEc2RateLimit, Get-AwsSandboxEc2RateLimit, Get-AwsSandboxIngressRule,
     Set-AwsSandboxInstanceLauncher, Get-AwsSandboxInstance, Get-AwsSandboxInstanceLauncher, Get-AwsSandboxParameter, Add-AwsSandboxKeyPair,
-    Set-AwsSandboxTransitionDelay, New-AwsSandboxLoadBalancer, New-AwsSandboxTrail
+    Set-AwsSandboxTransitionDelay
+
+function New-AwsSandboxS3Bucket {
+    <#
+    .SYNOPSIS
+    Seeds an S3 bucket in any account and region with any state. Without settings the bucket is as S3 creates buckets
+    today (BucketOwnerEnforced, all public access blocked, SSE-S3); -Legacy makes one as older buckets and other emulators
+    are (ObjectWriter, no public access block, no default encryption). -ObjectOwnership 'None' means no ownership
+    controls, -NoPublicAccessBlock and -NoEncryption remove those settings. -Grants takes hashtables such as
+    @{ group = 'LogDelivery'; permission = 'WRITE' } or @{ accountId = '111122223333'; permission = 'FULL_CONTROL' }
+    and replaces the whole ACL (-Acl takes a canned ACL instead). -PublicAccessBlock takes
+    @{ blockPublicAcls = $true; ... }, -Encryption @{ algorithm = 'aws:kms'; kmsMasterKeyId = '...'; bucketKeyEnabled = $true }.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)] $Sandbox,
+        [Parameter(Mandatory)] [string] $AccountId,
+        [Parameter(Mandatory)] [string] $Name,
+        [string] $Region = 'us-east-1',
+        [switch] $Legacy,
+        [string] $ObjectOwnership,
+        [string] $Acl,
+        [hashtable[]] $Grants,
+        [hashtable] $PublicAccessBlock,
+        [switch] $NoPublicAccessBlock,
+        [hashtable] $Encryption,
+        [switch] $NoEncryption,
+        [string] $Policy,
+        [hashtable] $Tags,
+        [string] $LoggingTargetBucket,
+        [string] $LoggingTargetPrefix = ''
+    )
+    $body = @{ accountId = $AccountId; region = $Region; name = $Name; legacy = [bool]$Legacy }
+    if ($ObjectOwnership) { $body.objectOwnership = if ($ObjectOwnership -eq 'None') { $null } else { $ObjectOwnership } }
+    if ($Acl) { $body.acl = $Acl }
+    if ($PSBoundParameters.ContainsKey('Grants')) { $body.grants = @($Grants) }
+    if ($NoPublicAccessBlock) { $body.publicAccessBlock = $null } elseif ($PublicAccessBlock) { $body.publicAccessBlock = $PublicAccessBlock }
+    if ($NoEncryption) { $body.encryption = $null } elseif ($Encryption) { $body.encryption = $Encryption }
+    if ($Policy) { $body.policy = $Policy }
+    if ($Tags) { $body.tags = $Tags }
+    if ($LoggingTargetBucket) { $body.logging = @{ targetBucket = $LoggingTargetBucket; targetPrefix = $LoggingTargetPrefix } }
+    $json = $body | ConvertTo-Json -Depth 6 -Compress
+    $response = Invoke-WebRequest -Method Post -Uri ($Sandbox.Endpoint + '_sandbox/s3/buckets') -Body $json -ContentType 'application/json' -SkipHttpErrorCheck
+    if ([int]$response.StatusCode -ge 400) { throw "Sandbox could not seed bucket '$Name': $($response.Content)" }
+    $Name
+}
+
+function Get-AwsSandboxS3Bucket {
+    <#
+    .SYNOPSIS
+    Every S3 bucket of the sandbox (or the one named) with its whole state: accountId, region, objectOwnership, grants,
+    publicAccessBlock, encryption, policy (text as stored), logging, tags. Control API: not counted.
+    #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] $Sandbox, [string] $Name)
+    $buckets = Invoke-RestMethod -Method Get -Uri ($Sandbox.Endpoint + '_sandbox/s3/buckets')
+    if ($Name) { $buckets | Where-Object name -EQ $Name } else { $buckets }
+}
+
+# Export-ModuleMember adds to the list above; S3 keeps its own line so that service additions merge cleanly.
+Export-ModuleMember -Function New-AwsSandboxS3Bucket, Get-AwsSandboxS3Bucket
+Export-ModuleMember -Function New-AwsSandboxLoadBalancer, New-AwsSandboxTrail

@@ -55,6 +55,8 @@ internal sealed class AwsRequestRouter
             return await HandleJsonAsync(request, authorization, requestId).ConfigureAwait(false);
         }
 
+        if (service == "s3") { return await new S3.S3Endpoint(_state, _faults, _calls).HandleAsync(request, authorization, () => Authenticate(request, authorization)).ConfigureAwait(false); }
+
         if (service == "sqs") { return await new Sqs.SqsEndpoint(_state, _faults, _calls).HandleAsync(request, authorization.Region, requestId, () => Authenticate(request, authorization)).ConfigureAwait(false); }
 
         if (!_services.TryGetValue(service, out var handler))
