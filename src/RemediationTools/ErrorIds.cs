@@ -39,6 +39,9 @@ internal static class ErrorIds
     /// <summary>The -RoleArn parameter is not an IAM role ARN.</summary>
     public const string RoleArnInvalid = "RoleArnInvalid";
 
+    /// <summary>-KmsKeyId is not a KMS key ID, key ARN, alias name or alias ARN.</summary>
+    public const string KmsKeyIdInvalid = "KmsKeyIdInvalid";
+
     /// <summary>A -CloudAccount entry lacks a role ARN or external ID, or its account ID does not match the role ARN.</summary>
     public const string CloudAccountInvalid = "CloudAccountInvalid";
 
@@ -101,4 +104,7 @@ internal static class ErrorIds
 
     /// <summary>The workers of a deployment or an update did not report Healthy in time.</summary>
     public const string WorkerNotHealthy = "WorkerNotHealthy";
+
+    /// <summary>-LoggingBucketPrefix cannot begin an S3 bucket name.</summary>
+    public const string LoggingBucketPrefixInvalid = "LoggingBucketPrefixInvalid";
 }

@@ -14,7 +14,11 @@ internal static partial class FindingParser
     /// <item>EC2.53 and EC2.54 (security groups open from 0.0.0.0/0 or ::/0 to remote administration ports) are not:
     /// their rule (<c>vpc-sg-port-restriction-check</c>) checks TCP and UDP on ports 22 and 3389 together, and no job
     /// closes both ports on both protocols; the port-22 and port-3389 jobs each close one port over TCP.</item>
-    /// <item>Controls of services without a job in the catalog yet (S3, KMS, CloudTrail, RDS, IAM) are not listed.</item>
+    /// <item>S3.1 (block public access settings) is not: its resource type is the account (account-level settings);
+    /// <c>s3-remove-public-access</c> sets a bucket's own.</item>
+    /// <item>S3.12 (ACLs should not be used to manage user access) is not: it fails on any ACL grant to another user,
+    /// and the ACL jobs remove only the public grants their rule is about.</item>
+    /// <item>Controls of services without a job in the catalog yet (KMS, CloudTrail, RDS, IAM) are not listed.</item>
     /// </list>
     /// </summary>
     public static readonly IReadOnlyDictionary<string, string> SecurityHubControls = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
@@ -33,6 +37,18 @@ internal static partial class FindingParser
 
         // ec2-security-group-attached-to-eni-periodic: a group attached to no instance or network interface
         ["EC2.22"] = "security-group-not-attached-delete",
+
+        // s3-bucket-public-read-prohibited: public read through the ACL or policy, unless block public access stops it
+        ["S3.2"] = "s3-remove-public-access",
+
+        // s3-bucket-public-write-prohibited: likewise for public write
+        ["S3.3"] = "s3-remove-public-access",
+
+        // s3-bucket-server-side-encryption-enabled: default encryption (or a policy denying unencrypted puts)
+        ["S3.4"] = "s3-enable-default-encryption",
+
+        // s3-bucket-level-public-access-prohibited: any of the four bucket-level settings false
+        ["S3.8"] = "s3-remove-public-access",
 
         // s3-bucket-ssl-requests-only (AWS::S3::Bucket): the bucket policy must deny requests without SSL
         ["S3.5"] = "aws-s3-bucket-policy-allow-https",
@@ -59,6 +75,7 @@ internal static partial class FindingParser
         ["1.4.0/3.3"] = "CloudTrail.6",
         ["1.4.0/5.1"] = "EC2.21",
         ["1.4.0/5.3"] = "EC2.2",
+        ["1.4.0/2.1.1"] = "S3.4",
         ["3.0.0/5.1"] = "EC2.21",
         ["3.0.0/5.2"] = "EC2.53",
         ["3.0.0/5.3"] = "EC2.54",
@@ -71,6 +88,8 @@ internal static partial class FindingParser
         ["EC2.1"] = "its resource is the AWS account (an account-wide periodic check), not a snapshot; ebs-private-snapshot fixes one snapshot named by ID",
         ["EC2.53"] = "it checks TCP and UDP on both ports 22 and 3389 from 0.0.0.0/0; security-group-close-port-22 and -3389 each close one port over TCP",
         ["EC2.54"] = "it checks TCP and UDP on both ports 22 and 3389 from ::/0; security-group-close-port-22 and -3389 each close one port over TCP",
+        ["S3.1"] = "its resource is the AWS account (the account-level block public access settings); s3-remove-public-access sets one bucket's settings",
+        ["S3.12"] = "it fails on any ACL grant to another user; the ACL jobs remove only public FULL_CONTROL and WRITE_ACP grants",
     };
 
     /// <summary>The result error code of a Security Hub finding whose resource belongs to another account than its <c>AwsAccountId</c>.</summary>

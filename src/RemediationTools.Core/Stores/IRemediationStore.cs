@@ -116,6 +116,12 @@ internal sealed class QueuedRequest
     /// <summary>How port closers treat a range that merely contains the port.</summary>
     public RangeMode RangeMode { get; set; } = RangeMode.Split;
 
+    /// <summary>The KMS key for <c>s3-enable-default-encryption</c> (<c>-KmsKeyId</c>); null = SSE-S3.</summary>
+    public string? KmsKeyId { get; set; }
+
+    /// <summary>The logging bucket prefix of the access logging jobs (<c>-LoggingBucketPrefix</c>); null = the default.</summary>
+    public string? LoggingBucketPrefix { get; set; }
+
     /// <summary>When it was queued (UTC).</summary>
     public DateTimeOffset Enqueued { get; set; }
 

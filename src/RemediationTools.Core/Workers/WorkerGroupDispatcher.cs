@@ -23,14 +23,25 @@ internal sealed class WorkerGroupDispatcher
 
     /// <summary>Queues one request per finding; returns the request IDs in finding order.</summary>
     public Task<IReadOnlyList<string>> EnqueueAsync(RemediationWorkerGroup group, IReadOnlyList<Finding> findings, CancellationToken cancellationToken = default)
-        => EnqueueAsync(group, findings, null, RangeMode.Split, cancellationToken);
+        => EnqueueAsync(group, findings, null, RangeMode.Split, null, null, cancellationToken);
 
     /// <summary>
     /// Queues one request per finding, to run <paramref name="jobId"/> (null: the job of each finding's rule) with
     /// <paramref name="rangeMode"/>. Throws <see cref="RemediationStoreException"/> with <see cref="StoreError.AccountNotInGroup"/>
     /// naming the finding and account when a finding's account is not in the group; nothing is queued then.
     /// </summary>
-    public async Task<IReadOnlyList<string>> EnqueueAsync(RemediationWorkerGroup group, IReadOnlyList<Finding> findings, string? jobId, RangeMode rangeMode, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<string>> EnqueueAsync(RemediationWorkerGroup group, IReadOnlyList<Finding> findings, string? jobId, RangeMode rangeMode, CancellationToken cancellationToken = default)
+        => EnqueueAsync(group, findings, jobId, rangeMode, null, null, cancellationToken);
+
+    /// <summary>Queues one request per finding, as the other overload, with the KMS key of <c>-KmsKeyId</c> (null = SSE-S3).</summary>
+    public Task<IReadOnlyList<string>> EnqueueAsync(RemediationWorkerGroup group, IReadOnlyList<Finding> findings, string? jobId, RangeMode rangeMode, string? kmsKeyId, CancellationToken cancellationToken = default)
+        => EnqueueAsync(group, findings, jobId, rangeMode, kmsKeyId, null, cancellationToken);
+
+    /// <summary>
+    /// Queues one request per finding, as the other overloads, with the KMS key of <c>-KmsKeyId</c> (null = SSE-S3) and the
+    /// logging bucket prefix of <c>-LoggingBucketPrefix</c> (null = the default).
+    /// </summary>
+    public async Task<IReadOnlyList<string>> EnqueueAsync(RemediationWorkerGroup group, IReadOnlyList<Finding> findings, string? jobId, RangeMode rangeMode, string? kmsKeyId, string? loggingBucketPrefix, CancellationToken cancellationToken = default)
     {
         if (group is null)
         {
@@ -69,6 +80,8 @@ internal sealed class WorkerGroupDispatcher
             Finding = f,
             JobId = jobId,
             RangeMode = rangeMode,
+            KmsKeyId = kmsKeyId,
+            LoggingBucketPrefix = loggingBucketPrefix,
             Enqueued = now,
         }).ToList();
         await store.EnqueueAsync(group.Name, requests, cancellationToken).ConfigureAwait(false);

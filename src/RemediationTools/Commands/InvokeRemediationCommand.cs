@@ -124,6 +124,22 @@ public sealed class InvokeRemediationCommand : AwsCmdletBase
     [Parameter]
     public RangeMode RangeMode { get; set; } = RangeMode.Split;
 
+    /// <summary>
+    /// The KMS key (key ID, key ARN, alias name or alias ARN) with which s3-enable-default-encryption encrypts buckets
+    /// that have no default encryption: SSE-KMS with an S3 bucket key. Without it, SSE-S3.
+    /// </summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? KmsKeyId { get; set; }
+
+    /// <summary>
+    /// The prefix of the logging buckets (&lt;prefix&gt;-&lt;account&gt;-&lt;region&gt;) that s3-enable-access-logging creates or
+    /// reuses; the default is the replaced system's, so its buckets are reused.
+    /// </summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string LoggingBucketPrefix { get; set; } = Core.Jobs.S3.LoggingTargetBucket.DefaultPrefix;
+
     /// <summary>Checks the parameters that do not depend on the input.</summary>
     protected override void BeginProcessing()
     {
@@ -159,6 +175,24 @@ public sealed class InvokeRemediationCommand : AwsCmdletBase
         }
 
         _options.RangeMode = RangeMode;
+        try
+        {
+            _options.KmsKeyId = KmsKeyId;
+        }
+        catch (ArgumentException ex)
+        {
+            ThrowTerminatingError(new ErrorRecord(ex, ErrorIds.KmsKeyIdInvalid, ErrorCategory.InvalidArgument, KmsKeyId));
+        }
+
+        try
+        {
+            _options.LoggingBucketPrefix = LoggingBucketPrefix;
+        }
+        catch (ArgumentException ex)
+        {
+            ThrowTerminatingError(new ErrorRecord(ex, ErrorIds.LoggingBucketPrefixInvalid, ErrorCategory.InvalidArgument, LoggingBucketPrefix));
+        }
+
         _options.JobId = Job;
         _options.AllowDisruptive = AllowDisruptive.IsPresent;
         _options.ThrottleLimit = ThrottleLimit;
@@ -250,7 +284,7 @@ public sealed class InvokeRemediationCommand : AwsCmdletBase
             }
 
             var dispatcher = new WorkerGroupDispatcher(store);
-            IReadOnlyList<string> ids = RunOnPipeline((_, cancellationToken) => dispatcher.EnqueueAsync(group, confirmed, Job, RangeMode, cancellationToken));
+            IReadOnlyList<string> ids = RunOnPipeline((_, cancellationToken) => dispatcher.EnqueueAsync(group, confirmed, Job, RangeMode, _options.KmsKeyId, LoggingBucketPrefix, cancellationToken));
             var requests = ids.Select((id, i) => new RemediationRequest
             {
                 RequestId = id,

@@ -72,7 +72,8 @@ public sealed class SecurityHubFindingTests
     [InlineData("EC2.1", "AWS account")]
     [InlineData("EC2.53", "3389")]
     [InlineData("EC2.54", "::/0")]
-    [InlineData("S3.8", "S3.8")]
+    [InlineData("S3.1", "AWS account")]
+    [InlineData("S3.12", "ACL grant")]
     [InlineData("RDS.2", "RDS.2")]
     public void Parse_ControlNoJobServes_RefusedWithReason(string control, string expected)
     {
@@ -80,6 +81,21 @@ public sealed class SecurityHubFindingTests
 
         Assert.Contains("'" + control + "'", ex.Message, StringComparison.Ordinal);
         Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("S3.2", "s3-remove-public-access")]
+    [InlineData("S3.3", "s3-remove-public-access")]
+    [InlineData("S3.4", "s3-enable-default-encryption")]
+    [InlineData("S3.8", "s3-remove-public-access")]
+    public void Parse_S3ControlOnBucketArn_MapsToJobAndBucketName(string control, string jobId)
+    {
+        var finding = FindingParser.Parse(Asff(control: control, resourceId: "arn:aws:s3:::finance-reports", resourceRegion: "eu-central-1"));
+
+        Assert.Equal(jobId, finding.JobId);
+        Assert.Equal("finance-reports", finding.ResourceId);
+        Assert.Equal("arn:aws:s3:::finance-reports", finding.ResourceArn);
+        Assert.Equal("eu-central-1", finding.Region);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Amazon.S3;
 using Amazon.S3.Model;
 
 namespace RemediationTools.Core.Jobs.S3;
@@ -20,6 +21,9 @@ internal static class BucketPolicyStore
 
     private const string Document = "bucket policy";
 
+    /// <summary>The error code of GetBucketPolicy on a bucket without a policy.</summary>
+    public const string NoSuchBucketPolicyCode = "NoSuchBucketPolicy";
+
     /// <summary>The bucket's policy now (no cache).</summary>
     public static async Task<BucketPolicyDocument> ReadAsync(S3Bucket bucket, CancellationToken cancellationToken)
     {
@@ -28,14 +32,68 @@ internal static class BucketPolicyStore
             throw new ArgumentNullException(nameof(bucket));
         }
 
+        var (code, text) = await ReadTextAsync(bucket, cancellationToken).ConfigureAwait(false);
+        return code switch
+        {
+            null => BucketPolicyDocument.Parse(text, bucket.Name),
+            NoSuchBucketPolicyCode => BucketPolicyDocument.None,
+            _ => throw new JobFailureException(code, GetBucketPolicyAction + " on " + bucket.Name + " failed: " + code + "."),
+        };
+    }
+
+    /// <summary>
+    /// GetBucketPolicy: the policy text, or the S3 error code. AWSSDK.S3 4 returns a 404 of this operation as a
+    /// response whose Policy is S3's error document instead of throwing (as it does for some other configurations,
+    /// aws/aws-sdk-net#4329), so the error code is read from that document too.
+    /// </summary>
+    public static async Task<(string? ErrorCode, string? Text)> ReadTextAsync(S3Bucket bucket, CancellationToken cancellationToken)
+    {
+        if (bucket is null)
+        {
+            throw new ArgumentNullException(nameof(bucket));
+        }
+
         try
         {
-            var response = await bucket.RunAsync(GetBucketPolicyAction, s3 => s3.GetBucketPolicyAsync(new GetBucketPolicyRequest { BucketName = bucket.Name }, cancellationToken)).ConfigureAwait(false);
-            return BucketPolicyDocument.Parse(response.Policy, bucket.Name);
+            var policy = await bucket.RunAsync(GetBucketPolicyAction, async s3 =>
+            {
+                var response = await s3.GetBucketPolicyAsync(new GetBucketPolicyRequest { BucketName = bucket.Name }, cancellationToken).ConfigureAwait(false);
+                var status = (int)response.HttpStatusCode;
+                if (status is >= 200 and < 300)
+                {
+                    return response.Policy;
+                }
+
+                // Raised as the SDK raises other S3 errors, so AccessDenied names the IAM action and redirects are followed.
+                throw new AmazonS3Exception("GetBucketPolicy answered " + status.ToString(System.Globalization.CultureInfo.InvariantCulture) + ".")
+                {
+                    ErrorCode = ErrorCodeOf(response.Policy) ?? "HttpStatus" + status.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    StatusCode = response.HttpStatusCode,
+                };
+            }).ConfigureAwait(false);
+            return (null, policy);
         }
-        catch (AwsCallException ex) when (ex.ErrorCode == "NoSuchBucketPolicy")
+        catch (AwsCallException ex) when (ex.ErrorCode is NoSuchBucketPolicyCode or "NoSuchBucket")
         {
-            return BucketPolicyDocument.None;
+            return (ex.ErrorCode, null);
+        }
+    }
+
+    // The <Code> of an S3 error document; null when the text is none.
+    private static string? ErrorCodeOf(string? errorDocument)
+    {
+        if (string.IsNullOrEmpty(errorDocument))
+        {
+            return null;
+        }
+
+        try
+        {
+            return System.Xml.Linq.XDocument.Parse(errorDocument).Root?.Element("Code")?.Value;
+        }
+        catch (System.Xml.XmlException)
+        {
+            return null;
         }
     }
 

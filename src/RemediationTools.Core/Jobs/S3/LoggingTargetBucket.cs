@@ -260,19 +260,14 @@ internal static class LoggingTargetBucket
 
     private static async Task<TargetState> ReadAsync(S3Bucket target, CancellationToken cancellationToken)
     {
-        try
+        var (code, text) = await BucketPolicyStore.ReadTextAsync(target, cancellationToken).ConfigureAwait(false);
+        return code switch
         {
-            var response = await target.RunAsync(GetBucketPolicyAction, s3 => s3.GetBucketPolicyAsync(new GetBucketPolicyRequest { BucketName = target.Name }, cancellationToken)).ConfigureAwait(false);
-            return new TargetState(true, BucketPolicyDocument.Parse(response.Policy, target.Name));
-        }
-        catch (AwsCallException ex) when (ex.ErrorCode == "NoSuchBucketPolicy")
-        {
-            return new TargetState(true, BucketPolicyDocument.None);
-        }
-        catch (AwsCallException ex) when (ex.ErrorCode == "NoSuchBucket")
-        {
-            return new TargetState(false, BucketPolicyDocument.None);
-        }
+            null => new TargetState(true, BucketPolicyDocument.Parse(text, target.Name)),
+            BucketPolicyStore.NoSuchBucketPolicyCode => new TargetState(true, BucketPolicyDocument.None),
+            "NoSuchBucket" => new TargetState(false, BucketPolicyDocument.None),
+            _ => throw new JobFailureException(code, GetBucketPolicyAction + " on the logging bucket " + target.Name + " failed: " + code + "."),
+        };
     }
 
     private sealed class TargetState

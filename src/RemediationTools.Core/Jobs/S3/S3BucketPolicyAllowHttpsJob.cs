@@ -64,7 +64,7 @@ internal sealed class S3BucketPolicyAllowHttpsJob : IRemediationJob
             Before = null,
             After = BucketPolicyDocument.Show(deny),
         };
-        var undo = bucket.UndoRecord(Info.Id, new HttpsDenyUndoData { BucketName = bucket.Name, AddedStatement = BucketPolicyDocument.Show(deny), HadPolicy = policy.Exists });
+        var undo = bucket.UndoRecord(Info.Id, new HttpsDenyUndoData { BucketName = bucket.Name, AddedStatement = BucketPolicyDocument.Show(deny), HadPolicy = policy.Exists, PolicyBefore = policy.ToJson() });
         return JobPlan.Change(new[] { action }, Array.Empty<string>(), undo, new PolicyChange(bucket.Name, policy, updated, arn), new[] { ResourceKeys.BucketPolicy(bucket.Name) });
     }
 
@@ -117,7 +117,10 @@ internal sealed class S3BucketPolicyAllowHttpsJob : IRemediationJob
             return JobPlan.Compliant(new[] { bucket.Name + "'s policy no longer holds the statement this run added." });
         }
 
-        var updated = policy.Without(ours);
+        // Nothing else written since this run's change: the exact document from before (Version, Id, Statement's shape);
+        // else only the added statement goes.
+        var original = BucketPolicyDocument.Parse(data.PolicyBefore, bucket.Name);
+        var updated = data.HadPolicy && policy.SameAs(original.With(added)) ? original : policy.Without(ours);
         var deletes = BucketPolicyStore.Deletes(updated);
         var action = new RemediationAction
         {
@@ -175,4 +178,7 @@ internal sealed class HttpsDenyUndoData
 
     /// <summary>True when the bucket had a policy before (undo then keeps the rest of it).</summary>
     public bool HadPolicy { get; set; }
+
+    /// <summary>The whole policy before the change; null when there was none.</summary>
+    public string? PolicyBefore { get; set; }
 }
