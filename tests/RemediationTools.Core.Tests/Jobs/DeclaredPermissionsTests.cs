@@ -57,7 +57,7 @@ public sealed class DeclaredPermissionsTests
 
         var calls = server.CallCounts;
         var called = calls.Keys.Where(k => k != CallerIdentityAction).OrderBy(k => k, StringComparer.Ordinal).ToList();
-        Assert.True(result.Status == RemediationStatus.Remediated, $"{jobId}: {result.Status} {result.ErrorCode} {result.Reason}; missing {string.Join(", ", result.MissingIamActions)}");
+        Assert.True(result.Status == scenario.ExpectedStatus, $"{jobId}: {result.Status} {result.ErrorCode} {result.Reason}; missing {string.Join(", ", result.MissingIamActions)}");
         Assert.Equal(job.Info.IamActions.OrderBy(a => a, StringComparer.Ordinal), called);
         Assert.Equal(1, calls[CallerIdentityAction]);
         Assert.DoesNotContain(CallerIdentityAction, job.Info.IamActions);

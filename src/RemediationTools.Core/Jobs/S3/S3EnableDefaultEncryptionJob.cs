@@ -8,7 +8,8 @@ namespace RemediationTools.Core.Jobs.S3;
 /// <summary>
 /// <c>s3-enable-default-encryption</c>: a bucket with any default encryption (SSE-S3, SSE-KMS, DSSE-KMS) is compliant
 /// and never downgraded or re-keyed; a bucket without one gets SSE-S3, or SSE-KMS with an S3 bucket key when
-/// <see cref="Engine.RemediationOptions.KmsKeyId"/> is given. Undo deletes the configuration the job wrote.
+/// <see cref="Engine.RemediationOptions.KmsKeyId"/> is given. Undo deletes the configuration the job wrote (S3, which
+/// encrypts every bucket since January 2023, then reports its base level SSE-S3 again).
 /// </summary>
 internal sealed class S3EnableDefaultEncryptionJob : IRemediationJob
 {
@@ -22,6 +23,9 @@ internal sealed class S3EnableDefaultEncryptionJob : IRemediationJob
     public const string DsseKms = "aws:kms:dsse";
 
     private const string NotFoundCode = "ServerSideEncryptionConfigurationNotFoundError";
+
+    // What S3 reports after DeleteBucketEncryption since January 2023: its base level, SSE-S3.
+    private static readonly string BaseLevel = Describe(new[] { Target(null) });
 
     private static readonly string[] KnownAlgorithms = { SseS3, SseKms, DsseKms };
 
@@ -101,8 +105,16 @@ internal sealed class S3EnableDefaultEncryptionJob : IRemediationJob
     {
         var change = ChangeOf(plan);
         var rules = await ReadAsync(change.Bucket, cancellationToken).ConfigureAwait(false);
-        var expected = change.Target is null ? "no default encryption" : Describe(new[] { change.Target });
         var now = rules.Count == 0 ? "no default encryption" : Describe(rules);
+        if (change.Target is null)
+        {
+            // DeleteBucketEncryption leaves S3's base level (SSE-S3) on buckets since January 2023, none on older ones.
+            return rules.Count == 0 || now == BaseLevel
+                ? JobVerification.Success()
+                : JobVerification.Failure("Bucket " + change.Bucket.Name + " still has " + now + " after its configuration was deleted.");
+        }
+
+        var expected = Describe(new[] { change.Target });
         return now == expected
             ? JobVerification.Success()
             : JobVerification.Failure("Bucket " + change.Bucket.Name + " has " + now + ", not " + expected + ".");
@@ -140,9 +152,9 @@ internal sealed class S3EnableDefaultEncryptionJob : IRemediationJob
         {
             Operation = S3Actions.PutEncryptionConfiguration,
             Target = bucket.Name,
-            Description = "Delete the bucket's default encryption configuration (it had none before the remediation).",
+            Description = "Delete the bucket's default encryption configuration (it had none before the remediation); S3 then applies its base level, SSE-S3, where it does for every bucket.",
             Before = now,
-            After = "no default encryption",
+            After = "no default encryption configuration (S3's base level SSE-S3 where S3 applies it)",
         };
         return JobPlan.Change(new[] { action }, Array.Empty<string>(), null, new Change(bucket, null), new[] { ResourceKeys.BucketEncryption(bucket.Name) });
     }

@@ -131,7 +131,9 @@ public sealed class BucketAclGrantRemovalSandboxTests : IDisposable
         var result = Assert.Single(results);
         Assert.True(result.Status == RemediationStatus.Remediated, result.ErrorCode + " " + result.Reason);
         Assert.Equal(1, writes);
-        Assert.Equal(new[] { "LogDelivery WRITE", "user " + otherId + " READ_ACP", "user " + (await SandboxS3.OwnerIdAsync(s3, bucket)) + " (owner) FULL_CONTROL" }, await SandboxS3.GrantsAsync(s3, bucket));
+        Assert.Equal(
+            new[] { "LogDelivery WRITE", "user " + otherId + " READ_ACP", "user " + (await SandboxS3.OwnerIdAsync(s3, bucket)) + " (owner) FULL_CONTROL" }.OrderBy(g => g, StringComparer.Ordinal),
+            await SandboxS3.GrantsAsync(s3, bucket));
         Assert.Contains("READ_ACP", Assert.Single(result.Actions).Before, StringComparison.Ordinal);
     }
 

@@ -107,9 +107,13 @@ internal static class SandboxS3
         => server.CallCounts.Where(c => c.Key.StartsWith("s3:", StringComparison.Ordinal)).ToDictionary(c => c.Key, c => c.Value, StringComparer.Ordinal);
 
     /// <summary>
-    /// Makes the bucket one without default encryption, as buckets were before January 2023 (S3 has encrypted every
-    /// bucket by default since; DeleteBucketEncryption resets to SSE-S3, so only the sandbox's control API can).
+    /// A new bucket without default encryption, as buckets were before January 2023 (S3 has encrypted every bucket by
+    /// default since; DeleteBucketEncryption resets to SSE-S3), seeded through the sandbox's control API.
     /// </summary>
-    public static void MakeUnencrypted(SandboxServer server, SandboxAccount account, string bucket)
-        => throw new NotImplementedException("needs the sandbox's S3 seeding control for " + server + " " + account.AccountId + " " + bucket);
+    public static string SeedUnencryptedBucket(SandboxServer server, SandboxAccount account, string region = Region)
+    {
+        var name = string.Concat("legacy-", Guid.NewGuid().ToString("N").AsSpan(0, 12));
+        server.AddS3Bucket(account.AccountId, region, name, new SandboxS3BucketSpec { Encryption = null });
+        return name;
+    }
 }

@@ -14,6 +14,12 @@ internal interface IJobScenario
     string JobId { get; }
 
     /// <summary>
+    /// The status the job's run ends with: <see cref="RemediationStatus.Remediated"/>, or for a read-only job (which
+    /// changes nothing) <see cref="RemediationStatus.AlreadyCompliant"/>.
+    /// </summary>
+    RemediationStatus ExpectedStatus => RemediationStatus.Remediated;
+
+    /// <summary>
     /// Seeds a non-compliant resource in <paramref name="account"/> using <paramref name="rootClients"/> (the
     /// account's root credentials; seeding calls are not counted against the job) and returns the finding for it,
     /// with JobId, AccountId, Region and ResourceId set.
