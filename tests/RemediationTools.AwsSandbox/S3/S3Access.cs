@@ -10,7 +10,9 @@ namespace RemediationTools.AwsSandbox.S3;
 /// service uses) and the bucket policy, evaluated with the request context (<c>aws:SecureTransport</c> true: the
 /// sandbox stands in for the HTTPS endpoint; <c>aws:PrincipalAccount</c>, <c>aws:PrincipalArn</c>). An explicit Deny
 /// in either wins (a bucket policy's Deny binds the account root too); within the bucket's account an Allow in either
-/// allows; from another account both must allow. Refusals are 403 AccessDenied with S3's message.
+/// allows; from another account both must allow, and not through a public policy while RestrictPublicBuckets is on.
+/// ACL grants do not authorize bucket-level calls in the sandbox (the calls it emulates need the owner or a policy).
+/// Refusals are 403 AccessDenied with S3's message.
 /// </summary>
 internal static class S3Access
 {
@@ -19,6 +21,13 @@ internal static class S3Access
         var identity = Authorizer.Decide(state, caller, action, resource);
         var resourceDecision = bucket?.Policy is { } policy ? EvaluateBucketPolicy(policy, caller, action, resource) : PolicyDecision.ImplicitDeny;
         var sameAccount = bucket is null || bucket.OwnerAccountId == caller.AccountId;
+
+        // RestrictPublicBuckets: a public policy lets in only the bucket owner's account (and AWS services).
+        if (!sameAccount && resourceDecision == PolicyDecision.Allow && bucket!.PublicAccessBlock?.RestrictPublicBuckets == true && S3BucketPolicy.IsPublic(bucket.Policy!))
+        {
+            resourceDecision = PolicyDecision.ImplicitDeny;
+        }
+
         if (identity == PolicyDecision.ExplicitDeny || resourceDecision == PolicyDecision.ExplicitDeny)
         {
             throw Denied(caller, action, resource, resourceDecision == PolicyDecision.ExplicitDeny

@@ -73,6 +73,12 @@ internal sealed class S3Endpoint
     private S3Response Handle(SandboxHttpRequest request, SigV4Authorization authorization, Func<CallerPrincipal> authenticate, S3Address address, S3Operation operation)
     {
         S3Payload.CheckContentSha256(request);
+        if (_state.Credentials.TryGetValue(authorization.AccessKeyId, out var credential) && credential.SessionToken is not null
+            && request.Header("X-Amz-Security-Token") != credential.SessionToken)
+        {
+            throw new S3Error(400, "InvalidToken", "The provided token is malformed or otherwise invalid.");
+        }
+
         var caller = Authenticate(authenticate);
         var signingKey = SigV4Signature.SigningKey(authorization, _state.Credentials[authorization.AccessKeyId].SecretAccessKey);
         var signingRegion = authorization.Region;
@@ -110,7 +116,12 @@ internal sealed class S3Endpoint
             }
         }
 
-        var body = S3Payload.Decode(request, authorization, signingKey, operation.IntegrityRequired && request.Body.Length > 0);
+        if (request.Header("x-amz-expected-bucket-owner") is { } expectedOwner && bucket is not null && operation.Name != "CreateBucket" && expectedOwner != bucket.OwnerAccountId)
+        {
+            throw S3Error.AccessDenied();
+        }
+
+        var body = S3Payload.Decode(request, authorization, signingKey, operation.IntegrityRequired);
         var resource = address.Bucket is null ? "*" : "arn:aws:s3:::" + address.Bucket;
         // CreateBucket is the caller's own business (a taken name is BucketAlreadyExists, not AccessDenied).
         var policyBucket = OwnerBypassesPolicy(operation, caller, bucket) || operation.Name == "CreateBucket" ? null : bucket;

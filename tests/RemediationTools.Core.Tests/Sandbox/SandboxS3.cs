@@ -15,7 +15,10 @@ namespace RemediationTools.Core.Tests.Sandbox;
 internal static class SandboxS3
 {
     public static AmazonS3Client Client(SandboxServer server, SandboxAccount account, string region = SandboxHarness.Region, int maxErrorRetry = 0) =>
-        new(SandboxHarness.Credentials(account), new AmazonS3Config
+        Client(server, SandboxHarness.Credentials(account), region, maxErrorRetry);
+
+    public static AmazonS3Client Client(SandboxServer server, Amazon.Runtime.AWSCredentials credentials, string region = SandboxHarness.Region, int maxErrorRetry = 0) =>
+        new(credentials, new AmazonS3Config
         {
             ServiceURL = server.Endpoint.ToString(),
             AuthenticationRegion = region,
@@ -33,7 +36,8 @@ internal static class SandboxS3
         string region = SandboxHarness.Region,
         string? host = null,
         IReadOnlyDictionary<string, string>? headers = null,
-        string? contentSha256 = null)
+        string? contentSha256 = null,
+        Func<string, byte[], string, string, byte[]>? signedBody = null)
     {
         body ??= [];
         host ??= server.Endpoint.Authority;
@@ -65,6 +69,9 @@ internal static class SandboxS3
         var key = SigningKey(account.SecretAccessKey, date, region);
         var signature = Convert.ToHexStringLower(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(stringToSign)));
 
+        // A signed aws-chunked body needs the seed signature: (seed signature, signing key, x-amz-date, scope) -> body.
+        body = signedBody?.Invoke(signature, key, amzDate, scope) ?? body;
+
         using var client = new HttpClient();
         using var request = new HttpRequestMessage(method, new Uri(server.Endpoint, pathAndQuery));
         request.Headers.Host = host;
@@ -86,6 +93,28 @@ internal static class SandboxS3
         using var response = await client.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
         return ((int)response.StatusCode, text, response.Headers);
+    }
+
+    /// <summary>CRC32 (IEEE) as base64 of the big-endian value, as x-amz-checksum-crc32 carries it.</summary>
+    public static string Crc32(byte[] data)
+    {
+        var crc = 0xFFFFFFFFu;
+        foreach (var b in data)
+        {
+            crc ^= b;
+            for (var k = 0; k < 8; k++)
+            {
+                crc = (crc & 1) != 0 ? 0xEDB88320u ^ (crc >> 1) : crc >> 1;
+            }
+        }
+
+        var bytes = BitConverter.GetBytes(~crc);
+        if (BitConverter.IsLittleEndian)
+        {
+            Array.Reverse(bytes);
+        }
+
+        return Convert.ToBase64String(bytes);
     }
 
     public static byte[] SigningKey(string secret, string date, string region)

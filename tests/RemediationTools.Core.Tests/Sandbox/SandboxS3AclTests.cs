@@ -99,6 +99,7 @@ public sealed class SandboxS3AclTests : IDisposable
         {
             ["x-amz-grant-full-control"] = $"id=\"{Owner}\"",
             ["x-amz-grant-read"] = $"uri=\"{SandboxS3Grant.AllUsersUri}\", uri=\"{SandboxS3Grant.LogDeliveryUri}\"",
+            ["x-amz-checksum-crc32"] = SandboxS3.Crc32([]),
         });
 
         Assert.True(status == 200, body);
@@ -128,7 +129,7 @@ public sealed class SandboxS3AclTests : IDisposable
     {
         AddLegacy("none-bucket");
 
-        var (status, xml, _) = await SandboxS3.SendAsync(_sandbox.Server, _sandbox.Admin, HttpMethod.Put, "/none-bucket?acl");
+        var (status, xml, _) = await SandboxS3.SendAsync(_sandbox.Server, _sandbox.Admin, HttpMethod.Put, "/none-bucket?acl", headers: new Dictionary<string, string> { ["x-amz-checksum-crc32"] = SandboxS3.Crc32([]) });
 
         Assert.Equal(400, status);
         Assert.Equal("MissingSecurityHeader", SandboxS3.Element(xml, "Code"));

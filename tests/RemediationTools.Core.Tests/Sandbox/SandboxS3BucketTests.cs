@@ -242,6 +242,46 @@ public sealed class SandboxS3BucketTests : IDisposable
     }
 
     [Fact]
+    public async Task ControlApi_SeedLegacyBucket_IsWhatTheSdkReadsAndTheDumpShows()
+    {
+        using var http = new HttpClient();
+        var json = "{\"accountId\":\"" + _sandbox.AccountId + "\",\"region\":\"eu-west-1\",\"name\":\"seeded-bucket\",\"legacy\":true,\"objectOwnership\":null,"
+            + "\"grants\":[{\"accountId\":\"" + _sandbox.AccountId + "\",\"permission\":\"FULL_CONTROL\"},{\"group\":\"LogDelivery\",\"permission\":\"WRITE\"}],"
+            + "\"policy\":{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::seeded-bucket/*\"}]},"
+            + "\"tags\":{\"remediation:skip\":\"true\"}}";
+        using var content = new StringContent(json, System.Text.Encoding.UTF8, "application/json");
+        using var seeded = await http.PostAsync(new Uri(_sandbox.Server.Endpoint, "_sandbox/s3/buckets"), content);
+        Assert.Equal(HttpStatusCode.OK, seeded.StatusCode);
+        using var eu = SandboxS3.Client(_sandbox.Server, _sandbox.Admin, "eu-west-1");
+
+        var acl = await eu.GetBucketAclAsync(new GetBucketAclRequest { BucketName = "seeded-bucket" });
+        var status = await eu.GetBucketPolicyStatusAsync(new GetBucketPolicyStatusRequest { BucketName = "seeded-bucket" });
+        var ownership = await Assert.ThrowsAsync<AmazonS3Exception>(() => eu.GetBucketOwnershipControlsAsync(new GetBucketOwnershipControlsRequest { BucketName = "seeded-bucket" }));
+        var block = await Assert.ThrowsAsync<AmazonS3Exception>(() => eu.GetPublicAccessBlockAsync(new GetPublicAccessBlockRequest { BucketName = "seeded-bucket" }));
+        var dump = await http.GetStringAsync(new Uri(_sandbox.Server.Endpoint, "_sandbox/s3/buckets"));
+
+        Assert.Equal(SandboxS3Grant.LogDeliveryUri, acl.Grants[1].Grantee.URI);
+        Assert.True(status.PolicyStatus.IsPublic);
+        Assert.Equal("OwnershipControlsNotFoundError", ownership.ErrorCode);
+        Assert.Equal("NoSuchPublicAccessBlockConfiguration", block.ErrorCode);
+        Assert.Contains("\"remediation:skip\":\"true\"", dump, StringComparison.Ordinal);
+        Assert.Contains("\"encryption\":null", dump, StringComparison.Ordinal);
+        Assert.False(_sandbox.Server.CallCounts.ContainsKey("s3:CreateBucket"));
+    }
+
+    [Fact]
+    public async Task ControlApi_SeedWithABadValue_Is400NamingIt()
+    {
+        using var http = new HttpClient();
+        using var content = new StringContent("{\"accountId\":\"" + _sandbox.AccountId + "\",\"name\":\"bad-seed\",\"objectOwnership\":\"Nobody\"}", System.Text.Encoding.UTF8, "application/json");
+
+        using var response = await http.PostAsync(new Uri(_sandbox.Server.Endpoint, "_sandbox/s3/buckets"), content);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("Nobody", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task DeleteBucket_RemovesIt()
     {
         _sandbox.Server.AddS3Bucket(_sandbox.AccountId, "us-east-1", "gone-bucket");
