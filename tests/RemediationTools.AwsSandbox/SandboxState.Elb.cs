@@ -11,12 +11,6 @@ internal sealed partial class SandboxState
     /// <summary>CloudTrail trails per account (each with its home region).</summary>
     public Dictionary<string, List<SandboxTrail>> Trails { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>
-    /// Decides whether a load balancer of <c>accountId</c> in <c>region</c> may deliver access logs to a bucket under a
-    /// key prefix (the S3 service plugs in its bucket policies); null (no S3 emulation) lets every delivery through.
-    /// </summary>
-    public Func<LogDeliveryRequest, LogDeliveryCheck>? LogDeliveryCheck { get; set; }
-
     public ElbRegionState Elb(string accountId, string region)
     {
         Account(accountId);

@@ -100,5 +100,6 @@ internal sealed class JobCatalog
         yield return new S3BucketPolicyAllowHttpsJob();
         yield return new S3CloudTrailPublicAccessJob();
         yield return new S3ListBucketsJob();
+        yield return new Elb.ElbEnableAccessLogsJob();
     }
 }

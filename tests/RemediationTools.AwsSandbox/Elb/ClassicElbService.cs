@@ -203,16 +203,11 @@ internal static class ClassicElbService
                 additional: additional.Count > 0));
     }
 
-    /// <summary>Asks S3 (when emulated) whether ELB may write the logs; refuses the call the way ELB does.</summary>
+    /// <summary>Asks the sandbox's S3 whether ELB may write the logs (<see cref="ElbS3LogDelivery"/>); refuses the call the way ELB does.</summary>
     internal static void CheckDelivery(AwsRequestContext context, string bucket, string? keyPrefix, string type, int status)
     {
-        if (context.State.LogDeliveryCheck is not { } check)
-        {
-            return;
-        }
-
         var path = (string.IsNullOrEmpty(keyPrefix) ? string.Empty : keyPrefix + "/") + "AWSLogs/" + context.Caller.AccountId + "/";
-        switch (check(new LogDeliveryRequest(context.Caller.AccountId, context.Region, bucket, path, type)))
+        switch (ElbS3LogDelivery.Check(context.State, new LogDeliveryRequest(context.Caller.AccountId, context.Region, bucket, path, type)))
         {
             case LogDeliveryCheck.NoSuchBucket:
                 throw new AwsServiceError(status, "InvalidConfigurationRequest", $"The specified bucket does not exist: {bucket}");

@@ -347,7 +347,7 @@ function New-AwsSandboxTrail {
 Export-ModuleMember -Function Start-AwsSandbox, Stop-AwsSandbox, New-AwsSandboxAccount, New-AwsSandboxUser, New-AwsSandboxInstance, Get-AwsSandboxInstanceProfileCredential, Invoke-AwsSandboxAction,
     Get-AwsSandboxCallCount, Reset-AwsSandboxCallCount, Set-AwsSandboxFault, Set-AwsSandboxConsistency, Set-AwsSandboxEc2RateLimit, Get-AwsSandboxEc2RateLimit, Get-AwsSandboxIngressRule,
     Set-AwsSandboxInstanceLauncher, Get-AwsSandboxInstance, Get-AwsSandboxInstanceLauncher, Get-AwsSandboxParameter, Add-AwsSandboxKeyPair,
-    Set-AwsSandboxTransitionDelay, New-AwsSandboxLoadBalancer, New-AwsSandboxTrail
+    Set-AwsSandboxTransitionDelay
 
 function New-AwsSandboxS3Bucket {
     <#
@@ -408,3 +408,4 @@ function Get-AwsSandboxS3Bucket {
 
 # Export-ModuleMember adds to the list above; S3 keeps its own line so that service additions merge cleanly.
 Export-ModuleMember -Function New-AwsSandboxS3Bucket, Get-AwsSandboxS3Bucket
+Export-ModuleMember -Function New-AwsSandboxLoadBalancer, New-AwsSandboxTrail
