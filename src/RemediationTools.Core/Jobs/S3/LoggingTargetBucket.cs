@@ -146,9 +146,11 @@ internal static class LoggingTargetBucket
             ?? throw new InvalidOperationException("The finding has no account: the engine binds every finding to its credentials' account before planning.");
         var name = NameFor(context.Options.LoggingBucketPrefix, accountId, region);
         var target = await S3Bucket.OpenNamedAsync(context, name, region, cancellationToken).ConfigureAwait(false);
-        var state = await context.Cache.GetOrReadAsync(ResourceKeys.BucketPolicy(name), () => ReadAsync(target, cancellationToken)).ConfigureAwait(false);
-        var missing = statements.Where(s => !state.Policy.Statements.Any(present => SameStatement(present, s))).Select(s => (JsonObject)s.DeepClone()).ToList();
-        return new LoggingTargetPlan(name, region, accountId, state.Exists, state.Policy, missing) { ReadRefused = state.Refused };
+        // Cached under the policy's key (the resource the plan touches), so a change by another finding invalidates it.
+        var policy = await context.Cache.GetOrReadAsync(ResourceKeys.BucketPolicy(name), () => ReadAsync(target, cancellationToken)).ConfigureAwait(false);
+        var exists = !policy.IsNoBucket && !policy.IsUnreadable;
+        var missing = statements.Where(s => !policy.Statements.Any(present => SameStatement(present, s))).Select(s => (JsonObject)s.DeepClone()).ToList();
+        return new LoggingTargetPlan(name, region, accountId, exists, policy, missing) { ReadRefused = policy.IsUnreadable };
     }
 
     /// <summary>
@@ -204,7 +206,14 @@ internal static class LoggingTargetBucket
         // Read-modify-write: the statements are added to the policy as it is now, so nothing written meanwhile is lost,
         // and a statement someone else added meanwhile is not added twice.
         // A bucket this call just created has no policy yet: no read needed.
-        var current = created ? BucketPolicyDocument.None : (await ReadAsync(target, cancellationToken).ConfigureAwait(false)).Policy;
+        var current = created ? BucketPolicyDocument.None : await ReadAsync(target, cancellationToken).ConfigureAwait(false);
+        if (current.IsUnreadable || current.IsNoBucket)
+        {
+            // Created meanwhile by this account yet unreadable (no s3:GetBucketPolicy), or gone again: read it once more
+            // through the plain path, which fails with AWS's answer and names the missing action.
+            current = await BucketPolicyStore.ReadAsync(target, cancellationToken).ConfigureAwait(false);
+        }
+
         var policy = current;
         foreach (var statement in plan.MissingStatements.Where(s => !current.Statements.Any(present => SameStatement(present, s))))
         {
@@ -258,7 +267,7 @@ internal static class LoggingTargetBucket
         }
     }
 
-    private static async Task<TargetState> ReadAsync(S3Bucket target, CancellationToken cancellationToken)
+    private static async Task<BucketPolicyDocument> ReadAsync(S3Bucket target, CancellationToken cancellationToken)
     {
         string? code;
         string? text;
@@ -271,31 +280,16 @@ internal static class LoggingTargetBucket
             // A bucket of another account answers AccessDenied, as does one of this account the role may not read: the
             // plan says so, and CreateBucket tells them apart (BucketAlreadyExists, or BucketAlreadyOwnedByYou and the
             // read is refused again, naming the missing action).
-            return new TargetState(false, BucketPolicyDocument.None) { Refused = true };
+            return BucketPolicyDocument.Unreadable;
         }
 
         return code switch
         {
-            null => new TargetState(true, BucketPolicyDocument.Parse(text, target.Name)),
-            BucketPolicyStore.NoSuchBucketPolicyCode => new TargetState(true, BucketPolicyDocument.None),
-            "NoSuchBucket" => new TargetState(false, BucketPolicyDocument.None),
+            null => BucketPolicyDocument.Parse(text, target.Name),
+            BucketPolicyStore.NoSuchBucketPolicyCode => BucketPolicyDocument.None,
+            "NoSuchBucket" => BucketPolicyDocument.NoBucket,
             _ => throw new JobFailureException(code, GetBucketPolicyAction + " on the logging bucket " + target.Name + " failed: " + code + "."),
         };
-    }
-
-    private sealed class TargetState
-    {
-        public TargetState(bool exists, BucketPolicyDocument policy)
-        {
-            Exists = exists;
-            Policy = policy;
-        }
-
-        public bool Exists { get; }
-
-        public BucketPolicyDocument Policy { get; }
-
-        public bool Refused { get; set; }
     }
 }
 

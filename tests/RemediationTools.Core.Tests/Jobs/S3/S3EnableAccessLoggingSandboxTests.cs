@@ -173,6 +173,23 @@ public sealed class S3EnableAccessLoggingSandboxTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_BatchWithAnHttpsFindingOnTheLoggingBucket_BothJobsShareItsPolicyAndBothStatementsStay()
+    {
+        var target = Target();
+        server.AddS3Bucket(account.AccountId, SandboxS3.Region, target);
+        var sources = new[] { Source(), Source() };
+        var findings = sources.Select(s => SandboxS3.Finding(JobId, account, s)).Append(SandboxS3.Finding("aws-s3-bucket-policy-allow-https", account, target)).ToList();
+        server.ResetCallCounts();
+
+        var results = await (await EngineAsync()).RunAsync(findings, new RemediationOptions());
+
+        Assert.All(results, r => Assert.True(r.Status == RemediationStatus.Remediated, r.JobId + " " + r.ResourceId + ": " + r.Status + " " + r.ErrorCode + " " + r.Reason));
+        var sids = BucketPolicyDocument.Parse(await PolicyAsync(target), target).Statements.Select(PolicyStatements.Sid).OrderBy(x => x, StringComparer.Ordinal);
+        Assert.Equal(new[] { S3BucketPolicyAllowHttpsJob.DenySid, LoggingTargetBucket.S3ServerAccessLogsSid }, sids);
+        Assert.Equal(0, Calls("s3:CreateBucket"));
+    }
+
+    [Fact]
     public async Task Run_TargetReadyAlready_OnlyTurnsLoggingOn()
     {
         var first = Source();
