@@ -305,6 +305,21 @@ public sealed class SandboxS3AclTests : IDisposable
     }
 
     [Fact]
+    public async Task AnyCall_BucketInAChinaRegion_IsAuthorizedOnItsAwsCnArn()
+    {
+        _sandbox.Server.AddS3Bucket(_sandbox.AccountId, "cn-north-1", "china-bucket", SandboxS3BucketSpec.Legacy);
+        var user = _sandbox.Server.CreateUser(_sandbox.AccountId, "cn-reader", """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetBucketAcl","Resource":"arn:aws-cn:s3:::china-bucket"}]}""");
+        var global = _sandbox.Server.CreateUser(_sandbox.AccountId, "aws-reader", """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetBucketAcl","Resource":"arn:aws:s3:::china-bucket"}]}""");
+        using var reader = SandboxS3.Client(_sandbox.Server, user, "cn-north-1");
+        using var wrong = SandboxS3.Client(_sandbox.Server, global, "cn-north-1");
+
+        Assert.Single((await reader.GetBucketAclAsync(new GetBucketAclRequest { BucketName = "china-bucket" })).Grants);
+        var error = await Assert.ThrowsAsync<AmazonS3Exception>(() => wrong.GetBucketAclAsync(new GetBucketAclRequest { BucketName = "china-bucket" }));
+        Assert.Equal("AccessDenied", error.ErrorCode);
+        Assert.Contains("arn:aws-cn:s3:::china-bucket", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AnyCall_BucketOfAnotherAccountWithoutABucketPolicy_IsAccessDenied()
     {
         var other = _sandbox.Server.CreateAccount();
