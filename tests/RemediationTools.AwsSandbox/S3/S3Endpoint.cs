@@ -138,6 +138,13 @@ internal sealed class S3Endpoint
             throw denied.WithHeader("x-amz-bucket-region", bucket.Region);
         }
 
+        // The bucket policy operations belong to the bucket owner's account: anyone else who is allowed gets 405.
+        if (bucket is not null && caller.AccountId != bucket.OwnerAccountId && operation.Name is "GetBucketPolicy" or "PutBucketPolicy" or "DeleteBucketPolicy")
+        {
+            throw new S3Error(405, "MethodNotAllowed", "The specified method is not allowed against this resource.")
+                .With("Method", request.Method).With("ResourceType", "BUCKETPOLICY");
+        }
+
         var call = new S3Call
         {
             State = _state,
