@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using RemediationTools.AwsSandbox;
 using RemediationTools.Core.Aws;
 using RemediationTools.Core.Engine;
+using RemediationTools.Core.Findings;
 using RemediationTools.Core.Jobs.Elb;
 using RemediationTools.Core.Results;
 using Classic = RemediationTools.Core.Aws.Signed.ElasticLoadBalancing;
@@ -419,5 +420,17 @@ public sealed class ElbEnableAccessLogsSandboxTests : IDisposable
         Assert.Equal("InvalidConfigurationRequest", refused.ErrorCode);
         Assert.Contains("Access Denied for bucket", refused.Message, StringComparison.Ordinal);
         Assert.True(result.Status == RemediationStatus.Remediated, result.Reason);
+    }
+    [Fact]
+    public async Task SecurityHubElb5_ClassicArn_Remediated()
+    {
+        server.AddClassicLoadBalancer(account.AccountId, Region, "web");
+        var asff = Findings.SecurityHubElbControlTests.Asff("AwsElbLoadBalancer", $"arn:aws:elasticloadbalancing:{Region}:{account.AccountId}:loadbalancer/web")
+            .Replace("123456789012", account.AccountId, StringComparison.Ordinal);
+
+        var result = await engine.RunAsync(FindingParser.Parse(asff), new RemediationOptions());
+
+        Assert.True(result.Status == RemediationStatus.Remediated, result.Reason);
+        Assert.True((await ClassicAttributesAsync("web")).AccessLog!.Enabled);
     }
 }
