@@ -381,6 +381,35 @@ public sealed class ElbEnableAccessLogsSandboxTests : IDisposable
         Assert.Equal(1, Calls("s3:CreateBucket"));
         Assert.Single(PolicyStatements(LoggingBucket()));
         Assert.Equal(3, Calls("elasticloadbalancing:ModifyLoadBalancerAttributes"));
+
+        // Batched reads: the region's classic and v2 load balancers listed once each, the tags read once per API.
+        Assert.Equal(2, Calls("elasticloadbalancing:DescribeLoadBalancers"));
+        Assert.Equal(2, Calls("elasticloadbalancing:DescribeTags"));
+    }
+
+    [Fact]
+    public async Task Batch_ManyNamesSomeMissingSomeAmbiguous_EachResultAsAlone()
+    {
+        for (var i = 0; i < 7; i++)
+        {
+            server.AddClassicLoadBalancer(account.AccountId, Region, "web" + i);
+        }
+
+        server.AddClassicLoadBalancer(account.AccountId, Region, "both");
+        server.AddLoadBalancerV2(account.AccountId, Region, "both");
+        var names = Enumerable.Range(0, 7).Select(i => "web" + i).Concat(new[] { "both", "missing" }).ToList();
+        server.ResetCallCounts();
+
+        var results = await engine.RunAsync(names.Select(n => Finding(n)).ToList(), new RemediationOptions());
+
+        Assert.Equal(Enumerable.Repeat(RemediationStatus.Remediated, 7).Concat(new[] { RemediationStatus.Failed, RemediationStatus.Failed }), results.Select(r => r.Status));
+        Assert.Equal(ElbLoadBalancerTarget.AmbiguousErrorCode, results[7].ErrorCode);
+        Assert.Equal(ElbLoadBalancerTarget.NotFoundErrorCode, results[8].ErrorCode);
+
+        // Pages of 5 in job tests: 8 classic load balancers take 2 pages, 1 v2 load balancer 1 page; the tags of the 8
+        // classic ones in one call, of the v2 one in another.
+        Assert.Equal(3, Calls("elasticloadbalancing:DescribeLoadBalancers"));
+        Assert.Equal(2, Calls("elasticloadbalancing:DescribeTags"));
     }
 
     [Fact]
