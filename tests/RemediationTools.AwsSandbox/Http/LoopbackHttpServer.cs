@@ -239,6 +239,7 @@ internal sealed class LoopbackHttpServer : IDisposable
         401 => "Unauthorized",
         403 => "Forbidden",
         404 => "Not Found",
+        405 => "Method Not Allowed",
         409 => "Conflict",
         411 => "Length Required",
         412 => "Precondition Failed",

@@ -57,19 +57,26 @@ internal static class S3Access
         };
         var statement = document.RootElement.GetProperty("Statement");
         var statements = statement.ValueKind == JsonValueKind.Array ? statement.EnumerateArray().ToList() : [statement];
-        var matching = statements.Where(s => PrincipalMatches(s, caller)).Select(ToIdentityStatement);
+        var matching = statements.Where(s => PrincipalMatches(s, caller)).Select(ToIdentityStatement).OfType<PolicyDocument>();
         return PolicyEvaluator.Evaluate(matching, action, resource, context);
     }
 
-    /// <summary>The statement without its principal, as a one-statement identity policy.</summary>
-    private static PolicyDocument ToIdentityStatement(JsonElement statement)
+    /// <summary>The statement without its principal, as a one-statement identity policy; null for one the evaluator cannot read (it then matches nothing).</summary>
+    private static PolicyDocument? ToIdentityStatement(JsonElement statement)
     {
         var node = JsonNode.Parse(statement.GetRawText())!.AsObject();
         node.Remove("Principal");
         node.Remove("NotPrincipal");
         node.Remove("Sid");
         var document = new JsonObject { ["Version"] = "2012-10-17", ["Statement"] = new JsonArray(node) };
-        return PolicyDocument.Parse(document.ToJsonString(), isTrustPolicy: false);
+        try
+        {
+            return PolicyDocument.Parse(document.ToJsonString(), isTrustPolicy: false);
+        }
+        catch (Protocol.AwsServiceError)
+        {
+            return null;
+        }
     }
 
     private static bool PrincipalMatches(JsonElement statement, CallerPrincipal caller)

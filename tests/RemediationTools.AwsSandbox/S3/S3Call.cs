@@ -34,9 +34,6 @@ internal sealed class S3Call
     /// <summary>Counts a further IAM action the call needs (CreateBucket with an ACL or ownership header) and authorizes it.</summary>
     public required Action<string> RequireAlso { get; init; }
 
-    /// <summary>Control-API seeding: no checks of who calls.</summary>
-    public bool IsControl { get; init; }
-
     public S3State S3 => State.S3;
 
     public string BucketName => Address.Bucket ?? throw new InvalidOperationException("The call has no bucket.");

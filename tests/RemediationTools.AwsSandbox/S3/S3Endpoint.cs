@@ -68,6 +68,10 @@ internal sealed class S3Endpoint
         {
             return Error(request, error, requestId, hostId);
         }
+        catch (AwsServiceError error)
+        {
+            return Error(request, new S3Error(error.StatusCode, error.Code, error.Message), requestId, hostId);
+        }
     }
 
     private S3Response Handle(SandboxHttpRequest request, SigV4Authorization authorization, Func<CallerPrincipal> authenticate, S3Address address, S3Operation operation)
@@ -111,7 +115,7 @@ internal sealed class S3Endpoint
             {
                 throw new S3Error(301, "PermanentRedirect", "The bucket you are attempting to access must be addressed using the specified endpoint. Please send all future requests to this endpoint.")
                     .With("Bucket", bucket.Name)
-                    .With("Endpoint", bucket.Region == "us-east-1" ? bucket.Name + ".s3.amazonaws.com" : bucket.Name + ".s3." + bucket.Region + ".amazonaws.com")
+                    .With("Endpoint", bucket.Region == "us-east-1" ? bucket.Name + ".s3.amazonaws.com" : bucket.Name + ".s3." + bucket.Region + (Partition(bucket.Region) == "aws-cn" ? ".amazonaws.com.cn" : ".amazonaws.com"))
                     .WithHeader("x-amz-bucket-region", bucket.Region);
             }
         }
@@ -122,7 +126,7 @@ internal sealed class S3Endpoint
         }
 
         var body = S3Payload.Decode(request, authorization, signingKey, operation.IntegrityRequired);
-        var resource = address.Bucket is null ? "*" : "arn:aws:s3:::" + address.Bucket;
+        var resource = address.Bucket is null ? "*" : "arn:" + Partition(bucket?.Region ?? endpointRegion) + ":s3:::" + address.Bucket;
         // CreateBucket is the caller's own business (a taken name is BucketAlreadyExists, not AccessDenied).
         var policyBucket = OwnerBypassesPolicy(operation, caller, bucket) || operation.Name == "CreateBucket" ? null : bucket;
         try
@@ -132,6 +136,13 @@ internal sealed class S3Endpoint
         catch (S3Error denied) when (bucket is not null && operation.Name == "HeadBucket")
         {
             throw denied.WithHeader("x-amz-bucket-region", bucket.Region);
+        }
+
+        // The bucket policy operations belong to the bucket owner's account: anyone else who is allowed gets 405.
+        if (bucket is not null && caller.AccountId != bucket.OwnerAccountId && operation.Name is "GetBucketPolicy" or "PutBucketPolicy" or "DeleteBucketPolicy")
+        {
+            throw new S3Error(405, "MethodNotAllowed", "The specified method is not allowed against this resource.")
+                .With("Method", request.Method).With("ResourceType", "BUCKETPOLICY");
         }
 
         var call = new S3Call
@@ -152,6 +163,10 @@ internal sealed class S3Endpoint
         };
         return S3Service.Handle(call);
     }
+
+    /// <summary>The ARN partition of a region: aws-cn for the China regions, aws-us-gov for GovCloud, else aws.</summary>
+    public static string Partition(string region) =>
+        region.StartsWith("cn-", StringComparison.Ordinal) ? "aws-cn" : region.StartsWith("us-gov-", StringComparison.Ordinal) ? "aws-us-gov" : "aws";
 
     /// <summary>The bucket owner's root may always read, replace and delete the bucket policy, whatever the policy says.</summary>
     private static bool OwnerBypassesPolicy(S3Operation operation, CallerPrincipal caller, S3Bucket? bucket) =>

@@ -58,7 +58,7 @@ internal sealed class S3Bucket
     /// <summary>BucketOwnerEnforced, BucketOwnerPreferred or ObjectWriter; null = no ownership controls (OwnershipControlsNotFoundError; ACLs work as with ObjectWriter).</summary>
     public string? ObjectOwnership { get; set; }
 
-    /// <summary>The grants besides nothing: the owner's FULL_CONTROL is a grant like any other, as in AWS.</summary>
+    /// <summary>The whole ACL, in order; the owner's FULL_CONTROL is a grant like any other, as in AWS.</summary>
     public List<S3Grant> Grants { get; set; } = [];
 
     public S3PublicAccessBlock? PublicAccessBlock { get; set; }

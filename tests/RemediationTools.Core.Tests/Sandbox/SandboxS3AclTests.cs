@@ -125,6 +125,33 @@ public sealed class SandboxS3AclTests : IDisposable
     }
 
     [Fact]
+    public async Task PutBucketAcl_BodyAndHeaderTogether_IsUnexpectedContent()
+    {
+        AddLegacy("mixed-bucket");
+        var body = System.Text.Encoding.UTF8.GetBytes($"<AccessControlPolicy><AccessControlList/></AccessControlPolicy>");
+
+        var (status, xml, _) = await SandboxS3.SendAsync(_sandbox.Server, _sandbox.Admin, HttpMethod.Put, "/mixed-bucket?acl", body, headers: new Dictionary<string, string> { ["x-amz-acl"] = "private", ["x-amz-checksum-crc32"] = SandboxS3.Crc32(body) });
+
+        Assert.Equal(400, status);
+        Assert.Equal("UnexpectedContent", SandboxS3.Element(xml, "Code"));
+    }
+
+    [Theory]
+    [InlineData("<AccessControlPolicy><AccessControlList><Grant><Permission>READ</Permission></Grant></AccessControlList></AccessControlPolicy>", "MalformedXML")]
+    [InlineData("<AccessControlPolicy", "MalformedXML")]
+    [InlineData("<AccessControlPolicy xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"><AccessControlList><Grant><Grantee xsi:type=\"AmazonCustomerByEmail\"><EmailAddress>a@example.com</EmailAddress></Grantee><Permission>READ</Permission></Grant></AccessControlList></AccessControlPolicy>", "UnresolvableGrantByEmailAddress")]
+    public async Task PutBucketAcl_BadBody_IsAwsError(string acl, string code)
+    {
+        AddLegacy("bad-acl-bucket");
+        var body = System.Text.Encoding.UTF8.GetBytes(acl);
+
+        var (status, xml, _) = await SandboxS3.SendAsync(_sandbox.Server, _sandbox.Admin, HttpMethod.Put, "/bad-acl-bucket?acl", body, headers: new Dictionary<string, string> { ["x-amz-checksum-crc32"] = SandboxS3.Crc32(body) });
+
+        Assert.Equal(400, status);
+        Assert.Equal(code, SandboxS3.Element(xml, "Code"));
+    }
+
+    [Fact]
     public async Task PutBucketAcl_NoAclAtAll_IsMissingSecurityHeader()
     {
         AddLegacy("none-bucket");
@@ -275,6 +302,21 @@ public sealed class SandboxS3AclTests : IDisposable
         Assert.Equal("AccessDenied", error.ErrorCode);
         Assert.Equal(HttpStatusCode.Forbidden, error.StatusCode);
         Assert.Contains("s3:GetBucketPublicAccessBlock", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnyCall_BucketInAChinaRegion_IsAuthorizedOnItsAwsCnArn()
+    {
+        _sandbox.Server.AddS3Bucket(_sandbox.AccountId, "cn-north-1", "china-bucket", SandboxS3BucketSpec.Legacy);
+        var user = _sandbox.Server.CreateUser(_sandbox.AccountId, "cn-reader", """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetBucketAcl","Resource":"arn:aws-cn:s3:::china-bucket"}]}""");
+        var global = _sandbox.Server.CreateUser(_sandbox.AccountId, "aws-reader", """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetBucketAcl","Resource":"arn:aws:s3:::china-bucket"}]}""");
+        using var reader = SandboxS3.Client(_sandbox.Server, user, "cn-north-1");
+        using var wrong = SandboxS3.Client(_sandbox.Server, global, "cn-north-1");
+
+        Assert.Single((await reader.GetBucketAclAsync(new GetBucketAclRequest { BucketName = "china-bucket" })).Grants);
+        var error = await Assert.ThrowsAsync<AmazonS3Exception>(() => wrong.GetBucketAclAsync(new GetBucketAclRequest { BucketName = "china-bucket" }));
+        Assert.Equal("AccessDenied", error.ErrorCode);
+        Assert.Contains("arn:aws-cn:s3:::china-bucket", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -229,6 +229,42 @@ public sealed class SandboxS3BucketTests : IDisposable
     }
 
     [Fact]
+    public async Task VirtualHostedRegionalHost_BucketOfAnotherRegion_IsPermanentRedirect()
+    {
+        _sandbox.Server.AddS3Bucket(_sandbox.AccountId, "us-east-1", "east-vhost");
+
+        var (status, xml, headers) = await SandboxS3.SendAsync(_sandbox.Server, _sandbox.Admin, HttpMethod.Get, "/?acl", host: "east-vhost.s3.eu-west-1.amazonaws.com", region: "eu-west-1");
+
+        Assert.Equal(301, status);
+        Assert.Equal("PermanentRedirect", SandboxS3.Element(xml, "Code"));
+        Assert.Equal("east-vhost.s3.amazonaws.com", SandboxS3.Element(xml, "Endpoint"));
+        Assert.Equal("us-east-1", Assert.Single(headers.GetValues("x-amz-bucket-region")));
+    }
+
+    [Fact]
+    public async Task HeadBucket_SignedForTheWrongRegionOnTheGlobalHost_Is400WithTheBucketRegionAndNoBody()
+    {
+        _sandbox.Server.AddS3Bucket(_sandbox.AccountId, "ap-northeast-1", "tokyo-bucket");
+
+        var (status, body, headers) = await SandboxS3.SendAsync(_sandbox.Server, _sandbox.Admin, HttpMethod.Head, "/", host: "tokyo-bucket.s3.amazonaws.com", region: "us-east-1");
+
+        Assert.Equal(400, status);
+        Assert.Equal("", body);
+        Assert.Equal("ap-northeast-1", Assert.Single(headers.GetValues("x-amz-bucket-region")));
+    }
+
+    [Fact]
+    public async Task CreateBucket_GlobalVirtualHost_CreatesInUsEast1()
+    {
+        var (status, text, headers) = await SandboxS3.SendAsync(_sandbox.Server, _sandbox.Admin, HttpMethod.Put, "/", host: "global-new.s3.amazonaws.com", region: "us-east-1");
+
+        Assert.True(status == 200, text);
+        Assert.Equal("/global-new", Assert.Single(headers.Location is null ? [] : new[] { headers.Location.OriginalString }));
+        var location = await _s3.GetBucketLocationAsync(new GetBucketLocationRequest { BucketName = "global-new" });
+        Assert.True(string.IsNullOrEmpty(location.Location.Value) || location.Location == S3Region.USEast1);
+    }
+
+    [Fact]
     public async Task AnyBucketCall_UnknownBucket_IsNoSuchBucket()
     {
         var error = await Assert.ThrowsAsync<AmazonS3Exception>(() => _s3.GetBucketAclAsync(new GetBucketAclRequest { BucketName = "missing-bucket" }));

@@ -145,6 +145,23 @@ public sealed class SandboxS3PolicyTests : IDisposable
     }
 
     [Fact]
+    public async Task GetBucketPolicy_AllowedCallerOfAnotherAccount_IsMethodNotAllowed()
+    {
+        var other = _sandbox.Server.CreateAccount();
+        var otherAdmin = _sandbox.Server.CreateUser(other.AccountId, "admin");
+        var policy = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"" + other.AccountId + "\"},\"Action\":\"s3:GetBucketPolicy\",\"Resource\":\"arn:aws:s3:::owners-bucket\"}]}";
+        AddLegacy("owners-bucket", SandboxS3BucketSpec.Legacy with { Policy = policy });
+        using var foreign = SandboxS3.Client(_sandbox.Server, otherAdmin);
+
+        var error = await Assert.ThrowsAsync<AmazonS3Exception>(() => foreign.PutBucketPolicyAsync(new PutBucketPolicyRequest { BucketName = "owners-bucket", Policy = policy }));
+        var (status, xml, _) = await SandboxS3.SendAsync(_sandbox.Server, otherAdmin, HttpMethod.Get, "/owners-bucket?policy");
+
+        Assert.Equal("AccessDenied", error.ErrorCode);
+        Assert.Equal(405, status);
+        Assert.Equal("MethodNotAllowed", SandboxS3.Element(xml, "Code"));
+    }
+
+    [Fact]
     public async Task RestrictPublicBuckets_PublicPolicy_LetsInOnlyTheOwnersAccount()
     {
         var other = _sandbox.Server.CreateAccount();
