@@ -9,7 +9,8 @@ fix), gives the cloud account a role that the hosting account may assume only wi
 ID (New-RemediationAccountRole) and the hosting account the workers' EC2 role (New-RemediationWorkerRole), and a
 security group with a public 5432 rule among rules that must survive. Then it runs Invoke-Remediation on the
 finding in examples/findings: first with -WhatIf (nothing changes), then for real, and prints the group's rules
-before and after. Last, it creates a worker group for the cloud account (examples/WorkerGroup.ps1), starts a local
+before and after. Then it fixes a bucket that everyone may read (s3-remove-public-access: all four public access
+block settings on; its ACL, with the log delivery group's grant, stays as it is). Last, it creates a worker group for the cloud account (examples/WorkerGroup.ps1), starts a local
 worker process, sends it a second finding and shows the recorded run. Run it with ./build.ps1 -Task Demo.
 #>
 [CmdletBinding()]
@@ -53,9 +54,10 @@ try {
     # so the trust policy names the hosting account (with the external ID condition).
     $cloudAws = @{ AccessKey = $cloud.accessKeyId; SecretKey = $cloud.secretAccessKey; Region = 'us-east-1'; EndpointUrl = $sandbox.Endpoint }
     $hostingAws = @{ AccessKey = $admin.accessKeyId; SecretKey = $admin.secretAccessKey; Region = 'us-east-1'; EndpointUrl = $sandbox.Endpoint }
-    $accountRole = New-RemediationAccountRole -HostingAccountId $hosting.accountId -ExternalId $organizationId -Job $job.Id @cloudAws
+    $bucketJob = Get-RemediationJob -Id s3-remove-public-access
+    $accountRole = New-RemediationAccountRole -HostingAccountId $hosting.accountId -ExternalId $organizationId -Job $job.Id, $bucketJob.Id @cloudAws
     $roleArn = $accountRole.RoleArn
-    Write-Host "Role $roleArn ($($accountRole.Status)) may call: $($job.IamActions -join ', ')"
+    Write-Host "Role $roleArn ($($accountRole.Status)) may call: $(@($job.IamActions) + @($bucketJob.IamActions) -join ', ')"
 
     Write-Step 'Hosting account: the workers'' EC2 role, allowed only to assume that role'
     $workerRole = $accountRole | New-RemediationWorkerRole @hostingAws
@@ -118,6 +120,22 @@ try {
     $again = $findingJson | Invoke-Remediation @aws -Confirm:$false
     Write-Host "Second run: $($again.Status)"
 
+    Write-Step 'Cloud account: bucket demo-public-reports, readable by everyone (an old bucket: ACLs on, no public access block)'
+    New-AwsSandboxS3Bucket -Sandbox $sandbox -AccountId $cloud.accountId -Name 'demo-public-reports' -Legacy -Grants @(
+        @{ accountId = $cloud.accountId; permission = 'FULL_CONTROL' }
+        @{ group = 'LogDelivery'; permission = 'WRITE' }
+        @{ group = 'AllUsers'; permission = 'READ' }) | Out-Null
+    $bucketBefore = Get-AwsSandboxS3Bucket -Sandbox $sandbox -Name 'demo-public-reports'
+    $bucketFinding = Get-Content -Raw (Join-Path $PSScriptRoot 'findings/s3-remove-public-access.json') | ConvertFrom-Json
+    $bucketFinding.notificationInfo.CloudAccountID = $cloud.accountId
+    $bucketResult = $bucketFinding | ConvertTo-Json -Depth 10 | Invoke-Remediation @aws -Confirm:$false
+    Write-Result $bucketResult
+    $bucketAfter = Get-AwsSandboxS3Bucket -Sandbox $sandbox -Name 'demo-public-reports'
+    $blocked = $bucketAfter.publicAccessBlock -and $bucketAfter.publicAccessBlock.blockPublicAcls -and $bucketAfter.publicAccessBlock.ignorePublicAcls -and
+        $bucketAfter.publicAccessBlock.blockPublicPolicy -and $bucketAfter.publicAccessBlock.restrictPublicBuckets
+    $aclKept = (@($bucketAfter.grants | ForEach-Object { "$($_.grantee) $($_.permission)" }) -join '|') -eq (@($bucketBefore.grants | ForEach-Object { "$($_.grantee) $($_.permission)" }) -join '|')
+    Write-Host "All public access blocked: $([bool]$blocked); ACL grants unchanged (the log delivery group's included): $aclKept"
+
     Write-Step 'Worker group: a local worker process fixes a finding sent to the group'
     $findingFolder = Join-Path $storeFolder 'findings'
     $null = New-Item -ItemType Directory -Path $findingFolder -Force
@@ -143,10 +161,11 @@ try {
     Write-Host "Ingress rules of $cacheId after the worker: $(if ($cacheAfter) { $cacheAfter -join ', ' } else { 'none' })"
 
     if ($result.Status -ne 'Remediated' -or $again.Status -ne 'AlreadyCompliant' -or ($unchanged -join '|') -ne ($before -join '|') -or
+        $bucketResult.Status -ne 'Remediated' -or -not $blocked -or -not $aclKept -or
         $runs.Count -ne 1 -or $runs[0].Result.Status -ne 'Remediated' -or $cacheAfter) {
         throw "The demo did not end as expected: first run $($result.Status), second run $($again.Status), worker runs $($runs.Count)."
     }
-    Write-Host "`nDemo finished: the public 5432 access is gone, every other rule is intact, and a worker fixed the finding sent to its group." -ForegroundColor Green
+    Write-Host "`nDemo finished: the public 5432 access is gone, every other rule is intact, the bucket is no longer public, and a worker fixed the finding sent to its group." -ForegroundColor Green
 }
 finally {
     $sandbox | Stop-AwsSandbox

@@ -30,7 +30,13 @@ internal sealed class AwsCallException : Exception
 {
     /// <summary>Creates the exception.</summary>
     public AwsCallException(string iamAction, string target, AmazonServiceException inner)
-        : base(iamAction + " on " + target + " failed: " + inner.Message, inner)
+        : this(iamAction, target, inner, null)
+    {
+    }
+
+    /// <summary>Creates the exception, with <paramref name="hint"/> (what else can cause this error here) after AWS's message.</summary>
+    public AwsCallException(string iamAction, string target, AmazonServiceException inner, string? hint)
+        : base(iamAction + " on " + target + " failed: " + inner.Message + (hint is null ? string.Empty : " " + hint), inner)
     {
         IamAction = iamAction;
         Target = target;

@@ -37,4 +37,24 @@ public class RemediationResultJsonTests
         Assert.Equal("tcp 5432 from 0.0.0.0/0", back.Actions[0].Before);
         Assert.Equal("{\"a\":1}", back.UndoRecord!.Data);
     }
+
+    [Fact]
+    public void Serialize_ReadOnlyResultData_RoundTripsTheBuckets()
+    {
+        var result = new RemediationResult
+        {
+            JobId = "s3-list-buckets",
+            Status = RemediationStatus.AlreadyCompliant,
+            Data = new RemediationResultData
+            {
+                Buckets = new[] { new RemediationBucketInfo { Name = "logs", Region = "eu-west-1", CreationDate = new DateTimeOffset(2020, 1, 2, 0, 0, 0, TimeSpan.Zero) } },
+            },
+        };
+
+        var back = RemediationJson.Deserialize<RemediationResult>(RemediationJson.Serialize(result));
+
+        var bucket = Assert.Single(back.Data!.Buckets);
+        Assert.Equal(("logs", "eu-west-1"), (bucket.Name, bucket.Region));
+        Assert.Equal(result.Data.Buckets[0].CreationDate, bucket.CreationDate);
+    }
 }

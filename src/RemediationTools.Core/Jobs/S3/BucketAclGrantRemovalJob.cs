@@ -92,7 +92,17 @@ internal sealed class BucketAclGrantRemovalJob : IRemediationJob
         var change = ChangeOf(plan);
         var current = await ReadAclAsync(change.Bucket, cancellationToken).ConfigureAwait(false);
         WholeDocumentGuard.EnsureUnchanged("ACL", change.Bucket.Name, change.Before.Fingerprint(), current.Fingerprint());
-        await change.Bucket.RunAsync(S3Actions.PutBucketAcl, s3 => s3.PutBucketAclAsync(change.After.ToPutRequest(change.Bucket.Name), cancellationToken)).ConfigureAwait(false);
+        try
+        {
+            await change.Bucket.RunAsync(S3Actions.PutBucketAcl, s3 => s3.PutBucketAclAsync(change.After.ToPutRequest(change.Bucket.Name), cancellationToken)).ConfigureAwait(false);
+        }
+        catch (AwsCallException ex) when (ex.ErrorCode == "AccessDenied" && change.After.Grants.FirstOrDefault(IsPublic) is { } stillPublic && ex.InnerException is Amazon.Runtime.AmazonServiceException inner)
+        {
+            // S3 refuses to write an ACL that is still public while the bucket's BlockPublicAcls is on, with the same
+            // AccessDenied as a missing permission: say so, since the grant that stays is not this job's to remove.
+            throw new AwsCallException(ex.IamAction, ex.Target, inner,
+                "The ACL written back still grants " + stillPublic.Describe(change.After.OwnerId) + " (not this job's to remove): when the bucket's BlockPublicAcls setting is on, S3 refuses such an ACL with AccessDenied; s3-remove-public-access blocks public access as a whole.");
+        }
     }
 
     /// <inheritdoc />
@@ -173,6 +183,8 @@ internal sealed class BucketAclGrantRemovalJob : IRemediationJob
             return false;
         }
     }
+
+    private static bool IsPublic(S3AclGrant grant) => grant.IsGroup(S3AclGrant.AllUsersUri) || grant.IsGroup(S3AclGrant.AuthenticatedUsersUri);
 
     private bool IsOffending(S3AclGrant grant)
         => grant.Uri is not null && groupUris.Any(grant.IsGroup) && permissions.Contains(grant.Permission, StringComparer.Ordinal);

@@ -38,12 +38,7 @@ internal sealed partial class S3Bucket
         cancellationToken.ThrowIfCancellationRequested();
         var name = S3BucketName.Of(context.Finding);
         var bucket = new S3Bucket(context, name, context.ResourceRegion ?? context.Region);
-        var key = RegionKey(name);
-        if (context.Cache.Contains(key))
-        {
-            bucket.MoveTo(await context.Cache.GetOrReadAsync(key, () => Task.FromResult(bucket.Region)).ConfigureAwait(false));
-        }
-
+        await bucket.AdoptKnownRegionAsync().ConfigureAwait(false);
         return bucket;
     }
 
@@ -57,6 +52,9 @@ internal sealed partial class S3Bucket
         {
             throw new ArgumentNullException(nameof(call));
         }
+
+        // Another finding of the batch may have learnt the bucket's region since this one opened it.
+        await AdoptKnownRegionAsync().ConfigureAwait(false);
 
         try
         {
@@ -118,6 +116,17 @@ internal sealed partial class S3Bucket
 
     /// <summary>The batch cache key of a bucket's tags.</summary>
     internal static string TagsKey(string bucketName) => "s3:bucket-tags:" + bucketName;
+
+    // The region a redirect named for this bucket earlier in the batch (only ever stored as a finished value, so
+    // ReadAt tells it is there; Contains would not, for a value that nobody has read yet).
+    private async Task AdoptKnownRegionAsync()
+    {
+        var key = RegionKey(Name);
+        if (context.Cache.ReadAt(key) is not null)
+        {
+            MoveTo(await context.Cache.GetOrReadAsync(key, () => Task.FromResult(Region)).ConfigureAwait(false));
+        }
+    }
 
     private void MoveTo(string region)
     {

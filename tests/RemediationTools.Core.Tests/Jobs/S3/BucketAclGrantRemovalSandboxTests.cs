@@ -169,6 +169,26 @@ public sealed class BucketAclGrantRemovalSandboxTests : IDisposable
         Assert.Contains("AllUsers FULL_CONTROL", await SandboxS3.GrantsAsync(s3, bucket));
     }
 
+    [Fact]
+    public async Task Run_BlockPublicAclsOnAndAPublicReadGrantStays_FailedSayingWhy()
+    {
+        var bucket = "blocked-" + Guid.NewGuid().ToString("N")[..12];
+        server.AddS3Bucket(account.AccountId, SandboxS3.Region, bucket, SandboxS3BucketSpec.Legacy with
+        {
+            PublicAccessBlock = new SandboxS3PublicAccessBlock(BlockPublicAcls: true, IgnorePublicAcls: false, BlockPublicPolicy: false, RestrictPublicBuckets: false),
+            Grants = new[] { SandboxS3Grant.Account(account.AccountId, "FULL_CONTROL"), SandboxS3Grant.AllUsers("FULL_CONTROL"), SandboxS3Grant.AllUsers("READ") },
+        });
+        var engine = await EngineAsync();
+
+        var result = await engine.RunAsync(SandboxS3.Finding(PublicAdmin, account, bucket), new RemediationOptions());
+
+        Assert.Equal(RemediationStatus.Failed, result.Status);
+        Assert.Equal("AccessDenied", result.ErrorCode);
+        Assert.Contains("still grants AllUsers READ", result.Reason, StringComparison.Ordinal);
+        Assert.Contains("BlockPublicAcls", result.Reason, StringComparison.Ordinal);
+        Assert.Contains("AllUsers FULL_CONTROL", await SandboxS3.GrantsAsync(s3, bucket));
+    }
+
     private async Task<RemediationEngine> EngineAsync() => new(await SandboxS3.FactoryAsync(server, account.AccessKeyId, account.SecretAccessKey));
 
     private async Task<string> BucketAsync(params S3AclGrant[] grants)

@@ -136,6 +136,30 @@ public sealed class S3RemovePublicAccessSandboxTests : IDisposable
         Assert.Equal("none", await SettingsAsync(bucket, west));
     }
 
+    [Fact]
+    public async Task RunBatch_TwoFindingsOnAWrongRegionBucket_OnlyTheFirstCallIsRedirected()
+    {
+        using var west = SandboxS3.Client(server, account, "eu-west-1");
+        var bucket = SandboxS3.SeedUnencryptedBucket(server, account, "eu-west-1");
+        await west.DeletePublicAccessBlockAsync(new DeletePublicAccessBlockRequest { BucketName = bucket });
+        server.ResetCallCounts();
+        var engine = await EngineAsync();
+
+        var results = await engine.RunAsync(
+            new[] { SandboxS3.Finding(JobId, account, bucket), SandboxS3.Finding("s3-enable-default-encryption", account, bucket) },
+            new RemediationOptions());
+
+        Assert.All(results, r => Assert.True(r.Status == RemediationStatus.Remediated && r.Region == "eu-west-1", r.Status + " " + r.Region + " " + r.Reason));
+        var calls = SandboxS3.S3Calls(server);
+
+        // The shared tag read is redirected once and retried; every later call of either finding goes to eu-west-1.
+        Assert.Equal(2, calls["s3:GetBucketTagging"]);
+        Assert.Equal(2, calls["s3:GetBucketPublicAccessBlock"]);
+        Assert.Equal(2, calls["s3:GetEncryptionConfiguration"]);
+        Assert.Equal(1, calls["s3:PutBucketPublicAccessBlock"]);
+        Assert.Equal(1, calls["s3:PutEncryptionConfiguration"]);
+    }
+
     [Theory]
     [InlineData("arn:aws:s3:::bucket/key", "names an object")]
     [InlineData("not a bucket", "is not an S3 bucket name")]
