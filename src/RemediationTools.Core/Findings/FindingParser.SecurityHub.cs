@@ -58,6 +58,10 @@ internal static partial class FindingParser
 
         // the S3 bucket CloudTrail logs to must not be publicly accessible (the finding's resource is the bucket)
         ["CloudTrail.6"] = "aws-s3-cloudtrail-public-access",
+
+        // elb-logging-enabled (AWS::ElasticLoadBalancing::LoadBalancer, AWS::ElasticLoadBalancingV2::LoadBalancer; no
+        // bucket parameter in Security Hub): access logs on for application and classic load balancers
+        ["ELB.5"] = "elb-enable-access-logs",
     };
 
     /// <summary>

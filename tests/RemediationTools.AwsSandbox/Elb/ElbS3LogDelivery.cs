@@ -10,7 +10,7 @@ namespace RemediationTools.AwsSandbox.Elb;
 /// The deliverer (Elastic Load Balancing User Guides): for classic and application load balancers the region's ELB
 /// account (regions available before August 2022) or <c>logdelivery.elasticloadbalancing.amazonaws.com</c>; for network
 /// load balancers <c>delivery.logs.amazonaws.com</c>, which puts with <c>x-amz-acl: bucket-owner-full-control</c>, as
-/// <c>aws:SourceAccount</c> the account and as <c>aws:SourceArn</c> <c>arn:aws:logs:&lt;region&gt;:&lt;account&gt;:*</c>.
+/// <c>aws:SourceAccount</c> the account and as <c>aws:SourceArn</c> a log delivery ARN of the account and region (<c>arn:aws:logs:&lt;region&gt;:&lt;account&gt;:...</c>).
 /// A bucket the sandbox does not hold is not checked (tests of ELB alone need no S3 setup).
 /// </summary>
 internal static class ElbS3LogDelivery
@@ -53,7 +53,7 @@ internal static class ElbS3LogDelivery
         if (request.LoadBalancerType == "network")
         {
             context["aws:SourceAccount"] = request.AccountId;
-            context["aws:SourceArn"] = $"arn:{partition}:logs:{request.Region}:{request.AccountId}:*";
+            context["aws:SourceArn"] = $"arn:{partition}:logs:{request.Region}:{request.AccountId}:delivery-source:elb-access-logs";
             context["s3:x-amz-acl"] = "bucket-owner-full-control";
         }
 

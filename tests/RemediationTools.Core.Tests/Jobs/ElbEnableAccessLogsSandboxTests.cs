@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using RemediationTools.AwsSandbox;
 using RemediationTools.Core.Aws;
 using RemediationTools.Core.Engine;
+using RemediationTools.Core.Findings;
 using RemediationTools.Core.Jobs.Elb;
 using RemediationTools.Core.Results;
 using Classic = RemediationTools.Core.Aws.Signed.ElasticLoadBalancing;
@@ -380,6 +381,35 @@ public sealed class ElbEnableAccessLogsSandboxTests : IDisposable
         Assert.Equal(1, Calls("s3:CreateBucket"));
         Assert.Single(PolicyStatements(LoggingBucket()));
         Assert.Equal(3, Calls("elasticloadbalancing:ModifyLoadBalancerAttributes"));
+
+        // Batched reads: the region's classic and v2 load balancers listed once each, the tags read once per API.
+        Assert.Equal(2, Calls("elasticloadbalancing:DescribeLoadBalancers"));
+        Assert.Equal(2, Calls("elasticloadbalancing:DescribeTags"));
+    }
+
+    [Fact]
+    public async Task Batch_ManyNamesSomeMissingSomeAmbiguous_EachResultAsAlone()
+    {
+        for (var i = 0; i < 7; i++)
+        {
+            server.AddClassicLoadBalancer(account.AccountId, Region, "web" + i);
+        }
+
+        server.AddClassicLoadBalancer(account.AccountId, Region, "both");
+        server.AddLoadBalancerV2(account.AccountId, Region, "both");
+        var names = Enumerable.Range(0, 7).Select(i => "web" + i).Concat(new[] { "both", "missing" }).ToList();
+        server.ResetCallCounts();
+
+        var results = await engine.RunAsync(names.Select(n => Finding(n)).ToList(), new RemediationOptions());
+
+        Assert.Equal(Enumerable.Repeat(RemediationStatus.Remediated, 7).Concat(new[] { RemediationStatus.Failed, RemediationStatus.Failed }), results.Select(r => r.Status));
+        Assert.Equal(ElbLoadBalancerTarget.AmbiguousErrorCode, results[7].ErrorCode);
+        Assert.Equal(ElbLoadBalancerTarget.NotFoundErrorCode, results[8].ErrorCode);
+
+        // Pages of 5 in job tests: 8 classic load balancers take 2 pages, 1 v2 load balancer 1 page; the tags of the 8
+        // classic ones in one call, of the v2 one in another.
+        Assert.Equal(3, Calls("elasticloadbalancing:DescribeLoadBalancers"));
+        Assert.Equal(2, Calls("elasticloadbalancing:DescribeTags"));
     }
 
     [Fact]
@@ -419,5 +449,17 @@ public sealed class ElbEnableAccessLogsSandboxTests : IDisposable
         Assert.Equal("InvalidConfigurationRequest", refused.ErrorCode);
         Assert.Contains("Access Denied for bucket", refused.Message, StringComparison.Ordinal);
         Assert.True(result.Status == RemediationStatus.Remediated, result.Reason);
+    }
+    [Fact]
+    public async Task SecurityHubElb5_ClassicArn_Remediated()
+    {
+        server.AddClassicLoadBalancer(account.AccountId, Region, "web");
+        var asff = Findings.SecurityHubElbControlTests.Asff("AwsElbLoadBalancer", $"arn:aws:elasticloadbalancing:{Region}:{account.AccountId}:loadbalancer/web")
+            .Replace("123456789012", account.AccountId, StringComparison.Ordinal);
+
+        var result = await engine.RunAsync(FindingParser.Parse(asff), new RemediationOptions());
+
+        Assert.True(result.Status == RemediationStatus.Remediated, result.Reason);
+        Assert.True((await ClassicAttributesAsync("web")).AccessLog!.Enabled);
     }
 }

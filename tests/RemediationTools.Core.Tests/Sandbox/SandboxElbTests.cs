@@ -326,4 +326,48 @@ public sealed class SandboxElbTests : IDisposable
             .DescribeLoadBalancersAsync(new Elbv2.DescribeLoadBalancersRequest { Names = { "web" } })).LoadBalancers);
         Assert.Equal("web", lb.LoadBalancerName);
     }
+    private static string PutObjectPolicy(string bucket, string principal) =>
+        "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":" + principal + ",\"Action\":\"s3:PutObject\",\"Resource\":\"arn:aws:s3:::" + bucket + "/*\"}]}";
+
+    [Theory]
+    [InlineData("eu-west-1", "{\"AWS\":\"arn:aws:iam::156460612806:root\"}", true)]
+    [InlineData("eu-west-1", "{\"AWS\":\"156460612806\"}", true)]
+    [InlineData("eu-west-1", "{\"AWS\":\"arn:aws:iam::127311923021:root\"}", false)]
+    [InlineData("eu-west-1", "{\"Service\":\"logdelivery.elasticloadbalancing.amazonaws.com\"}", false)]
+    [InlineData("ap-south-2", "{\"Service\":\"logdelivery.elasticloadbalancing.amazonaws.com\"}", true)]
+    [InlineData("ap-south-2", "{\"AWS\":\"arn:aws:iam::156460612806:root\"}", false)]
+    public async Task V2_AccessLogsOn_BucketPolicyMustLetTheRegionsDelivererWrite(string region, string principal, bool allowed)
+    {
+        var arn = server.AddLoadBalancerV2(root.AccountId, region, "web");
+        server.AddS3Bucket(root.AccountId, region, "logs-" + root.AccountId, new SandboxS3BucketSpec { Policy = PutObjectPolicy("logs-" + root.AccountId, principal) });
+        var elbv2 = (await factory.ClientsAsync()).ElasticLoadBalancingV2(region);
+        var request = new Elbv2.ModifyLoadBalancerAttributesRequest { LoadBalancerArn = arn, Attributes = { new("access_logs.s3.enabled", "true"), new("access_logs.s3.bucket", "logs-" + root.AccountId) } };
+
+        var error = await Record.ExceptionAsync(() => elbv2.ModifyLoadBalancerAttributesAsync(request));
+
+        if (allowed)
+        {
+            Assert.Null(error);
+        }
+        else
+        {
+            var ex = Assert.IsType<AwsQueryServiceException>(error);
+            Assert.Equal("InvalidConfigurationRequest", ex.ErrorCode);
+            Assert.Equal($"Access Denied for bucket: logs-{root.AccountId}. Please check S3bucket permission", ex.Message);
+        }
+    }
+
+    [Fact]
+    public async Task Classic_AccessLogsToABucketOfAnotherRegion_Refused409()
+    {
+        server.AddClassicLoadBalancer(root.AccountId, Region, "web");
+        server.AddS3Bucket(root.AccountId, "us-east-1", "logs-" + root.AccountId, new SandboxS3BucketSpec { Policy = PutObjectPolicy("logs-" + root.AccountId, "{\"AWS\":\"arn:aws:iam::156460612806:root\"}") });
+        var elb = await ClassicAsync();
+
+        var ex = await Assert.ThrowsAsync<AwsQueryServiceException>(() => elb.ModifyLoadBalancerAttributesAsync(AccessLog("web", true, "logs-" + root.AccountId)));
+
+        Assert.Equal("InvalidConfigurationRequest", ex.ErrorCode);
+        Assert.Equal(409, (int)ex.StatusCode);
+        Assert.False((await elb.DescribeLoadBalancerAttributesAsync(new Elb.DescribeLoadBalancerAttributesRequest { LoadBalancerName = "web" })).LoadBalancerAttributes.AccessLog!.Enabled);
+    }
 }

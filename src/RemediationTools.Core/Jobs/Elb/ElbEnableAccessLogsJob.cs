@@ -17,7 +17,7 @@ namespace RemediationTools.Core.Jobs.Elb;
 /// unless set). A gateway load balancer has no access logs and is skipped. Undo puts the access-log attributes back as
 /// they were; the shared logging bucket stays.
 /// </summary>
-internal sealed class ElbEnableAccessLogsJob : IRemediationJob
+internal sealed class ElbEnableAccessLogsJob : IRemediationJob, IBatchPrefetchingJob
 {
     /// <summary>The job's ID.</summary>
     public const string JobId = "elb-enable-access-logs";
@@ -186,19 +186,68 @@ internal sealed class ElbEnableAccessLogsJob : IRemediationJob
 
     private static string Describe(ElbLoadBalancerTarget lb) => (lb.IsClassic ? "the Classic Load Balancer " : "the " + lb.Type + " load balancer ") + lb.Name;
 
-    private static async Task<IReadOnlyList<KeyValuePair<string, string>>> ReadTagsAsync(JobContext context, ElbLoadBalancerTarget lb, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the batch's load balancers in DescribeLoadBalancers calls of up to 20 (<see cref="ElbLoadBalancerTarget.PrefetchAsync"/>)
+    /// and their tags in DescribeTags calls of up to 20, into the batch's cache.
+    /// </summary>
+    public async Task PrefetchAsync(IReadOnlyList<JobContext> contexts, CancellationToken cancellationToken)
     {
-        if (lb.IsClassic)
+        var live = (contexts ?? throw new ArgumentNullException(nameof(contexts))).Where(c => !SkipTag.IsSet(c.Finding.Tags)).ToList();
+        if (live.Count < 2)
         {
-            var response = await AwsCall.RunAsync(context.Reporter, DescribeTagsAction, lb.Name, () =>
-                context.Clients.ElasticLoadBalancing(lb.Region).DescribeTagsAsync(new Classic.DescribeTagsRequest { LoadBalancerNames = { lb.Name } }, cancellationToken)).ConfigureAwait(false);
-            return response.TagDescriptions.SelectMany(d => d.Tags).Select(t => new KeyValuePair<string, string>(t.Key, t.Value ?? string.Empty)).ToList();
+            return;
         }
 
-        var v2 = await AwsCall.RunAsync(context.Reporter, DescribeTagsAction, lb.Arn!, () =>
-            context.Clients.ElasticLoadBalancingV2(lb.Region).DescribeTagsAsync(new Elbv2.DescribeTagsRequest { ResourceArns = { lb.Arn! } }, cancellationToken)).ConfigureAwait(false);
-        return v2.TagDescriptions.SelectMany(d => d.Tags).Select(t => new KeyValuePair<string, string>(t.Key, t.Value ?? string.Empty)).ToList();
+        var first = live[0];
+        var found = await ElbLoadBalancerTarget.PrefetchAsync(live, cancellationToken).ConfigureAwait(false);
+        foreach (var chunk in Chunks(found.Where(lb => lb.IsClassic).Select(lb => lb.Name).Distinct(StringComparer.OrdinalIgnoreCase).ToList()))
+        {
+            var response = await AwsCall.RunAsync(first.Reporter, DescribeTagsAction, string.Join(",", chunk), () =>
+                first.Clients.ElasticLoadBalancing(first.Region).DescribeTagsAsync(new Classic.DescribeTagsRequest { LoadBalancerNames = chunk.ToList() }, cancellationToken)).ConfigureAwait(false);
+            foreach (var description in response.TagDescriptions)
+            {
+                first.Cache.Set(TagsKey(ElbLoadBalancerTarget.Classic(description.LoadBalancerName, first.Region)), Tags(description.Tags.Select(t => (t.Key, t.Value))));
+            }
+        }
+
+        foreach (var chunk in Chunks(found.Where(lb => !lb.IsClassic).Select(lb => lb.Arn!).Distinct(StringComparer.Ordinal).ToList()))
+        {
+            var response = await AwsCall.RunAsync(first.Reporter, DescribeTagsAction, string.Join(",", chunk), () =>
+                first.Clients.ElasticLoadBalancingV2(first.Region).DescribeTagsAsync(new Elbv2.DescribeTagsRequest { ResourceArns = chunk.ToList() }, cancellationToken)).ConfigureAwait(false);
+            foreach (var description in response.TagDescriptions)
+            {
+                first.Cache.Set("elb:tags:" + description.ResourceArn, Tags(description.Tags.Select(t => (t.Key, t.Value))));
+            }
+        }
     }
+
+    private static string TagsKey(ElbLoadBalancerTarget lb) => "elb:tags:" + (lb.Arn ?? "classic/" + lb.Name.ToLowerInvariant());
+
+    private static List<KeyValuePair<string, string>> Tags(IEnumerable<(string Key, string? Value)> tags) =>
+        tags.Select(t => new KeyValuePair<string, string>(t.Key, t.Value ?? string.Empty)).ToList();
+
+    private static IEnumerable<IReadOnlyList<string>> Chunks(List<string> values)
+    {
+        for (var i = 0; i < values.Count; i += 20)
+        {
+            yield return values.Skip(i).Take(20).ToList();
+        }
+    }
+
+    private static Task<List<KeyValuePair<string, string>>> ReadTagsAsync(JobContext context, ElbLoadBalancerTarget lb, CancellationToken cancellationToken) =>
+        context.Cache.GetOrReadAsync(TagsKey(lb), async () =>
+        {
+            if (lb.IsClassic)
+            {
+                var response = await AwsCall.RunAsync(context.Reporter, DescribeTagsAction, lb.Name, () =>
+                    context.Clients.ElasticLoadBalancing(lb.Region).DescribeTagsAsync(new Classic.DescribeTagsRequest { LoadBalancerNames = { lb.Name } }, cancellationToken)).ConfigureAwait(false);
+                return Tags(response.TagDescriptions.SelectMany(d => d.Tags).Select(t => (t.Key, t.Value)));
+            }
+
+            var v2 = await AwsCall.RunAsync(context.Reporter, DescribeTagsAction, lb.Arn!, () =>
+                context.Clients.ElasticLoadBalancingV2(lb.Region).DescribeTagsAsync(new Elbv2.DescribeTagsRequest { ResourceArns = { lb.Arn! } }, cancellationToken)).ConfigureAwait(false);
+            return Tags(v2.TagDescriptions.SelectMany(d => d.Tags).Select(t => (t.Key, t.Value)));
+        });
 
     private static async Task<AccessLogState> ReadAsync(JobContext context, ElbLoadBalancerTarget lb, CancellationToken cancellationToken)
     {

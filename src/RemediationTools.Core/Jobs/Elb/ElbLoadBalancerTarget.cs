@@ -149,42 +149,139 @@ internal sealed class ElbLoadBalancerTarget
     private static JobFailureException NotFound(string id, string region) =>
         new(NotFoundErrorCode, "There is no load balancer '" + id + "' in " + region + " (neither Classic nor v2); nothing was changed.");
 
-    private static async Task<bool> ExistsClassicAsync(JobContext context, string region, string name, CancellationToken cancellationToken)
-    {
-        try
+    private static Task<bool> ExistsClassicAsync(JobContext context, string region, string name, CancellationToken cancellationToken) =>
+        context.Cache.GetOrReadAsync(ClassicKey(region, name), async () =>
         {
-            var response = await AwsCall.RunAsync(context.Reporter, DescribeLoadBalancersAction, name, () =>
-                context.Clients.ElasticLoadBalancing(region).DescribeLoadBalancersAsync(new DescribeLoadBalancersRequest { LoadBalancerNames = { name } }, cancellationToken)).ConfigureAwait(false);
-            return response.LoadBalancerDescriptions.Any(d => string.Equals(d.LoadBalancerName, name, StringComparison.OrdinalIgnoreCase));
-        }
-        catch (AwsCallException ex) when (ex.ErrorCode is "LoadBalancerNotFound" or "AccessPointNotFound")
-        {
-            return false;
-        }
-    }
+            try
+            {
+                var response = await AwsCall.RunAsync(context.Reporter, DescribeLoadBalancersAction, name, () =>
+                    context.Clients.ElasticLoadBalancing(region).DescribeLoadBalancersAsync(new DescribeLoadBalancersRequest { LoadBalancerNames = { name } }, cancellationToken)).ConfigureAwait(false);
+                return response.LoadBalancerDescriptions.Any(d => string.Equals(d.LoadBalancerName, name, StringComparison.OrdinalIgnoreCase));
+            }
+            catch (AwsCallException ex) when (IsNotFound(ex))
+            {
+                return false;
+            }
+        });
 
     private static async Task<ElbLoadBalancerTarget?> DescribeV2Async(JobContext context, string region, string? byArn, string? byName, CancellationToken cancellationToken)
     {
-        var request = new Elbv2.DescribeLoadBalancersRequest();
-        if (byArn is not null)
+        var found = await context.Cache.GetOrReadAsync(byArn is not null ? V2ArnKey(byArn) : V2NameKey(region, byName!), async () =>
         {
-            request.LoadBalancerArns.Add(byArn);
-        }
-        else
+            var request = new Elbv2.DescribeLoadBalancersRequest();
+            if (byArn is not null)
+            {
+                request.LoadBalancerArns.Add(byArn);
+            }
+            else
+            {
+                request.Names.Add(byName!);
+            }
+
+            try
+            {
+                var response = await AwsCall.RunAsync(context.Reporter, DescribeLoadBalancersAction, byArn ?? byName!, () =>
+                    context.Clients.ElasticLoadBalancingV2(region).DescribeLoadBalancersAsync(request, cancellationToken)).ConfigureAwait(false);
+                var lb = response.LoadBalancers.FirstOrDefault();
+                return new V2Lookup(lb is null ? null : new ElbLoadBalancerTarget(lb.LoadBalancerName, region, lb.Type, lb.LoadBalancerArn));
+            }
+            catch (AwsCallException ex) when (IsNotFound(ex))
+            {
+                return new V2Lookup(null);
+            }
+        }).ConfigureAwait(false);
+        return found.Target;
+    }
+
+    /// <summary>
+    /// Reads the load balancers of many findings of one account and region into the batch's cache: the region's Classic
+    /// and v2 load balancers listed in pages (one call per 400), so every finding's lookup, also of a name that is
+    /// missing, is answered from the cache. Returns the load balancers found.
+    /// </summary>
+    internal static async Task<IReadOnlyList<ElbLoadBalancerTarget>> PrefetchAsync(IReadOnlyList<JobContext> contexts, CancellationToken cancellationToken)
+    {
+        var found = new List<ElbLoadBalancerTarget>();
+        if (contexts.Count == 0)
         {
-            request.Names.Add(byName!);
+            return found;
         }
 
-        try
+        var first = contexts[0];
+        var region = first.Region;
+        var names = contexts.Select(c => c.ResourceId.Trim()).Where(id => NamePattern.IsMatch(id)).Distinct(StringComparer.Ordinal).ToList();
+        var classicNames = names.Where(n => contexts.Any(c => c.ResourceId.Trim() == n && KindOf(c.Finding.ResourceType) != "v2")).ToList();
+        var v2Names = names.Where(n => contexts.Any(c => c.ResourceId.Trim() == n && KindOf(c.Finding.ResourceType) != "classic")).ToList();
+        var arns = contexts.Select(c => c.ResourceId.Trim()).Where(id => V2ArnPattern.Match(id) is { Success: true } m && m.Groups[2].Value == region).Distinct(StringComparer.Ordinal).ToList();
+
+        // A DescribeLoadBalancers that names one missing load balancer fails as a whole, and a bare name is looked up in
+        // both APIs (one of them usually lacks it): so the region's load balancers are listed, a page of 400 per call.
+        if (classicNames.Count > 0)
         {
-            var response = await AwsCall.RunAsync(context.Reporter, DescribeLoadBalancersAction, byArn ?? byName!, () =>
-                context.Clients.ElasticLoadBalancingV2(region).DescribeLoadBalancersAsync(request, cancellationToken)).ConfigureAwait(false);
-            var lb = response.LoadBalancers.FirstOrDefault();
-            return lb is null ? null : new ElbLoadBalancerTarget(lb.LoadBalancerName, region, lb.Type, lb.LoadBalancerArn);
+            var all = new List<string>();
+            string? marker = null;
+            do
+            {
+                var request = new DescribeLoadBalancersRequest { Marker = marker, PageSize = 400 };
+                var page = await AwsCall.RunAsync(first.Reporter, DescribeLoadBalancersAction, "Classic Load Balancers of " + region, () =>
+                    first.Clients.ElasticLoadBalancing(region).DescribeLoadBalancersAsync(request, cancellationToken)).ConfigureAwait(false);
+                all.AddRange(page.LoadBalancerDescriptions.Select(d => d.LoadBalancerName));
+                marker = page.NextMarker;
+            }
+            while (marker is not null);
+
+            foreach (var name in classicNames)
+            {
+                var exists = all.Contains(name, StringComparer.OrdinalIgnoreCase);
+                first.Cache.Set(ClassicKey(region, name), exists);
+                if (exists)
+                {
+                    found.Add(Classic(name, region));
+                }
+            }
         }
-        catch (AwsCallException ex) when (ex.ErrorCode == "LoadBalancerNotFound")
+
+        if (v2Names.Count > 0 || arns.Count > 0)
         {
-            return null;
+            var all = new List<Elbv2.LoadBalancer>();
+            string? marker = null;
+            do
+            {
+                var request = new Elbv2.DescribeLoadBalancersRequest { Marker = marker, PageSize = 400 };
+                var page = await AwsCall.RunAsync(first.Reporter, DescribeLoadBalancersAction, "v2 load balancers of " + region, () =>
+                    first.Clients.ElasticLoadBalancingV2(region).DescribeLoadBalancersAsync(request, cancellationToken)).ConfigureAwait(false);
+                all.AddRange(page.LoadBalancers);
+                marker = page.NextMarker;
+            }
+            while (marker is not null);
+
+            foreach (var (id, byArn) in v2Names.Select(n => (n, false)).Concat(arns.Select(a => (a, true))))
+            {
+                var lb = all.FirstOrDefault(l => byArn ? l.LoadBalancerArn == id : l.LoadBalancerName == id);
+                var target = lb is null ? null : new ElbLoadBalancerTarget(lb.LoadBalancerName, region, lb.Type, lb.LoadBalancerArn);
+                first.Cache.Set(byArn ? V2ArnKey(id) : V2NameKey(region, id), new V2Lookup(target));
+                if (target is not null)
+                {
+                    found.Add(target);
+                }
+            }
         }
+
+        return found;
+    }
+
+    private static bool IsNotFound(AwsCallException ex) => ex.ErrorCode is "LoadBalancerNotFound" or "AccessPointNotFound";
+
+    private static string ClassicKey(string region, string name) => "elb:classic-exists:" + region + ":" + name.ToLowerInvariant();
+
+    private static string V2NameKey(string region, string name) => "elb:v2-by-name:" + region + ":" + name;
+
+    private static string V2ArnKey(string arn) => "elb:v2-by-arn:" + arn;
+
+    /// <summary>A cached v2 lookup: the load balancer, or null when there is none by that name or ARN.</summary>
+    private sealed class V2Lookup
+    {
+        public V2Lookup(ElbLoadBalancerTarget? target) => Target = target;
+
+        public ElbLoadBalancerTarget? Target { get; }
     }
 }
