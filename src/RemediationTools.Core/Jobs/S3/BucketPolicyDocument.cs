@@ -27,6 +27,21 @@ internal sealed class BucketPolicyDocument
     /// <summary>The bucket has no policy.</summary>
     public static BucketPolicyDocument None { get; } = new(null, null);
 
+    /// <summary>
+    /// The bucket itself does not exist (GetBucketPolicy: NoSuchBucket): no policy either. Kept under the same read cache
+    /// key as a policy, so every job reading a bucket's policy in a batch shares one entry of one type.
+    /// </summary>
+    public static BucketPolicyDocument NoBucket { get; } = new(null, null) { IsNoBucket = true };
+
+    /// <summary>Reading the policy was refused (AccessDenied: another account's bucket, or no s3:GetBucketPolicy).</summary>
+    public static BucketPolicyDocument Unreadable { get; } = new(null, null) { IsUnreadable = true };
+
+    /// <summary>True for <see cref="NoBucket"/>.</summary>
+    public bool IsNoBucket { get; private set; }
+
+    /// <summary>True for <see cref="Unreadable"/>.</summary>
+    public bool IsUnreadable { get; private set; }
+
     /// <summary>True when the bucket has a policy document.</summary>
     public bool Exists => root is not null;
 
@@ -146,7 +161,7 @@ internal sealed class BucketPolicyDocument
             throw new ArgumentNullException(nameof(other));
         }
 
-        return root is null || other.root is null ? root is null && other.root is null : JsonNode.DeepEquals(Normalise(root), Normalise(other.root));
+        return root is null || other.root is null ? root is null && other.root is null : JsonNode.DeepEquals(Normalise(root), Normalise(other.root!));
     }
 
     /// <summary>

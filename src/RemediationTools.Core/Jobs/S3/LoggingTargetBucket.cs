@@ -146,9 +146,11 @@ internal static class LoggingTargetBucket
             ?? throw new InvalidOperationException("The finding has no account: the engine binds every finding to its credentials' account before planning.");
         var name = NameFor(context.Options.LoggingBucketPrefix, accountId, region);
         var target = await S3Bucket.OpenNamedAsync(context, name, region, cancellationToken).ConfigureAwait(false);
-        var state = await context.Cache.GetOrReadAsync(ResourceKeys.BucketPolicy(name), () => ReadAsync(target, cancellationToken)).ConfigureAwait(false);
-        var missing = statements.Where(s => !state.Policy.Statements.Any(present => SameStatement(present, s))).Select(s => (JsonObject)s.DeepClone()).ToList();
-        return new LoggingTargetPlan(name, region, accountId, state.Exists, state.Policy, missing);
+        // Cached under the policy's key (the resource the plan touches), so a change by another finding invalidates it.
+        var policy = await context.Cache.GetOrReadAsync(ResourceKeys.BucketPolicy(name), () => ReadAsync(target, cancellationToken)).ConfigureAwait(false);
+        var exists = !policy.IsNoBucket && !policy.IsUnreadable;
+        var missing = statements.Where(s => !policy.Statements.Any(present => SameStatement(present, s))).Select(s => (JsonObject)s.DeepClone()).ToList();
+        return new LoggingTargetPlan(name, region, accountId, exists, policy, missing) { ReadRefused = policy.IsUnreadable };
     }
 
     /// <summary>
@@ -204,7 +206,14 @@ internal static class LoggingTargetBucket
         // Read-modify-write: the statements are added to the policy as it is now, so nothing written meanwhile is lost,
         // and a statement someone else added meanwhile is not added twice.
         // A bucket this call just created has no policy yet: no read needed.
-        var current = created ? BucketPolicyDocument.None : (await ReadAsync(target, cancellationToken).ConfigureAwait(false)).Policy;
+        var current = created ? BucketPolicyDocument.None : await ReadAsync(target, cancellationToken).ConfigureAwait(false);
+        if (current.IsUnreadable || current.IsNoBucket)
+        {
+            // Created meanwhile by this account yet unreadable (no s3:GetBucketPolicy), or gone again: read it once more
+            // through the plain path, which fails with AWS's answer and names the missing action.
+            current = await BucketPolicyStore.ReadAsync(target, cancellationToken).ConfigureAwait(false);
+        }
+
         var policy = current;
         foreach (var statement in plan.MissingStatements.Where(s => !current.Statements.Any(present => SameStatement(present, s))))
         {
@@ -258,29 +267,29 @@ internal static class LoggingTargetBucket
         }
     }
 
-    private static async Task<TargetState> ReadAsync(S3Bucket target, CancellationToken cancellationToken)
+    private static async Task<BucketPolicyDocument> ReadAsync(S3Bucket target, CancellationToken cancellationToken)
     {
-        var (code, text) = await BucketPolicyStore.ReadTextAsync(target, cancellationToken).ConfigureAwait(false);
-        return code switch
+        string? code;
+        string? text;
+        try
         {
-            null => new TargetState(true, BucketPolicyDocument.Parse(text, target.Name)),
-            BucketPolicyStore.NoSuchBucketPolicyCode => new TargetState(true, BucketPolicyDocument.None),
-            "NoSuchBucket" => new TargetState(false, BucketPolicyDocument.None),
-            _ => throw new JobFailureException(code, GetBucketPolicyAction + " on the logging bucket " + target.Name + " failed: " + code + "."),
-        };
-    }
-
-    private sealed class TargetState
-    {
-        public TargetState(bool exists, BucketPolicyDocument policy)
+            (code, text) = await BucketPolicyStore.ReadTextAsync(target, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AwsCallException ex) when (ex.ErrorCode == "AccessDenied")
         {
-            Exists = exists;
-            Policy = policy;
+            // A bucket of another account answers AccessDenied, as does one of this account the role may not read: the
+            // plan says so, and CreateBucket tells them apart (BucketAlreadyExists, or BucketAlreadyOwnedByYou and the
+            // read is refused again, naming the missing action).
+            return BucketPolicyDocument.Unreadable;
         }
 
-        public bool Exists { get; }
-
-        public BucketPolicyDocument Policy { get; }
+        return code switch
+        {
+            null => BucketPolicyDocument.Parse(text, target.Name),
+            BucketPolicyStore.NoSuchBucketPolicyCode => BucketPolicyDocument.None,
+            "NoSuchBucket" => BucketPolicyDocument.NoBucket,
+            _ => throw new JobFailureException(code, GetBucketPolicyAction + " on the logging bucket " + target.Name + " failed: " + code + "."),
+        };
     }
 }
 
@@ -315,6 +324,14 @@ internal sealed class LoggingTargetPlan
 
     /// <summary>The statements its policy lacks.</summary>
     public IReadOnlyList<JsonObject> MissingStatements { get; }
+
+    /// <summary>True when reading the target's policy was refused (another account's bucket, or no s3:GetBucketPolicy).</summary>
+    public bool ReadRefused { get; set; }
+
+    /// <summary>What the operator should know about the target.</summary>
+    public IReadOnlyList<string> Notes => ReadRefused
+        ? new[] { "Reading the logging bucket " + Name + " was refused (AccessDenied): it belongs to another account, or this role may not read its policy; creating it will tell." }
+        : Exists ? new[] { "The logging bucket " + Name + " exists and is used as it is." } : Array.Empty<string>();
 
     /// <summary>True when the target needs nothing.</summary>
     public bool IsReady => Exists && MissingStatements.Count == 0;

@@ -78,7 +78,7 @@ internal sealed class S3EnableAccessLoggingJob : IRemediationJob
             Before = Describe(logging),
             After = targetName + "/" + prefix,
         });
-        var notes = target.Exists ? new[] { "The logging bucket " + targetName + " exists and is used as it is." } : Array.Empty<string>();
+        var notes = target.Notes;
         var undo = bucket.UndoRecord(Info.Id, new AccessLoggingUndoData { BucketName = bucket.Name, TargetBucket = targetName, TargetPrefix = prefix });
         var touches = target.Touches.Concat(new[] { ResourceKeys.BucketLogging(bucket.Name) }).ToList();
         return JobPlan.Change(actions, notes, undo, new LoggingChange(bucket.Name, target, targetName, prefix), touches);
