@@ -17,12 +17,7 @@ internal sealed partial class S3Bucket
         cancellationToken.ThrowIfCancellationRequested();
         var name = S3BucketName.Parse(bucketName);
         var bucket = new S3Bucket(context, name, region);
-        var key = RegionKey(name);
-        if (context.Cache.Contains(key))
-        {
-            bucket.MoveTo(await context.Cache.GetOrReadAsync(key, () => Task.FromResult(bucket.Region)).ConfigureAwait(false));
-        }
-
+        await bucket.AdoptKnownRegionAsync().ConfigureAwait(false);
         return bucket;
     }
 }

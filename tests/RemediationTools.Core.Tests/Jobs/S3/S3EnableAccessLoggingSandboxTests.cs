@@ -190,6 +190,22 @@ public sealed class S3EnableAccessLoggingSandboxTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_BucketInAnotherRegionThanTheFinding_TargetMadeInTheBucketsRegion()
+    {
+        var source = "source-" + Guid.NewGuid().ToString("N")[..12];
+        server.AddS3Bucket(account.AccountId, "eu-west-1", source);
+        var target = LoggingTargetBucket.DefaultPrefix + "-" + account.AccountId + "-eu-west-1";
+
+        var result = await (await EngineAsync()).RunAsync(SandboxS3.Finding(JobId, account, source), new RemediationOptions());
+
+        Assert.True(result.Status == RemediationStatus.Remediated, result.ErrorCode + " " + result.Reason);
+        Assert.Equal("eu-west-1", result.Region);
+        using var west = SandboxS3.Client(server, account, "eu-west-1");
+        Assert.Equal(target, (await west.GetBucketLoggingAsync(new GetBucketLoggingRequest { BucketName = source })).BucketLoggingConfig.TargetBucketName);
+        Assert.Equal("eu-west-1", (await west.GetBucketLocationAsync(new GetBucketLocationRequest { BucketName = target })).Location.Value);
+    }
+
+    [Fact]
     public async Task Run_TargetReadyAlready_OnlyTurnsLoggingOn()
     {
         var first = Source();
