@@ -184,6 +184,23 @@ public sealed class S3BucketPolicyAllowHttpsSandboxTests : IDisposable
         Assert.Equal(2, SandboxS3.S3Calls(server)[Put]);
     }
 
+    [Theory]
+    [InlineData("s3:GetBucketPolicy")]
+    [InlineData("s3:PutBucketPolicy")]
+    public async Task Run_ActionDenied_FailedNamingTheMissingIamAction(string denied)
+    {
+        var bucket = Bucket(null);
+        var user = server.CreateUser(account.AccountId, "deny-" + denied.Length.ToString(System.Globalization.CultureInfo.InvariantCulture), SandboxS3.AllowAllBut(denied));
+        var engine = new RemediationEngine(await SandboxS3.FactoryAsync(server, user.AccessKeyId, user.SecretAccessKey));
+
+        var result = await engine.RunAsync(SandboxS3.Finding(JobId, account, bucket), new RemediationOptions());
+
+        Assert.Equal(RemediationStatus.Failed, result.Status);
+        Assert.Equal("AccessDenied", result.ErrorCode);
+        Assert.Equal(new[] { denied }, result.MissingIamActions);
+        Assert.Null(await PolicyAsync(bucket));
+    }
+
     [Fact]
     public async Task Apply_PolicyChangedAfterPlan_FailsWithStalePlanCodeAndWritesNothing()
     {
