@@ -104,4 +104,7 @@ internal static class ErrorIds
 
     /// <summary>The workers of a deployment or an update did not report Healthy in time.</summary>
     public const string WorkerNotHealthy = "WorkerNotHealthy";
+
+    /// <summary>-LoggingBucketPrefix cannot begin an S3 bucket name.</summary>
+    public const string LoggingBucketPrefixInvalid = "LoggingBucketPrefixInvalid";
 }

@@ -7,6 +7,9 @@ using Amazon.SecurityToken;
 using Amazon.SimpleSystemsManagement;
 using Amazon.SecurityToken.Model;
 using RemediationTools.Core.Aws.Signed;
+using RemediationTools.Core.Aws.Signed.CloudTrail;
+using RemediationTools.Core.Aws.Signed.ElasticLoadBalancing;
+using RemediationTools.Core.Aws.Signed.ElasticLoadBalancingV2;
 
 namespace RemediationTools.Core.Aws;
 
@@ -357,6 +360,26 @@ internal sealed class AwsClients : IAwsClients, IDisposable
 
     public IIamClient Iam() => GetOrCreate("IAM", connection.Region, CreateIam);
 
+    public IElasticLoadBalancingClient ElasticLoadBalancing(string region) =>
+        GetOrCreate("ELB", region, (r, c) => new ElasticLoadBalancingClient(
+            QueryClient(ElasticLoadBalancingClient.SigningName, ElasticLoadBalancingClient.ServiceId, ElasticLoadBalancingClient.ApiVersion, r, c)));
+
+    public IElasticLoadBalancingV2Client ElasticLoadBalancingV2(string region) =>
+        GetOrCreate("ELBV2", region, (r, c) => new ElasticLoadBalancingV2Client(
+            QueryClient(ElasticLoadBalancingClient.SigningName, ElasticLoadBalancingV2Client.ServiceId, ElasticLoadBalancingV2Client.ApiVersion, r, c)));
+
+    public ICloudTrailClient CloudTrail(string region) =>
+        GetOrCreate("CLOUDTRAIL", region, (r, c) =>
+        {
+            var endpoint = connection.Endpoints.Resolve(CloudTrailClient.ServiceId) ?? AwsPartition.RegionalEndpoint(CloudTrailClient.SigningName, r);
+            var config = new AwsJsonClientConfig(CloudTrailClient.SigningName, CloudTrailClient.TargetPrefix, endpoint, r, connection.RetryPolicy)
+            {
+                Clock = options.Clock,
+                Log = options.Log,
+            };
+            return new CloudTrailClient(new AwsJsonClient(config, c, options.HttpHandlerFactory?.Invoke()));
+        });
+
     public async Task<string> AccountIdAsync(CancellationToken cancellationToken)
     {
         // Keyed by the access key in use now: credentials that were replaced (a refreshed role session, a rotated key)
@@ -486,6 +509,18 @@ internal sealed class AwsClients : IAwsClients, IDisposable
         {
             completion.TrySetException(ex);
         }
+    }
+
+    /// <summary>A Query-protocol client of a regional service: its endpoint override (by service ID) or AWS's regional endpoint.</summary>
+    private AwsQueryClient QueryClient(string signingName, string serviceId, string apiVersion, string region, AWSCredentials signing)
+    {
+        var endpoint = connection.Endpoints.Resolve(serviceId) ?? AwsPartition.RegionalEndpoint(signingName, region);
+        var config = new AwsQueryClientConfig(signingName, apiVersion, endpoint, region, connection.RetryPolicy)
+        {
+            Clock = options.Clock,
+            Log = options.Log,
+        };
+        return new AwsQueryClient(config, signing, options.HttpHandlerFactory?.Invoke());
     }
 
     private IamClient CreateIam(string region, AWSCredentials signing)

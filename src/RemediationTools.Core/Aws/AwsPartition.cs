@@ -48,4 +48,17 @@ internal static class AwsPartition
         "aws-iso-b" => new Uri("https://iam.us-isob-east-1.sc2s.sgov.gov/"),
         _ => new Uri("https://iam.amazonaws.com/"),
     };
+
+    /// <summary>The DNS suffix of the region's partition's endpoints.</summary>
+    public static string DnsSuffix(string region) => Of(region) switch
+    {
+        "aws-cn" => "amazonaws.com.cn",
+        "aws-iso" => "c2s.ic.gov",
+        "aws-iso-b" => "sc2s.sgov.gov",
+        _ => "amazonaws.com",
+    };
+
+    /// <summary>A regional service endpoint, e.g. https://elasticloadbalancing.eu-west-1.amazonaws.com/.</summary>
+    public static Uri RegionalEndpoint(string endpointPrefix, string region) =>
+        new("https://" + endpointPrefix + "." + region + "." + DnsSuffix(region) + "/");
 }

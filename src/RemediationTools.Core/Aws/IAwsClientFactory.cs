@@ -3,6 +3,9 @@ using Amazon.S3;
 using Amazon.SecurityToken;
 using Amazon.SimpleSystemsManagement;
 using RemediationTools.Core.Aws.Signed;
+using RemediationTools.Core.Aws.Signed.CloudTrail;
+using RemediationTools.Core.Aws.Signed.ElasticLoadBalancing;
+using RemediationTools.Core.Aws.Signed.ElasticLoadBalancingV2;
 
 namespace RemediationTools.Core.Aws;
 
@@ -56,6 +59,15 @@ internal interface IAwsClients
 
     /// <summary>IAM client (a global service, signed for the partition of the connection's region).</summary>
     IIamClient Iam();
+
+    /// <summary>Classic Load Balancing client for the region (API 2012-06-01).</summary>
+    IElasticLoadBalancingClient ElasticLoadBalancing(string region);
+
+    /// <summary>ELBv2 client for the region (application, network and gateway load balancers; API 2015-12-01).</summary>
+    IElasticLoadBalancingV2Client ElasticLoadBalancingV2(string region);
+
+    /// <summary>CloudTrail client for the region.</summary>
+    ICloudTrailClient CloudTrail(string region);
 
     /// <summary>
     /// The account the credentials belong to, as STS says: for role credentials, the assumed-role user that AssumeRole

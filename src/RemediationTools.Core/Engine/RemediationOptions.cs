@@ -24,6 +24,22 @@ internal sealed class RemediationOptions
 
     private string? kmsKeyId;
 
+    /// <summary>
+    /// The prefix of the logging buckets <c>&lt;prefix&gt;-&lt;account&gt;-&lt;region&gt;</c> that access logging jobs create or reuse
+    /// (<c>-LoggingBucketPrefix</c>); the default is the replaced system's, so its buckets are reused.
+    /// </summary>
+    public string LoggingBucketPrefix
+    {
+        get => loggingBucketPrefix;
+        set
+        {
+            Jobs.S3.LoggingTargetBucket.ValidatePrefix(value);
+            loggingBucketPrefix = value;
+        }
+    }
+
+    private string loggingBucketPrefix = Jobs.S3.LoggingTargetBucket.DefaultPrefix;
+
     /// <summary>Allow jobs marked disruptive (they stop instances or replace volumes).</summary>
     public bool AllowDisruptive { get; set; }
 

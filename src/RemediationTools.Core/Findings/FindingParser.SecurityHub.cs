@@ -49,6 +49,19 @@ internal static partial class FindingParser
 
         // s3-bucket-level-public-access-prohibited: any of the four bucket-level settings false
         ["S3.8"] = "s3-remove-public-access",
+
+        // s3-bucket-ssl-requests-only (AWS::S3::Bucket): the bucket policy must deny requests without SSL
+        ["S3.5"] = "aws-s3-bucket-policy-allow-https",
+
+        // s3-bucket-logging-enabled (AWS::S3::Bucket): server access logging on
+        ["S3.9"] = "s3-enable-access-logging",
+
+        // the S3 bucket CloudTrail logs to must not be publicly accessible (the finding's resource is the bucket)
+        ["CloudTrail.6"] = "aws-s3-cloudtrail-public-access",
+
+        // elb-logging-enabled (AWS::ElasticLoadBalancing::LoadBalancer, AWS::ElasticLoadBalancingV2::LoadBalancer; no
+        // bucket parameter in Security Hub): access logs on for application and classic load balancers
+        ["ELB.5"] = "elb-enable-access-logs",
     };
 
     /// <summary>
@@ -61,6 +74,9 @@ internal static partial class FindingParser
         ["1.2.0/4.1"] = "EC2.13",
         ["1.2.0/4.2"] = "EC2.14",
         ["1.2.0/4.3"] = "EC2.2",
+        ["1.2.0/2.3"] = "CloudTrail.6",
+        ["1.4.0/2.1.2"] = "S3.5",
+        ["1.4.0/3.3"] = "CloudTrail.6",
         ["1.4.0/5.1"] = "EC2.21",
         ["1.4.0/5.3"] = "EC2.2",
         ["1.4.0/2.1.1"] = "S3.4",

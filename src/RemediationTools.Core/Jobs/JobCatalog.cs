@@ -96,7 +96,10 @@ internal sealed class JobCatalog
         yield return BucketAclGrantRemovalJob.AuthenticatedUsersFullControl();
         yield return new S3EnableDefaultEncryptionJob();
 
-        // (the logging and bucket policy jobs come here, before the read-only inventory that ends the S3 section)
+        yield return new S3EnableAccessLoggingJob();
+        yield return new S3BucketPolicyAllowHttpsJob();
+        yield return new S3CloudTrailPublicAccessJob();
         yield return new S3ListBucketsJob();
+        yield return new Elb.ElbEnableAccessLogsJob();
     }
 }

@@ -119,6 +119,9 @@ internal sealed class QueuedRequest
     /// <summary>The KMS key for <c>s3-enable-default-encryption</c> (<c>-KmsKeyId</c>); null = SSE-S3.</summary>
     public string? KmsKeyId { get; set; }
 
+    /// <summary>The logging bucket prefix of the access logging jobs (<c>-LoggingBucketPrefix</c>); null = the default.</summary>
+    public string? LoggingBucketPrefix { get; set; }
+
     /// <summary>When it was queued (UTC).</summary>
     public DateTimeOffset Enqueued { get; set; }
 

@@ -66,8 +66,8 @@ internal sealed partial class RemediationWorker
 
             Interlocked.Add(ref inFlight, leases.Count);
 
-            // Requests with another -Job, -RangeMode or -KmsKeyId need other engine options: one batch per kind, side by side.
-            foreach (var kind in leases.GroupBy(l => (l.Request.JobId, l.Request.RangeMode, l.Request.KmsKeyId)))
+            // Requests with another -Job, -RangeMode, -KmsKeyId or -LoggingBucketPrefix need other engine options: one batch per kind, side by side.
+            foreach (var kind in leases.GroupBy(l => (l.Request.JobId, l.Request.RangeMode, l.Request.KmsKeyId, l.Request.LoggingBucketPrefix)))
             {
                 var batch = kind.ToList();
                 running.Add(Task.Run(() => RunBatchAsync(factory, batch, abort), CancellationToken.None));
@@ -113,12 +113,25 @@ internal sealed partial class RemediationWorker
 
             var byFinding = runnable.ToDictionary(s => s.Lease.Request.Finding, s => s, SameInstance.Comparer);
             var first = runnable[0].Lease.Request;
+            var loggingBucketPrefix = first.LoggingBucketPrefix ?? Jobs.S3.LoggingTargetBucket.DefaultPrefix;
+            try
+            {
+                Jobs.S3.LoggingTargetBucket.ValidatePrefix(loggingBucketPrefix);
+            }
+            catch (ArgumentException ex)
+            {
+                // A request the dispatcher would not have queued (written to the queue by hand): it fails, the others go on.
+                await Task.WhenAll(runnable.Select(s => FailAttemptAsync(s, ex.Message))).ConfigureAwait(false);
+                return;
+            }
+
             var remediationOptions = new RemediationOptions
             {
                 AllowDisruptive = current.AllowDisruptive,
                 JobId = first.JobId,
                 RangeMode = first.RangeMode,
                 KmsKeyId = first.KmsKeyId,
+                LoggingBucketPrefix = loggingBucketPrefix,
                 ThrottleLimit = Math.Max(1, runnable.Count),
                 ReporterFor = finding => byFinding.TryGetValue(finding, out var state) ? state.Reporter : null,
                 BeforeApply = (plan, cancellationToken) => RecordAppliedAsync(byFinding, plan, cancellationToken),

@@ -23,7 +23,7 @@ internal sealed class WorkerGroupDispatcher
 
     /// <summary>Queues one request per finding; returns the request IDs in finding order.</summary>
     public Task<IReadOnlyList<string>> EnqueueAsync(RemediationWorkerGroup group, IReadOnlyList<Finding> findings, CancellationToken cancellationToken = default)
-        => EnqueueAsync(group, findings, null, RangeMode.Split, cancellationToken);
+        => EnqueueAsync(group, findings, null, RangeMode.Split, null, null, cancellationToken);
 
     /// <summary>
     /// Queues one request per finding, to run <paramref name="jobId"/> (null: the job of each finding's rule) with
@@ -31,10 +31,17 @@ internal sealed class WorkerGroupDispatcher
     /// naming the finding and account when a finding's account is not in the group; nothing is queued then.
     /// </summary>
     public Task<IReadOnlyList<string>> EnqueueAsync(RemediationWorkerGroup group, IReadOnlyList<Finding> findings, string? jobId, RangeMode rangeMode, CancellationToken cancellationToken = default)
-        => EnqueueAsync(group, findings, jobId, rangeMode, null, cancellationToken);
+        => EnqueueAsync(group, findings, jobId, rangeMode, null, null, cancellationToken);
 
     /// <summary>Queues one request per finding, as the other overload, with the KMS key of <c>-KmsKeyId</c> (null = SSE-S3).</summary>
-    public async Task<IReadOnlyList<string>> EnqueueAsync(RemediationWorkerGroup group, IReadOnlyList<Finding> findings, string? jobId, RangeMode rangeMode, string? kmsKeyId, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<string>> EnqueueAsync(RemediationWorkerGroup group, IReadOnlyList<Finding> findings, string? jobId, RangeMode rangeMode, string? kmsKeyId, CancellationToken cancellationToken = default)
+        => EnqueueAsync(group, findings, jobId, rangeMode, kmsKeyId, null, cancellationToken);
+
+    /// <summary>
+    /// Queues one request per finding, as the other overloads, with the KMS key of <c>-KmsKeyId</c> (null = SSE-S3) and the
+    /// logging bucket prefix of <c>-LoggingBucketPrefix</c> (null = the default).
+    /// </summary>
+    public async Task<IReadOnlyList<string>> EnqueueAsync(RemediationWorkerGroup group, IReadOnlyList<Finding> findings, string? jobId, RangeMode rangeMode, string? kmsKeyId, string? loggingBucketPrefix, CancellationToken cancellationToken = default)
     {
         if (group is null)
         {
@@ -74,6 +81,7 @@ internal sealed class WorkerGroupDispatcher
             JobId = jobId,
             RangeMode = rangeMode,
             KmsKeyId = kmsKeyId,
+            LoggingBucketPrefix = loggingBucketPrefix,
             Enqueued = now,
         }).ToList();
         await store.EnqueueAsync(group.Name, requests, cancellationToken).ConfigureAwait(false);

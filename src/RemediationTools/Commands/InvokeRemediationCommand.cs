@@ -132,6 +132,14 @@ public sealed class InvokeRemediationCommand : AwsCmdletBase
     [ValidateNotNullOrEmpty]
     public string? KmsKeyId { get; set; }
 
+    /// <summary>
+    /// The prefix of the logging buckets (&lt;prefix&gt;-&lt;account&gt;-&lt;region&gt;) that s3-enable-access-logging creates or
+    /// reuses; the default is the replaced system's, so its buckets are reused.
+    /// </summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string LoggingBucketPrefix { get; set; } = Core.Jobs.S3.LoggingTargetBucket.DefaultPrefix;
+
     /// <summary>Checks the parameters that do not depend on the input.</summary>
     protected override void BeginProcessing()
     {
@@ -174,6 +182,15 @@ public sealed class InvokeRemediationCommand : AwsCmdletBase
         catch (ArgumentException ex)
         {
             ThrowTerminatingError(new ErrorRecord(ex, ErrorIds.KmsKeyIdInvalid, ErrorCategory.InvalidArgument, KmsKeyId));
+        }
+
+        try
+        {
+            _options.LoggingBucketPrefix = LoggingBucketPrefix;
+        }
+        catch (ArgumentException ex)
+        {
+            ThrowTerminatingError(new ErrorRecord(ex, ErrorIds.LoggingBucketPrefixInvalid, ErrorCategory.InvalidArgument, LoggingBucketPrefix));
         }
 
         _options.JobId = Job;
@@ -267,7 +284,7 @@ public sealed class InvokeRemediationCommand : AwsCmdletBase
             }
 
             var dispatcher = new WorkerGroupDispatcher(store);
-            IReadOnlyList<string> ids = RunOnPipeline((_, cancellationToken) => dispatcher.EnqueueAsync(group, confirmed, Job, RangeMode, _options.KmsKeyId, cancellationToken));
+            IReadOnlyList<string> ids = RunOnPipeline((_, cancellationToken) => dispatcher.EnqueueAsync(group, confirmed, Job, RangeMode, _options.KmsKeyId, LoggingBucketPrefix, cancellationToken));
             var requests = ids.Select((id, i) => new RemediationRequest
             {
                 RequestId = id,

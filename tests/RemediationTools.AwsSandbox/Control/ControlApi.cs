@@ -58,6 +58,8 @@ internal sealed class ControlApi
                 ("GET", "/_sandbox/instances") => SandboxHttpResponse.Json(200, JsonSerializer.Serialize(_server.DumpInstances())),
                 ("GET", "/_sandbox/parameters") => SandboxHttpResponse.Json(200, JsonSerializer.Serialize(_server.DumpParameters())),
                 ("POST", "/_sandbox/key-pairs") => AddKeyPair(json),
+                ("POST", "/_sandbox/load-balancers") => AddLoadBalancer(json),
+                ("POST", "/_sandbox/trails") => AddTrail(json),
                 ("POST", "/_sandbox/s3/buckets") => AddS3Bucket(json),
                 ("GET", "/_sandbox/s3/buckets") => SandboxHttpResponse.Json(200, _server.DumpS3Buckets()),
                 ("GET", _) when LauncherPath(path) is { } instanceId => SandboxHttpResponse.Json(200, JsonSerializer.Serialize(_server.GetInstanceLauncher(instanceId))),
@@ -417,6 +419,38 @@ internal sealed class ControlApi
         var keyName = RequiredString(json, "keyName");
         _server.AddKeyPair(RequiredString(json, "accountId"), RequiredString(json, "region"), keyName);
         return Ok(new Dictionary<string, object?> { ["keyName"] = keyName });
+    }
+
+    /// <summary>
+    /// <c>{"accountId","region","name","type"?,"tags"?}</c>: a load balancer; type classic (the default), application,
+    /// network or gateway. Returns its name, and its ARN for a v2 load balancer.
+    /// </summary>
+    private SandboxHttpResponse AddLoadBalancer(JsonElement json)
+    {
+        var type = OptionalString(json, "type") ?? "classic";
+        var (accountId, region, name) = (RequiredString(json, "accountId"), RequiredString(json, "region"), RequiredString(json, "name"));
+        if (type == "classic")
+        {
+            var dnsName = _server.AddClassicLoadBalancer(accountId, region, name, OptionalTags(json));
+            return Ok(new Dictionary<string, object?> { ["name"] = name, ["dnsName"] = dnsName });
+        }
+
+        var arn = _server.AddLoadBalancerV2(accountId, region, name, type, OptionalTags(json));
+        return Ok(new Dictionary<string, object?> { ["name"] = name, ["arn"] = arn });
+    }
+
+    /// <summary><c>{"accountId","homeRegion","name","s3BucketName","isMultiRegionTrail"?,"isOrganizationTrail"?,"kmsKeyId"?}</c>: a CloudTrail trail.</summary>
+    private SandboxHttpResponse AddTrail(JsonElement json)
+    {
+        var arn = _server.AddTrail(
+            RequiredString(json, "accountId"),
+            RequiredString(json, "homeRegion"),
+            RequiredString(json, "name"),
+            RequiredString(json, "s3BucketName"),
+            OptionalBool(json, "isMultiRegionTrail") ?? false,
+            OptionalBool(json, "isOrganizationTrail") ?? false,
+            OptionalString(json, "kmsKeyId"));
+        return Ok(new Dictionary<string, object?> { ["trailArn"] = arn });
     }
 
     /// <summary>

@@ -156,7 +156,7 @@ internal static class PolicyEvaluator
             var key = context.Keys.FirstOrDefault(k => string.Equals(k, condition.Key, StringComparison.OrdinalIgnoreCase));
             if (key is null)
             {
-                var holdsWhenMissing = ifExists || op is "StringNotEquals" or "StringNotLike" or "StringNotEqualsIgnoreCase";
+                var holdsWhenMissing = ifExists || op is "StringNotEquals" or "StringNotLike" or "StringNotEqualsIgnoreCase" or "ArnNotEquals" or "ArnNotLike";
                 if (!holdsWhenMissing)
                 {
                     return false;
@@ -175,6 +175,8 @@ internal static class PolicyEvaluator
                 "StringLike" => condition.Values.Any(v => WildcardPattern.IsMatch(v, value, ignoreCase: false)),
                 "StringNotLike" => !condition.Values.Any(v => WildcardPattern.IsMatch(v, value, ignoreCase: false)),
                 "Bool" => condition.Values.Any(v => string.Equals(v, value, StringComparison.OrdinalIgnoreCase)),
+                "ArnEquals" or "ArnLike" => condition.Values.Any(v => WildcardPattern.IsMatch(v, value, ignoreCase: false)),
+                "ArnNotEquals" or "ArnNotLike" => !condition.Values.Any(v => WildcardPattern.IsMatch(v, value, ignoreCase: false)),
                 _ => false,
             };
             if (!holds)

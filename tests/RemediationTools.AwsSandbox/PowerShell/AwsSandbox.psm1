@@ -116,7 +116,7 @@ function Invoke-AwsSandboxAction {
     param(
         [Parameter(Mandatory)] $Sandbox,
         [Parameter(Mandatory)] [string] $AccountId,
-        [Parameter(Mandatory)] [ValidateSet('ec2', 'iam', 'sts')] [string] $Service,
+        [Parameter(Mandatory)] [ValidateSet('ec2', 'iam', 'sts', 'elasticloadbalancing')] [string] $Service,
         [Parameter(Mandatory)] [string] $Action,
         [hashtable] $Parameters = @{},
         [string] $Region = 'us-east-1'
@@ -307,6 +307,43 @@ function Set-AwsSandboxTransitionDelay {
     $null = Invoke-RestMethod -Method Put -Uri ($Sandbox.Endpoint + '_sandbox/transitions') -Body (@{ delayMs = $DelayMs } | ConvertTo-Json -Compress) -ContentType 'application/json'
 }
 
+function New-AwsSandboxLoadBalancer {
+    <#
+    .SYNOPSIS
+    Seeds a load balancer with AWS's default attributes (access logs off): -Type Classic (the default), Application,
+    Network or Gateway. Returns Name, and Arn for a v2 load balancer.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)] $Sandbox,
+        [Parameter(Mandatory)] [string] $AccountId,
+        [Parameter(Mandatory)] [string] $Name,
+        [ValidateSet('Classic', 'Application', 'Network', 'Gateway')] [string] $Type = 'Classic',
+        [string] $Region = 'us-east-1',
+        [hashtable] $Tags = @{}
+    )
+    $body = @{ accountId = $AccountId; region = $Region; name = $Name; type = $Type.ToLowerInvariant(); tags = $Tags } | ConvertTo-Json -Compress
+    Invoke-RestMethod -Method Post -Uri ($Sandbox.Endpoint + '_sandbox/load-balancers') -Body $body -ContentType 'application/json'
+}
+
+function New-AwsSandboxTrail {
+    <# .SYNOPSIS Seeds a CloudTrail trail in its home region (a multi-region trail is seen from every region); returns its ARN. #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)] $Sandbox,
+        [Parameter(Mandatory)] [string] $AccountId,
+        [Parameter(Mandatory)] [string] $Name,
+        [Parameter(Mandatory)] [string] $S3BucketName,
+        [string] $HomeRegion = 'us-east-1',
+        [switch] $MultiRegion,
+        [switch] $Organization,
+        [string] $KmsKeyId
+    )
+    $request = @{ accountId = $AccountId; homeRegion = $HomeRegion; name = $Name; s3BucketName = $S3BucketName; isMultiRegionTrail = [bool]$MultiRegion; isOrganizationTrail = [bool]$Organization }
+    if ($KmsKeyId) { $request.kmsKeyId = $KmsKeyId }
+    (Invoke-RestMethod -Method Post -Uri ($Sandbox.Endpoint + '_sandbox/trails') -Body ($request | ConvertTo-Json -Compress) -ContentType 'application/json').trailArn
+}
+
 Export-ModuleMember -Function Start-AwsSandbox, Stop-AwsSandbox, New-AwsSandboxAccount, New-AwsSandboxUser, New-AwsSandboxInstance, Get-AwsSandboxInstanceProfileCredential, Invoke-AwsSandboxAction,
     Get-AwsSandboxCallCount, Reset-AwsSandboxCallCount, Set-AwsSandboxFault, Set-AwsSandboxConsistency, Set-AwsSandboxEc2RateLimit, Get-AwsSandboxEc2RateLimit, Get-AwsSandboxIngressRule,
     Set-AwsSandboxInstanceLauncher, Get-AwsSandboxInstance, Get-AwsSandboxInstanceLauncher, Get-AwsSandboxParameter, Add-AwsSandboxKeyPair,
@@ -371,3 +408,4 @@ function Get-AwsSandboxS3Bucket {
 
 # Export-ModuleMember adds to the list above; S3 keeps its own line so that service additions merge cleanly.
 Export-ModuleMember -Function New-AwsSandboxS3Bucket, Get-AwsSandboxS3Bucket
+Export-ModuleMember -Function New-AwsSandboxLoadBalancer, New-AwsSandboxTrail

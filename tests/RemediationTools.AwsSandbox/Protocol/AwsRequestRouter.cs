@@ -24,6 +24,7 @@ internal sealed class AwsRequestRouter
     private readonly Dictionary<string, IAwsService> _services = new(StringComparer.Ordinal)
     {
         ["ec2"] = new Ec2Service(),
+        ["elasticloadbalancing"] = new Elb.ElasticLoadBalancingService(),
         ["iam"] = new IamService(),
         ["sts"] = new StsService(),
     };
@@ -49,7 +50,7 @@ internal sealed class AwsRequestRouter
 
         var service = authorization.Service;
         if (service == "dynamodb") { return await new DynamoDb.DynamoDbEndpoint(_state, _faults, _calls, Authenticate).HandleAsync(request, authorization, requestId).ConfigureAwait(false); }
-        if (service == "ssm")
+        if (service is "ssm" or "cloudtrail")
         {
             return await HandleJsonAsync(request, authorization, requestId).ConfigureAwait(false);
         }
@@ -116,14 +117,18 @@ internal sealed class AwsRequestRouter
     /// </summary>
     private async Task<SandboxHttpResponse> HandleJsonAsync(SandboxHttpRequest request, SigV4Authorization authorization, string requestId)
     {
+        var service = authorization.Service;
+        var (prefix, handle) = service == "cloudtrail"
+            ? (CloudTrail.CloudTrailService.TargetPrefix, (Func<AwsRequestContext, JsonElement, string?>)CloudTrail.CloudTrailService.Handle)
+            : (SsmService.TargetPrefix, SsmService.Handle);
         var target = request.Header("X-Amz-Target") ?? string.Empty;
-        if (!target.StartsWith(SsmService.TargetPrefix, StringComparison.Ordinal))
+        if (!target.StartsWith(prefix, StringComparison.Ordinal))
         {
             return JsonError(new AwsServiceError(400, "UnknownOperationException", string.Empty), requestId);
         }
 
-        var action = target.Substring(SsmService.TargetPrefix.Length);
-        var fault = await _faults.EnterAsync(_calls, "ssm:" + action).ConfigureAwait(false);
+        var action = target.Substring(prefix.Length);
+        var fault = await _faults.EnterAsync(_calls, service + ":" + action).ConfigureAwait(false);
         if (fault != InjectedFault.None)
         {
             return JsonError(fault == InjectedFault.Throttle
@@ -153,13 +158,15 @@ internal sealed class AwsRequestRouter
                 {
                     State = _state,
                     Caller = caller,
-                    Service = "ssm",
+                    Service = service,
                     Region = authorization.Region,
                     Action = action,
                     Args = new QueryArgs(new Dictionary<string, string>(StringComparer.Ordinal)),
                     RequestId = requestId,
                 };
-                json = SsmService.Handle(context, body.RootElement) ?? throw new AwsServiceError(400, "InvalidAction", "Could not find operation " + action + " for version 2014-11-06");
+                json = handle(context, body.RootElement) ?? throw (service == "ssm"
+                    ? new AwsServiceError(400, "InvalidAction", "Could not find operation " + action + " for version 2014-11-06")
+                    : new AwsServiceError(400, "UnknownOperationException", "Could not find operation " + action));
             }
 
             var response = new SandboxHttpResponse(200, "application/x-amz-json-1.1", Encoding.UTF8.GetBytes(json));
@@ -169,6 +176,11 @@ internal sealed class AwsRequestRouter
         catch (JsonException)
         {
             return JsonError(new AwsServiceError(400, "SerializationException", "The request body is not valid JSON."), requestId);
+        }
+        catch (AwsServiceError error) when (error.Code == "AccessDenied")
+        {
+            // JSON services name IAM refusals AccessDeniedException.
+            return JsonError(new AwsServiceError(400, "AccessDeniedException", error.Message), requestId);
         }
         catch (AwsServiceError error)
         {

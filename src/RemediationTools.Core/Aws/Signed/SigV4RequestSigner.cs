@@ -16,6 +16,8 @@ internal static class SigV4RequestSigner
 {
     public const string FormContentType = "application/x-www-form-urlencoded; charset=utf-8";
 
+    public const string Json11ContentType = "application/x-amz-json-1.1";
+
     /// <summary>Adds host, X-Amz-Date, X-Amz-Security-Token (temporary credentials) and Authorization headers.</summary>
     public static void Sign(
         HttpRequestMessage request,
@@ -60,6 +62,12 @@ internal static class SigV4RequestSigner
             headers["x-amz-security-token"] = credentials.Token;
         }
 
+        // Headers the caller set that carry the call's meaning (X-Amz-Target of the JSON protocols) are signed too.
+        foreach (var header in request.Headers.Where(h => h.Key.StartsWith("X-Amz-", StringComparison.OrdinalIgnoreCase)))
+        {
+            headers[header.Key.ToLowerInvariant()] = string.Join(",", header.Value);
+        }
+
         var signedHeaders = string.Join(";", headers.Keys);
         var canonical = new StringBuilder()
             .Append(request.Method.Method).Append('\n')
@@ -96,6 +104,14 @@ internal static class SigV4RequestSigner
     {
         var content = new ByteArrayContent(body);
         content.Headers.ContentType = MediaTypeHeaderValue.Parse(FormContentType);
+        return content;
+    }
+
+    /// <summary>AWS JSON 1.1 content with the content type our signature covers.</summary>
+    public static ByteArrayContent JsonContent(byte[] body)
+    {
+        var content = new ByteArrayContent(body);
+        content.Headers.ContentType = MediaTypeHeaderValue.Parse(Json11ContentType);
         return content;
     }
 

@@ -10,7 +10,7 @@ namespace RemediationTools.Core.Jobs.S3;
 /// and every call made through <see cref="RunAsync{T}"/>: verbose line, IAM action on failure, and one retry in the
 /// bucket's real region when AWS answers with a wrong-region redirect. The result then reports the real region.
 /// </summary>
-internal sealed class S3Bucket
+internal sealed partial class S3Bucket
 {
     private readonly JobContext context;
 

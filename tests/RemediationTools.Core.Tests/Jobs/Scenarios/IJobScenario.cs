@@ -4,9 +4,10 @@ using RemediationTools.Core.Aws;
 namespace RemediationTools.Core.Tests.Jobs.Scenarios;
 
 /// <summary>
-/// How to make one job's finding real in the AWS sandbox. Every job in the catalog has exactly one scenario
-/// (an internal sealed class implementing this interface in this folder, with a parameterless constructor); the
-/// declared-permissions test runs each job against its scenario.
+/// How to make one job's finding real in the AWS sandbox. Every job in the catalog has a scenario (an internal sealed
+/// class implementing this interface in this folder, with a parameterless constructor); the declared-permissions test
+/// runs each job against its scenario. A job whose paths call different actions (a policy rewritten, or deleted when
+/// emptied) has one scenario per path: each may call only declared actions, and together they call every one.
 /// </summary>
 internal interface IJobScenario
 {
