@@ -21,7 +21,7 @@ BeforeAll {
 
     function New-TestBucket([hashtable] $Settings = @{}) {
         $name = "pester-$([guid]::NewGuid().ToString('N').Substring(0, 12))"
-        if ($Settings.Policy) { $Settings.Policy = $Settings.Policy.Replace('{bucket}', $name) }
+        if ($Settings.ContainsKey('Policy')) { $Settings.Policy = $Settings.Policy.Replace('{bucket}', $name) }
         New-AwsSandboxS3Bucket -Sandbox $sandbox -AccountId $cloud.accountId -Name $name @Settings | Out-Null
         $name
     }
