@@ -370,4 +370,30 @@ public sealed class SandboxElbTests : IDisposable
         Assert.Equal(409, (int)ex.StatusCode);
         Assert.False((await elb.DescribeLoadBalancerAttributesAsync(new Elb.DescribeLoadBalancerAttributesRequest { LoadBalancerName = "web" })).LoadBalancerAttributes.AccessLog!.Enabled);
     }
+    [Theory]
+    [InlineData(null, true)]
+    [InlineData("111122223333", false)]
+    public async Task Network_AccessLogsOn_LogDeliveryStatementConditionsChecked(string? otherAccount, bool allowed)
+    {
+        var account = otherAccount ?? root.AccountId;
+        var arn = server.AddLoadBalancerV2(root.AccountId, Region, "tcp", "network");
+        var bucket = "nlb-logs-" + root.AccountId;
+        var policy = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"delivery.logs.amazonaws.com\"},\"Action\":\"s3:PutObject\","
+            + "\"Resource\":\"arn:aws:s3:::" + bucket + "/*\",\"Condition\":{\"StringEquals\":{\"s3:x-amz-acl\":\"bucket-owner-full-control\",\"aws:SourceAccount\":\"" + account + "\"},"
+            + "\"ArnLike\":{\"aws:SourceArn\":\"arn:aws:logs:" + Region + ":" + account + ":*\"}}}]}";
+        server.AddS3Bucket(root.AccountId, Region, bucket, new SandboxS3BucketSpec { Policy = policy });
+        var elbv2 = await V2Async();
+
+        var error = await Record.ExceptionAsync(() => elbv2.ModifyLoadBalancerAttributesAsync(new Elbv2.ModifyLoadBalancerAttributesRequest
+        {
+            LoadBalancerArn = arn,
+            Attributes = { new("access_logs.s3.enabled", "true"), new("access_logs.s3.bucket", bucket) },
+        }));
+
+        Assert.Equal(allowed, error is null);
+        if (!allowed)
+        {
+            Assert.Equal("InvalidConfigurationRequest", Assert.IsType<AwsQueryServiceException>(error).ErrorCode);
+        }
+    }
 }
