@@ -104,7 +104,12 @@ internal sealed class ElbEnableAccessLogsJob : IRemediationJob, IBatchPrefetchin
             Before = state.Describe(),
             After = desired.Describe(),
         });
-        var notes = target.Exists ? new[] { "The logging bucket " + targetName + " exists and is used as it is." } : Array.Empty<string>();
+        var notes = target.Notes;
+        if (target.Exists)
+        {
+            context.Reporter.Verbose(lb.Name + ": the logging bucket " + targetName + " exists and is used as it is.");
+        }
+
         var undo = new RemediationUndoRecord
         {
             JobId = Info.Id,
