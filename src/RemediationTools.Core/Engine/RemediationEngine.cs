@@ -136,7 +136,7 @@ internal sealed partial class RemediationEngine
             else
             {
                 Accept(plan, jobPlan);
-                foreach (var note in jobPlan.Notes)
+                foreach (var note in jobPlan.Notes.Where(context.Cache.FirstWarning))
                 {
                     ReporterOf(finding, options).Warning(finding.ResourceId + ": " + note);
                 }

@@ -12,6 +12,7 @@ internal sealed class JobReadCache
 {
     private readonly ConcurrentDictionary<string, Lazy<Task<object?>>> entries = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> readAt = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> warned = new(StringComparer.Ordinal);
     private readonly Func<long> sequence;
 
     /// <summary>
@@ -23,6 +24,13 @@ internal sealed class JobReadCache
 
     /// <summary>The batch group's batched verification reads; null outside a batch (every read is then its own call).</summary>
     public BatchReadScope? Scope { get; set; }
+
+    /// <summary>
+    /// True the first time <paramref name="text"/> is offered: the engine warns a plan note once per batch group, so that
+    /// a note many findings share (the account's logging bucket exists and is used as it is) is said once, and kept in
+    /// every result's notes.
+    /// </summary>
+    public bool FirstWarning(string text) => warned.TryAdd(text ?? string.Empty, 0);
 
     /// <summary>Number of cached keys (reads finished or in flight).</summary>
     public int Count => entries.Count;

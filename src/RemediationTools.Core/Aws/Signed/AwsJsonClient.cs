@@ -7,37 +7,16 @@ using Amazon.Runtime;
 namespace RemediationTools.Core.Aws.Signed;
 
 /// <summary>Where and how an <see cref="AwsJsonClient"/> talks to its service.</summary>
-internal sealed class AwsJsonClientConfig
+internal sealed class AwsJsonClientConfig : SignedServiceConfig
 {
     public AwsJsonClientConfig(string serviceName, string targetPrefix, Uri endpoint, string signingRegion, AwsRetryPolicy retryPolicy)
+        : base(serviceName, endpoint, signingRegion, retryPolicy)
     {
-        ServiceName = serviceName ?? throw new ArgumentNullException(nameof(serviceName));
         TargetPrefix = targetPrefix ?? throw new ArgumentNullException(nameof(targetPrefix));
-        Endpoint = endpoint ?? throw new ArgumentNullException(nameof(endpoint));
-        SigningRegion = signingRegion ?? throw new ArgumentNullException(nameof(signingRegion));
-        RetryPolicy = retryPolicy ?? throw new ArgumentNullException(nameof(retryPolicy));
     }
-
-    /// <summary>Signing name of the service, e.g. "cloudtrail".</summary>
-    public string ServiceName { get; }
 
     /// <summary>The X-Amz-Target prefix before the operation name, e.g. "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.".</summary>
     public string TargetPrefix { get; }
-
-    public Uri Endpoint { get; }
-
-    public string SigningRegion { get; }
-
-    public AwsRetryPolicy RetryPolicy { get; }
-
-    /// <summary>Clock used for request signatures.</summary>
-    public Func<DateTimeOffset> Clock { get; set; } = () => DateTimeOffset.UtcNow;
-
-    /// <summary>Receives one line per call made (operation and service; never parameters or keys).</summary>
-    public Action<string>? Log { get; set; }
-
-    /// <summary>Timeout of one attempt.</summary>
-    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(60);
 }
 
 /// <summary>The JSON body of an AWS JSON answer and its request ID.</summary>
@@ -63,15 +42,12 @@ internal sealed class AwsJsonResponse
 internal sealed class AwsJsonClient : IDisposable
 {
     private readonly AwsJsonClientConfig config;
-    private readonly AWSCredentials credentials;
-    private readonly HttpClient http;
+    private readonly SignedServiceChannel channel;
 
     public AwsJsonClient(AwsJsonClientConfig config, AWSCredentials credentials, HttpMessageHandler? handler = null)
     {
         this.config = config ?? throw new ArgumentNullException(nameof(config));
-        this.credentials = credentials ?? throw new ArgumentNullException(nameof(credentials));
-        http = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: true);
-        http.Timeout = config.Timeout;
+        channel = new SignedServiceChannel(config, credentials, handler);
     }
 
     public AwsJsonClientConfig Config => config;
@@ -88,22 +64,21 @@ internal sealed class AwsJsonClient : IDisposable
         return config.RetryPolicy.ExecuteAsync(ct => SendOnceAsync(operation, body, ct), cancellationToken);
     }
 
-    public void Dispose() => http.Dispose();
+    public void Dispose() => channel.Dispose();
 
     private async Task<AwsJsonResponse> SendOnceAsync(string operation, byte[] body, CancellationToken cancellationToken)
     {
-        config.Log?.Invoke($"{config.ServiceName.ToUpperInvariant()} {operation} ({config.Endpoint.Host})");
-        var keys = await credentials.GetCredentialsAsync().ConfigureAwait(false);
-        using var request = new HttpRequestMessage(HttpMethod.Post, config.Endpoint) { Content = SigV4RequestSigner.JsonContent(body) };
-        request.Headers.TryAddWithoutValidation("X-Amz-Target", config.TargetPrefix + operation);
-        SigV4RequestSigner.Sign(request, body, keys, config.SigningRegion, config.ServiceName, config.Clock().UtcDateTime);
-
-        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
-        var text = response.Content is null ? string.Empty : await response.Content.ReadAsStringAsync().ConfigureAwait(false);
-        var requestId = response.Headers.TryGetValues("x-amzn-RequestId", out var ids) ? ids.FirstOrDefault() : null;
-        if (!response.IsSuccessStatusCode)
+        var answer = await channel.PostAsync(
+            operation,
+            body,
+            SigV4RequestSigner.JsonContent(body),
+            request => request.Headers.TryAddWithoutValidation("X-Amz-Target", config.TargetPrefix + operation),
+            cancellationToken).ConfigureAwait(false);
+        var text = answer.Text;
+        var requestId = answer.RequestIdHeader;
+        if (!answer.Succeeded)
         {
-            throw ParseError(text, response.StatusCode, requestId, response.Headers.TryGetValues("x-amzn-ErrorType", out var types) ? types.FirstOrDefault() : null);
+            throw ParseError(text, answer.Status, requestId, answer.Headers.TryGetValues("x-amzn-ErrorType", out var types) ? types.FirstOrDefault() : null);
         }
 
         try
@@ -113,7 +88,7 @@ internal sealed class AwsJsonClient : IDisposable
         }
         catch (JsonException ex)
         {
-            throw new AmazonUnmarshallingException(requestId, null, ex, response.StatusCode);
+            throw new AmazonUnmarshallingException(requestId, null, ex, answer.Status);
         }
     }
 

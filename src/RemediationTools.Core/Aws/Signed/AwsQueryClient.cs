@@ -8,37 +8,16 @@ using Amazon.Runtime;
 namespace RemediationTools.Core.Aws.Signed;
 
 /// <summary>Where and how an <see cref="AwsQueryClient"/> talks to its service.</summary>
-internal sealed class AwsQueryClientConfig
+internal sealed class AwsQueryClientConfig : SignedServiceConfig
 {
     public AwsQueryClientConfig(string serviceName, string apiVersion, Uri endpoint, string signingRegion, AwsRetryPolicy retryPolicy)
+        : base(serviceName, endpoint, signingRegion, retryPolicy)
     {
-        ServiceName = serviceName ?? throw new ArgumentNullException(nameof(serviceName));
         ApiVersion = apiVersion ?? throw new ArgumentNullException(nameof(apiVersion));
-        Endpoint = endpoint ?? throw new ArgumentNullException(nameof(endpoint));
-        SigningRegion = signingRegion ?? throw new ArgumentNullException(nameof(signingRegion));
-        RetryPolicy = retryPolicy ?? throw new ArgumentNullException(nameof(retryPolicy));
     }
-
-    /// <summary>Signing name of the service, e.g. "iam".</summary>
-    public string ServiceName { get; }
 
     /// <summary>The Version parameter, e.g. "2010-05-08".</summary>
     public string ApiVersion { get; }
-
-    public Uri Endpoint { get; }
-
-    public string SigningRegion { get; }
-
-    public AwsRetryPolicy RetryPolicy { get; }
-
-    /// <summary>Clock used for request signatures.</summary>
-    public Func<DateTimeOffset> Clock { get; set; } = () => DateTimeOffset.UtcNow;
-
-    /// <summary>Receives one line per call made (action and service; never parameters or keys).</summary>
-    public Action<string>? Log { get; set; }
-
-    /// <summary>Timeout of one attempt.</summary>
-    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(60);
 }
 
 /// <summary>The result element of a Query-protocol answer and its request ID.</summary>
@@ -63,15 +42,12 @@ internal sealed class AwsQueryResponse
 internal sealed class AwsQueryClient : IDisposable
 {
     private readonly AwsQueryClientConfig config;
-    private readonly AWSCredentials credentials;
-    private readonly HttpClient http;
+    private readonly SignedServiceChannel channel;
 
     public AwsQueryClient(AwsQueryClientConfig config, AWSCredentials credentials, HttpMessageHandler? handler = null)
     {
         this.config = config ?? throw new ArgumentNullException(nameof(config));
-        this.credentials = credentials ?? throw new ArgumentNullException(nameof(credentials));
-        http = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: true);
-        http.Timeout = config.Timeout;
+        channel = new SignedServiceChannel(config, credentials, handler);
     }
 
     public AwsQueryClientConfig Config => config;
@@ -88,7 +64,7 @@ internal sealed class AwsQueryClient : IDisposable
         return config.RetryPolicy.ExecuteAsync(ct => SendOnceAsync(action, body, ct), cancellationToken);
     }
 
-    public void Dispose() => http.Dispose();
+    public void Dispose() => channel.Dispose();
 
     internal string EncodeForm(string action, IEnumerable<KeyValuePair<string, string>> parameters)
     {
@@ -105,16 +81,11 @@ internal sealed class AwsQueryClient : IDisposable
 
     private async Task<AwsQueryResponse> SendOnceAsync(string action, byte[] body, CancellationToken cancellationToken)
     {
-        config.Log?.Invoke($"{config.ServiceName.ToUpperInvariant()} {action} ({config.Endpoint.Host})");
-        var keys = await credentials.GetCredentialsAsync().ConfigureAwait(false);
-        using var request = new HttpRequestMessage(HttpMethod.Post, config.Endpoint) { Content = SigV4RequestSigner.FormContent(body) };
-        SigV4RequestSigner.Sign(request, body, keys, config.SigningRegion, config.ServiceName, config.Clock().UtcDateTime);
-
-        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
-        var text = response.Content is null ? string.Empty : await response.Content.ReadAsStringAsync().ConfigureAwait(false);
-        if (!response.IsSuccessStatusCode)
+        var answer = await channel.PostAsync(action, body, SigV4RequestSigner.FormContent(body), null, cancellationToken).ConfigureAwait(false);
+        var text = answer.Text;
+        if (!answer.Succeeded)
         {
-            throw ParseError(text, response.StatusCode, response.Headers);
+            throw ParseError(text, answer.Status, answer.Headers);
         }
 
         XDocument document;
@@ -124,7 +95,7 @@ internal sealed class AwsQueryClient : IDisposable
         }
         catch (XmlException ex)
         {
-            throw new AmazonUnmarshallingException(null, null, ex, response.StatusCode);
+            throw new AmazonUnmarshallingException(null, null, ex, answer.Status);
         }
 
         var resultName = action + "Result";

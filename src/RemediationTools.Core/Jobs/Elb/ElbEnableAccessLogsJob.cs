@@ -104,12 +104,7 @@ internal sealed class ElbEnableAccessLogsJob : IRemediationJob, IBatchPrefetchin
             Before = state.Describe(),
             After = desired.Describe(),
         });
-        var notes = target.Notes;
-        if (target.Exists)
-        {
-            context.Reporter.Verbose(lb.Name + ": the logging bucket " + targetName + " exists and is used as it is.");
-        }
-
+        var notes = target.Exists ? new[] { "The logging bucket " + targetName + " exists and is used as it is." } : Array.Empty<string>();
         var undo = new RemediationUndoRecord
         {
             JobId = Info.Id,

@@ -328,13 +328,10 @@ internal sealed class LoggingTargetPlan
     /// <summary>True when reading the target's policy was refused (another account's bucket, or no s3:GetBucketPolicy).</summary>
     public bool ReadRefused { get; set; }
 
-    /// <summary>
-    /// What the operator must know about the target (a warning on each finding). That it exists already is not such a
-    /// thing: every finding of a batch after the first finds it so; the job says it in verbose text.
-    /// </summary>
+    /// <summary>What the operator should know about the target.</summary>
     public IReadOnlyList<string> Notes => ReadRefused
         ? new[] { "Reading the logging bucket " + Name + " was refused (AccessDenied): it belongs to another account, or this role may not read its policy; creating it will tell." }
-        : Array.Empty<string>();
+        : Exists ? new[] { "The logging bucket " + Name + " exists and is used as it is." } : Array.Empty<string>();
 
     /// <summary>True when the target needs nothing.</summary>
     public bool IsReady => Exists && MissingStatements.Count == 0;

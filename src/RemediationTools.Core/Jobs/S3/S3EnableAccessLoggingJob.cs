@@ -79,11 +79,6 @@ internal sealed class S3EnableAccessLoggingJob : IRemediationJob
             After = targetName + "/" + prefix,
         });
         var notes = target.Notes;
-        if (target.Exists)
-        {
-            context.Reporter.Verbose(bucket.Name + ": the logging bucket " + targetName + " exists and is used as it is.");
-        }
-
         var undo = bucket.UndoRecord(Info.Id, new AccessLoggingUndoData { BucketName = bucket.Name, TargetBucket = targetName, TargetPrefix = prefix });
         var touches = target.Touches.Concat(new[] { ResourceKeys.BucketLogging(bucket.Name) }).ToList();
         return JobPlan.Change(actions, notes, undo, new LoggingChange(bucket.Name, target, targetName, prefix), touches);

@@ -139,6 +139,21 @@ public sealed class S3EnableAccessLoggingSandboxTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_TenFindingsTargetExists_NoteInEveryResultWarnedOnce()
+    {
+        server.AddS3Bucket(account.AccountId, SandboxS3.Region, Target());
+        var sources = Enumerable.Range(0, 10).Select(_ => Source()).ToList();
+        var reporter = new WarningRecorder();
+        var engine = new RemediationEngine(await SandboxS3.FactoryAsync(server, account.AccessKeyId, account.SecretAccessKey), reporter: reporter);
+
+        var results = await engine.RunAsync(sources.Select(s => SandboxS3.Finding(JobId, account, s)).ToList(), new RemediationOptions());
+
+        Assert.All(results, r => Assert.Equal(RemediationStatus.Remediated, r.Status));
+        Assert.All(results, r => Assert.Contains(r.Notes, n => n.Contains("exists and is used", StringComparison.Ordinal)));
+        Assert.Single(reporter.Warnings, w => w.Contains("exists and is used", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Run_TargetNameTakenByAnotherAccount_FailedWithTheReasonAndNothingChanged()
     {
         var other = server.CreateAccount();
@@ -259,5 +274,20 @@ public sealed class S3EnableAccessLoggingSandboxTests : IDisposable
         Assert.Equal(RemediationStatus.Failed, undo.Status);
         Assert.Equal("UndoConflict", undo.ErrorCode);
         Assert.Equal(elsewhere, (await LoggingAsync(source)).TargetBucketName);
+    }
+
+    private sealed class WarningRecorder : IRemediationReporter
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<string> Warnings { get; } = new();
+
+        void IRemediationReporter.Progress(RemediationProgress progress)
+        {
+        }
+
+        void IRemediationReporter.Verbose(string message)
+        {
+        }
+
+        void IRemediationReporter.Warning(string message) => Warnings.Enqueue(message);
     }
 }
