@@ -1,10 +1,12 @@
 using System.Globalization;
 using Amazon;
 using Amazon.EC2;
+using Amazon.KeyManagementService;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.SecurityToken;
 using Amazon.SimpleSystemsManagement;
+using Amazon.SQS;
 using Amazon.SecurityToken.Model;
 using RemediationTools.Core.Aws.Signed;
 using RemediationTools.Core.Aws.Signed.CloudTrail;
@@ -347,6 +349,16 @@ internal sealed class AwsClients : IAwsClients, IDisposable
             config.ForcePathStyle = connection.Endpoints.Resolve("S3") is not null;
             return new AmazonS3Client(c, config);
         });
+
+    public IAmazonKeyManagementService Kms(string region) =>
+        GetOrCreate("KMS", region, (r, c) => new AmazonKeyManagementServiceClient(
+            c,
+            AwsClientFactory.Configure(new AmazonKeyManagementServiceConfig(), "KMS", r, connection, options.HttpHandlerFactory)));
+
+    public IAmazonSQS Sqs(string region) =>
+        GetOrCreate("SQS", region, (r, c) => new AmazonSQSClient(
+            c,
+            AwsClientFactory.Configure(new AmazonSQSConfig(), "SQS", r, connection, options.HttpHandlerFactory)));
 
     public IAmazonSecurityTokenService Sts(string region) =>
         GetOrCreate("STS", region, (r, c) => new AmazonSecurityTokenServiceClient(

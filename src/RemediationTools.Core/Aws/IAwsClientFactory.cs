@@ -1,7 +1,9 @@
 using Amazon.EC2;
+using Amazon.KeyManagementService;
 using Amazon.S3;
 using Amazon.SecurityToken;
 using Amazon.SimpleSystemsManagement;
+using Amazon.SQS;
 using RemediationTools.Core.Aws.Signed;
 using RemediationTools.Core.Aws.Signed.CloudTrail;
 using RemediationTools.Core.Aws.Signed.ElasticLoadBalancing;
@@ -50,6 +52,12 @@ internal interface IAwsClients
     /// finding, else GetBucketLocation), so one client per region the batch's buckets live in.
     /// </summary>
     IAmazonS3 S3(string region);
+
+    /// <summary>KMS client for the region.</summary>
+    IAmazonKeyManagementService Kms(string region);
+
+    /// <summary>SQS client for the region (the queues the jobs fix; the AWS store makes its own).</summary>
+    IAmazonSQS Sqs(string region);
 
     /// <summary>STS client for the region.</summary>
     IAmazonSecurityTokenService Sts(string region);
