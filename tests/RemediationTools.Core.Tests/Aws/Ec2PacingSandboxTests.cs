@@ -33,7 +33,8 @@ public sealed class Ec2PacingSandboxTests : IDisposable
         var account = server.CreateAccount();
         var clock = new FakePacingClock();
         var limits = new Ec2RequestLimits();
-        limits.Categories[Ec2ThrottlingCategory.UnfilteredNonMutating] = new Ec2BucketLimit(3, 1);
+        // EC2's bucket of 4; the client's copy holds 3 (one in reserve).
+        limits.Categories[Ec2ThrottlingCategory.UnfilteredNonMutating] = new Ec2BucketLimit(4, 1);
         var registry = new Ec2RequestRateLimiterRegistry(limits, clock);
         using var factory = await FactoryAsync(account, new AwsClientFactoryOptions { Ec2Pacing = Ec2PacingMode.On, Ec2RateLimiters = registry });
         var clients = await factory.ForAccountAsync(null, CancellationToken.None);
@@ -42,7 +43,8 @@ public sealed class Ec2PacingSandboxTests : IDisposable
 
         for (var i = 0; i < 3; i++)
         {
-            await ec2.DescribeSecurityGroupsAsync(new DescribeSecurityGroupsRequest());
+            // Bounded: a call that waited for a token here would otherwise wait for the fake clock forever.
+            await ec2.DescribeSecurityGroupsAsync(new DescribeSecurityGroupsRequest()).WaitAsync(TimeSpan.FromSeconds(30));
         }
 
         var fourth = ec2.DescribeSecurityGroupsAsync(new DescribeSecurityGroupsRequest());
@@ -147,7 +149,8 @@ public sealed class Ec2PacingSandboxTests : IDisposable
 
         var limiter = await clients.Ec2LimiterAsync("eu-west-1", CancellationToken.None);
 
-        Assert.Equal(new Ec2BucketLimit(77, 7), limiter.RequestBucket("RevokeSecurityGroupIngress", false).Limit);
+        // The set 77 less the client's one-token reserve.
+        Assert.Equal(new Ec2BucketLimit(76, 7), limiter.RequestBucket("RevokeSecurityGroupIngress", false).Limit);
         Assert.Same(limiter, Ec2RequestRateLimiterRegistry.ForLimits("RevokeSecurityGroupIngress=77/7").For(account.AccountId, "eu-west-1"));
     }
 
