@@ -151,7 +151,6 @@ internal sealed class CloudTrailLogsEncryptedJob : IRemediationJob
             notes.Add("The trail is a " + (trail.IsOrganizationTrail == true ? "organization" : "multi-region") + " trail: it is updated in its home region " + home + ", for every region it logs.");
         }
 
-        notes.Add("Undo removes the key from the trail; the key " + KeyAlias + " stays, as other trails may use it.");
         var undo = new RemediationUndoRecord
         {
             JobId = Info.Id,
