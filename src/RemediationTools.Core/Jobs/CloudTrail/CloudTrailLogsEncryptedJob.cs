@@ -344,7 +344,7 @@ internal sealed class CloudTrailLogsEncryptedJob : IRemediationJob
 
     private async Task<Trail> FindTrailAsync(JobContext context, CancellationToken cancellationToken)
     {
-        var reference = context.ResourceId;
+        var reference = context.Finding.ResourceArn ?? context.ResourceId;
         if (string.IsNullOrWhiteSpace(reference))
         {
             throw new FindingFormatException("The finding of " + Info.Id + " names no trail (ObjectId): give the trail's name or ARN.", "ObjectId");

@@ -42,14 +42,16 @@ internal sealed class KmsKeyRotatesJob : IRemediationJob
             return JobPlan.Skip(SkipTag.Reason);
         }
 
-        var region = KmsKeys.RegionOf(context.ResourceId, context.Region, context.Finding.AccountId);
+        // The whole ARN when the ObjectId was one (the finding's ResourceId is then the part after "key/" or "alias/").
+        var reference = context.Finding.ResourceArn ?? context.ResourceId;
+        var region = KmsKeys.RegionOf(reference, context.Region, context.Finding.AccountId);
         if (!string.Equals(region, context.Region, StringComparison.Ordinal))
         {
             context.ResourceRegion = region;
         }
 
         var kms = context.Clients.Kms(region);
-        var key = await KmsKeys.DescribeAsync(context, kms, context.ResourceId, cancellationToken).ConfigureAwait(false);
+        var key = await KmsKeys.DescribeAsync(context, kms, reference, cancellationToken).ConfigureAwait(false);
         if (key.KeyManager != Amazon.KeyManagementService.KeyManagerType.AWS &&
             SkipTag.IsSet(await KmsKeys.TagsAsync(context, kms, key.Arn, cancellationToken).ConfigureAwait(false)))
         {

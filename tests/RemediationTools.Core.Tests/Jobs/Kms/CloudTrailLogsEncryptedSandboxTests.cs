@@ -155,6 +155,19 @@ public sealed class CloudTrailLogsEncryptedSandboxTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_PayloadWithTrailArn_FindsTheTrailByItsArn()
+    {
+        var arn = server.AddTrail(account.AccountId, "us-west-2", "by-arn", "trail-logs");
+        var payload = "{\"notificationInfo\":{\"CloudAccountID\":\"" + account.AccountId + "\",\"RuleID\":\"5c8c25e47a550e1fb6560bac\"," +
+            "\"FindingInfo\":{\"FindingId\":\"f1\",\"ObjectId\":\"" + arn + "\",\"Region\":\"us-west-2\"}},\"autoRemediate\":true}";
+
+        var result = await engine.RunAsync(Core.Findings.FindingParser.Parse(payload), new RemediationOptions());
+
+        Assert.True(result.Status == RemediationStatus.Remediated, result.Reason);
+        Assert.Equal(Assert.Single(Keys("us-west-2")).Arn, (await TrailAsync("by-arn", "us-west-2")).KmsKeyId);
+    }
+
+    [Fact]
     public async Task Run_TrailWithKey_AlreadyCompliantWithoutKmsCalls()
     {
         var keyId = server.AddKmsKey(account.AccountId, Region);

@@ -83,6 +83,22 @@ public sealed class KmsKeyRotatesSandboxTests : IDisposable
         Assert.Equal(arn, result.UndoRecord!.ResourceId);
     }
 
+    [Theory]
+    [InlineData("key")]
+    [InlineData("alias")]
+    public async Task Run_PayloadWithArnObjectId_UsesTheWholeArn(string form)
+    {
+        var keyId = server.AddKmsKey(account.AccountId, Region, alias: "alias/payload");
+        var arn = form == "key" ? $"arn:aws:kms:{Region}:{account.AccountId}:key/{keyId}" : $"arn:aws:kms:{Region}:{account.AccountId}:alias/payload";
+        var payload = "{\"notificationInfo\":{\"CloudAccountID\":\"" + account.AccountId + "\",\"RuleID\":\"5c8c26217a550e1fb6560c12\"," +
+            "\"FindingInfo\":{\"FindingId\":\"f1\",\"ObjectId\":\"" + arn + "\",\"Region\":\"" + Region + "\"}},\"autoRemediate\":true}";
+
+        var result = await engine.RunAsync(Core.Findings.FindingParser.Parse(payload), new RemediationOptions());
+
+        Assert.True(result.Status == RemediationStatus.Remediated, result.Reason);
+        Assert.True(Key(keyId).RotationEnabled);
+    }
+
     [Fact]
     public async Task Run_KeyArnOfAnotherRegion_RotatesItThereAndReportsThatRegion()
     {
