@@ -91,8 +91,9 @@ public sealed partial class SandboxServer
     /// <param name="isMultiRegionTrail">True for a trail of every region.</param>
     /// <param name="isOrganizationTrail">True for an organization trail.</param>
     /// <param name="kmsKeyId">The KMS key ARN the logs are encrypted with, or null.</param>
+    /// <param name="tags">The trail's tags, or null.</param>
     /// <returns>The trail's ARN.</returns>
-    public string AddTrail(string accountId, string homeRegion, string name, string s3BucketName, bool isMultiRegionTrail = false, bool isOrganizationTrail = false, string? kmsKeyId = null)
+    public string AddTrail(string accountId, string homeRegion, string name, string s3BucketName, bool isMultiRegionTrail = false, bool isOrganizationTrail = false, string? kmsKeyId = null, IReadOnlyDictionary<string, string>? tags = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(s3BucketName);
         try
@@ -121,6 +122,7 @@ public sealed partial class SandboxServer
                 IsMultiRegionTrail = isMultiRegionTrail,
                 IsOrganizationTrail = isOrganizationTrail,
                 KmsKeyId = kmsKeyId,
+                Tags = tags?.Select(t => new KeyValuePair<string, string>(t.Key, t.Value)).ToList() ?? [],
             };
             trails.Add(trail);
             return trail.TrailArn;

@@ -18,7 +18,7 @@ internal static partial class FindingParser
     /// <c>s3-remove-public-access</c> sets a bucket's own.</item>
     /// <item>S3.12 (ACLs should not be used to manage user access) is not: it fails on any ACL grant to another user,
     /// and the ACL jobs remove only the public grants their rule is about.</item>
-    /// <item>Controls of services without a job in the catalog yet (KMS, CloudTrail, RDS, IAM) are not listed.</item>
+    /// <item>Controls of services without a job in the catalog yet (RDS, IAM) are not listed.</item>
     /// </list>
     /// </summary>
     public static readonly IReadOnlyDictionary<string, string> SecurityHubControls = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
@@ -62,6 +62,13 @@ internal static partial class FindingParser
         // elb-logging-enabled (AWS::ElasticLoadBalancing::LoadBalancer, AWS::ElasticLoadBalancingV2::LoadBalancer; no
         // bucket parameter in Security Hub): access logs on for application and classic load balancers
         ["ELB.5"] = "elb-enable-access-logs",
+
+        // cmk-backing-key-rotation-enabled (AWS::KMS::Key): automatic rotation of customer managed keys on; the keys that
+        // cannot rotate (asymmetric, HMAC, imported, custom key store) are the job's skips
+        ["KMS.4"] = "aws-kms-key-rotates",
+
+        // cloud-trail-encryption-enabled (AWS::CloudTrail::Trail): the trail has a KmsKeyId
+        ["CloudTrail.2"] = "aws-cloudtrail-logs-encrypted",
     };
 
     /// <summary>
@@ -75,6 +82,12 @@ internal static partial class FindingParser
         ["1.2.0/4.2"] = "EC2.14",
         ["1.2.0/4.3"] = "EC2.2",
         ["1.2.0/2.3"] = "CloudTrail.6",
+        ["1.2.0/2.7"] = "CloudTrail.2",
+        ["1.2.0/2.8"] = "KMS.4",
+        ["1.4.0/3.7"] = "CloudTrail.2",
+        ["1.4.0/3.8"] = "KMS.4",
+        ["3.0.0/3.5"] = "CloudTrail.2",
+        ["3.0.0/3.6"] = "KMS.4",
         ["1.4.0/2.1.2"] = "S3.5",
         ["1.4.0/3.3"] = "CloudTrail.6",
         ["1.4.0/5.1"] = "EC2.21",

@@ -101,5 +101,9 @@ internal sealed class JobCatalog
         yield return new S3CloudTrailPublicAccessJob();
         yield return new S3ListBucketsJob();
         yield return new Elb.ElbEnableAccessLogsJob();
+
+        // KMS and CloudTrail, in catalog order.
+        yield return new Kms.KmsKeyRotatesJob();
+        yield return new CloudTrail.CloudTrailLogsEncryptedJob();
     }
 }

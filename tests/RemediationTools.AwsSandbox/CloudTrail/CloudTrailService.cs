@@ -30,6 +30,9 @@ internal sealed class SandboxTrail
     /// <summary>The KMS key ARN; null when the logs are not encrypted with a KMS key.</summary>
     public string? KmsKeyId { get; set; }
 
+    /// <summary>The trail's tags (ListTags).</summary>
+    public List<KeyValuePair<string, string>> Tags { get; init; } = [];
+
     public string TrailArn => $"arn:aws:cloudtrail:{HomeRegion}:{AccountId}:trail/{Name}";
 
     /// <summary>Whether GetTrail and DescribeTrails in <paramref name="region"/> see the trail (home, or a shadow).</summary>
@@ -38,8 +41,10 @@ internal sealed class SandboxTrail
 
 /// <summary>
 /// AWS CloudTrail over AWS JSON 1.1 (<c>X-Amz-Target: com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.&lt;Op&gt;</c>):
-/// GetTrail, DescribeTrails and UpdateTrail. A name finds a trail of the current region or a multi-region trail's shadow;
-/// an ARN finds the trail from any region. UpdateTrail works only in the trail's home region (InvalidHomeRegionException).
+/// GetTrail, DescribeTrails, ListTags and UpdateTrail. A name finds a trail of the current region or a multi-region trail's shadow;
+/// an ARN finds the trail from any region. UpdateTrail works only in the trail's home region (InvalidHomeRegionException),
+/// and a KmsKeyId must name an enabled symmetric key of the home region (KmsKeyNotFoundException, KmsException) whose
+/// key policy lets cloudtrail.amazonaws.com call kms:GenerateDataKey* for the trail (InsufficientEncryptionPolicyException).
 /// IAM: <c>cloudtrail:&lt;Op&gt;</c> on the trail's ARN (DescribeTrails on *).
 /// </summary>
 internal static partial class CloudTrailService
@@ -51,6 +56,7 @@ internal static partial class CloudTrailService
         "GetTrail" => GetTrail(context, body),
         "DescribeTrails" => DescribeTrails(context, body),
         "UpdateTrail" => UpdateTrail(context, body),
+        "ListTags" => ListTags(context, body),
         _ => null,
     };
 
@@ -159,8 +165,10 @@ internal static partial class CloudTrailService
     }
 
     /// <summary>
-    /// The key ARN CloudTrail stores for a KMS key ID, key ARN, alias name or alias ARN ("" turns encryption off). The
-    /// sandbox has no KMS: an alias becomes its alias ARN, the stand-in for the key it names.
+    /// The key ARN CloudTrail stores for a KMS key ID, key ARN, alias name or alias ARN ("" turns encryption off), after
+    /// CloudTrail's checks: the key exists in the trail's home region (KmsKeyNotFoundException), is an enabled symmetric
+    /// encryption key (KmsException), and its key policy lets CloudTrail generate data keys for this trail
+    /// (InsufficientEncryptionPolicyException).
     /// </summary>
     private static string? KmsKeyArn(AwsRequestContext context, SandboxTrail trail, string value)
     {
@@ -169,21 +177,59 @@ internal static partial class CloudTrailService
             return null;
         }
 
-        if (value.StartsWith("arn:", StringComparison.Ordinal))
+        Kms.SandboxKmsKey key;
+        try
         {
-            return value.StartsWith($"arn:aws:kms:{trail.HomeRegion}:", StringComparison.Ordinal)
-                ? value
-                : throw new AwsServiceError(400, "KmsKeyNotFoundException", $"The KMS key '{value}' is not in the trail's home region {trail.HomeRegion}.");
+            key = Kms.KmsService.Resolve(context.State, trail.AccountId, trail.HomeRegion, value, allowAlias: true);
+        }
+        catch (AwsServiceError error) when (error.Code == "NotFoundException")
+        {
+            throw new AwsServiceError(400, "KmsKeyNotFoundException", $"KMS key {value} does not exist in the trail's home region {trail.HomeRegion}, or the S3 bucket and the KMS key are not in the same region.");
         }
 
-        if (value.StartsWith("alias/", StringComparison.Ordinal))
+        if (key.KeyState != "Enabled" || !key.IsSymmetricEncryption)
         {
-            return $"arn:aws:kms:{trail.HomeRegion}:{context.Caller.AccountId}:{value}";
+            throw new AwsServiceError(400, "KmsException", $"The KMS key {key.Arn} is {key.KeyState} with key spec {key.KeySpec}: CloudTrail needs an enabled symmetric encryption key.");
         }
 
-        return KeyIdPattern().IsMatch(value)
-            ? $"arn:aws:kms:{trail.HomeRegion}:{context.Caller.AccountId}:key/{value}"
-            : throw new AwsServiceError(400, "InvalidKmsKeyIdException", $"The KMS key ID '{value}' is not valid.");
+        var encryptionContext = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["aws:SourceArn"] = trail.TrailArn,
+            ["aws:SourceAccount"] = trail.AccountId,
+            ["kms:EncryptionContext:aws:cloudtrail:arn"] = trail.TrailArn,
+        };
+        if (!Kms.KmsKeyPolicy.AllowsService(key, "cloudtrail.amazonaws.com", "kms:GenerateDataKey", encryptionContext))
+        {
+            throw new AwsServiceError(400, "InsufficientEncryptionPolicyException", $"Insufficient permissions to access S3 bucket {trail.S3BucketName} or KMS key {key.Arn}.");
+        }
+
+        return key.Arn;
+    }
+
+    private static string ListTags(AwsRequestContext context, JsonElement body)
+    {
+        var ids = body.TryGetProperty("ResourceIdList", out var list) && list.ValueKind == JsonValueKind.Array
+            ? list.EnumerateArray().Select(e => e.GetString() ?? string.Empty).ToList()
+            : throw new AwsServiceError(400, "InvalidParameterException", "ResourceIdList is required.");
+        var result = new JsonArray();
+        foreach (var id in ids)
+        {
+            if (!ArnPattern().IsMatch(id))
+            {
+                throw new AwsServiceError(400, "CloudTrailARNInvalidException", $"The ARN '{id}' is not valid: arn:aws:cloudtrail:us-east-2:123456789012:trail/MyTrail");
+            }
+
+            Authorizer.Require(context, "cloudtrail:ListTags", id);
+            var trail = context.State.TrailsOf(context.Caller.AccountId).FirstOrDefault(t => t.TrailArn == id && t.VisibleIn(context.Region))
+                ?? throw new AwsServiceError(400, "ResourceNotFoundException", $"Resource not found: {id}");
+            result.Add(new JsonObject
+            {
+                ["ResourceId"] = trail.TrailArn,
+                ["TagsList"] = new JsonArray(trail.Tags.Select(t => (JsonNode)new JsonObject { ["Key"] = t.Key, ["Value"] = t.Value }).ToArray()),
+            });
+        }
+
+        return new JsonObject { ["ResourceTagList"] = result }.ToJsonString();
     }
 
     private static JsonObject Json(SandboxTrail trail)
@@ -231,7 +277,4 @@ internal static partial class CloudTrailService
 
     [GeneratedRegex(@"^arn:aws[a-z-]*:cloudtrail:[a-z0-9-]+:\d{12}:trail/[A-Za-z0-9._-]{3,128}$")]
     private static partial Regex ArnPattern();
-
-    [GeneratedRegex(@"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$|^mrk-[0-9a-f]{32}$")]
-    private static partial Regex KeyIdPattern();
 }

@@ -9,7 +9,7 @@ namespace RemediationTools.AwsSandbox.Control;
 /// The unsigned JSON API under <c>/_sandbox/</c> that mirrors the in-process API for tests that run
 /// the sandbox as a separate process. Control calls are never counted or faulted.
 /// </summary>
-internal sealed class ControlApi
+internal sealed partial class ControlApi
 {
     public const string PathPrefix = "/_sandbox/";
 
@@ -60,6 +60,8 @@ internal sealed class ControlApi
                 ("POST", "/_sandbox/key-pairs") => AddKeyPair(json),
                 ("POST", "/_sandbox/load-balancers") => AddLoadBalancer(json),
                 ("POST", "/_sandbox/trails") => AddTrail(json),
+                ("POST", "/_sandbox/kms/keys") => AddKmsKey(json),
+                ("GET", "/_sandbox/kms/keys") => SandboxHttpResponse.Json(200, _server.DumpKmsKeys()),
                 ("POST", "/_sandbox/s3/buckets") => AddS3Bucket(json),
                 ("GET", "/_sandbox/s3/buckets") => SandboxHttpResponse.Json(200, _server.DumpS3Buckets()),
                 ("GET", _) when LauncherPath(path) is { } instanceId => SandboxHttpResponse.Json(200, JsonSerializer.Serialize(_server.GetInstanceLauncher(instanceId))),
@@ -439,7 +441,7 @@ internal sealed class ControlApi
         return Ok(new Dictionary<string, object?> { ["name"] = name, ["arn"] = arn });
     }
 
-    /// <summary><c>{"accountId","homeRegion","name","s3BucketName","isMultiRegionTrail"?,"isOrganizationTrail"?,"kmsKeyId"?}</c>: a CloudTrail trail.</summary>
+    /// <summary><c>{"accountId","homeRegion","name","s3BucketName","isMultiRegionTrail"?,"isOrganizationTrail"?,"kmsKeyId"?,"tags"?}</c>: a CloudTrail trail.</summary>
     private SandboxHttpResponse AddTrail(JsonElement json)
     {
         var arn = _server.AddTrail(
@@ -449,7 +451,8 @@ internal sealed class ControlApi
             RequiredString(json, "s3BucketName"),
             OptionalBool(json, "isMultiRegionTrail") ?? false,
             OptionalBool(json, "isOrganizationTrail") ?? false,
-            OptionalString(json, "kmsKeyId"));
+            OptionalString(json, "kmsKeyId"),
+            OptionalTags(json));
         return Ok(new Dictionary<string, object?> { ["trailArn"] = arn });
     }
 

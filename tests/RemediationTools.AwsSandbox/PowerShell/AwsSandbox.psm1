@@ -409,3 +409,41 @@ function Get-AwsSandboxS3Bucket {
 # Export-ModuleMember adds to the list above; S3 keeps its own line so that service additions merge cleanly.
 Export-ModuleMember -Function New-AwsSandboxS3Bucket, Get-AwsSandboxS3Bucket
 Export-ModuleMember -Function New-AwsSandboxLoadBalancer, New-AwsSandboxTrail
+
+function New-AwsSandboxKmsKey {
+    <#
+    .SYNOPSIS
+    Seeds a KMS key: -KeySpec (SYMMETRIC_DEFAULT, RSA_*, ECC_*, HMAC_*), -Origin (AWS_KMS, EXTERNAL, AWS_CLOUDHSM),
+    -KeyManager (CUSTOMER, AWS), -KeyState, -RotationEnabled, -Alias, -Policy (JSON), -Tags. Returns keyId and arn.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)] $Sandbox,
+        [Parameter(Mandatory)] [string] $AccountId,
+        [string] $Region = 'us-east-1',
+        [string] $KeySpec = 'SYMMETRIC_DEFAULT',
+        [string] $KeyUsage,
+        [string] $Origin = 'AWS_KMS',
+        [ValidateSet('CUSTOMER', 'AWS')] [string] $KeyManager = 'CUSTOMER',
+        [string] $KeyState = 'Enabled',
+        [switch] $RotationEnabled,
+        [string] $Alias,
+        [string] $Policy,
+        [hashtable] $Tags = @{}
+    )
+    $request = @{ accountId = $AccountId; region = $Region; keySpec = $KeySpec; origin = $Origin; keyManager = $KeyManager; keyState = $KeyState; rotationEnabled = [bool]$RotationEnabled; tags = $Tags }
+    if ($KeyUsage) { $request.keyUsage = $KeyUsage }
+    if ($Alias) { $request.alias = $Alias }
+    if ($Policy) { $request.policy = $Policy }
+    Invoke-RestMethod -Method Post -Uri ($Sandbox.Endpoint + '_sandbox/kms/keys') -Body ($request | ConvertTo-Json -Compress) -ContentType 'application/json'
+}
+
+function Get-AwsSandboxKmsKey {
+    <# .SYNOPSIS Every KMS key of the sandbox (metadata as DescribeKey gives it, plus Region, KeyRotationEnabled, Policy, Aliases). Control API: not counted. #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] $Sandbox, [string] $AccountId)
+    $keys = Invoke-RestMethod -Method Get -Uri ($Sandbox.Endpoint + '_sandbox/kms/keys')
+    if ($AccountId) { $keys | Where-Object AWSAccountId -EQ $AccountId } else { $keys }
+}
+
+Export-ModuleMember -Function New-AwsSandboxKmsKey, Get-AwsSandboxKmsKey

@@ -2,6 +2,7 @@ using RemediationTools.AwsSandbox;
 using RemediationTools.Core.Aws;
 using RemediationTools.Core.Aws.Signed;
 using RemediationTools.Core.Aws.Signed.CloudTrail;
+using RemediationTools.Core.Jobs.CloudTrail;
 
 namespace RemediationTools.Core.Tests.Sandbox;
 
@@ -119,7 +120,7 @@ public sealed class SandboxCloudTrailTests : IDisposable
     {
         server.AddTrail(root.AccountId, "us-east-1", "main", "trail-logs");
         var cloudTrail = await CloudTrailAsync("us-east-1");
-        const string keyId = "1234abcd-12ab-34cd-56ef-1234567890ab";
+        var keyId = server.AddKmsKey(root.AccountId, "us-east-1", policy: CloudTrailKeyPolicy.For(root.AccountId, "us-east-1").ToJsonString());
 
         var updated = await cloudTrail.UpdateTrailAsync(new UpdateTrailRequest { Name = "main", KmsKeyId = keyId });
         var read = (await cloudTrail.GetTrailAsync(new GetTrailRequest { Name = "main" })).Trail;
@@ -177,5 +178,64 @@ public sealed class SandboxCloudTrailTests : IDisposable
         Assert.Equal(2, server.CallCounts["cloudtrail:GetTrail"]);
         Assert.Equal("ThrottlingException", ex.ErrorCode);
         Assert.True(AwsRetryPolicy.IsRetryable(ex, CancellationToken.None));
+    }
+
+    [Theory]
+    [InlineData("missing")]
+    [InlineData("other-region")]
+    [InlineData("default-policy")]
+    [InlineData("asymmetric")]
+    public async Task UpdateTrail_KeyCloudTrailCannotUse_RefusedWithCloudTrailsErrorAndUnchanged(string kind)
+    {
+        server.AddTrail(root.AccountId, "us-east-1", "main", "trail-logs");
+        var policy = CloudTrailKeyPolicy.For(root.AccountId, "us-east-1").ToJsonString();
+        var keyId = kind switch
+        {
+            "missing" => "1234abcd-12ab-34cd-56ef-1234567890ab",
+            "other-region" => $"arn:aws:kms:eu-west-1:{root.AccountId}:key/" + server.AddKmsKey(root.AccountId, "eu-west-1", policy: CloudTrailKeyPolicy.For(root.AccountId, "eu-west-1").ToJsonString()),
+            "default-policy" => server.AddKmsKey(root.AccountId, "us-east-1"),
+            _ => server.AddKmsKey(root.AccountId, "us-east-1", keySpec: "RSA_2048", keyUsage: "ENCRYPT_DECRYPT", policy: policy),
+        };
+        var cloudTrail = await CloudTrailAsync("us-east-1");
+
+        var ex = await Assert.ThrowsAsync<AwsQueryServiceException>(() => cloudTrail.UpdateTrailAsync(new UpdateTrailRequest { Name = "main", KmsKeyId = keyId }));
+        var trail = (await cloudTrail.GetTrailAsync(new GetTrailRequest { Name = "main" })).Trail;
+
+        var expected = kind switch
+        {
+            "missing" or "other-region" => "KmsKeyNotFoundException",
+            "default-policy" => "InsufficientEncryptionPolicyException",
+            _ => "KmsException",
+        };
+        Assert.Equal(expected, ex.ErrorCode);
+        Assert.Null(trail.KmsKeyId);
+    }
+
+    [Fact]
+    public async Task UpdateTrail_ByAliasName_StoresTheAliasedKeysArn()
+    {
+        server.AddTrail(root.AccountId, "us-east-1", "main", "trail-logs");
+        var keyId = server.AddKmsKey(root.AccountId, "us-east-1", alias: "alias/logs", policy: CloudTrailKeyPolicy.For(root.AccountId, "us-east-1").ToJsonString());
+        var cloudTrail = await CloudTrailAsync("us-east-1");
+
+        var updated = await cloudTrail.UpdateTrailAsync(new UpdateTrailRequest { Name = "main", KmsKeyId = "alias/logs" });
+
+        Assert.Equal($"arn:aws:kms:us-east-1:{root.AccountId}:key/{keyId}", updated.KmsKeyId);
+    }
+
+    [Fact]
+    public async Task ListTags_TrailArn_ReturnsItsTagsAndUnknownArnIsResourceNotFound()
+    {
+        var arn = server.AddTrail(root.AccountId, "us-east-1", "main", "trail-logs", tags: new Dictionary<string, string> { ["remediation:skip"] = "true" });
+        var cloudTrail = await CloudTrailAsync("us-east-1");
+
+        var tags = await cloudTrail.ListTagsAsync(new ListTagsRequest { ResourceIdList = { arn } });
+        var ex = await Assert.ThrowsAsync<AwsQueryServiceException>(() =>
+            cloudTrail.ListTagsAsync(new ListTagsRequest { ResourceIdList = { $"arn:aws:cloudtrail:us-east-1:{root.AccountId}:trail/unknown" } }));
+
+        var only = Assert.Single(tags.ResourceTagList);
+        Assert.Equal(arn, only.ResourceId);
+        Assert.Equal("remediation:skip", Assert.Single(only.TagsList).Key);
+        Assert.Equal("ResourceNotFoundException", ex.ErrorCode);
     }
 }

@@ -61,6 +61,37 @@ internal sealed class CloudTrailClient : ICloudTrailClient, IDisposable
         };
     }
 
+    public async Task<ListTagsResponse> ListTagsAsync(ListTagsRequest request, CancellationToken cancellationToken = default)
+    {
+        var body = Write(request, w =>
+        {
+            w.WriteStartArray("ResourceIdList");
+            foreach (var id in request.ResourceIdList)
+            {
+                w.WriteStringValue(id);
+            }
+
+            w.WriteEndArray();
+        });
+        var r = await json.InvokeAsync("ListTags", body, cancellationToken).ConfigureAwait(false);
+        var result = new ListTagsResponse { RequestId = r.RequestId };
+        if (r.Body.TryGetProperty("ResourceTagList", out var list) && list.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var item in list.EnumerateArray())
+            {
+                var resource = new ResourceTag { ResourceId = String(item, "ResourceId") ?? string.Empty };
+                if (item.TryGetProperty("TagsList", out var tags) && tags.ValueKind == JsonValueKind.Array)
+                {
+                    resource.TagsList = tags.EnumerateArray().Select(t => new Tag { Key = String(t, "Key") ?? string.Empty, Value = String(t, "Value") }).ToList();
+                }
+
+                result.ResourceTagList.Add(resource);
+            }
+        }
+
+        return result;
+    }
+
     public async Task<UpdateTrailResponse> UpdateTrailAsync(UpdateTrailRequest request, CancellationToken cancellationToken = default)
     {
         var body = Write(request, w =>

@@ -129,3 +129,30 @@ internal sealed class UpdateTrailResponse : CloudTrailResponse
 
     public bool? IsOrganizationTrail { get; set; }
 }
+
+/// <summary>ListTags: the trails' ARNs.</summary>
+internal sealed class ListTagsRequest
+{
+    public List<string> ResourceIdList { get; set; } = new();
+}
+
+/// <summary>A tag of a trail.</summary>
+internal sealed class Tag
+{
+    public string Key { get; set; } = string.Empty;
+
+    public string? Value { get; set; }
+}
+
+/// <summary>The tags of one trail.</summary>
+internal sealed class ResourceTag
+{
+    public string ResourceId { get; set; } = string.Empty;
+
+    public List<Tag> TagsList { get; set; } = new();
+}
+
+internal sealed class ListTagsResponse : CloudTrailResponse
+{
+    public List<ResourceTag> ResourceTagList { get; set; } = new();
+}

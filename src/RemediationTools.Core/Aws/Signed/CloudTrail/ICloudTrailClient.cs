@@ -15,6 +15,9 @@ internal interface ICloudTrailClient
     /// <summary>Describes the region's trails (and shadow trails), or the named ones.</summary>
     Task<DescribeTrailsResponse> DescribeTrailsAsync(DescribeTrailsRequest request, CancellationToken cancellationToken = default);
 
+    /// <summary>Lists the tags of trails by ARN (trails of the current region, shadows included).</summary>
+    Task<ListTagsResponse> ListTagsAsync(ListTagsRequest request, CancellationToken cancellationToken = default);
+
     /// <summary>Changes the settings sent, in the trail's home region.</summary>
     Task<UpdateTrailResponse> UpdateTrailAsync(UpdateTrailRequest request, CancellationToken cancellationToken = default);
 }
