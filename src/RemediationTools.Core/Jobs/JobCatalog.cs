@@ -101,5 +101,8 @@ internal sealed class JobCatalog
         yield return new S3CloudTrailPublicAccessJob();
         yield return new S3ListBucketsJob();
         yield return new Elb.ElbEnableAccessLogsJob();
+
+        // SQS and Kinesis.
+        yield return new Sqs.SqsQueuePubliclyAccessibleJob();
     }
 }

@@ -408,4 +408,21 @@ function Get-AwsSandboxS3Bucket {
 
 # Export-ModuleMember adds to the list above; S3 keeps its own line so that service additions merge cleanly.
 Export-ModuleMember -Function New-AwsSandboxS3Bucket, Get-AwsSandboxS3Bucket
+function New-AwsSandboxSqsQueue {
+    <# .SYNOPSIS Seeds an SQS standard queue in any account and region, with an optional queue policy (a JSON string or a hashtable) and tags; returns its URL. #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)] $Sandbox,
+        [Parameter(Mandatory)] [string] $AccountId,
+        [Parameter(Mandatory)] [string] $Name,
+        [string] $Region = 'us-east-1',
+        $Policy,
+        [hashtable] $Tags = @{}
+    )
+    $request = @{ accountId = $AccountId; region = $Region; name = $Name; tags = $Tags }
+    if ($null -ne $Policy) { $request.policy = if ($Policy -is [string]) { $Policy } else { $Policy | ConvertTo-Json -Depth 20 -Compress } }
+    (Invoke-RestMethod -Method Post -Uri ($Sandbox.Endpoint + '_sandbox/sqs/queues') -Body ($request | ConvertTo-Json -Depth 20 -Compress) -ContentType 'application/json').queueUrl
+}
+
 Export-ModuleMember -Function New-AwsSandboxLoadBalancer, New-AwsSandboxTrail
+Export-ModuleMember -Function New-AwsSandboxSqsQueue
