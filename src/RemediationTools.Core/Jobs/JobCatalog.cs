@@ -104,5 +104,6 @@ internal sealed class JobCatalog
 
         // SQS and Kinesis.
         yield return new Sqs.SqsQueuePubliclyAccessibleJob();
+        yield return new Kinesis.KinesisEncryptStreamJob();
     }
 }

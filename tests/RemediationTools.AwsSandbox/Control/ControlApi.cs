@@ -61,6 +61,7 @@ internal sealed class ControlApi
                 ("POST", "/_sandbox/load-balancers") => AddLoadBalancer(json),
                 ("POST", "/_sandbox/trails") => AddTrail(json),
                 ("POST", "/_sandbox/sqs/queues") => AddQueue(json),
+                ("POST", "/_sandbox/kinesis/streams") => AddKinesisStream(json),
                 ("POST", "/_sandbox/s3/buckets") => AddS3Bucket(json),
                 ("GET", "/_sandbox/s3/buckets") => SandboxHttpResponse.Json(200, _server.DumpS3Buckets()),
                 ("GET", _) when LauncherPath(path) is { } instanceId => SandboxHttpResponse.Json(200, JsonSerializer.Serialize(_server.GetInstanceLauncher(instanceId))),
@@ -438,6 +439,13 @@ internal sealed class ControlApi
 
         var arn = _server.AddLoadBalancerV2(accountId, region, name, type, OptionalTags(json));
         return Ok(new Dictionary<string, object?> { ["name"] = name, ["arn"] = arn });
+    }
+
+    /// <summary><c>{"accountId","region","name","kmsKeyId"?,"tags"?:{}}</c>: a Kinesis data stream (ACTIVE).</summary>
+    private SandboxHttpResponse AddKinesisStream(JsonElement json)
+    {
+        var arn = _server.AddKinesisStream(RequiredString(json, "accountId"), RequiredString(json, "region"), RequiredString(json, "name"), OptionalString(json, "kmsKeyId"), OptionalTags(json));
+        return Ok(new Dictionary<string, object?> { ["streamArn"] = arn });
     }
 
     /// <summary><c>{"accountId","region","name","policy"?: string|object,"tags"?:{}}</c>: an SQS queue with a queue policy.</summary>

@@ -424,5 +424,22 @@ function New-AwsSandboxSqsQueue {
     (Invoke-RestMethod -Method Post -Uri ($Sandbox.Endpoint + '_sandbox/sqs/queues') -Body ($request | ConvertTo-Json -Depth 20 -Compress) -ContentType 'application/json').queueUrl
 }
 
+function New-AwsSandboxKinesisStream {
+    <# .SYNOPSIS Seeds a Kinesis data stream (ACTIVE) in any account and region, unencrypted or with -KmsKeyId, and tags; returns its ARN. #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)] $Sandbox,
+        [Parameter(Mandatory)] [string] $AccountId,
+        [Parameter(Mandatory)] [string] $Name,
+        [string] $Region = 'us-east-1',
+        [string] $KmsKeyId,
+        [hashtable] $Tags = @{}
+    )
+    $request = @{ accountId = $AccountId; region = $Region; name = $Name; tags = $Tags }
+    if ($KmsKeyId) { $request.kmsKeyId = $KmsKeyId }
+    (Invoke-RestMethod -Method Post -Uri ($Sandbox.Endpoint + '_sandbox/kinesis/streams') -Body ($request | ConvertTo-Json -Compress) -ContentType 'application/json').streamArn
+}
+
 Export-ModuleMember -Function New-AwsSandboxLoadBalancer, New-AwsSandboxTrail
 Export-ModuleMember -Function New-AwsSandboxSqsQueue
+Export-ModuleMember -Function New-AwsSandboxKinesisStream

@@ -50,7 +50,7 @@ internal sealed class AwsRequestRouter
 
         var service = authorization.Service;
         if (service == "dynamodb") { return await new DynamoDb.DynamoDbEndpoint(_state, _faults, _calls, Authenticate).HandleAsync(request, authorization, requestId).ConfigureAwait(false); }
-        if (service is "ssm" or "cloudtrail")
+        if (service is "ssm" or "cloudtrail" or "kinesis")
         {
             return await HandleJsonAsync(request, authorization, requestId).ConfigureAwait(false);
         }
@@ -118,9 +118,12 @@ internal sealed class AwsRequestRouter
     private async Task<SandboxHttpResponse> HandleJsonAsync(SandboxHttpRequest request, SigV4Authorization authorization, string requestId)
     {
         var service = authorization.Service;
-        var (prefix, handle) = service == "cloudtrail"
-            ? (CloudTrail.CloudTrailService.TargetPrefix, (Func<AwsRequestContext, JsonElement, string?>)CloudTrail.CloudTrailService.Handle)
-            : (SsmService.TargetPrefix, SsmService.Handle);
+        var (prefix, handle) = service switch
+        {
+            "cloudtrail" => (CloudTrail.CloudTrailService.TargetPrefix, (Func<AwsRequestContext, JsonElement, string?>)CloudTrail.CloudTrailService.Handle),
+            "kinesis" => (Kinesis.KinesisService.TargetPrefix, Kinesis.KinesisService.Handle),
+            _ => (SsmService.TargetPrefix, (Func<AwsRequestContext, JsonElement, string?>)SsmService.Handle),
+        };
         var target = request.Header("X-Amz-Target") ?? string.Empty;
         if (!target.StartsWith(prefix, StringComparison.Ordinal))
         {
