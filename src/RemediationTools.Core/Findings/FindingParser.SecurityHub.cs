@@ -62,6 +62,12 @@ internal static partial class FindingParser
         // elb-logging-enabled (AWS::ElasticLoadBalancing::LoadBalancer, AWS::ElasticLoadBalancingV2::LoadBalancer; no
         // bucket parameter in Security Hub): access logs on for application and classic load balancers
         ["ELB.5"] = "elb-enable-access-logs",
+
+        // sqs-queue-no-public-access (AWS::SQS::Queue): the queue policy must not allow public access
+        ["SQS.3"] = "aws-sqs-queue-publicly-accessible",
+
+        // kinesis-stream-encrypted (AWS::Kinesis::Stream): server-side encryption with a KMS key
+        ["Kinesis.1"] = "kinesis-encrypt-stream",
     };
 
     /// <summary>
