@@ -52,4 +52,24 @@ public sealed partial class SandboxServer
                 : null;
         }
     }
+
+    /// <summary>Every Kinesis stream of every account and region as JSON text: name, ARN, account, region, status, encryption type, key, tags.</summary>
+    public string DumpKinesisStreams()
+    {
+        lock (_state.Gate)
+        {
+            var streams = KinesisState.For(_state).Regions.Values.SelectMany(r => r.Values).Select(s => new Dictionary<string, object?>
+            {
+                ["name"] = s.Name,
+                ["arn"] = s.Arn,
+                ["accountId"] = s.AccountId,
+                ["region"] = s.Region,
+                ["status"] = s.Status.Current(_state.Now),
+                ["encryptionType"] = s.EncryptionType,
+                ["keyId"] = s.KeyId,
+                ["tags"] = s.Tags,
+            }).ToList();
+            return System.Text.Json.JsonSerializer.Serialize(streams);
+        }
+    }
 }

@@ -62,6 +62,7 @@ internal sealed class ControlApi
                 ("POST", "/_sandbox/trails") => AddTrail(json),
                 ("POST", "/_sandbox/sqs/queues") => AddQueue(json),
                 ("POST", "/_sandbox/kinesis/streams") => AddKinesisStream(json),
+                ("GET", "/_sandbox/kinesis/streams") => SandboxHttpResponse.Json(200, _server.DumpKinesisStreams()),
                 ("POST", "/_sandbox/s3/buckets") => AddS3Bucket(json),
                 ("GET", "/_sandbox/s3/buckets") => SandboxHttpResponse.Json(200, _server.DumpS3Buckets()),
                 ("GET", _) when LauncherPath(path) is { } instanceId => SandboxHttpResponse.Json(200, JsonSerializer.Serialize(_server.GetInstanceLauncher(instanceId))),

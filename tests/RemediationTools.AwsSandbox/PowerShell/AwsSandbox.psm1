@@ -440,6 +440,17 @@ function New-AwsSandboxKinesisStream {
     (Invoke-RestMethod -Method Post -Uri ($Sandbox.Endpoint + '_sandbox/kinesis/streams') -Body ($request | ConvertTo-Json -Compress) -ContentType 'application/json').streamArn
 }
 
+function Get-AwsSandboxKinesisStream {
+    <# .SYNOPSIS The sandbox's Kinesis streams (name, arn, accountId, region, status, encryptionType, keyId, tags), or the one named. #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)] $Sandbox,
+        [string] $Name
+    )
+    $streams = Invoke-RestMethod -Method Get -Uri ($Sandbox.Endpoint + '_sandbox/kinesis/streams')
+    if ($Name) { $streams | Where-Object name -EQ $Name } else { $streams }
+}
+
 Export-ModuleMember -Function New-AwsSandboxLoadBalancer, New-AwsSandboxTrail
 Export-ModuleMember -Function New-AwsSandboxSqsQueue
-Export-ModuleMember -Function New-AwsSandboxKinesisStream
+Export-ModuleMember -Function New-AwsSandboxKinesisStream, Get-AwsSandboxKinesisStream
