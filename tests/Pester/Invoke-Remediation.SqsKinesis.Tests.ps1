@@ -28,7 +28,9 @@ BeforeAll {
 
     function Get-QueuePolicy([string] $Name) {
         $arn = "arn:aws:sqs:eu-west-1:$($cloud.accountId):$Name"
-        $queue = Invoke-RestMethod -Method Get -Uri ($sandbox.Endpoint + '_sandbox/sqs') | Where-Object QueueArn -EQ $arn
+        # Assigned first: Invoke-RestMethod writes a JSON array as one object, the assignment enumerates it.
+        $queues = Invoke-RestMethod -Method Get -Uri ($sandbox.Endpoint + '_sandbox/sqs')
+        $queue = $queues | Where-Object QueueArn -EQ $arn
         $queue.Attributes.PSObject.Properties['Policy']?.Value
     }
 }
