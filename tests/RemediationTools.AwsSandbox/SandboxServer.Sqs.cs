@@ -50,4 +50,32 @@ public sealed partial class SandboxServer
             return JsonSerializer.Serialize(queues);
         }
     }
+
+    /// <summary>
+    /// Seeds an SQS standard queue in any account and region, with an optional queue policy (the <c>Policy</c>
+    /// attribute, validated as SQS validates it) and tags. The queue is as CreateQueue makes it otherwise.
+    /// </summary>
+    /// <param name="accountId">An existing sandbox account.</param>
+    /// <param name="region">The queue's region.</param>
+    /// <param name="name">The queue name (1 to 80 letters, digits, hyphens, underscores); new in the account and region.</param>
+    /// <param name="policy">The queue policy JSON, or null for none.</param>
+    /// <param name="tags">The queue's tags, or null.</param>
+    /// <returns>The queue URL, as GetQueueUrl returns it from this sandbox.</returns>
+    public string AddQueue(string accountId, string region, string name, string? policy = null, IReadOnlyDictionary<string, string>? tags = null)
+    {
+        lock (_state.Gate)
+        {
+            var queue = SqsService.Seed(_state, accountId, region, name, policy, tags);
+            return "http://" + Endpoint.Authority + "/" + queue.AccountId + "/" + queue.Name;
+        }
+    }
+
+    /// <summary>The queue's <c>Policy</c> attribute now; null when the queue has none (or does not exist).</summary>
+    public string? QueuePolicy(string accountId, string region, string name)
+    {
+        lock (_state.Gate)
+        {
+            return SqsState.For(_state).Find(accountId, region, name) is { } queue && queue.Attributes.TryGetValue("Policy", out var policy) ? policy : null;
+        }
+    }
 }

@@ -10,6 +10,7 @@ using Amazon.SQS;
 using Amazon.SecurityToken.Model;
 using RemediationTools.Core.Aws.Signed;
 using RemediationTools.Core.Aws.Signed.CloudTrail;
+using RemediationTools.Core.Aws.Signed.Kinesis;
 using RemediationTools.Core.Aws.Signed.ElasticLoadBalancing;
 using RemediationTools.Core.Aws.Signed.ElasticLoadBalancingV2;
 
@@ -390,6 +391,18 @@ internal sealed class AwsClients : IAwsClients, IDisposable
                 Log = options.Log,
             };
             return new CloudTrailClient(new AwsJsonClient(config, c, options.HttpHandlerFactory?.Invoke()));
+        });
+
+    public IKinesisClient Kinesis(string region) =>
+        GetOrCreate("KINESIS", region, (r, c) =>
+        {
+            var endpoint = connection.Endpoints.Resolve(KinesisClient.ServiceId) ?? AwsPartition.RegionalEndpoint(KinesisClient.SigningName, r);
+            var config = new AwsJsonClientConfig(KinesisClient.SigningName, KinesisClient.TargetPrefix, endpoint, r, connection.RetryPolicy)
+            {
+                Clock = options.Clock,
+                Log = options.Log,
+            };
+            return new KinesisClient(new AwsJsonClient(config, c, options.HttpHandlerFactory?.Invoke()));
         });
 
     public async Task<string> AccountIdAsync(CancellationToken cancellationToken)

@@ -8,6 +8,7 @@ using RemediationTools.Core.Aws.Signed;
 using RemediationTools.Core.Aws.Signed.CloudTrail;
 using RemediationTools.Core.Aws.Signed.ElasticLoadBalancing;
 using RemediationTools.Core.Aws.Signed.ElasticLoadBalancingV2;
+using RemediationTools.Core.Aws.Signed.Kinesis;
 
 namespace RemediationTools.Core.Aws;
 
@@ -76,6 +77,9 @@ internal interface IAwsClients
 
     /// <summary>CloudTrail client for the region.</summary>
     ICloudTrailClient CloudTrail(string region);
+
+    /// <summary>Kinesis Data Streams client for the region.</summary>
+    IKinesisClient Kinesis(string region);
 
     /// <summary>
     /// The account the credentials belong to, as STS says: for role credentials, the assumed-role user that AssumeRole

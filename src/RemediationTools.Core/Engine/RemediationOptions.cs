@@ -13,8 +13,8 @@ internal sealed class RemediationOptions
 
     /// <summary>
     /// The KMS key with which <c>s3-enable-default-encryption</c> encrypts buckets that have no default encryption
-    /// (SSE-KMS with a bucket key); null = SSE-S3. A key ID, key ARN, alias name or alias ARN; another shape is an
-    /// ArgumentException naming it.
+    /// (SSE-KMS with a bucket key; null = SSE-S3) and <c>kinesis-encrypt-stream</c> encrypts unencrypted streams (null =
+    /// alias/aws/kinesis). A key ID, key ARN, alias name or alias ARN; another shape is an ArgumentException naming it.
     /// </summary>
     public string? KmsKeyId
     {

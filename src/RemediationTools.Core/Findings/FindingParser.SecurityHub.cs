@@ -69,6 +69,11 @@ internal static partial class FindingParser
 
         // cloud-trail-encryption-enabled (AWS::CloudTrail::Trail): the trail has a KmsKeyId
         ["CloudTrail.2"] = "aws-cloudtrail-logs-encrypted",
+        // sqs-queue-no-public-access (AWS::SQS::Queue): the queue policy must not allow public access
+        ["SQS.3"] = "aws-sqs-queue-publicly-accessible",
+
+        // kinesis-stream-encrypted (AWS::Kinesis::Stream): server-side encryption with a KMS key
+        ["Kinesis.1"] = "kinesis-encrypt-stream",
     };
 
     /// <summary>

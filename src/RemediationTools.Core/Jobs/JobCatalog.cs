@@ -105,5 +105,8 @@ internal sealed class JobCatalog
         // KMS and CloudTrail, in catalog order.
         yield return new Kms.KmsKeyRotatesJob();
         yield return new CloudTrail.CloudTrailLogsEncryptedJob();
+        // SQS and Kinesis.
+        yield return new Sqs.SqsQueuePubliclyAccessibleJob();
+        yield return new Kinesis.KinesisEncryptStreamJob();
     }
 }

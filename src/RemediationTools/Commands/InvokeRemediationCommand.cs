@@ -126,7 +126,8 @@ public sealed class InvokeRemediationCommand : AwsCmdletBase
 
     /// <summary>
     /// The KMS key (key ID, key ARN, alias name or alias ARN) with which s3-enable-default-encryption encrypts buckets
-    /// that have no default encryption: SSE-KMS with an S3 bucket key. Without it, SSE-S3.
+    /// that have no default encryption (SSE-KMS with an S3 bucket key; without it, SSE-S3) and kinesis-encrypt-stream
+    /// encrypts unencrypted streams (without it, alias/aws/kinesis).
     /// </summary>
     [Parameter]
     [ValidateNotNullOrEmpty]

@@ -62,6 +62,9 @@ internal sealed partial class ControlApi
                 ("POST", "/_sandbox/trails") => AddTrail(json),
                 ("POST", "/_sandbox/kms/keys") => AddKmsKey(json),
                 ("GET", "/_sandbox/kms/keys") => SandboxHttpResponse.Json(200, _server.DumpKmsKeys()),
+                ("POST", "/_sandbox/sqs/queues") => AddQueue(json),
+                ("POST", "/_sandbox/kinesis/streams") => AddKinesisStream(json),
+                ("GET", "/_sandbox/kinesis/streams") => SandboxHttpResponse.Json(200, _server.DumpKinesisStreams()),
                 ("POST", "/_sandbox/s3/buckets") => AddS3Bucket(json),
                 ("GET", "/_sandbox/s3/buckets") => SandboxHttpResponse.Json(200, _server.DumpS3Buckets()),
                 ("GET", _) when LauncherPath(path) is { } instanceId => SandboxHttpResponse.Json(200, JsonSerializer.Serialize(_server.GetInstanceLauncher(instanceId))),
@@ -439,6 +442,32 @@ internal sealed partial class ControlApi
 
         var arn = _server.AddLoadBalancerV2(accountId, region, name, type, OptionalTags(json));
         return Ok(new Dictionary<string, object?> { ["name"] = name, ["arn"] = arn });
+    }
+
+    /// <summary><c>{"accountId","region","name","kmsKeyId"?,"tags"?:{}}</c>: a Kinesis data stream (ACTIVE).</summary>
+    private SandboxHttpResponse AddKinesisStream(JsonElement json)
+    {
+        var arn = _server.AddKinesisStream(RequiredString(json, "accountId"), RequiredString(json, "region"), RequiredString(json, "name"), OptionalString(json, "kmsKeyId"), OptionalTags(json));
+        return Ok(new Dictionary<string, object?> { ["streamArn"] = arn });
+    }
+
+    /// <summary><c>{"accountId","region","name","policy"?: string|object,"tags"?:{}}</c>: an SQS queue with a queue policy.</summary>
+    private SandboxHttpResponse AddQueue(JsonElement json)
+    {
+        string? policy = null;
+        if (json.TryGetProperty("policy", out var value))
+        {
+            policy = value.ValueKind switch
+            {
+                JsonValueKind.String => value.GetString(),
+                JsonValueKind.Object => value.GetRawText(),
+                JsonValueKind.Null => null,
+                _ => throw new ArgumentException("policy is a JSON string or object: " + value.GetRawText(), nameof(json)),
+            };
+        }
+
+        var url = _server.AddQueue(RequiredString(json, "accountId"), RequiredString(json, "region"), RequiredString(json, "name"), policy, OptionalTags(json));
+        return Ok(new Dictionary<string, object?> { ["queueUrl"] = url });
     }
 
     /// <summary><c>{"accountId","homeRegion","name","s3BucketName","isMultiRegionTrail"?,"isOrganizationTrail"?,"kmsKeyId"?,"tags"?}</c>: a CloudTrail trail.</summary>

@@ -408,6 +408,49 @@ function Get-AwsSandboxS3Bucket {
 
 # Export-ModuleMember adds to the list above; S3 keeps its own line so that service additions merge cleanly.
 Export-ModuleMember -Function New-AwsSandboxS3Bucket, Get-AwsSandboxS3Bucket
+function New-AwsSandboxSqsQueue {
+    <# .SYNOPSIS Seeds an SQS standard queue in any account and region, with an optional queue policy (a JSON string or a hashtable) and tags; returns its URL. #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)] $Sandbox,
+        [Parameter(Mandatory)] [string] $AccountId,
+        [Parameter(Mandatory)] [string] $Name,
+        [string] $Region = 'us-east-1',
+        $Policy,
+        [hashtable] $Tags = @{}
+    )
+    $request = @{ accountId = $AccountId; region = $Region; name = $Name; tags = $Tags }
+    if ($null -ne $Policy) { $request.policy = if ($Policy -is [string]) { $Policy } else { $Policy | ConvertTo-Json -Depth 20 -Compress } }
+    (Invoke-RestMethod -Method Post -Uri ($Sandbox.Endpoint + '_sandbox/sqs/queues') -Body ($request | ConvertTo-Json -Depth 20 -Compress) -ContentType 'application/json').queueUrl
+}
+
+function New-AwsSandboxKinesisStream {
+    <# .SYNOPSIS Seeds a Kinesis data stream (ACTIVE) in any account and region, unencrypted or with -KmsKeyId, and tags; returns its ARN. #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)] $Sandbox,
+        [Parameter(Mandatory)] [string] $AccountId,
+        [Parameter(Mandatory)] [string] $Name,
+        [string] $Region = 'us-east-1',
+        [string] $KmsKeyId,
+        [hashtable] $Tags = @{}
+    )
+    $request = @{ accountId = $AccountId; region = $Region; name = $Name; tags = $Tags }
+    if ($KmsKeyId) { $request.kmsKeyId = $KmsKeyId }
+    (Invoke-RestMethod -Method Post -Uri ($Sandbox.Endpoint + '_sandbox/kinesis/streams') -Body ($request | ConvertTo-Json -Compress) -ContentType 'application/json').streamArn
+}
+
+function Get-AwsSandboxKinesisStream {
+    <# .SYNOPSIS The sandbox's Kinesis streams (name, arn, accountId, region, status, encryptionType, keyId, tags), or the one named. #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)] $Sandbox,
+        [string] $Name
+    )
+    $streams = Invoke-RestMethod -Method Get -Uri ($Sandbox.Endpoint + '_sandbox/kinesis/streams')
+    if ($Name) { $streams | Where-Object name -EQ $Name } else { $streams }
+}
+
 Export-ModuleMember -Function New-AwsSandboxLoadBalancer, New-AwsSandboxTrail
 
 function New-AwsSandboxKmsKey {
@@ -447,3 +490,5 @@ function Get-AwsSandboxKmsKey {
 }
 
 Export-ModuleMember -Function New-AwsSandboxKmsKey, Get-AwsSandboxKmsKey
+Export-ModuleMember -Function New-AwsSandboxSqsQueue
+Export-ModuleMember -Function New-AwsSandboxKinesisStream, Get-AwsSandboxKinesisStream

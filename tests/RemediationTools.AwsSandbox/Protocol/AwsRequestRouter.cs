@@ -50,7 +50,7 @@ internal sealed class AwsRequestRouter
 
         var service = authorization.Service;
         if (service == "dynamodb") { return await new DynamoDb.DynamoDbEndpoint(_state, _faults, _calls, Authenticate).HandleAsync(request, authorization, requestId).ConfigureAwait(false); }
-        if (service is "ssm" or "cloudtrail" or "kms")
+        if (service is "ssm" or "cloudtrail" or "kms" or "kinesis")
         {
             return await HandleJsonAsync(request, authorization, requestId).ConfigureAwait(false);
         }
@@ -122,7 +122,8 @@ internal sealed class AwsRequestRouter
         {
             "cloudtrail" => (CloudTrail.CloudTrailService.TargetPrefix, (Func<AwsRequestContext, JsonElement, string?>)CloudTrail.CloudTrailService.Handle),
             "kms" => (Kms.KmsService.TargetPrefix, Kms.KmsService.Handle),
-            _ => (SsmService.TargetPrefix, SsmService.Handle),
+            "kinesis" => (Kinesis.KinesisService.TargetPrefix, Kinesis.KinesisService.Handle),
+            _ => (SsmService.TargetPrefix, (Func<AwsRequestContext, JsonElement, string?>)SsmService.Handle),
         };
         var target = request.Header("X-Amz-Target") ?? string.Empty;
         if (!target.StartsWith(prefix, StringComparison.Ordinal))

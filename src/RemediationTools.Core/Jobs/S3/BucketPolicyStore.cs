@@ -1,5 +1,6 @@
 using Amazon.S3;
 using Amazon.S3.Model;
+using RemediationTools.Core.Jobs.Policies;
 
 namespace RemediationTools.Core.Jobs.S3;
 
@@ -25,7 +26,7 @@ internal static class BucketPolicyStore
     public const string NoSuchBucketPolicyCode = "NoSuchBucketPolicy";
 
     /// <summary>The bucket's policy now (no cache).</summary>
-    public static async Task<BucketPolicyDocument> ReadAsync(S3Bucket bucket, CancellationToken cancellationToken)
+    public static async Task<PolicyDocument> ReadAsync(S3Bucket bucket, CancellationToken cancellationToken)
     {
         if (bucket is null)
         {
@@ -35,8 +36,8 @@ internal static class BucketPolicyStore
         var (code, text) = await ReadTextAsync(bucket, cancellationToken).ConfigureAwait(false);
         return code switch
         {
-            null => BucketPolicyDocument.Parse(text, bucket.Name),
-            NoSuchBucketPolicyCode => BucketPolicyDocument.None,
+            null => PolicyDocument.Parse(text, "bucket " + bucket.Name),
+            NoSuchBucketPolicyCode => PolicyDocument.None,
             _ => throw new JobFailureException(code, GetBucketPolicyAction + " on " + bucket.Name + " failed: " + code + "."),
         };
     }
@@ -98,7 +99,7 @@ internal static class BucketPolicyStore
     }
 
     /// <summary>The bucket's policy, read once per batch through the read cache (planning reads).</summary>
-    public static Task<BucketPolicyDocument> ReadCachedAsync(JobContext context, S3Bucket bucket, CancellationToken cancellationToken)
+    public static Task<PolicyDocument> ReadCachedAsync(JobContext context, S3Bucket bucket, CancellationToken cancellationToken)
         => context.Cache.GetOrReadAsync(ResourceKeys.BucketPolicy(bucket.Name), () => ReadAsync(bucket, cancellationToken));
 
     /// <summary>
@@ -106,7 +107,7 @@ internal static class BucketPolicyStore
     /// DeleteBucketPolicy when <paramref name="updated"/> has no statements left (or is no policy). Otherwise nothing is
     /// written and the finding fails with <see cref="WholeDocumentGuard.StalePlanErrorCode"/>.
     /// </summary>
-    public static async Task WriteAsync(S3Bucket bucket, BucketPolicyDocument planned, BucketPolicyDocument updated, CancellationToken cancellationToken)
+    public static async Task WriteAsync(S3Bucket bucket, PolicyDocument planned, PolicyDocument updated, CancellationToken cancellationToken)
     {
         if (planned is null)
         {
@@ -131,5 +132,5 @@ internal static class BucketPolicyStore
     }
 
     /// <summary>True when writing <paramref name="updated"/> deletes the policy.</summary>
-    public static bool Deletes(BucketPolicyDocument updated) => updated is null || !updated.Exists || updated.Statements.Count == 0;
+    public static bool Deletes(PolicyDocument updated) => updated is null || !updated.Exists || updated.Statements.Count == 0;
 }

@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using Amazon.S3;
 using Amazon.S3.Model;
 using RemediationTools.Core.Aws;
+using RemediationTools.Core.Jobs.Policies;
 
 namespace RemediationTools.Core.Jobs.S3;
 
@@ -206,7 +207,7 @@ internal static class LoggingTargetBucket
         // Read-modify-write: the statements are added to the policy as it is now, so nothing written meanwhile is lost,
         // and a statement someone else added meanwhile is not added twice.
         // A bucket this call just created has no policy yet: no read needed.
-        var current = created ? BucketPolicyDocument.None : await ReadAsync(target, cancellationToken).ConfigureAwait(false);
+        var current = created ? PolicyDocument.None : await ReadAsync(target, cancellationToken).ConfigureAwait(false);
         if (current.IsUnreadable || current.IsNoBucket)
         {
             // Created meanwhile by this account yet unreadable (no s3:GetBucketPolicy), or gone again: read it once more
@@ -240,8 +241,8 @@ internal static class LoggingTargetBucket
         var right = (JsonObject)b.DeepClone();
         left.Remove("Sid");
         right.Remove("Sid");
-        return BucketPolicyDocument.Parse(new JsonObject { ["Statement"] = left }.ToJsonString(), "statement")
-            .SameAs(BucketPolicyDocument.Parse(new JsonObject { ["Statement"] = right }.ToJsonString(), "statement"));
+        return PolicyDocument.Parse(new JsonObject { ["Statement"] = left }.ToJsonString(), "statement")
+            .SameAs(PolicyDocument.Parse(new JsonObject { ["Statement"] = right }.ToJsonString(), "statement"));
     }
 
     private static async Task<bool> CreateAsync(JobContext context, S3Bucket target, LoggingTargetPlan plan, CancellationToken cancellationToken)
@@ -267,7 +268,7 @@ internal static class LoggingTargetBucket
         }
     }
 
-    private static async Task<BucketPolicyDocument> ReadAsync(S3Bucket target, CancellationToken cancellationToken)
+    private static async Task<PolicyDocument> ReadAsync(S3Bucket target, CancellationToken cancellationToken)
     {
         string? code;
         string? text;
@@ -280,14 +281,14 @@ internal static class LoggingTargetBucket
             // A bucket of another account answers AccessDenied, as does one of this account the role may not read: the
             // plan says so, and CreateBucket tells them apart (BucketAlreadyExists, or BucketAlreadyOwnedByYou and the
             // read is refused again, naming the missing action).
-            return BucketPolicyDocument.Unreadable;
+            return PolicyDocument.Unreadable;
         }
 
         return code switch
         {
-            null => BucketPolicyDocument.Parse(text, target.Name),
-            BucketPolicyStore.NoSuchBucketPolicyCode => BucketPolicyDocument.None,
-            "NoSuchBucket" => BucketPolicyDocument.NoBucket,
+            null => PolicyDocument.Parse(text, "bucket " + target.Name),
+            BucketPolicyStore.NoSuchBucketPolicyCode => PolicyDocument.None,
+            "NoSuchBucket" => PolicyDocument.NoBucket,
             _ => throw new JobFailureException(code, GetBucketPolicyAction + " on the logging bucket " + target.Name + " failed: " + code + "."),
         };
     }
@@ -297,7 +298,7 @@ internal static class LoggingTargetBucket
 internal sealed class LoggingTargetPlan
 {
     /// <summary>Creates the plan.</summary>
-    public LoggingTargetPlan(string name, string region, string accountId, bool exists, BucketPolicyDocument policy, IReadOnlyList<JsonObject> missingStatements)
+    public LoggingTargetPlan(string name, string region, string accountId, bool exists, PolicyDocument policy, IReadOnlyList<JsonObject> missingStatements)
     {
         Name = name;
         Region = region;
@@ -320,7 +321,7 @@ internal sealed class LoggingTargetPlan
     public bool Exists { get; }
 
     /// <summary>The target's policy when planned.</summary>
-    public BucketPolicyDocument Policy { get; }
+    public PolicyDocument Policy { get; }
 
     /// <summary>The statements its policy lacks.</summary>
     public IReadOnlyList<JsonObject> MissingStatements { get; }
@@ -369,7 +370,7 @@ internal sealed class LoggingTargetPlan
                     Target = Name,
                     Description = "Add the log delivery statement(s) to the logging bucket's policy; every other statement stays.",
                     Before = null,
-                    After = BucketPolicyDocument.Show(MissingStatements),
+                    After = PolicyDocument.Show(MissingStatements),
                 });
             }
 

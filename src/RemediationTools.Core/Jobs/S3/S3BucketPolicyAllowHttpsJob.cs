@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using RemediationTools.Core.Results;
+using RemediationTools.Core.Jobs.Policies;
 
 namespace RemediationTools.Core.Jobs.S3;
 
@@ -47,12 +48,12 @@ internal sealed class S3BucketPolicyAllowHttpsJob : IRemediationJob
 
         var policy = await BucketPolicyStore.ReadCachedAsync(context, bucket, cancellationToken).ConfigureAwait(false);
         var arn = LoggingTargetBucket.BucketArn(bucket.Name, bucket.Region);
-        if (policy.Statements.FirstOrDefault(s => PolicyStatements.IsHttpsDeny(s, arn)) is { } existing)
+        if (policy.Statements.FirstOrDefault(s => BucketPolicyStatements.IsHttpsDeny(s, arn)) is { } existing)
         {
-            return JobPlan.Compliant(new[] { bucket.Name + " already denies requests without HTTPS: " + BucketPolicyDocument.Show(existing) });
+            return JobPlan.Compliant(new[] { bucket.Name + " already denies requests without HTTPS: " + PolicyDocument.Show(existing) });
         }
 
-        var deny = PolicyStatements.HttpsDeny(policy.UnusedSid(DenySid), arn);
+        var deny = BucketPolicyStatements.HttpsDeny(policy.UnusedSid(DenySid), arn);
         var updated = policy.With(deny);
         var action = new RemediationAction
         {
@@ -62,9 +63,9 @@ internal sealed class S3BucketPolicyAllowHttpsJob : IRemediationJob
                 ? "Add a statement denying requests without HTTPS to the bucket policy; Version, Id and the " + policy.Statements.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) + " other statement(s) stay."
                 : "Give the bucket a policy holding just a statement denying requests without HTTPS (it had no policy).",
             Before = null,
-            After = BucketPolicyDocument.Show(deny),
+            After = PolicyDocument.Show(deny),
         };
-        var undo = bucket.UndoRecord(Info.Id, new HttpsDenyUndoData { BucketName = bucket.Name, AddedStatement = BucketPolicyDocument.Show(deny), HadPolicy = policy.Exists, PolicyBefore = policy.ToJson() });
+        var undo = bucket.UndoRecord(Info.Id, new HttpsDenyUndoData { BucketName = bucket.Name, AddedStatement = PolicyDocument.Show(deny), HadPolicy = policy.Exists, PolicyBefore = policy.ToJson() });
         return JobPlan.Change(new[] { action }, Array.Empty<string>(), undo, new PolicyChange(bucket.Name, policy, updated, arn), new[] { ResourceKeys.BucketPolicy(bucket.Name) });
     }
 
@@ -83,7 +84,7 @@ internal sealed class S3BucketPolicyAllowHttpsJob : IRemediationJob
         var bucket = await S3Bucket.OpenNamedAsync(context, change.BucketName, context.ResourceRegion ?? context.Region, cancellationToken).ConfigureAwait(false);
         var policy = await BucketPolicyStore.ReadAsync(bucket, cancellationToken).ConfigureAwait(false);
         context.Cache.Set(ResourceKeys.BucketPolicy(bucket.Name), policy);
-        var denies = policy.Statements.Any(s => PolicyStatements.IsHttpsDeny(s, change.BucketArn));
+        var denies = policy.Statements.Any(s => BucketPolicyStatements.IsHttpsDeny(s, change.BucketArn));
         if (change.IsUndo)
         {
             return change.Removed.All(r => !policy.Statements.Any(s => SameJson(s, r)))
@@ -119,7 +120,7 @@ internal sealed class S3BucketPolicyAllowHttpsJob : IRemediationJob
 
         // Nothing else written since this run's change: the exact document from before (Version, Id, Statement's shape);
         // else only the added statement goes.
-        var original = BucketPolicyDocument.Parse(data.PolicyBefore, bucket.Name);
+        var original = PolicyDocument.Parse(data.PolicyBefore, bucket.Name);
         var updated = data.HadPolicy && policy.SameAs(original.With(added)) ? original : policy.Without(ours);
         var deletes = BucketPolicyStore.Deletes(updated);
         var action = new RemediationAction
@@ -129,7 +130,7 @@ internal sealed class S3BucketPolicyAllowHttpsJob : IRemediationJob
             Description = deletes
                 ? "Delete the bucket policy, which holds only the statement this run added (the bucket had no policy)."
                 : "Take the statement this run added out of the bucket policy; every other statement stays.",
-            Before = BucketPolicyDocument.Show(added),
+            Before = PolicyDocument.Show(added),
             After = null,
         };
         var change = new PolicyChange(bucket.Name, policy, updated, LoggingTargetBucket.BucketArn(bucket.Name, bucket.Region)) { Removed = ours };
@@ -137,15 +138,15 @@ internal sealed class S3BucketPolicyAllowHttpsJob : IRemediationJob
     }
 
     private static bool SameJson(JsonObject a, JsonObject b)
-        => BucketPolicyDocument.Parse(new JsonObject { ["Statement"] = a.DeepClone() }.ToJsonString(), "statement")
-            .SameAs(BucketPolicyDocument.Parse(new JsonObject { ["Statement"] = b.DeepClone() }.ToJsonString(), "statement"));
+        => PolicyDocument.Parse(new JsonObject { ["Statement"] = a.DeepClone() }.ToJsonString(), "statement")
+            .SameAs(PolicyDocument.Parse(new JsonObject { ["Statement"] = b.DeepClone() }.ToJsonString(), "statement"));
 
     private static PolicyChange ChangeOf(JobPlan plan)
         => plan.Changes as PolicyChange ?? throw new ArgumentException("The plan was not made by " + nameof(S3BucketPolicyAllowHttpsJob) + ".", nameof(plan));
 
     private sealed class PolicyChange
     {
-        public PolicyChange(string bucketName, BucketPolicyDocument planned, BucketPolicyDocument updated, string bucketArn)
+        public PolicyChange(string bucketName, PolicyDocument planned, PolicyDocument updated, string bucketArn)
         {
             BucketName = bucketName;
             Planned = planned;
@@ -155,9 +156,9 @@ internal sealed class S3BucketPolicyAllowHttpsJob : IRemediationJob
 
         public string BucketName { get; }
 
-        public BucketPolicyDocument Planned { get; }
+        public PolicyDocument Planned { get; }
 
-        public BucketPolicyDocument Updated { get; }
+        public PolicyDocument Updated { get; }
 
         public string BucketArn { get; }
 

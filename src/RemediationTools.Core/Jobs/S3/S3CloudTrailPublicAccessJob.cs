@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using RemediationTools.Core.Aws.Signed.CloudTrail;
 using RemediationTools.Core.Results;
+using RemediationTools.Core.Jobs.Policies;
 
 namespace RemediationTools.Core.Jobs.S3;
 
@@ -67,9 +68,9 @@ internal sealed class S3CloudTrailPublicAccessJob : IRemediationJob
 
         var policy = await BucketPolicyStore.ReadCachedAsync(context, bucket, cancellationToken).ConfigureAwait(false);
         var block = await context.Cache.GetOrReadAsync(ResourceKeys.BucketPublicAccessBlock(bucket.Name), () => PublicAccessBlockStore.ReadAsync(bucket, cancellationToken)).ConfigureAwait(false);
-        var removed = policy.Statements.Where(PolicyStatements.IsUnconditionalPublicAllow).ToList();
-        var conditional = policy.Statements.Where(PolicyStatements.IsConditionalPublicAllow).ToList();
-        var notes = conditional.Select(s => "A conditional public statement stays (check its condition): " + BucketPolicyDocument.Show(s)).ToList();
+        var removed = policy.Statements.Where(BucketPolicyStatements.IsUnconditionalPublicAllow).ToList();
+        var conditional = policy.Statements.Where(BucketPolicyStatements.IsConditionalPublicAllow).ToList();
+        var notes = conditional.Select(s => "A conditional public statement stays (check its condition): " + PolicyDocument.Show(s)).ToList();
         if (removed.Count == 0 && block.IsAllOn)
         {
             return JobPlan.Compliant(notes);
@@ -84,7 +85,7 @@ internal sealed class S3CloudTrailPublicAccessJob : IRemediationJob
             Description = deletes
                 ? "Remove the unconditional public Allow statement; the policy holds nothing else, so it is deleted."
                 : "Remove the unconditional public Allow statement from the bucket policy; every other statement stays.",
-            Before = BucketPolicyDocument.Show(statement),
+            Before = PolicyDocument.Show(statement),
             After = null,
         }).ToList();
         if (!block.IsAllOn)
@@ -104,7 +105,7 @@ internal sealed class S3CloudTrailPublicAccessJob : IRemediationJob
             TrailName = context.ResourceId,
             BucketName = bucket.Name,
             PolicyBefore = removed.Count > 0 ? policy.ToJson() : null,
-            RemovedStatements = removed.Select(BucketPolicyDocument.Show).ToList(),
+            RemovedStatements = removed.Select(PolicyDocument.Show).ToList(),
             PublicAccessBlockBefore = block.IsAllOn ? null : block,
         });
         var change = new BucketChange(bucket.Name, policy, removed.Count > 0 ? updated : null, block.IsAllOn ? null : PublicAccessBlockState.AllOn);
@@ -153,7 +154,7 @@ internal sealed class S3CloudTrailPublicAccessJob : IRemediationJob
         {
             var policy = await BucketPolicyStore.ReadAsync(bucket, cancellationToken).ConfigureAwait(false);
             context.Cache.Set(ResourceKeys.BucketPolicy(bucket.Name), policy);
-            if (!policy.SameAs(BucketPolicyStore.Deletes(updated) ? BucketPolicyDocument.None : updated))
+            if (!policy.SameAs(BucketPolicyStore.Deletes(updated) ? PolicyDocument.None : updated))
             {
                 problems.Add("the bucket policy is " + (policy.ToJson() ?? "absent") + ", not " + (BucketPolicyStore.Deletes(updated) ? "absent" : updated.ToJson()));
             }
@@ -209,8 +210,8 @@ internal sealed class S3CloudTrailPublicAccessJob : IRemediationJob
             }
         }
 
-        BucketPolicyDocument? planned = null;
-        BucketPolicyDocument? restored = null;
+        PolicyDocument? planned = null;
+        PolicyDocument? restored = null;
         if (removed.Count > 0)
         {
             var policy = await BucketPolicyStore.ReadAsync(bucket, cancellationToken).ConfigureAwait(false);
@@ -221,7 +222,7 @@ internal sealed class S3CloudTrailPublicAccessJob : IRemediationJob
 
                 // Nothing written since this run's change: the exact document from before (Version, Id, order); else the
                 // removed statements go back into the policy as it is now.
-                var original = BucketPolicyDocument.Parse(data.PolicyBefore, bucket.Name);
+                var original = PolicyDocument.Parse(data.PolicyBefore, bucket.Name);
                 var leftByThisRun = original.Without(original.Statements.Where(s => removed.Any(r => SameJson(s, r))));
                 var untouched = missing.Count == removed.Count && (policy.SameAs(leftByThisRun) || (!policy.Exists && BucketPolicyStore.Deletes(leftByThisRun)));
                 restored = untouched && original.Exists ? original : missing.Aggregate(policy, (document, statement) => document.With(statement));
@@ -231,7 +232,7 @@ internal sealed class S3CloudTrailPublicAccessJob : IRemediationJob
                     Target = bucket.Name,
                     Description = "Put the removed public statement back into the bucket policy.",
                     Before = null,
-                    After = BucketPolicyDocument.Show(statement),
+                    After = PolicyDocument.Show(statement),
                 }));
             }
         }
@@ -241,7 +242,7 @@ internal sealed class S3CloudTrailPublicAccessJob : IRemediationJob
             return JobPlan.Compliant(new[] { bucket.Name + " is as it was before the change already." });
         }
 
-        var change = new BucketChange(bucket.Name, planned ?? BucketPolicyDocument.None, restored, block) { IsUndo = true };
+        var change = new BucketChange(bucket.Name, planned ?? PolicyDocument.None, restored, block) { IsUndo = true };
         return JobPlan.Change(actions, Array.Empty<string>(), null, change, Touches(bucket.Name, change));
     }
 
@@ -301,7 +302,7 @@ internal sealed class S3CloudTrailPublicAccessJob : IRemediationJob
 
     private sealed class BucketChange
     {
-        public BucketChange(string bucketName, BucketPolicyDocument planned, BucketPolicyDocument? updated, PublicAccessBlockState? block)
+        public BucketChange(string bucketName, PolicyDocument planned, PolicyDocument? updated, PublicAccessBlockState? block)
         {
             BucketName = bucketName;
             Planned = planned;
@@ -312,10 +313,10 @@ internal sealed class S3CloudTrailPublicAccessJob : IRemediationJob
         public string BucketName { get; }
 
         // The policy the plan was made from (the stale-plan guard compares the policy to it before writing).
-        public BucketPolicyDocument Planned { get; }
+        public PolicyDocument Planned { get; }
 
         // The policy to write; null = the policy is not touched.
-        public BucketPolicyDocument? Updated { get; }
+        public PolicyDocument? Updated { get; }
 
         // The public access block to write; null = not touched.
         public PublicAccessBlockState? Block { get; }

@@ -4,6 +4,7 @@ using Amazon.S3.Model;
 using RemediationTools.AwsSandbox;
 using RemediationTools.Core.Engine;
 using RemediationTools.Core.Jobs.S3;
+using RemediationTools.Core.Jobs.Policies;
 
 namespace RemediationTools.Core.Tests.Jobs.S3;
 
@@ -51,7 +52,7 @@ public sealed class S3BucketPolicyAllowHttpsSandboxTests : IDisposable
 
     private async Task<RemediationEngine> EngineAsync() => new(await SandboxS3.FactoryAsync(server, account.AccessKeyId, account.SecretAccessKey));
 
-    private static JsonObject Deny(string bucket, string sid = S3BucketPolicyAllowHttpsJob.DenySid) => PolicyStatements.HttpsDeny(sid, Arn(bucket));
+    private static JsonObject Deny(string bucket, string sid = S3BucketPolicyAllowHttpsJob.DenySid) => BucketPolicyStatements.HttpsDeny(sid, Arn(bucket));
 
     [Fact]
     public async Task Run_NoPolicy_PolicyOfJustTheDeny_UndoDeletesIt()
@@ -62,8 +63,8 @@ public sealed class S3BucketPolicyAllowHttpsSandboxTests : IDisposable
         var result = await engine.RunAsync(SandboxS3.Finding(JobId, account, bucket), new RemediationOptions());
 
         Assert.True(result.Status == RemediationStatus.Remediated, result.ErrorCode + " " + result.Reason);
-        var policy = BucketPolicyDocument.Parse(await PolicyAsync(bucket), bucket);
-        Assert.Equal(BucketPolicyDocument.PolicyVersion, policy.ToJson() is { } text ? JsonNode.Parse(text)!["Version"]!.GetValue<string>() : null);
+        var policy = PolicyDocument.Parse(await PolicyAsync(bucket), bucket);
+        Assert.Equal(PolicyDocument.PolicyVersion, policy.ToJson() is { } text ? JsonNode.Parse(text)!["Version"]!.GetValue<string>() : null);
         Assert.True(LoggingTargetBucket.SameStatement(Deny(bucket), Assert.Single(policy.Statements)));
         var action = Assert.Single(result.Actions);
         Assert.Equal(Put, action.Operation);
@@ -88,14 +89,14 @@ public sealed class S3BucketPolicyAllowHttpsSandboxTests : IDisposable
 
         Assert.True(result.Status == RemediationStatus.Remediated, result.ErrorCode + " " + result.Reason);
         var text = await PolicyAsync(bucket);
-        var policy = BucketPolicyDocument.Parse(text, bucket);
+        var policy = PolicyDocument.Parse(text, bucket);
         Assert.Equal(new[] { "Reader", S3BucketPolicyAllowHttpsJob.DenySid }, policy.Statements.Select(PolicyStatements.Sid));
         Assert.Equal("keep-me", JsonNode.Parse(text!)!["Id"]!.GetValue<string>());
 
         var undo = await engine.UndoAsync(result.UndoRecord!, new RemediationOptions());
 
         Assert.True(undo.Status == RemediationStatus.Remediated, undo.ErrorCode + " " + undo.Reason);
-        Assert.True(BucketPolicyDocument.Parse(await PolicyAsync(bucket), bucket).SameAs(BucketPolicyDocument.Parse(Original.Replace("{bucket}", bucket, StringComparison.Ordinal), bucket)));
+        Assert.True(PolicyDocument.Parse(await PolicyAsync(bucket), bucket).SameAs(PolicyDocument.Parse(Original.Replace("{bucket}", bucket, StringComparison.Ordinal), bucket)));
     }
 
     [Theory]
@@ -123,7 +124,7 @@ public sealed class S3BucketPolicyAllowHttpsSandboxTests : IDisposable
         var result = await (await EngineAsync()).RunAsync(SandboxS3.Finding(JobId, account, bucket), new RemediationOptions());
 
         Assert.True(result.Status == RemediationStatus.Remediated, result.ErrorCode + " " + result.Reason);
-        var policy = BucketPolicyDocument.Parse(await PolicyAsync(bucket), bucket);
+        var policy = PolicyDocument.Parse(await PolicyAsync(bucket), bucket);
         Assert.Equal(new[] { "AllowSSLRequestsOnly", "AllowSSLRequestsOnly2" }, policy.Statements.Select(PolicyStatements.Sid));
     }
 
@@ -177,7 +178,7 @@ public sealed class S3BucketPolicyAllowHttpsSandboxTests : IDisposable
 
         var result = Assert.Single(results);
         Assert.True(result.Status == RemediationStatus.Remediated, result.ErrorCode + " " + result.Reason);
-        var policy = BucketPolicyDocument.Parse(await PolicyAsync(bucket), bucket);
+        var policy = PolicyDocument.Parse(await PolicyAsync(bucket), bucket);
         Assert.Equal(new[] { "A", "B", S3BucketPolicyAllowHttpsJob.DenySid }, policy.Statements.Select(PolicyStatements.Sid));
 
         // The other writer's PutBucketPolicy and the job's one: the stale plan wrote nothing.
@@ -214,6 +215,6 @@ public sealed class S3BucketPolicyAllowHttpsSandboxTests : IDisposable
 
         Assert.Equal(RemediationStatus.Failed, result.Status);
         Assert.Equal(WholeDocumentGuard.StalePlanErrorCode, result.ErrorCode);
-        Assert.Equal(new[] { "B" }, BucketPolicyDocument.Parse(await PolicyAsync(bucket), bucket).Statements.Select(PolicyStatements.Sid));
+        Assert.Equal(new[] { "B" }, PolicyDocument.Parse(await PolicyAsync(bucket), bucket).Statements.Select(PolicyStatements.Sid));
     }
 }

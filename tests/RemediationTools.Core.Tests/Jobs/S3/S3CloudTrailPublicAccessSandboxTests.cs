@@ -3,6 +3,7 @@ using Amazon.S3.Model;
 using RemediationTools.AwsSandbox;
 using RemediationTools.Core.Engine;
 using RemediationTools.Core.Jobs.S3;
+using RemediationTools.Core.Jobs.Policies;
 
 namespace RemediationTools.Core.Tests.Jobs.S3;
 
@@ -101,7 +102,7 @@ public sealed class S3CloudTrailPublicAccessSandboxTests : IDisposable
         var result = await engine.RunAsync(ObjectChainFinding(bucket), new RemediationOptions());
 
         Assert.True(result.Status == RemediationStatus.Remediated, result.ErrorCode + " " + result.Reason);
-        var policy = BucketPolicyDocument.Parse(await PolicyAsync(bucket), bucket);
+        var policy = PolicyDocument.Parse(await PolicyAsync(bucket), bucket);
         Assert.Equal(new[] { "AWSCloudTrailAclCheck", "AWSCloudTrailWrite", "Office" }, policy.Statements.Select(PolicyStatements.Sid));
         Assert.True((await BlockAsync(bucket)).IsAllOn);
         Assert.Equal(0, Calls(S3CloudTrailPublicAccessJob.GetTrailAction));
@@ -114,7 +115,7 @@ public sealed class S3CloudTrailPublicAccessSandboxTests : IDisposable
         var undo = await engine.UndoAsync(result.UndoRecord!, new RemediationOptions());
 
         Assert.True(undo.Status == RemediationStatus.Remediated, undo.ErrorCode + " " + undo.Reason);
-        Assert.True(BucketPolicyDocument.Parse(await PolicyAsync(bucket), bucket).SameAs(BucketPolicyDocument.Parse(original, bucket)));
+        Assert.True(PolicyDocument.Parse(await PolicyAsync(bucket), bucket).SameAs(PolicyDocument.Parse(original, bucket)));
         Assert.False((await BlockAsync(bucket)).Exists);
     }
 
@@ -137,7 +138,7 @@ public sealed class S3CloudTrailPublicAccessSandboxTests : IDisposable
         var undo = await engine.UndoAsync(result.UndoRecord!, new RemediationOptions());
 
         Assert.True(undo.Status == RemediationStatus.Remediated, undo.ErrorCode + " " + undo.Reason);
-        Assert.True(BucketPolicyDocument.Parse(await PolicyAsync(bucket), bucket).SameAs(BucketPolicyDocument.Parse(original, bucket)));
+        Assert.True(PolicyDocument.Parse(await PolicyAsync(bucket), bucket).SameAs(PolicyDocument.Parse(original, bucket)));
     }
 
     [Fact]
@@ -207,7 +208,7 @@ public sealed class S3CloudTrailPublicAccessSandboxTests : IDisposable
 
         var result = Assert.Single(results);
         Assert.True(result.Status == RemediationStatus.Remediated, result.ErrorCode + " " + result.Reason);
-        Assert.Equal(new[] { "AWSCloudTrailAclCheck", "AWSCloudTrailWrite", "Auditor" }, BucketPolicyDocument.Parse(await PolicyAsync(bucket), bucket).Statements.Select(PolicyStatements.Sid));
+        Assert.Equal(new[] { "AWSCloudTrailAclCheck", "AWSCloudTrailWrite", "Auditor" }, PolicyDocument.Parse(await PolicyAsync(bucket), bucket).Statements.Select(PolicyStatements.Sid));
         Assert.True((await BlockAsync(bucket)).IsAllOn);
     }
 

@@ -3,6 +3,7 @@ using Amazon.S3.Model;
 using RemediationTools.AwsSandbox;
 using RemediationTools.Core.Engine;
 using RemediationTools.Core.Jobs.S3;
+using RemediationTools.Core.Jobs.Policies;
 
 namespace RemediationTools.Core.Tests.Jobs.S3;
 
@@ -74,7 +75,7 @@ public sealed class S3EnableAccessLoggingSandboxTests : IDisposable
         Assert.True(block.BlockPublicAcls == true && block.IgnorePublicAcls == true && block.BlockPublicPolicy == true && block.RestrictPublicBuckets == true);
         var ownership = await s3.GetBucketOwnershipControlsAsync(new GetBucketOwnershipControlsRequest { BucketName = target });
         Assert.Equal(ObjectOwnership.BucketOwnerEnforced, Assert.Single(ownership.OwnershipControls.Rules).ObjectOwnership);
-        var statement = Assert.Single(BucketPolicyDocument.Parse(await PolicyAsync(target), target).Statements);
+        var statement = Assert.Single(PolicyDocument.Parse(await PolicyAsync(target), target).Statements);
         Assert.True(LoggingTargetBucket.SameStatement(LoggingTargetBucket.S3ServerAccessLogsStatement(target, account.AccountId, SandboxS3.Region), statement));
         Assert.Equal(new[] { "s3:CreateBucket", "s3:PutBucketPolicy", "s3:PutBucketLogging" }, result.Actions.Select(a => a.Operation));
         Assert.Equal(1, Calls("s3:CreateBucket"));
@@ -127,7 +128,7 @@ public sealed class S3EnableAccessLoggingSandboxTests : IDisposable
         Assert.Equal(1, Calls("s3:CreateBucket"));
         Assert.Equal(1, Calls("s3:PutBucketPolicy"));
         Assert.Equal(20, Calls("s3:PutBucketLogging"));
-        Assert.Single(BucketPolicyDocument.Parse(await PolicyAsync(Target()), Target()).Statements);
+        Assert.Single(PolicyDocument.Parse(await PolicyAsync(Target()), Target()).Statements);
         foreach (var source in sources)
         {
             Assert.Equal(Target(), (await LoggingAsync(source)).TargetBucketName);
@@ -181,7 +182,7 @@ public sealed class S3EnableAccessLoggingSandboxTests : IDisposable
 
         Assert.True(result.Status == RemediationStatus.Remediated, result.ErrorCode + " " + result.Reason);
         Assert.Equal(0, Calls("s3:CreateBucket"));
-        var policy = BucketPolicyDocument.Parse(await PolicyAsync(target), target);
+        var policy = PolicyDocument.Parse(await PolicyAsync(target), target);
         Assert.Equal(new[] { "Keep", LoggingTargetBucket.S3ServerAccessLogsSid }, policy.Statements.Select(PolicyStatements.Sid));
         Assert.Equal(target, (await LoggingAsync(source)).TargetBucketName);
         Assert.Contains(result.Notes, n => n.Contains("exists and is used", StringComparison.Ordinal));
@@ -199,7 +200,7 @@ public sealed class S3EnableAccessLoggingSandboxTests : IDisposable
         var results = await (await EngineAsync()).RunAsync(findings, new RemediationOptions());
 
         Assert.All(results, r => Assert.True(r.Status == RemediationStatus.Remediated, r.JobId + " " + r.ResourceId + ": " + r.Status + " " + r.ErrorCode + " " + r.Reason));
-        var sids = BucketPolicyDocument.Parse(await PolicyAsync(target), target).Statements.Select(PolicyStatements.Sid).OrderBy(x => x, StringComparer.Ordinal);
+        var sids = PolicyDocument.Parse(await PolicyAsync(target), target).Statements.Select(PolicyStatements.Sid).OrderBy(x => x, StringComparer.Ordinal);
         Assert.Equal(new[] { S3BucketPolicyAllowHttpsJob.DenySid, LoggingTargetBucket.S3ServerAccessLogsSid }, sids);
         Assert.Equal(0, Calls("s3:CreateBucket"));
     }

@@ -1,14 +1,14 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace RemediationTools.Core.Jobs.S3;
+namespace RemediationTools.Core.Jobs.Policies;
 
 /// <summary>
-/// A bucket policy as the JSON document AWS stores, edited without losing anything: members the module does not know
+/// A resource policy (an S3 bucket policy, an SQS queue policy) as the JSON document AWS stores, edited without losing anything: members the module does not know
 /// stay, in their order, and <c>Statement</c> may be an array or a single object (both are valid IAM policy grammar).
 /// Every edit returns a new document; the text of the original is kept for the stale-plan guard.
 /// </summary>
-internal sealed class BucketPolicyDocument
+internal sealed class PolicyDocument
 {
     /// <summary>The policy language version a new policy is written with.</summary>
     public const string PolicyVersion = "2012-10-17";
@@ -17,24 +17,24 @@ internal sealed class BucketPolicyDocument
 
     private readonly JsonObject? root;
 
-    private BucketPolicyDocument(JsonObject? root, string? text)
+    private PolicyDocument(JsonObject? root, string? text)
     {
         this.root = root;
         Text = text;
         Statements = root is null ? Array.Empty<JsonObject>() : ReadStatements(root);
     }
 
-    /// <summary>The bucket has no policy.</summary>
-    public static BucketPolicyDocument None { get; } = new(null, null);
+    /// <summary>The resource has no policy.</summary>
+    public static PolicyDocument None { get; } = new(null, null);
 
     /// <summary>
     /// The bucket itself does not exist (GetBucketPolicy: NoSuchBucket): no policy either. Kept under the same read cache
     /// key as a policy, so every job reading a bucket's policy in a batch shares one entry of one type.
     /// </summary>
-    public static BucketPolicyDocument NoBucket { get; } = new(null, null) { IsNoBucket = true };
+    public static PolicyDocument NoBucket { get; } = new(null, null) { IsNoBucket = true };
 
     /// <summary>Reading the policy was refused (AccessDenied: another account's bucket, or no s3:GetBucketPolicy).</summary>
-    public static BucketPolicyDocument Unreadable { get; } = new(null, null) { IsUnreadable = true };
+    public static PolicyDocument Unreadable { get; } = new(null, null) { IsUnreadable = true };
 
     /// <summary>True for <see cref="NoBucket"/>.</summary>
     public bool IsNoBucket { get; private set; }
@@ -42,7 +42,7 @@ internal sealed class BucketPolicyDocument
     /// <summary>True for <see cref="Unreadable"/>.</summary>
     public bool IsUnreadable { get; private set; }
 
-    /// <summary>True when the bucket has a policy document.</summary>
+    /// <summary>True when the resource has a policy document.</summary>
     public bool Exists => root is not null;
 
     /// <summary>The policy text as read (or as this document serialises); null when there is no policy.</summary>
@@ -52,10 +52,11 @@ internal sealed class BucketPolicyDocument
     public IReadOnlyList<JsonObject> Statements { get; }
 
     /// <summary>
-    /// Parses the text GetBucketPolicy returned; null or blank means no policy. A document that is not a JSON object
-    /// (AWS never stores one) is a <see cref="JobFailureException"/> naming the bucket, so nothing is written over it.
+    /// Parses the policy text AWS returned (GetBucketPolicy, the Policy queue attribute); null or blank means no policy.
+    /// A document that is not a JSON object (AWS never stores one) is a <see cref="JobFailureException"/> naming
+    /// <paramref name="owner"/> (for example "bucket b"), so nothing is written over it.
     /// </summary>
-    public static BucketPolicyDocument Parse(string? text, string bucketName)
+    public static PolicyDocument Parse(string? text, string owner)
     {
         if (string.IsNullOrWhiteSpace(text))
         {
@@ -69,20 +70,20 @@ internal sealed class BucketPolicyDocument
         }
         catch (JsonException ex)
         {
-            throw new JobFailureException(MalformedPolicyErrorCode, "The bucket policy of " + bucketName + " is not valid JSON (" + ex.Message + "); it was left unchanged.");
+            throw new JobFailureException(MalformedPolicyErrorCode, "The policy of " + owner + " is not valid JSON (" + ex.Message + "); it was left unchanged.");
         }
 
         if (node is not JsonObject obj)
         {
-            throw new JobFailureException(MalformedPolicyErrorCode, "The bucket policy of " + bucketName + " is not a JSON object; it was left unchanged.");
+            throw new JobFailureException(MalformedPolicyErrorCode, "The policy of " + owner + " is not a JSON object; it was left unchanged.");
         }
 
         if (obj[StatementMember] is { } statement && statement is not JsonObject && statement is not JsonArray)
         {
-            throw new JobFailureException(MalformedPolicyErrorCode, "The bucket policy of " + bucketName + " has a Statement that is neither an object nor an array; it was left unchanged.");
+            throw new JobFailureException(MalformedPolicyErrorCode, "The policy of " + owner + " has a Statement that is neither an object nor an array; it was left unchanged.");
         }
 
-        return new BucketPolicyDocument(obj, text);
+        return new PolicyDocument(obj, text);
     }
 
     /// <summary>The error code of a policy the module cannot read safely.</summary>
@@ -93,7 +94,7 @@ internal sealed class BucketPolicyDocument
     /// <c>Id</c>, unknown members and every other statement stay; a single-object <c>Statement</c> that is removed
     /// leaves an empty array, which <see cref="Statements"/> reports as empty (the caller then deletes the policy).
     /// </summary>
-    public BucketPolicyDocument Without(IEnumerable<JsonObject> remove)
+    public PolicyDocument Without(IEnumerable<JsonObject> remove)
     {
         var removed = new HashSet<JsonObject>(remove ?? throw new ArgumentNullException(nameof(remove)), ReferenceEqualityComparer.Instance);
         if (root is null || removed.Count == 0)
@@ -103,14 +104,14 @@ internal sealed class BucketPolicyDocument
 
         var kept = Statements.Where(s => !removed.Contains(s)).ToList();
         var copy = CloneReplacing(kept, keepSingleObject: kept.Count == 1 && root[StatementMember] is JsonObject);
-        return new BucketPolicyDocument(copy, copy.ToJsonString());
+        return new PolicyDocument(copy, copy.ToJsonString());
     }
 
     /// <summary>
     /// A copy with <paramref name="statement"/> appended. Without a policy: a new one holding just the statement, with
     /// <see cref="PolicyVersion"/>. A single-object <c>Statement</c> becomes an array of the old and the new one.
     /// </summary>
-    public BucketPolicyDocument With(JsonObject statement)
+    public PolicyDocument With(JsonObject statement)
     {
         if (statement is null)
         {
@@ -131,7 +132,7 @@ internal sealed class BucketPolicyDocument
             copy = CloneReplacing(Statements.Concat(new[] { (JsonObject)statement.DeepClone() }).ToList(), keepSingleObject: false);
         }
 
-        return new BucketPolicyDocument(copy, copy.ToJsonString());
+        return new PolicyDocument(copy, copy.ToJsonString());
     }
 
     /// <summary>A Sid not used by any statement: <paramref name="preferred"/>, else it with a number appended.</summary>
@@ -154,7 +155,7 @@ internal sealed class BucketPolicyDocument
     }
 
     /// <summary>True when <paramref name="other"/> holds the same JSON (member order aside, which AWS may change).</summary>
-    public bool SameAs(BucketPolicyDocument other)
+    public bool SameAs(PolicyDocument other)
     {
         if (other is null)
         {

@@ -1,8 +1,9 @@
 using System.Text.Json.Nodes;
 using RemediationTools.Core.Jobs;
 using RemediationTools.Core.Jobs.S3;
+using RemediationTools.Core.Jobs.Policies;
 
-namespace RemediationTools.Core.Tests.Jobs.S3;
+namespace RemediationTools.Core.Tests.Jobs.Policies;
 
 /// <summary>The bucket policy document: parsing, removing and adding statements without losing anything.</summary>
 public sealed class BucketPolicyDocumentTests
@@ -13,7 +14,7 @@ public sealed class BucketPolicyDocumentTests
     [Fact]
     public void Parse_SingleObjectStatement_IsOneStatement()
     {
-        var document = BucketPolicyDocument.Parse("{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::example-bucket/*\"}}", Bucket);
+        var document = PolicyDocument.Parse("{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::example-bucket/*\"}}", Bucket);
 
         var statement = Assert.Single(document.Statements);
         Assert.True(PolicyStatements.IsUnconditionalPublicAllow(statement));
@@ -25,7 +26,7 @@ public sealed class BucketPolicyDocumentTests
     [InlineData("  ")]
     public void Parse_NoText_IsNoPolicy(string? text)
     {
-        var document = BucketPolicyDocument.Parse(text, Bucket);
+        var document = PolicyDocument.Parse(text, Bucket);
 
         Assert.False(document.Exists);
         Assert.Empty(document.Statements);
@@ -38,9 +39,9 @@ public sealed class BucketPolicyDocumentTests
     [InlineData("{\"Statement\":\"x\"}")]
     public void Parse_Malformed_FailsNamingTheBucket(string text)
     {
-        var ex = Assert.Throws<JobFailureException>(() => BucketPolicyDocument.Parse(text, Bucket));
+        var ex = Assert.Throws<JobFailureException>(() => PolicyDocument.Parse(text, Bucket));
 
-        Assert.Equal(BucketPolicyDocument.MalformedPolicyErrorCode, ex.ErrorCode);
+        Assert.Equal(PolicyDocument.MalformedPolicyErrorCode, ex.ErrorCode);
         Assert.Contains(Bucket, ex.Message, StringComparison.Ordinal);
     }
 
@@ -51,7 +52,7 @@ public sealed class BucketPolicyDocumentTests
             "{\"Sid\":\"A\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::111122223333:root\"},\"Action\":\"s3:*\",\"Resource\":\"*\"}," +
             "{\"Sid\":\"B\",\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"s3:GetObject\",\"Resource\":\"*\"}," +
             "{\"Sid\":\"C\",\"Effect\":\"Deny\",\"Principal\":\"*\",\"Action\":\"s3:DeleteBucket\",\"Resource\":\"*\",\"Extra\":[1,2]}],\"Trailer\":true}";
-        var document = BucketPolicyDocument.Parse(Text, Bucket);
+        var document = PolicyDocument.Parse(Text, Bucket);
 
         var edited = document.Without(new[] { document.Statements[1] });
 
@@ -66,7 +67,7 @@ public sealed class BucketPolicyDocumentTests
     [Fact]
     public void Without_TheOnlySingleObjectStatement_LeavesNoStatements()
     {
-        var document = BucketPolicyDocument.Parse("{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"s3:GetObject\",\"Resource\":\"*\"}}", Bucket);
+        var document = PolicyDocument.Parse("{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"s3:GetObject\",\"Resource\":\"*\"}}", Bucket);
 
         var edited = document.Without(document.Statements);
 
@@ -76,7 +77,7 @@ public sealed class BucketPolicyDocumentTests
     [Fact]
     public void Without_OneOfTwoInSingleObjectDocument_KeepsTheOther()
     {
-        var document = BucketPolicyDocument.Parse("{\"Statement\":[{\"Sid\":\"A\",\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"s3:GetObject\",\"Resource\":\"*\"},{\"Sid\":\"B\",\"Effect\":\"Deny\",\"Principal\":\"*\",\"Action\":\"s3:*\",\"Resource\":\"*\"}]}", Bucket);
+        var document = PolicyDocument.Parse("{\"Statement\":[{\"Sid\":\"A\",\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"s3:GetObject\",\"Resource\":\"*\"},{\"Sid\":\"B\",\"Effect\":\"Deny\",\"Principal\":\"*\",\"Action\":\"s3:*\",\"Resource\":\"*\"}]}", Bucket);
 
         var edited = document.Without(new[] { document.Statements[0] });
 
@@ -86,9 +87,9 @@ public sealed class BucketPolicyDocumentTests
     [Fact]
     public void With_NoPolicy_MakesPolicyOfJustTheStatement()
     {
-        var deny = PolicyStatements.HttpsDeny("AllowSSLRequestsOnly", BucketArn);
+        var deny = BucketPolicyStatements.HttpsDeny("AllowSSLRequestsOnly", BucketArn);
 
-        var document = BucketPolicyDocument.None.With(deny);
+        var document = PolicyDocument.None.With(deny);
 
         Assert.Equal(
             "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"AllowSSLRequestsOnly\",\"Effect\":\"Deny\",\"Principal\":\"*\",\"Action\":\"s3:*\"," +
@@ -99,9 +100,9 @@ public sealed class BucketPolicyDocumentTests
     [Fact]
     public void With_SingleObjectStatement_BecomesArrayOfBothKeepingIdAndVersion()
     {
-        var document = BucketPolicyDocument.Parse("{\"Version\":\"2008-10-17\",\"Id\":\"keep\",\"Statement\":{\"Sid\":\"Old\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::111122223333:root\"},\"Action\":\"s3:GetObject\",\"Resource\":\"*\"}}", Bucket);
+        var document = PolicyDocument.Parse("{\"Version\":\"2008-10-17\",\"Id\":\"keep\",\"Statement\":{\"Sid\":\"Old\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::111122223333:root\"},\"Action\":\"s3:GetObject\",\"Resource\":\"*\"}}", Bucket);
 
-        var edited = document.With(PolicyStatements.HttpsDeny("New", BucketArn));
+        var edited = document.With(BucketPolicyStatements.HttpsDeny("New", BucketArn));
 
         Assert.Equal(new[] { "Old", "New" }, edited.Statements.Select(PolicyStatements.Sid));
         Assert.StartsWith("{\"Version\":\"2008-10-17\",\"Id\":\"keep\",\"Statement\":[", edited.ToJson(), StringComparison.Ordinal);
@@ -110,7 +111,7 @@ public sealed class BucketPolicyDocumentTests
     [Fact]
     public void UnusedSid_Taken_AppendsNumber()
     {
-        var document = BucketPolicyDocument.Parse("{\"Statement\":[{\"Sid\":\"AllowSSLRequestsOnly\"},{\"Sid\":\"AllowSSLRequestsOnly2\"}]}", Bucket);
+        var document = PolicyDocument.Parse("{\"Statement\":[{\"Sid\":\"AllowSSLRequestsOnly\"},{\"Sid\":\"AllowSSLRequestsOnly2\"}]}", Bucket);
 
         Assert.Equal("AllowSSLRequestsOnly3", document.UnusedSid("AllowSSLRequestsOnly"));
         Assert.Equal("Other", document.UnusedSid("Other"));
@@ -119,14 +120,14 @@ public sealed class BucketPolicyDocumentTests
     [Fact]
     public void SameAs_MemberOrderDiffers_True_ValueDiffers_False()
     {
-        var a = BucketPolicyDocument.Parse("{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\"}]}", Bucket);
-        var b = BucketPolicyDocument.Parse("{\"Statement\":[{\"Action\":\"s3:GetObject\",\"Effect\":\"Allow\"}],\"Version\":\"2012-10-17\"}", Bucket);
-        var c = BucketPolicyDocument.Parse("{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:PutObject\"}]}", Bucket);
+        var a = PolicyDocument.Parse("{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\"}]}", Bucket);
+        var b = PolicyDocument.Parse("{\"Statement\":[{\"Action\":\"s3:GetObject\",\"Effect\":\"Allow\"}],\"Version\":\"2012-10-17\"}", Bucket);
+        var c = PolicyDocument.Parse("{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:PutObject\"}]}", Bucket);
 
         Assert.True(a.SameAs(b));
         Assert.False(a.SameAs(c));
-        Assert.False(a.SameAs(BucketPolicyDocument.None));
-        Assert.True(BucketPolicyDocument.None.SameAs(BucketPolicyDocument.Parse(null, Bucket)));
+        Assert.False(a.SameAs(PolicyDocument.None));
+        Assert.True(PolicyDocument.None.SameAs(PolicyDocument.Parse(null, Bucket)));
     }
 
     [Fact]
@@ -134,7 +135,7 @@ public sealed class BucketPolicyDocumentTests
     {
         var statement = new JsonObject { ["Sid"] = "S" };
 
-        Assert.Equal("[{\"Sid\":\"S\"}]", BucketPolicyDocument.Show(new[] { statement }));
-        Assert.Equal("{\"Sid\":\"S\"}", BucketPolicyDocument.Show(statement));
+        Assert.Equal("[{\"Sid\":\"S\"}]", PolicyDocument.Show(new[] { statement }));
+        Assert.Equal("{\"Sid\":\"S\"}", PolicyDocument.Show(statement));
     }
 }

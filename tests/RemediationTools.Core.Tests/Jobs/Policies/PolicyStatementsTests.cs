@@ -1,7 +1,8 @@
 using System.Text.Json.Nodes;
 using RemediationTools.Core.Jobs.S3;
+using RemediationTools.Core.Jobs.Policies;
 
-namespace RemediationTools.Core.Tests.Jobs.S3;
+namespace RemediationTools.Core.Tests.Jobs.Policies;
 
 /// <summary>Reading bucket policy statements: public principals, conditions, CloudTrail's statements, the HTTPS deny.</summary>
 public sealed class PolicyStatementsTests
@@ -62,14 +63,14 @@ public sealed class PolicyStatementsTests
     {
         var statement = Statement("{\"Sid\":\"AWSCloudTrailWrite\",\"Effect\":\"Allow\",\"Principal\":{\"Service\":[\"cloudtrail.amazonaws.com\"],\"AWS\":\"*\"},\"Action\":\"s3:PutObject\",\"Resource\":\"*\"}");
 
-        Assert.True(PolicyStatements.IsCloudTrailStatement(statement));
-        Assert.False(PolicyStatements.IsUnconditionalPublicAllow(statement));
+        Assert.True(BucketPolicyStatements.IsCloudTrailStatement(statement));
+        Assert.False(BucketPolicyStatements.IsUnconditionalPublicAllow(statement));
     }
 
     [Fact]
     public void IsHttpsDeny_TheAddedDeny_True()
     {
-        Assert.True(PolicyStatements.IsHttpsDeny(PolicyStatements.HttpsDeny("S", BucketArn), BucketArn));
+        Assert.True(BucketPolicyStatements.IsHttpsDeny(BucketPolicyStatements.HttpsDeny("S", BucketArn), BucketArn));
     }
 
     [Theory]
@@ -81,7 +82,7 @@ public sealed class PolicyStatementsTests
     {
         var statement = Statement("{\"Effect\":\"Deny\",\"Principal\":" + principal + ",\"Action\":" + action + ",\"Resource\":" + resource + ",\"Condition\":" + condition + "}");
 
-        Assert.True(PolicyStatements.IsHttpsDeny(statement, BucketArn));
+        Assert.True(BucketPolicyStatements.IsHttpsDeny(statement, BucketArn));
     }
 
     [Theory]
@@ -97,7 +98,7 @@ public sealed class PolicyStatementsTests
     [InlineData("{\"Effect\":\"Deny\",\"Principal\":\"*\",\"Action\":\"s3:*\",\"Resource\":\"arn:aws:s3:::other-bucket/*\",\"Condition\":{\"Bool\":{\"aws:SecureTransport\":\"false\"}}}")]
     public void IsHttpsDeny_NarrowerOrDifferent_False(string json)
     {
-        Assert.False(PolicyStatements.IsHttpsDeny(Statement(json), BucketArn));
+        Assert.False(BucketPolicyStatements.IsHttpsDeny(Statement(json), BucketArn));
     }
 
     [Theory]
