@@ -80,10 +80,11 @@ internal sealed class AccountPasswordPolicyJob : IRemediationJob
         else
         {
             description = "Create the account password policy with " + setting.Name + " " + Value(setting.Get(after)) + ".";
+            var length = "at least " + after.MinimumPasswordLength.ToString(CultureInfo.InvariantCulture) + " characters";
+            var own = ReferenceEquals(setting, PasswordPolicySetting.MinimumLength) ? string.Empty : ", " + setting.Name + " " + Value(setting.Get(after));
             notes.Add("Account " + accountId + " had no password policy, so AWS applied its implicit one (at least 8 characters, three of the four character types). " +
-                      "The policy created replaces it and is never weaker: all four character types required (the API cannot require three of four), at least " +
-                      after.MinimumPasswordLength.ToString(CultureInfo.InvariantCulture) + " characters, " + setting.Name + " " + Value(setting.Get(after)) +
-                      ", the other settings at IAM's defaults.");
+                      "The policy created replaces it and is never weaker: all four character types required (the API cannot require three of four), " +
+                      length + own + ", the other settings at IAM's defaults.");
         }
 
         var action = new RemediationAction
