@@ -21,7 +21,7 @@ Describe 'Get-RemediationJob' {
 
     It 'marks the jobs that delete or cannot be undone exactly as Irreversible, ConfirmImpact High, and shows it in the table' {
         $jobs = @(Get-RemediationJob)
-        @($jobs | Where-Object Irreversible | ForEach-Object Id | Sort-Object) | Should -Be @('ebs-encrypt-volume', 'security-group-not-attached-delete')
+        @($jobs | Where-Object Irreversible | ForEach-Object Id | Sort-Object) | Should -Be @('aws-iam-server-certificate-expired', 'ebs-encrypt-volume', 'security-group-not-attached-delete')
         @($jobs | Where-Object UndoIrreversible | ForEach-Object Id) | Should -Be @('ebs-encrypt-volume')
         $jobs | ForEach-Object { $_.ConfirmImpact | Should -Be $(if ($_.Irreversible) { 'High' } else { 'Medium' }) }
         $table = Get-RemediationJob -Id security-group-not-attached-delete, security-group-close-port-5432 | Format-Table | Out-String -Width 200

@@ -40,6 +40,41 @@ internal sealed class RemediationOptions
 
     private string loggingBucketPrefix = Jobs.S3.LoggingTargetBucket.DefaultPrefix;
 
+    /// <summary>
+    /// The minimum password length <c>aws-iam-password-policy-min-length</c> raises the account password policy to
+    /// (<c>-MinimumLength</c>): IAM's range 6 to 128, default 14; another value is an ArgumentOutOfRangeException naming it.
+    /// </summary>
+    public int MinimumPasswordLength
+    {
+        get => minimumPasswordLength;
+        set => minimumPasswordLength = InRange(value, Jobs.Iam.PasswordPolicyState.MinLength, Jobs.Iam.PasswordPolicyState.MaxLength, "MinimumLength");
+    }
+
+    private int minimumPasswordLength = DefaultMinimumPasswordLength;
+
+    /// <summary>The default of <see cref="MinimumPasswordLength"/>.</summary>
+    public const int DefaultMinimumPasswordLength = 14;
+
+    /// <summary>
+    /// How many previous passwords <c>aws-iam-password-reuse-prevention</c> makes IAM users unable to reuse
+    /// (<c>-ReusePrevention</c>): IAM's range 1 to 24, default 24; another value is an ArgumentOutOfRangeException naming it.
+    /// </summary>
+    public int PasswordReusePrevention
+    {
+        get => passwordReusePrevention;
+        set => passwordReusePrevention = InRange(value, Jobs.Iam.PasswordPolicyState.MinReuse, Jobs.Iam.PasswordPolicyState.MaxReuse, "ReusePrevention");
+    }
+
+    private int passwordReusePrevention = DefaultPasswordReusePrevention;
+
+    /// <summary>The default of <see cref="PasswordReusePrevention"/>.</summary>
+    public const int DefaultPasswordReusePrevention = 24;
+
+    private static int InRange(int value, int min, int max, string parameter) => value >= min && value <= max
+        ? value
+        : throw new ArgumentOutOfRangeException(parameter, value, "-" + parameter + " " + value.ToString(System.Globalization.CultureInfo.InvariantCulture) +
+            " is outside IAM's range " + min.ToString(System.Globalization.CultureInfo.InvariantCulture) + " to " + max.ToString(System.Globalization.CultureInfo.InvariantCulture) + ".");
+
     /// <summary>Allow jobs marked disruptive (they stop instances or replace volumes).</summary>
     public bool AllowDisruptive { get; set; }
 

@@ -34,9 +34,11 @@ internal sealed class ResourceLockTable
         }
     }
 
-    /// <summary>The key of <paramref name="resourceKey"/> in an account and region.</summary>
+    /// <summary>The key of <paramref name="resourceKey"/> in an account and region (global resources: in the account only).</summary>
     public static string Scope(string? accountId, string? region, string resourceKey)
-        => (accountId ?? "caller") + "/" + (region ?? string.Empty) + "/" + resourceKey;
+        => (accountId ?? "caller") + "/" + (IsGlobal(resourceKey) ? string.Empty : region ?? string.Empty) + "/" + resourceKey;
+
+    private static bool IsGlobal(string? resourceKey) => resourceKey is not null && resourceKey.StartsWith(Jobs.ResourceKeys.GlobalPrefix, StringComparison.Ordinal);
 
     /// <summary>
     /// The sequence number of the last change to <paramref name="scopedKey"/>: 0 when it never changed, or the highest

@@ -18,7 +18,9 @@ internal static partial class FindingParser
     /// <c>s3-remove-public-access</c> sets a bucket's own.</item>
     /// <item>S3.12 (ACLs should not be used to manage user access) is not: it fails on any ACL grant to another user,
     /// and the ACL jobs remove only the public grants their rule is about.</item>
-    /// <item>Controls of services without a job in the catalog yet (RDS, IAM) are not listed.</item>
+    /// <item>IAM.7 and IAM.10 (strong password policy configurations) are not: they check several settings at once (character
+    /// types, length, expiry); the password policy jobs each raise one setting.</item>
+    /// <item>Controls of services without a job in the catalog yet (RDS) are not listed.</item>
     /// </list>
     /// </summary>
     public static readonly IReadOnlyDictionary<string, string> SecurityHubControls = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
@@ -62,6 +64,19 @@ internal static partial class FindingParser
         // elb-logging-enabled (AWS::ElasticLoadBalancing::LoadBalancer, AWS::ElasticLoadBalancingV2::LoadBalancer; no
         // bucket parameter in Security Hub): access logs on for application and classic load balancers
         ["ELB.5"] = "elb-enable-access-logs",
+
+        // IAM: the account-wide controls name the account (AWS::::Account:<id>), which is the jobs' ObjectId.
+        // IAM.4: the root user has no access key (account summary AccountAccessKeysPresent)
+        ["IAM.4"] = "aws-iam-root-user-disable-access-keys",
+
+        // IAM.15: the password policy's minimum length is 14 or more
+        ["IAM.15"] = "aws-iam-password-policy-min-length",
+
+        // IAM.16: the password policy prevents password reuse (24 passwords remembered)
+        ["IAM.16"] = "aws-iam-password-reuse-prevention",
+
+        // IAM.26 (AWS::IAM::ServerCertificate): expired SSL/TLS certificates managed in IAM are removed
+        ["IAM.26"] = "aws-iam-server-certificate-expired",
 
         // cmk-backing-key-rotation-enabled (AWS::KMS::Key): automatic rotation of customer managed keys on; the keys that
         // cannot rotate (asymmetric, HMAC, imported, custom key store) are the job's skips
@@ -112,6 +127,8 @@ internal static partial class FindingParser
         ["EC2.54"] = "it checks TCP and UDP on both ports 22 and 3389 from ::/0; security-group-close-port-22 and -3389 each close one port over TCP",
         ["S3.1"] = "its resource is the AWS account (the account-level block public access settings); s3-remove-public-access sets one bucket's settings",
         ["S3.12"] = "it fails on any ACL grant to another user; the ACL jobs remove only public FULL_CONTROL and WRITE_ACP grants",
+        ["IAM.7"] = "it checks several password policy settings at once; aws-iam-password-policy-min-length and aws-iam-password-reuse-prevention each raise one",
+        ["IAM.10"] = "it checks several password policy settings at once; aws-iam-password-policy-min-length and aws-iam-password-reuse-prevention each raise one",
     };
 
     /// <summary>The result error code of a Security Hub finding whose resource belongs to another account than its <c>AwsAccountId</c>.</summary>

@@ -102,6 +102,11 @@ internal sealed class JobCatalog
         yield return new S3ListBucketsJob();
         yield return new Elb.ElbEnableAccessLogsJob();
 
+        // IAM (global service), in JOBS.md order.
+        yield return Iam.AccountPasswordPolicyJob.MinimumLength();
+        yield return Iam.AccountPasswordPolicyJob.ReusePrevention();
+        yield return new Iam.ServerCertificateExpiredJob();
+        yield return new Iam.RootUserAccessKeysJob();
         // KMS and CloudTrail, in catalog order.
         yield return new Kms.KmsKeyRotatesJob();
         yield return new CloudTrail.CloudTrailLogsEncryptedJob();

@@ -36,4 +36,16 @@ internal static class ResourceKeys
 
     /// <summary>An S3 bucket's server access logging configuration.</summary>
     public static string BucketLogging(string bucketName) => "s3:bucket-logging:" + bucketName;
+
+    /// <summary>
+    /// The prefix of keys of global resources (IAM): <see cref="Engine.ResourceLockTable.Scope"/> scopes them by account only,
+    /// since findings of one account may name different regions for the same IAM resource.
+    /// </summary>
+    public const string GlobalPrefix = "iam:";
+
+    /// <summary>An account's IAM password policy (a whole document), account-wide.</summary>
+    public static string AccountPasswordPolicy(string accountId) => GlobalPrefix + "account-password-policy:" + accountId;
+
+    /// <summary>An IAM server certificate, account-wide.</summary>
+    public static string ServerCertificate(string name) => GlobalPrefix + "server-certificate:" + name;
 }

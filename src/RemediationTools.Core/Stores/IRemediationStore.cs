@@ -122,6 +122,12 @@ internal sealed class QueuedRequest
     /// <summary>The logging bucket prefix of the access logging jobs (<c>-LoggingBucketPrefix</c>); null = the default.</summary>
     public string? LoggingBucketPrefix { get; set; }
 
+    /// <summary>The minimum password length of <c>aws-iam-password-policy-min-length</c> (<c>-MinimumLength</c>); null = the default.</summary>
+    public int? MinimumPasswordLength { get; set; }
+
+    /// <summary>The reuse prevention of <c>aws-iam-password-reuse-prevention</c> (<c>-ReusePrevention</c>); null = the default.</summary>
+    public int? PasswordReusePrevention { get; set; }
+
     /// <summary>When it was queued (UTC).</summary>
     public DateTimeOffset Enqueued { get; set; }
 

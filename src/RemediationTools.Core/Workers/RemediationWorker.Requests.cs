@@ -66,8 +66,9 @@ internal sealed partial class RemediationWorker
 
             Interlocked.Add(ref inFlight, leases.Count);
 
-            // Requests with another -Job, -RangeMode, -KmsKeyId or -LoggingBucketPrefix need other engine options: one batch per kind, side by side.
-            foreach (var kind in leases.GroupBy(l => (l.Request.JobId, l.Request.RangeMode, l.Request.KmsKeyId, l.Request.LoggingBucketPrefix)))
+            // Requests with another -Job, -RangeMode, -KmsKeyId, -LoggingBucketPrefix, -MinimumLength or -ReusePrevention need
+            // other engine options: one batch per kind, side by side.
+            foreach (var kind in leases.GroupBy(l => (l.Request.JobId, l.Request.RangeMode, l.Request.KmsKeyId, l.Request.LoggingBucketPrefix, l.Request.MinimumPasswordLength, l.Request.PasswordReusePrevention)))
             {
                 var batch = kind.ToList();
                 running.Add(Task.Run(() => RunBatchAsync(factory, batch, abort), CancellationToken.None));
@@ -125,8 +126,26 @@ internal sealed partial class RemediationWorker
                 return;
             }
 
-            var remediationOptions = new RemediationOptions
+            RemediationOptions remediationOptions;
+            try
             {
+                remediationOptions = new RemediationOptions
+                {
+                    MinimumPasswordLength = first.MinimumPasswordLength ?? RemediationOptions.DefaultMinimumPasswordLength,
+                    PasswordReusePrevention = first.PasswordReusePrevention ?? RemediationOptions.DefaultPasswordReusePrevention,
+                };
+            }
+            catch (ArgumentOutOfRangeException ex)
+            {
+                // Outside IAM's range: a request the dispatcher would not have queued fails, the others go on.
+                await Task.WhenAll(runnable.Select(s => FailAttemptAsync(s, ex.Message))).ConfigureAwait(false);
+                return;
+            }
+
+            remediationOptions = new RemediationOptions
+            {
+                MinimumPasswordLength = remediationOptions.MinimumPasswordLength,
+                PasswordReusePrevention = remediationOptions.PasswordReusePrevention,
                 AllowDisruptive = current.AllowDisruptive,
                 JobId = first.JobId,
                 RangeMode = first.RangeMode,

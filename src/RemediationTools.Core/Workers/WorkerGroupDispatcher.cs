@@ -41,7 +41,14 @@ internal sealed class WorkerGroupDispatcher
     /// Queues one request per finding, as the other overloads, with the KMS key of <c>-KmsKeyId</c> (null = SSE-S3) and the
     /// logging bucket prefix of <c>-LoggingBucketPrefix</c> (null = the default).
     /// </summary>
-    public async Task<IReadOnlyList<string>> EnqueueAsync(RemediationWorkerGroup group, IReadOnlyList<Finding> findings, string? jobId, RangeMode rangeMode, string? kmsKeyId, string? loggingBucketPrefix, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<string>> EnqueueAsync(RemediationWorkerGroup group, IReadOnlyList<Finding> findings, string? jobId, RangeMode rangeMode, string? kmsKeyId, string? loggingBucketPrefix, CancellationToken cancellationToken = default)
+        => EnqueueAsync(group, findings, jobId, rangeMode, kmsKeyId, loggingBucketPrefix, null, cancellationToken);
+
+    /// <summary>
+    /// Queues one request per finding, as the other overloads, with the password policy targets of <c>-MinimumLength</c>
+    /// and <c>-ReusePrevention</c> (null = the defaults).
+    /// </summary>
+    public async Task<IReadOnlyList<string>> EnqueueAsync(RemediationWorkerGroup group, IReadOnlyList<Finding> findings, string? jobId, RangeMode rangeMode, string? kmsKeyId, string? loggingBucketPrefix, PasswordPolicyTargets? passwordPolicy, CancellationToken cancellationToken = default)
     {
         if (group is null)
         {
@@ -82,6 +89,8 @@ internal sealed class WorkerGroupDispatcher
             RangeMode = rangeMode,
             KmsKeyId = kmsKeyId,
             LoggingBucketPrefix = loggingBucketPrefix,
+            MinimumPasswordLength = passwordPolicy?.MinimumLength,
+            PasswordReusePrevention = passwordPolicy?.ReusePrevention,
             Enqueued = now,
         }).ToList();
         await store.EnqueueAsync(group.Name, requests, cancellationToken).ConfigureAwait(false);
@@ -124,4 +133,21 @@ internal sealed class WorkerGroupDispatcher
             await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
         }
     }
+}
+
+/// <summary>The password policy targets a queued request carries (<c>-MinimumLength</c>, <c>-ReusePrevention</c>).</summary>
+internal sealed class PasswordPolicyTargets
+{
+    /// <summary>Creates the targets.</summary>
+    public PasswordPolicyTargets(int minimumLength, int reusePrevention)
+    {
+        MinimumLength = minimumLength;
+        ReusePrevention = reusePrevention;
+    }
+
+    /// <summary>The minimum password length.</summary>
+    public int MinimumLength { get; }
+
+    /// <summary>How many previous passwords cannot be reused.</summary>
+    public int ReusePrevention { get; }
 }

@@ -141,6 +141,22 @@ public sealed class InvokeRemediationCommand : AwsCmdletBase
     [ValidateNotNullOrEmpty]
     public string LoggingBucketPrefix { get; set; } = Core.Jobs.S3.LoggingTargetBucket.DefaultPrefix;
 
+    /// <summary>
+    /// The minimum password length aws-iam-password-policy-min-length raises the account password policy to (IAM's
+    /// range 6 to 128); a longer minimum is never lowered.
+    /// </summary>
+    [Parameter]
+    [ValidateRange(6, 128)]
+    public int MinimumLength { get; set; } = RemediationOptions.DefaultMinimumPasswordLength;
+
+    /// <summary>
+    /// How many previous passwords aws-iam-password-reuse-prevention makes IAM users unable to reuse (IAM's range 1 to
+    /// 24); a higher setting is never lowered.
+    /// </summary>
+    [Parameter]
+    [ValidateRange(1, 24)]
+    public int ReusePrevention { get; set; } = RemediationOptions.DefaultPasswordReusePrevention;
+
     /// <summary>Checks the parameters that do not depend on the input.</summary>
     protected override void BeginProcessing()
     {
@@ -194,6 +210,8 @@ public sealed class InvokeRemediationCommand : AwsCmdletBase
             ThrowTerminatingError(new ErrorRecord(ex, ErrorIds.LoggingBucketPrefixInvalid, ErrorCategory.InvalidArgument, LoggingBucketPrefix));
         }
 
+        _options.MinimumPasswordLength = MinimumLength;
+        _options.PasswordReusePrevention = ReusePrevention;
         _options.JobId = Job;
         _options.AllowDisruptive = AllowDisruptive.IsPresent;
         _options.ThrottleLimit = ThrottleLimit;
@@ -285,7 +303,7 @@ public sealed class InvokeRemediationCommand : AwsCmdletBase
             }
 
             var dispatcher = new WorkerGroupDispatcher(store);
-            IReadOnlyList<string> ids = RunOnPipeline((_, cancellationToken) => dispatcher.EnqueueAsync(group, confirmed, Job, RangeMode, _options.KmsKeyId, LoggingBucketPrefix, cancellationToken));
+            IReadOnlyList<string> ids = RunOnPipeline((_, cancellationToken) => dispatcher.EnqueueAsync(group, confirmed, Job, RangeMode, _options.KmsKeyId, LoggingBucketPrefix, new PasswordPolicyTargets(MinimumLength, ReusePrevention), cancellationToken));
             var requests = ids.Select((id, i) => new RemediationRequest
             {
                 RequestId = id,

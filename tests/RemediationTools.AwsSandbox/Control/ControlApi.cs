@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using RemediationTools.AwsSandbox.Http;
@@ -65,6 +66,8 @@ internal sealed partial class ControlApi
                 ("POST", "/_sandbox/sqs/queues") => AddQueue(json),
                 ("POST", "/_sandbox/kinesis/streams") => AddKinesisStream(json),
                 ("GET", "/_sandbox/kinesis/streams") => SandboxHttpResponse.Json(200, _server.DumpKinesisStreams()),
+                ("POST", "/_sandbox/server-certificates") => AddServerCertificate(json),
+                ("PUT", "/_sandbox/root-access-keys") => SetRootAccessKeys(json),
                 ("POST", "/_sandbox/s3/buckets") => AddS3Bucket(json),
                 ("GET", "/_sandbox/s3/buckets") => SandboxHttpResponse.Json(200, _server.DumpS3Buckets()),
                 ("GET", _) when LauncherPath(path) is { } instanceId => SandboxHttpResponse.Json(200, JsonSerializer.Serialize(_server.GetInstanceLauncher(instanceId))),
@@ -468,6 +471,22 @@ internal sealed partial class ControlApi
 
         var url = _server.AddQueue(RequiredString(json, "accountId"), RequiredString(json, "region"), RequiredString(json, "name"), policy, OptionalTags(json));
         return Ok(new Dictionary<string, object?> { ["queueUrl"] = url });
+    }
+
+    /// <summary><c>{"accountId","name","expiration","path"?,"tags"?}</c>: a server certificate expiring at <c>expiration</c> (ISO 8601); returns its ARN.</summary>
+    private SandboxHttpResponse AddServerCertificate(JsonElement json)
+    {
+        var expiration = DateTimeOffset.Parse(RequiredString(json, "expiration"), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+        var arn = _server.AddServerCertificate(RequiredString(json, "accountId"), RequiredString(json, "name"), expiration, OptionalString(json, "path") ?? "/", OptionalTags(json));
+        return Ok(new Dictionary<string, object?> { ["arn"] = arn });
+    }
+
+    /// <summary><c>{"accountId","count"}</c>: how many access keys the account's root user has (0 to 2).</summary>
+    private SandboxHttpResponse SetRootAccessKeys(JsonElement json)
+    {
+        var count = json.TryGetProperty("count", out var value) ? value.GetInt32() : throw new ArgumentException("count is required.");
+        _server.SetRootAccessKeys(RequiredString(json, "accountId"), count);
+        return Ok(new Dictionary<string, object?> { ["count"] = count });
     }
 
     /// <summary><c>{"accountId","homeRegion","name","s3BucketName","isMultiRegionTrail"?,"isOrganizationTrail"?,"kmsKeyId"?,"tags"?}</c>: a CloudTrail trail.</summary>

@@ -67,4 +67,13 @@ internal sealed class IamAccountState
     public Dictionary<string, IamInstanceProfile> InstanceProfiles { get; } = new(StringComparer.OrdinalIgnoreCase);
 
     public Dictionary<string, IamUser> Users { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The account password policy; null when the account has none (AWS then applies its implicit one).</summary>
+    public IamPasswordPolicy? PasswordPolicy { get; set; }
+
+    /// <summary>Server certificates by name.</summary>
+    public Dictionary<string, IamServerCertificate> ServerCertificates { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The root user's access keys (GetAccountSummary's AccountAccessKeysPresent; seeded, no API creates them).</summary>
+    public int RootAccessKeys { get; set; }
 }

@@ -7,7 +7,7 @@ using static RemediationTools.AwsSandbox.Iam.IamXml;
 namespace RemediationTools.AwsSandbox.Iam;
 
 /// <summary>AWS IAM (awsQuery, API version 2010-05-08): roles, inline policies, tags, instance profiles.</summary>
-internal sealed class IamService : IAwsService
+internal sealed partial class IamService : IAwsService
 {
     /// <summary>IAM's quota on the total size of a role's inline policies, whitespace not counted.</summary>
     public const int MaxRoleInlinePolicyCharacters = 10_240;
@@ -38,7 +38,7 @@ internal sealed class IamService : IAwsService
         "AddRoleToInstanceProfile" => AddRoleToInstanceProfile(context),
         "RemoveRoleFromInstanceProfile" => RemoveRoleFromInstanceProfile(context),
         "ListInstanceProfilesForRole" => ListInstanceProfilesForRole(context),
-        _ => null,
+        _ => HandleAccount(context),
     };
 
     private static string Ok(AwsRequestContext context, params object?[] result) =>
@@ -420,8 +420,8 @@ internal sealed class IamService : IAwsService
 
     private sealed record PageResult<T>(IReadOnlyList<T> Items, IReadOnlyList<XElement> Elements);
 
-    /// <summary>IAM's Marker/MaxItems paging (MaxItems 1..1000, default 100).</summary>
-    private static PageResult<T> Page<T>(QueryArgs args, IReadOnlyList<T> all)
+    /// <summary>IAM's Marker/MaxItems paging (MaxItems 1..1000, default 100), pages no larger than <paramref name="maxPageSize"/> (small pages on).</summary>
+    private static PageResult<T> Page<T>(QueryArgs args, IReadOnlyList<T> all, int? maxPageSize = null)
     {
         var maxItems = args.GetInt("MaxItems") ?? 100;
         if (maxItems is < 1 or > 1000)
@@ -435,7 +435,7 @@ internal sealed class IamService : IAwsService
             throw new AwsServiceError(400, "InvalidInput", "Invalid Marker.");
         }
 
-        var items = all.Skip(start).Take(maxItems).ToList();
+        var items = all.Skip(start).Take(Math.Min(maxItems, maxPageSize ?? int.MaxValue)).ToList();
         var truncated = start + items.Count < all.Count;
         var elements = new List<XElement> { E("IsTruncated", AwsXml.Bool(truncated)) };
         if (truncated)

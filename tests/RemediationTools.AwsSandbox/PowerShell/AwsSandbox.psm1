@@ -406,6 +406,35 @@ function Get-AwsSandboxS3Bucket {
     if ($Name) { $buckets | Where-Object name -EQ $Name } else { $buckets }
 }
 
+function New-AwsSandboxServerCertificate {
+    <# .SYNOPSIS Seeds an IAM server certificate that expires at -Expiration (in the past for an expired one); returns its Arn. #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)] $Sandbox,
+        [Parameter(Mandatory)] [string] $AccountId,
+        [Parameter(Mandatory)] [string] $Name,
+        [Parameter(Mandatory)] [datetime] $Expiration,
+        [string] $Path = '/',
+        [hashtable] $Tags = @{}
+    )
+    $body = @{ accountId = $AccountId; name = $Name; expiration = $Expiration.ToUniversalTime().ToString('o'); path = $Path; tags = $Tags } | ConvertTo-Json -Compress
+    Invoke-RestMethod -Method Post -Uri ($Sandbox.Endpoint + '_sandbox/server-certificates') -Body $body -ContentType 'application/json'
+}
+
+function Set-AwsSandboxRootAccessKey {
+    <# .SYNOPSIS Sets how many access keys an account's root user has (0 to 2), as GetAccountSummary reports them. #>
+    [CmdletBinding(SupportsShouldProcess)]
+    param(
+        [Parameter(Mandatory)] $Sandbox,
+        [Parameter(Mandatory)] [string] $AccountId,
+        [Parameter(Mandatory)] [ValidateRange(0, 2)] [int] $Count
+    )
+    if ($PSCmdlet.ShouldProcess($AccountId, "Set root access keys to $Count")) {
+        $body = @{ accountId = $AccountId; count = $Count } | ConvertTo-Json -Compress
+        Invoke-RestMethod -Method Put -Uri ($Sandbox.Endpoint + '_sandbox/root-access-keys') -Body $body -ContentType 'application/json'
+    }
+}
+
 # Export-ModuleMember adds to the list above; S3 keeps its own line so that service additions merge cleanly.
 Export-ModuleMember -Function New-AwsSandboxS3Bucket, Get-AwsSandboxS3Bucket
 function New-AwsSandboxSqsQueue {
@@ -492,3 +521,4 @@ function Get-AwsSandboxKmsKey {
 Export-ModuleMember -Function New-AwsSandboxKmsKey, Get-AwsSandboxKmsKey
 Export-ModuleMember -Function New-AwsSandboxSqsQueue
 Export-ModuleMember -Function New-AwsSandboxKinesisStream, Get-AwsSandboxKinesisStream
+Export-ModuleMember -Function New-AwsSandboxServerCertificate, Set-AwsSandboxRootAccessKey

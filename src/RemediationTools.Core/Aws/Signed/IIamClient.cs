@@ -61,4 +61,25 @@ internal interface IIamClient
 
     /// <summary>Lists the instance profiles holding a role (one page).</summary>
     Task<ListInstanceProfilesForRoleResponse> ListInstanceProfilesForRoleAsync(ListInstanceProfilesForRoleRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads the account password policy; NoSuchEntity when the account has none.</summary>
+    Task<GetAccountPasswordPolicyResponse> GetAccountPasswordPolicyAsync(GetAccountPasswordPolicyRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Replaces the account password policy: every parameter not sent reverts to its default.</summary>
+    Task<UpdateAccountPasswordPolicyResponse> UpdateAccountPasswordPolicyAsync(UpdateAccountPasswordPolicyRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes the account password policy; NoSuchEntity when there is none.</summary>
+    Task<DeleteAccountPasswordPolicyResponse> DeleteAccountPasswordPolicyAsync(DeleteAccountPasswordPolicyRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Lists the account's server certificates (one page; Marker paging).</summary>
+    Task<ListServerCertificatesResponse> ListServerCertificatesAsync(ListServerCertificatesRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads a server certificate by name: metadata (with expiration), body, chain and tags.</summary>
+    Task<GetServerCertificateResponse> GetServerCertificateAsync(GetServerCertificateRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes a server certificate (its private key cannot be read back, so this cannot be undone).</summary>
+    Task<DeleteServerCertificateResponse> DeleteServerCertificateAsync(DeleteServerCertificateRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads the account's IAM usage and quotas (AccountAccessKeysPresent: root access keys).</summary>
+    Task<GetAccountSummaryResponse> GetAccountSummaryAsync(GetAccountSummaryRequest request, CancellationToken cancellationToken = default);
 }

@@ -174,6 +174,85 @@ internal sealed class IamClient : IIamClient, IDisposable
         return Paged(response, r);
     }
 
+    public async Task<GetAccountPasswordPolicyResponse> GetAccountPasswordPolicyAsync(GetAccountPasswordPolicyRequest request, CancellationToken cancellationToken = default)
+    {
+        var r = await query.InvokeAsync("GetAccountPasswordPolicy", Params(request), cancellationToken).ConfigureAwait(false);
+        return new GetAccountPasswordPolicyResponse { PasswordPolicy = ParsePasswordPolicy(r.Result.Child("PasswordPolicy")), RequestId = r.RequestId };
+    }
+
+    public async Task<UpdateAccountPasswordPolicyResponse> UpdateAccountPasswordPolicyAsync(UpdateAccountPasswordPolicyRequest request, CancellationToken cancellationToken = default)
+    {
+        var p = Params(request)
+            .AddIf("MinimumPasswordLength", request.MinimumPasswordLength)
+            .AddIf("RequireSymbols", request.RequireSymbols)
+            .AddIf("RequireNumbers", request.RequireNumbers)
+            .AddIf("RequireUppercaseCharacters", request.RequireUppercaseCharacters)
+            .AddIf("RequireLowercaseCharacters", request.RequireLowercaseCharacters)
+            .AddIf("AllowUsersToChangePassword", request.AllowUsersToChangePassword)
+            .AddIf("MaxPasswordAge", request.MaxPasswordAge)
+            .AddIf("PasswordReusePrevention", request.PasswordReusePrevention)
+            .AddIf("HardExpiry", request.HardExpiry);
+        var r = await query.InvokeAsync("UpdateAccountPasswordPolicy", p, cancellationToken).ConfigureAwait(false);
+        return new UpdateAccountPasswordPolicyResponse { RequestId = r.RequestId };
+    }
+
+    public async Task<DeleteAccountPasswordPolicyResponse> DeleteAccountPasswordPolicyAsync(DeleteAccountPasswordPolicyRequest request, CancellationToken cancellationToken = default)
+    {
+        var r = await query.InvokeAsync("DeleteAccountPasswordPolicy", Params(request), cancellationToken).ConfigureAwait(false);
+        return new DeleteAccountPasswordPolicyResponse { RequestId = r.RequestId };
+    }
+
+    public async Task<ListServerCertificatesResponse> ListServerCertificatesAsync(ListServerCertificatesRequest request, CancellationToken cancellationToken = default)
+    {
+        var p = Params(request).AddIf("PathPrefix", request.PathPrefix).AddIf("Marker", request.Marker).AddIf("MaxItems", request.MaxItems);
+        var r = await query.InvokeAsync("ListServerCertificates", p, cancellationToken).ConfigureAwait(false);
+        var response = new ListServerCertificatesResponse
+        {
+            ServerCertificateMetadataList = r.Result.Child("ServerCertificateMetadataList").Members().Select(ParseServerCertificateMetadata).ToList(),
+        };
+        return Paged(response, r);
+    }
+
+    public async Task<GetServerCertificateResponse> GetServerCertificateAsync(GetServerCertificateRequest request, CancellationToken cancellationToken = default)
+    {
+        var p = Params(request).Add("ServerCertificateName", request.ServerCertificateName);
+        var r = await query.InvokeAsync("GetServerCertificate", p, cancellationToken).ConfigureAwait(false);
+        var element = r.Result.Child("ServerCertificate");
+        return new GetServerCertificateResponse
+        {
+            ServerCertificate = new ServerCertificate
+            {
+                ServerCertificateMetadata = ParseServerCertificateMetadata(element.Child("ServerCertificateMetadata")),
+                CertificateBody = element.Text("CertificateBody") ?? string.Empty,
+                CertificateChain = element.Text("CertificateChain"),
+                Tags = ParseTags(element.Child("Tags")),
+            },
+            RequestId = r.RequestId,
+        };
+    }
+
+    public async Task<DeleteServerCertificateResponse> DeleteServerCertificateAsync(DeleteServerCertificateRequest request, CancellationToken cancellationToken = default)
+    {
+        var p = Params(request).Add("ServerCertificateName", request.ServerCertificateName);
+        var r = await query.InvokeAsync("DeleteServerCertificate", p, cancellationToken).ConfigureAwait(false);
+        return new DeleteServerCertificateResponse { RequestId = r.RequestId };
+    }
+
+    public async Task<GetAccountSummaryResponse> GetAccountSummaryAsync(GetAccountSummaryRequest request, CancellationToken cancellationToken = default)
+    {
+        var r = await query.InvokeAsync("GetAccountSummary", Params(request), cancellationToken).ConfigureAwait(false);
+        var response = new GetAccountSummaryResponse { RequestId = r.RequestId };
+        foreach (var entry in r.Result.Child("SummaryMap")?.Elements().Where(e => e.Name.LocalName == "entry") ?? Enumerable.Empty<XElement>())
+        {
+            if (entry.Text("key") is { Length: > 0 } key && int.TryParse(entry.Text("value"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
+            {
+                response.SummaryMap[key] = value;
+            }
+        }
+
+        return response;
+    }
+
     public void Dispose() => query.Dispose();
 
     internal static Role ParseRole(XElement? element)
@@ -214,6 +293,36 @@ internal sealed class IamClient : IIamClient, IDisposable
         profile.Tags = ParseTags(element.Child("Tags"));
         return profile;
     }
+
+    internal static PasswordPolicy ParsePasswordPolicy(XElement? element) => new()
+    {
+        AllowUsersToChangePassword = Bool(element.Text("AllowUsersToChangePassword")) ?? false,
+        ExpirePasswords = Bool(element.Text("ExpirePasswords")) ?? false,
+        HardExpiry = Bool(element.Text("HardExpiry")),
+        MaxPasswordAge = Int(element.Text("MaxPasswordAge")),
+        MinimumPasswordLength = Int(element.Text("MinimumPasswordLength")),
+        PasswordReusePrevention = Int(element.Text("PasswordReusePrevention")),
+        RequireLowercaseCharacters = Bool(element.Text("RequireLowercaseCharacters")) ?? false,
+        RequireNumbers = Bool(element.Text("RequireNumbers")) ?? false,
+        RequireSymbols = Bool(element.Text("RequireSymbols")) ?? false,
+        RequireUppercaseCharacters = Bool(element.Text("RequireUppercaseCharacters")) ?? false,
+    };
+
+    internal static ServerCertificateMetadata ParseServerCertificateMetadata(XElement? element) => new()
+    {
+        Path = element.Text("Path") ?? "/",
+        ServerCertificateName = element.Text("ServerCertificateName") ?? string.Empty,
+        ServerCertificateId = element.Text("ServerCertificateId") ?? string.Empty,
+        Arn = element.Text("Arn") ?? string.Empty,
+        UploadDate = ParseDate(element.Text("UploadDate")),
+        Expiration = ParseDate(element.Text("Expiration")),
+    };
+
+    private static bool? Bool(string? value) =>
+        value is null ? null : string.Equals(value, "true", StringComparison.OrdinalIgnoreCase);
+
+    private static int? Int(string? value) =>
+        int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number) ? number : null;
 
     /// <summary>IAM returns policy documents URL-encoded (RFC 3986); '+' is a literal plus there.</summary>
     internal static string? Decode(string? document) => document is null ? null : Uri.UnescapeDataString(document);
@@ -268,6 +377,16 @@ internal sealed class QueryParameters : List<KeyValuePair<string, string>>
         if (value.HasValue)
         {
             Add(new KeyValuePair<string, string>(name, value.Value.ToString(CultureInfo.InvariantCulture)));
+        }
+
+        return this;
+    }
+
+    public QueryParameters AddIf(string name, bool? value)
+    {
+        if (value.HasValue)
+        {
+            Add(new KeyValuePair<string, string>(name, value.Value ? "true" : "false"));
         }
 
         return this;

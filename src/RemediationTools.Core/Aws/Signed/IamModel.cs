@@ -318,3 +318,146 @@ internal sealed class ListInstanceProfilesForRoleResponse : IamPagedResponse
 {
     public List<InstanceProfile> InstanceProfiles { get; set; } = new();
 }
+
+/// <summary>The account password policy (AWSSDK.IdentityManagement's <c>PasswordPolicy</c>).</summary>
+internal sealed class PasswordPolicy
+{
+    public bool AllowUsersToChangePassword { get; set; }
+
+    /// <summary>True when passwords expire (MaxPasswordAge set); read-only.</summary>
+    public bool ExpirePasswords { get; set; }
+
+    public bool? HardExpiry { get; set; }
+
+    /// <summary>Days, 1 to 1095; null = passwords never expire.</summary>
+    public int? MaxPasswordAge { get; set; }
+
+    /// <summary>6 to 128.</summary>
+    public int? MinimumPasswordLength { get; set; }
+
+    /// <summary>1 to 24; null = reuse allowed.</summary>
+    public int? PasswordReusePrevention { get; set; }
+
+    public bool RequireLowercaseCharacters { get; set; }
+
+    public bool RequireNumbers { get; set; }
+
+    public bool RequireSymbols { get; set; }
+
+    public bool RequireUppercaseCharacters { get; set; }
+}
+
+internal sealed class GetAccountPasswordPolicyRequest
+{
+}
+
+internal sealed class GetAccountPasswordPolicyResponse : IamResponse
+{
+    public PasswordPolicy PasswordPolicy { get; set; } = new();
+}
+
+/// <summary>Every parameter left null reverts to IAM's default (the operation replaces the whole policy).</summary>
+internal sealed class UpdateAccountPasswordPolicyRequest
+{
+    public bool? AllowUsersToChangePassword { get; set; }
+
+    public bool? HardExpiry { get; set; }
+
+    public int? MaxPasswordAge { get; set; }
+
+    public int? MinimumPasswordLength { get; set; }
+
+    public int? PasswordReusePrevention { get; set; }
+
+    public bool? RequireLowercaseCharacters { get; set; }
+
+    public bool? RequireNumbers { get; set; }
+
+    public bool? RequireSymbols { get; set; }
+
+    public bool? RequireUppercaseCharacters { get; set; }
+}
+
+internal sealed class UpdateAccountPasswordPolicyResponse : IamResponse
+{
+}
+
+internal sealed class DeleteAccountPasswordPolicyRequest
+{
+}
+
+internal sealed class DeleteAccountPasswordPolicyResponse : IamResponse
+{
+}
+
+/// <summary>A server certificate's metadata.</summary>
+internal sealed class ServerCertificateMetadata
+{
+    public string Path { get; set; } = "/";
+
+    public string ServerCertificateName { get; set; } = string.Empty;
+
+    public string ServerCertificateId { get; set; } = string.Empty;
+
+    public string Arn { get; set; } = string.Empty;
+
+    public DateTime? UploadDate { get; set; }
+
+    /// <summary>When the certificate expires (UTC).</summary>
+    public DateTime? Expiration { get; set; }
+}
+
+/// <summary>A server certificate: its metadata, body, chain and tags.</summary>
+internal sealed class ServerCertificate
+{
+    public ServerCertificateMetadata ServerCertificateMetadata { get; set; } = new();
+
+    public string CertificateBody { get; set; } = string.Empty;
+
+    public string? CertificateChain { get; set; }
+
+    public List<Tag> Tags { get; set; } = new();
+}
+
+internal sealed class ListServerCertificatesRequest
+{
+    public string? PathPrefix { get; set; }
+
+    public string? Marker { get; set; }
+
+    public int? MaxItems { get; set; }
+}
+
+internal sealed class ListServerCertificatesResponse : IamPagedResponse
+{
+    public List<ServerCertificateMetadata> ServerCertificateMetadataList { get; set; } = new();
+}
+
+internal sealed class GetServerCertificateRequest
+{
+    public string ServerCertificateName { get; set; } = string.Empty;
+}
+
+internal sealed class GetServerCertificateResponse : IamResponse
+{
+    public ServerCertificate ServerCertificate { get; set; } = new();
+}
+
+internal sealed class DeleteServerCertificateRequest
+{
+    public string ServerCertificateName { get; set; } = string.Empty;
+}
+
+internal sealed class DeleteServerCertificateResponse : IamResponse
+{
+}
+
+internal sealed class GetAccountSummaryRequest
+{
+}
+
+internal sealed class GetAccountSummaryResponse : IamResponse
+{
+    /// <summary>IAM entity usage and quotas by name (AccountAccessKeysPresent, AccountMFAEnabled, Users, ...).</summary>
+    public Dictionary<string, int> SummaryMap { get; set; } = new(StringComparer.Ordinal);
+}
