@@ -55,7 +55,8 @@ Describe 'Invoke-Remediation on the IAM account password policy' {
         $role = $account.Role
         $findings = @((New-Finding $account.AccountId $minLengthRule $account.AccountId 'us-east-1'), (New-Finding $account.AccountId $reuseRule $account.AccountId 'eu-west-1'))
 
-        $planned = $findings | Invoke-Remediation @aws @role -WhatIf
+        # Results come as each finding ends (the two regions run side by side): sorted by job for the checks.
+        $planned = @($findings | Invoke-Remediation @aws @role -WhatIf | Sort-Object JobId)
         $planned.Status | Should -Be @('Planned', 'Planned')
         $planned.JobId | Should -Be @('aws-iam-password-policy-min-length', 'aws-iam-password-reuse-prevention')
         $planned[0].Actions[0].Before | Should -BeLike 'no password policy*'
