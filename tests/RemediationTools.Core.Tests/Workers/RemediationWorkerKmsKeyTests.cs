@@ -30,26 +30,7 @@ public sealed class RemediationWorkerKmsKeyTests
         var ids = (await dispatcher.EnqueueAsync(sandbox.Group.Group, new[] { Finding(sandbox, withKey) }, null, RangeMode.Split, KeyArn))
             .Concat(await dispatcher.EnqueueAsync(sandbox.Group.Group, new[] { Finding(sandbox, withoutKey) }, null, RangeMode.Split, null))
             .ToList();
-        var worker = new RemediationWorker(
-            new WorkerOptions
-            {
-                GroupName = WorkerSandbox.GroupName,
-                ClientId = sandbox.Group.Group.ClientId,
-                ClientSecret = sandbox.Secret,
-                MaxConcurrency = 4,
-                PollWait = TimeSpan.FromMilliseconds(300),
-                LeaseDuration = TimeSpan.FromSeconds(30),
-                HeartbeatInterval = TimeSpan.FromMilliseconds(200),
-                RetryDelay = TimeSpan.Zero,
-                Connection = sandbox.Connection(),
-            },
-            sandbox.Store);
-        using var stop = new CancellationTokenSource();
-        var running = worker.RunAsync(stop.Token);
-
-        var runs = await dispatcher.WaitAsync(WorkerSandbox.GroupName, ids, null, TimeSpan.FromSeconds(30));
-        stop.Cancel();
-        await running;
+        var runs = await sandbox.RunWorkerUntilRecordedAsync(dispatcher, ids);
 
         Assert.Equal(2, runs.Count);
         Assert.All(runs, r => Assert.True(r.Result?.Status == RemediationStatus.Remediated, r.Result?.ErrorCode + " " + r.Result?.Reason + " " + r.Error));

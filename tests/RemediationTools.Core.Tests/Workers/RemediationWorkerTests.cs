@@ -8,18 +8,7 @@ namespace RemediationTools.Core.Tests.Workers;
 /// <summary>The worker loop in process, against the AWS sandbox and a local store.</summary>
 public sealed class RemediationWorkerTests
 {
-    private static WorkerOptions Options(WorkerSandbox sandbox, string? secret = null) => new()
-    {
-        GroupName = WorkerSandbox.GroupName,
-        ClientId = sandbox.Group.Group.ClientId,
-        ClientSecret = secret ?? sandbox.Secret,
-        MaxConcurrency = 4,
-        PollWait = TimeSpan.FromMilliseconds(300),
-        LeaseDuration = TimeSpan.FromSeconds(30),
-        HeartbeatInterval = TimeSpan.FromMilliseconds(200),
-        RetryDelay = TimeSpan.Zero,
-        Connection = sandbox.Connection(),
-    };
+    private static WorkerOptions Options(WorkerSandbox sandbox, string? secret = null) => sandbox.WorkerOptions(secret);
 
     [Fact]
     public async Task Run_FindingsQueued_RemediatedWithTheGroupRoleAssumedOnceAndRunsRecorded()

@@ -7,6 +7,7 @@ using RemediationTools.Core.Stores;
 using RemediationTools.Core.Tests.Jobs;
 using RemediationTools.Core.Tests.Sandbox;
 using RemediationTools.Core.Tests.Stores;
+using RemediationTools.Core.Workers;
 
 namespace RemediationTools.Core.Tests.Workers;
 
@@ -159,6 +160,37 @@ internal sealed class WorkerSandbox : IDisposable
         var open = groups.Count(g => (g.IpPermissions ?? new List<IpPermission>()).Any(p => p.FromPort <= 5432 && p.ToPort >= 5432 && (p.Ipv4Ranges ?? new List<IpRange>()).Any(r => r.CidrIp == "0.0.0.0/0")));
         var damaged = groups.Count(g => !(g.IpPermissions ?? new List<IpPermission>()).Any(p => p.FromPort == 22 && (p.Ipv4Ranges ?? new List<IpRange>()).Any(r => r.CidrIp == "10.0.0.0/8")));
         return (open, damaged);
+    }
+
+    /// <summary>Worker options for this sandbox's group: short polls, heartbeats and retries, as the worker tests use.</summary>
+    public WorkerOptions WorkerOptions(string? secret = null) => new()
+    {
+        GroupName = GroupName,
+        ClientId = Group.Group.ClientId,
+        ClientSecret = secret ?? Secret,
+        MaxConcurrency = 4,
+        PollWait = TimeSpan.FromMilliseconds(300),
+        LeaseDuration = TimeSpan.FromSeconds(30),
+        HeartbeatInterval = TimeSpan.FromMilliseconds(200),
+        RetryDelay = TimeSpan.Zero,
+        Connection = Connection(),
+    };
+
+    /// <summary>Runs one worker on the store until the runs of <paramref name="ids"/> are recorded (30 s at most), then stops it.</summary>
+    public async Task<IReadOnlyList<RemediationRun>> RunWorkerUntilRecordedAsync(WorkerGroupDispatcher dispatcher, IReadOnlyList<string> ids)
+    {
+        var worker = new RemediationWorker(WorkerOptions(), Store);
+        using var stop = new CancellationTokenSource();
+        var running = worker.RunAsync(stop.Token);
+        try
+        {
+            return await dispatcher.WaitAsync(GroupName, ids, null, TimeSpan.FromSeconds(30));
+        }
+        finally
+        {
+            stop.Cancel();
+            await running;
+        }
     }
 
     public int Calls(string action) => Server.CallCounts.TryGetValue(action, out var count) ? count : 0;
