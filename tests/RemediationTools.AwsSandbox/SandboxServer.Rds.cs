@@ -121,3 +121,57 @@ public sealed partial class SandboxServer
         }
     }
 }
+
+public sealed partial class SandboxServer
+{
+    /// <summary>Every DB instance, cluster and snapshot as JSON, for assertions (the control API's GET /_sandbox/rds; not counted).</summary>
+    internal string DumpRds()
+    {
+        lock (_state.Gate)
+        {
+            var now = _state.Now;
+            var all = new System.Text.Json.Nodes.JsonObject
+            {
+                ["instances"] = new System.Text.Json.Nodes.JsonArray(_state.RdsRegions.Values.SelectMany(r => r.Instances).Select(i =>
+                {
+                    i.Settle(now);
+                    return (System.Text.Json.Nodes.JsonNode)new System.Text.Json.Nodes.JsonObject
+                    {
+                        ["identifier"] = i.Identifier,
+                        ["accountId"] = i.AccountId,
+                        ["region"] = i.Region,
+                        ["engine"] = i.Engine,
+                        ["clusterIdentifier"] = i.ClusterIdentifier,
+                        ["status"] = i.Status.Current(now),
+                        ["publiclyAccessible"] = i.PubliclyAccessible,
+                        ["autoMinorVersionUpgrade"] = i.AutoMinorVersionUpgrade,
+                        ["backupRetentionPeriod"] = i.BackupRetentionPeriod,
+                        ["pendingBackupRetentionPeriod"] = i.Pending?.BackupRetentionPeriod,
+                    };
+                }).ToArray()),
+                ["clusters"] = new System.Text.Json.Nodes.JsonArray(_state.RdsRegions.Values.SelectMany(r => r.Clusters).Select(c => (System.Text.Json.Nodes.JsonNode)new System.Text.Json.Nodes.JsonObject
+                {
+                    ["identifier"] = c.Identifier,
+                    ["accountId"] = c.AccountId,
+                    ["region"] = c.Region,
+                    ["engine"] = c.Engine,
+                    ["status"] = c.Status,
+                    ["backupRetentionPeriod"] = c.BackupRetentionPeriod,
+                }).ToArray()),
+                ["snapshots"] = Snapshots(_state.RdsRegions.Values.SelectMany(r => r.Snapshots), cluster: false),
+                ["clusterSnapshots"] = Snapshots(_state.RdsRegions.Values.SelectMany(r => r.ClusterSnapshots), cluster: true),
+            };
+            return all.ToJsonString();
+        }
+
+        static System.Text.Json.Nodes.JsonArray Snapshots(IEnumerable<RdsSnapshot> snapshots, bool cluster) => new(snapshots.Select(s => (System.Text.Json.Nodes.JsonNode)new System.Text.Json.Nodes.JsonObject
+        {
+            ["identifier"] = s.Identifier,
+            ["accountId"] = s.AccountId,
+            ["region"] = s.Region,
+            ["cluster"] = cluster,
+            ["sourceIdentifier"] = s.SourceIdentifier,
+            ["restore"] = new System.Text.Json.Nodes.JsonArray(s.Restore.Select(v => (System.Text.Json.Nodes.JsonNode)v).ToArray()),
+        }).ToArray());
+    }
+}
