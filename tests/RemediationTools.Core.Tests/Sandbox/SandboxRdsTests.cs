@@ -195,6 +195,51 @@ public sealed class SandboxRdsTests : IDisposable
     }
 
     [Fact]
+    public async Task ControlApi_SeedsClusterMemberAndSnapshot_VisibleThroughRdsAndDump()
+    {
+        using var http = new HttpClient();
+        async Task<string> PostAsync(string path, string body)
+        {
+            using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+            using var response = await http.PostAsync(new Uri(server.Endpoint, path), content);
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.True(response.IsSuccessStatusCode, text);
+            return text;
+        }
+
+        var account = root.AccountId;
+        await PostAsync("_sandbox/rds/clusters", $"{{\"accountId\":\"{account}\",\"region\":\"{Region}\",\"identifier\":\"aurora\",\"backupRetentionPeriod\":7}}");
+        var instance = await PostAsync("_sandbox/rds/instances", $"{{\"accountId\":\"{account}\",\"region\":\"{Region}\",\"identifier\":\"aurora-1\",\"engine\":\"aurora-mysql\",\"clusterIdentifier\":\"aurora\",\"publiclyAccessible\":true}}");
+        await PostAsync("_sandbox/rds/snapshots", $"{{\"accountId\":\"{account}\",\"region\":\"{Region}\",\"identifier\":\"snap\",\"sourceIdentifier\":\"aurora\",\"cluster\":true,\"restore\":[\"all\"]}}");
+        var rds = await RdsAsync();
+        server.ResetCallCounts();
+
+        var dump = await http.GetStringAsync(new Uri(server.Endpoint, "_sandbox/rds"));
+        var member = await InstanceAsync(rds, "aurora-1");
+        var shared = await rds.DescribeDBClusterSnapshotAttributesAsync(new DescribeDBClusterSnapshotAttributesRequest { DBClusterSnapshotIdentifier = "snap" });
+
+        Assert.Contains($"arn:aws:rds:{Region}:{account}:db:aurora-1", instance, StringComparison.Ordinal);
+        Assert.Equal(("aurora", true, 7), (member.DBClusterIdentifier, member.PubliclyAccessible, member.BackupRetentionPeriod));
+        Assert.Equal(new[] { "all" }, Assert.Single(shared.DBClusterSnapshotAttributesResult!.DBClusterSnapshotAttributes).AttributeValues);
+        Assert.Contains("\"clusterIdentifier\":\"aurora\"", dump, StringComparison.Ordinal);
+        Assert.False(server.CallCounts.ContainsKey("rds:DescribeDBClusters"));
+    }
+
+    [Fact]
+    public async Task SnapshotRestore_MoreThanTwentyAccounts_QuotaExceededAndUnchanged()
+    {
+        server.AddDBSnapshot(root.AccountId, Region, "snap", "db1", restore: new[] { "111122223333" });
+        var rds = await RdsAsync();
+        var accounts = Enumerable.Range(0, 20).Select(i => (200000000000L + i).ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
+
+        var ex = await Assert.ThrowsAsync<AwsQueryServiceException>(() => rds.ModifyDBSnapshotAttributeAsync(new ModifyDBSnapshotAttributeRequest { DBSnapshotIdentifier = "snap", ValuesToAdd = accounts }));
+        var after = await rds.DescribeDBSnapshotAttributesAsync(new DescribeDBSnapshotAttributesRequest { DBSnapshotIdentifier = "snap" });
+
+        Assert.Equal("SharedSnapshotQuotaExceeded", ex.ErrorCode);
+        Assert.Equal(new[] { "111122223333" }, Assert.Single(after.DBSnapshotAttributesResult!.DBSnapshotAttributes).AttributeValues);
+    }
+
+    [Fact]
     public async Task InjectedThrottling_ThrottlingCode_Retryable()
     {
         server.AddDBInstance(root.AccountId, Region, "db1");
