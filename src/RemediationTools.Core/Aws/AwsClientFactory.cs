@@ -13,6 +13,7 @@ using RemediationTools.Core.Aws.Signed.CloudTrail;
 using RemediationTools.Core.Aws.Signed.Kinesis;
 using RemediationTools.Core.Aws.Signed.ElasticLoadBalancing;
 using RemediationTools.Core.Aws.Signed.ElasticLoadBalancingV2;
+using RemediationTools.Core.Aws.Signed.Rds;
 
 namespace RemediationTools.Core.Aws;
 
@@ -380,6 +381,9 @@ internal sealed class AwsClients : IAwsClients, IDisposable
     public IElasticLoadBalancingV2Client ElasticLoadBalancingV2(string region) =>
         GetOrCreate("ELBV2", region, (r, c) => new ElasticLoadBalancingV2Client(
             QueryClient(ElasticLoadBalancingClient.SigningName, ElasticLoadBalancingV2Client.ServiceId, ElasticLoadBalancingV2Client.ApiVersion, r, c)));
+
+    public IRdsClient Rds(string region) =>
+        GetOrCreate("RDS", region, (r, c) => new RdsClient(QueryClient(RdsClient.SigningName, RdsClient.ServiceId, RdsClient.ApiVersion, r, c)));
 
     public ICloudTrailClient CloudTrail(string region) =>
         GetOrCreate("CLOUDTRAIL", region, (r, c) =>

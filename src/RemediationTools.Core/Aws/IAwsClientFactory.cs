@@ -8,6 +8,7 @@ using RemediationTools.Core.Aws.Signed;
 using RemediationTools.Core.Aws.Signed.CloudTrail;
 using RemediationTools.Core.Aws.Signed.ElasticLoadBalancing;
 using RemediationTools.Core.Aws.Signed.ElasticLoadBalancingV2;
+using RemediationTools.Core.Aws.Signed.Rds;
 using RemediationTools.Core.Aws.Signed.Kinesis;
 
 namespace RemediationTools.Core.Aws;
@@ -74,6 +75,9 @@ internal interface IAwsClients
 
     /// <summary>ELBv2 client for the region (application, network and gateway load balancers; API 2015-12-01).</summary>
     IElasticLoadBalancingV2Client ElasticLoadBalancingV2(string region);
+
+    /// <summary>RDS client for the region (DB instances, clusters and their snapshots; API 2014-10-31).</summary>
+    IRdsClient Rds(string region);
 
     /// <summary>CloudTrail client for the region.</summary>
     ICloudTrailClient CloudTrail(string region);

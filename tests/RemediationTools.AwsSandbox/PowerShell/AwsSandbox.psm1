@@ -522,3 +522,66 @@ Export-ModuleMember -Function New-AwsSandboxKmsKey, Get-AwsSandboxKmsKey
 Export-ModuleMember -Function New-AwsSandboxSqsQueue
 Export-ModuleMember -Function New-AwsSandboxKinesisStream, Get-AwsSandboxKinesisStream
 Export-ModuleMember -Function New-AwsSandboxServerCertificate, Set-AwsSandboxRootAccessKey
+
+function New-AwsSandboxDBCluster {
+    <# .SYNOPSIS Seeds an available DB cluster (-Engine aurora-mysql by default, -BackupRetentionPeriod 1 to 35, -Tags); returns its ARN. #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)] $Sandbox,
+        [Parameter(Mandatory)] [string] $AccountId,
+        [Parameter(Mandatory)] [string] $Identifier,
+        [string] $Region = 'us-east-1',
+        [string] $Engine = 'aurora-mysql',
+        [int] $BackupRetentionPeriod = 1,
+        [hashtable] $Tags = @{}
+    )
+    $request = @{ accountId = $AccountId; region = $Region; identifier = $Identifier; engine = $Engine; backupRetentionPeriod = $BackupRetentionPeriod; tags = $Tags }
+    (Invoke-RestMethod -Method Post -Uri ($Sandbox.Endpoint + '_sandbox/rds/clusters') -Body ($request | ConvertTo-Json -Compress) -ContentType 'application/json').arn
+}
+
+function New-AwsSandboxDBInstance {
+    <# .SYNOPSIS Seeds an available DB instance (-Engine, -ClusterIdentifier of a seeded cluster, -PubliclyAccessible, -AutoMinorVersionUpgrade, -BackupRetentionPeriod, -Tags); returns its ARN. #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)] $Sandbox,
+        [Parameter(Mandatory)] [string] $AccountId,
+        [Parameter(Mandatory)] [string] $Identifier,
+        [string] $Region = 'us-east-1',
+        [string] $Engine = 'mysql',
+        [string] $ClusterIdentifier,
+        [switch] $PubliclyAccessible,
+        [bool] $AutoMinorVersionUpgrade = $true,
+        [int] $BackupRetentionPeriod = 1,
+        [hashtable] $Tags = @{}
+    )
+    $request = @{ accountId = $AccountId; region = $Region; identifier = $Identifier; engine = $Engine; publiclyAccessible = [bool]$PubliclyAccessible
+        autoMinorVersionUpgrade = $AutoMinorVersionUpgrade; backupRetentionPeriod = $BackupRetentionPeriod; tags = $Tags }
+    if ($ClusterIdentifier) { $request.clusterIdentifier = $ClusterIdentifier }
+    (Invoke-RestMethod -Method Post -Uri ($Sandbox.Endpoint + '_sandbox/rds/instances') -Body ($request | ConvertTo-Json -Compress) -ContentType 'application/json').arn
+}
+
+function New-AwsSandboxDBSnapshot {
+    <# .SYNOPSIS Seeds a manual DB snapshot (or -Cluster snapshot) of -SourceIdentifier, shared through -Restore (account IDs and/or 'all'); returns its ARN. #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)] $Sandbox,
+        [Parameter(Mandatory)] [string] $AccountId,
+        [Parameter(Mandatory)] [string] $Identifier,
+        [Parameter(Mandatory)] [string] $SourceIdentifier,
+        [string] $Region = 'us-east-1',
+        [switch] $Cluster,
+        [string[]] $Restore = @(),
+        [switch] $Encrypted
+    )
+    $request = @{ accountId = $AccountId; region = $Region; identifier = $Identifier; sourceIdentifier = $SourceIdentifier; cluster = [bool]$Cluster; restore = @($Restore); encrypted = [bool]$Encrypted }
+    (Invoke-RestMethod -Method Post -Uri ($Sandbox.Endpoint + '_sandbox/rds/snapshots') -Body ($request | ConvertTo-Json -Compress) -ContentType 'application/json').arn
+}
+
+function Get-AwsSandboxRds {
+    <# .SYNOPSIS The sandbox's RDS state (instances, clusters, snapshots, clusterSnapshots) for assertions. Control API: not counted. #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] $Sandbox)
+    Invoke-RestMethod -Method Get -Uri ($Sandbox.Endpoint + '_sandbox/rds')
+}
+
+Export-ModuleMember -Function New-AwsSandboxDBCluster, New-AwsSandboxDBInstance, New-AwsSandboxDBSnapshot, Get-AwsSandboxRds

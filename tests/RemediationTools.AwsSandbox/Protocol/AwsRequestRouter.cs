@@ -26,6 +26,7 @@ internal sealed class AwsRequestRouter
         ["ec2"] = new Ec2Service(),
         ["elasticloadbalancing"] = new Elb.ElasticLoadBalancingService(),
         ["iam"] = new IamService(),
+        ["rds"] = new Rds.RdsService(),
         ["sts"] = new StsService(),
     };
 
@@ -325,6 +326,7 @@ internal sealed class AwsRequestRouter
             "ec2" => AwsXml.Ec2Error(error, requestId),
             "iam" => AwsXml.QueryError(AwsXml.Iam, error, requestId),
             "sts" => AwsXml.QueryError(AwsXml.Sts, error, requestId),
+            "rds" => AwsXml.QueryError(Rds.RdsService.Ns, error, requestId),
             _ => AwsXml.QueryError(XNamespace.None, error, requestId),
         };
         var response = SandboxHttpResponse.Xml(error.StatusCode, body);
