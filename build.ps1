@@ -324,7 +324,7 @@ function Invoke-Demo {
 }
 
 function Get-ContainerEngine {
-    # Docker when a Docker engine answers, else Podman with our containers.conf (DESIGN.md section 10).
+    # Docker when a Docker engine answers, else Podman with our containers.conf (build/image/containers.conf says why each setting is there).
     $PSNativeCommandUseErrorActionPreference = $false
     if (Get-Command docker -CommandType Application -ErrorAction SilentlyContinue) {
         $null = & docker info 2>&1

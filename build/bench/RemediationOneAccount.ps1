@@ -8,7 +8,7 @@
     sequential client spends waiting on the network at 50 ms a call. Goal: the batch at least 3x faster than that.
     Both in this process (module loaded and warmed) and as a whole process (a fresh 'dotnet pwsh' that imports the
     module and fixes the findings from one file), as the issue's comparison table measured.
-    The calls per finding are printed beside it; the module's extra calls are the contract's (JOBS.md): the plan names
+    The calls per finding are printed beside it; the module's extra calls are the job contract's (about_RemediationTools): the plan names
     the network interfaces that use each group (one batched read) and every change is verified by a re-read (batched
     per round of concurrent findings). build.ps1 -Task Bench runs it.
 #>

@@ -102,7 +102,7 @@ internal sealed class JobCatalog
         yield return new S3ListBucketsJob();
         yield return new Elb.ElbEnableAccessLogsJob();
 
-        // IAM (global service), in JOBS.md order.
+        // IAM (global service), in catalog order.
         yield return Iam.AccountPasswordPolicyJob.MinimumLength();
         yield return Iam.AccountPasswordPolicyJob.ReusePrevention();
         yield return new Iam.ServerCertificateExpiredJob();

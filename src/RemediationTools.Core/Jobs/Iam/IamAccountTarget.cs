@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 namespace RemediationTools.Core.Jobs.Iam;
 
 /// <summary>
-/// The account an account-wide IAM finding is about (JOBS.md rule 10: its <c>ObjectId</c> is the account ID). Also
+/// The account an account-wide IAM finding is about (an account-wide finding's <c>ObjectId</c> is the account ID). Also
 /// accepted: Security Hub's account resource ID <c>AWS::::Account:&lt;id&gt;</c> and the root user's ARN
 /// <c>arn:&lt;partition&gt;:iam::&lt;id&gt;:root</c>.
 /// </summary>

@@ -222,7 +222,8 @@ internal sealed class KinesisEncryptStreamJob : IRemediationJob
         return response.StreamDescriptionSummary;
     }
 
-    // JOBS.md rule 11: a stream passing through UPDATING is waited for, bounded, before anything is called failed.
+    // A stream passing through UPDATING is waited for, bounded, before anything is called failed (a transient state,
+    // not a failure).
     private async Task<StreamDescriptionSummary> WaitActiveAsync(JobContext context, Stream stream, CancellationToken cancellationToken)
     {
         var deadline = DateTimeOffset.UtcNow + waitTimeout;
