@@ -1,0 +1,23 @@
+using System.Globalization;
+
+namespace RemediationTools.Core.Reports;
+
+/// <summary>How the report renderers write values that are not text.</summary>
+internal static class ReportValues
+{
+    /// <summary>A duration as people read it: <c>250 ms</c>, <c>1.23 s</c>, <c>2 min 5 s</c>.</summary>
+    public static string Duration(TimeSpan duration)
+    {
+        if (duration < TimeSpan.FromSeconds(1))
+        {
+            return Math.Round(duration.TotalMilliseconds).ToString(CultureInfo.InvariantCulture) + " ms";
+        }
+
+        if (duration < TimeSpan.FromMinutes(1))
+        {
+            return duration.TotalSeconds.ToString("0.##", CultureInfo.InvariantCulture) + " s";
+        }
+
+        return ((long)duration.TotalMinutes).ToString(CultureInfo.InvariantCulture) + " min " + duration.Seconds.ToString(CultureInfo.InvariantCulture) + " s";
+    }
+}
