@@ -27,6 +27,7 @@ internal static class HtmlReportRenderer
         .status-Remediated, .status-AlreadyCompliant { color: var(--ok); }
         .status-Skipped { color: var(--warn); } .status-Planned { color: var(--plan); }
         ul.actions { margin: 0; padding-left: 18px; }
+        div.totals { display: flex; flex-wrap: wrap; gap: 8px 28px; align-items: flex-start; }
         """;
 
     /// <summary>The page.</summary>
@@ -82,17 +83,17 @@ internal static class HtmlReportRenderer
             return;
         }
 
-        html.Append("<section id=\"totals\">\n<h2>Totals</h2>\n");
+        html.Append("<section id=\"totals\">\n<h2>Totals</h2>\n<div class=\"totals\">\n");
         AppendTotalsTable(html, report, "by-status", "By status", "Status", report.ByStatus, withStatuses: false);
         AppendTotalsTable(html, report, "by-account", "By account", "Account", report.ByAccount, withStatuses: true);
         AppendTotalsTable(html, report, "by-region", "By region", "Region", report.ByRegion, withStatuses: true);
         AppendTotalsTable(html, report, "by-job", "By job", "Job", report.ByJob, withStatuses: true);
-        html.Append("</section>\n");
+        html.Append("</div>\n</section>\n");
     }
 
     private static void AppendTotalsTable(StringBuilder html, RemediationReport report, string id, string heading, string keyName, IReadOnlyList<RemediationReportTotal> totals, bool withStatuses)
     {
-        html.Append("<h3>").Append(heading).Append("</h3>\n<table id=\"").Append(id).Append("\">\n<thead><tr><th>").Append(keyName).Append("</th><th>Total</th>");
+        html.Append("<div>\n<h3>").Append(heading).Append("</h3>\n<table id=\"").Append(id).Append("\">\n<thead><tr><th>").Append(keyName).Append("</th><th>Total</th>");
         if (withStatuses)
         {
             foreach (var status in report.StatusColumns)
@@ -117,7 +118,7 @@ internal static class HtmlReportRenderer
             html.Append("</tr>\n");
         }
 
-        html.Append("</tbody>\n</table>\n");
+        html.Append("</tbody>\n</table>\n</div>\n");
     }
 
     private static void AppendFailures(StringBuilder html, RemediationReport report)
@@ -211,7 +212,7 @@ internal static class HtmlReportRenderer
             Cell(html, entry.Region);
             Cell(html, entry.FindingId, code: true);
             Cell(html, entry.Reason);
-            Cell(html, entry.Result is null ? null : Time(entry.Result.StartedAt));
+            Cell(html, entry.Result is null || entry.Result.StartedAt == default ? null : Time(entry.Result.StartedAt));
             html.Append("<td class=\"number\">").Append(entry.Result is null ? string.Empty : Encode(ReportValues.Duration(entry.Result.Duration))).Append("</td>");
             if (report.HasRuns)
             {

@@ -98,7 +98,7 @@ public sealed class ExportRemediationReportCommand : PSCmdlet
         }
 
         RemediationReportFormat format = MyInvocation.BoundParameters.ContainsKey(nameof(Format)) ? Format : RemediationReportFile.FormatOf(file);
-        if (!ShouldProcess(file, $"Write a {format} report of {_entries.Count} result(s)"))
+        if (!ShouldProcess(file, $"Write the {format.ToString().ToUpperInvariant()} report of {_entries.Count} result(s)"))
         {
             return;
         }
