@@ -86,6 +86,12 @@ Describe 'Export-RemediationReport' {
             $html | Should -Match 'The workers stopped responding\.'
         }
 
+        It 'takes an array given to -InputObject, as from the pipeline' {
+            $file = Join-Path $TestDrive 'array.html'
+            Export-RemediationReport -InputObject $results -Path $file
+            Get-Content -Raw -LiteralPath $file | Should -Match '<p class="meta">2 results, 1 failure, 1 change\.'
+        }
+
         It 'takes results read back from JSON, by Import-RemediationResult or ConvertFrom-Json' {
             $saved = Join-Path $TestDrive 'saved.json'
             $results | Export-RemediationResult -Path $saved

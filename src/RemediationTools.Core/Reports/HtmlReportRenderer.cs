@@ -22,7 +22,7 @@ internal static class HtmlReportRenderer
         table { border-collapse: collapse; margin: 4px 0 12px; }
         th, td { border: 1px solid var(--line); padding: 4px 8px; text-align: left; vertical-align: top; }
         th { background: #f2f5f8; } td.number { text-align: right; font-variant-numeric: tabular-nums; }
-        td code, td pre { font: 12px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; white-space: pre-wrap; word-break: break-all; margin: 0; }
+        td code, td pre { font: 12px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; white-space: pre-wrap; overflow-wrap: anywhere; margin: 0; }
         .status-Failed, .status-AttemptFailed, .status-DeadLettered { color: var(--fail); font-weight: 600; }
         .status-Remediated, .status-AlreadyCompliant { color: var(--ok); }
         .status-Skipped { color: var(--warn); } .status-Planned { color: var(--plan); }
