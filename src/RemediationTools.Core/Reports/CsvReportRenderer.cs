@@ -51,7 +51,7 @@ internal static class CsvReportRenderer
                     action?.Before,
                     action?.After,
                     entry.Result is null || entry.Result.StartedAt == default ? null : entry.Result.StartedAt.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture),
-                    entry.Result?.Duration.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture),
+                    entry.Result is null ? null : ReportValues.Elapsed(entry.Result).TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture),
                     entry.Run?.WorkerGroup,
                     entry.Run?.RequestId,
                     entry.Run?.Status.ToString(),

@@ -213,7 +213,7 @@ internal static class HtmlReportRenderer
             Cell(html, entry.FindingId, code: true);
             Cell(html, entry.Reason);
             Cell(html, entry.Result is null || entry.Result.StartedAt == default ? null : Time(entry.Result.StartedAt));
-            html.Append("<td class=\"number\">").Append(entry.Result is null ? string.Empty : Encode(ReportValues.Duration(entry.Result.Duration))).Append("</td>");
+            html.Append("<td class=\"number\">").Append(entry.Result is null ? string.Empty : Encode(ReportValues.Duration(ReportValues.Elapsed(entry.Result)))).Append("</td>");
             if (report.HasRuns)
             {
                 Cell(html, entry.Run?.WorkerGroup);

@@ -32,7 +32,8 @@ public sealed class ExportRemediationReportCommand : PSCmdlet
     /// <summary>The results (Invoke-Remediation, Undo-Remediation, Import-RemediationResult) or runs (Get-RemediationRun) to report.</summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true)]
     [ValidateNotNull]
-    public PSObject? InputObject { get; set; }
+    [RemediationReportInputTransformation]
+    public RemediationReportInput? InputObject { get; set; }
 
     /// <summary>Html or Csv; by default Csv for a .csv file, else Html.</summary>
     [Parameter]
@@ -54,8 +55,9 @@ public sealed class ExportRemediationReportCommand : PSCmdlet
     /// <summary>Collects the results and runs; an object that is neither is an error and the others go on.</summary>
     protected override void ProcessRecord()
     {
-        object? bare = InputObject?.BaseObject;
-        IEnumerable items = bare is IEnumerable sequence and not string and not IDictionary ? sequence : new[] { InputObject };
+        object? input = InputObject?.Value;
+        object? bare = input is PSObject wrapped ? wrapped.BaseObject : input;
+        IEnumerable items = bare is IEnumerable sequence and not string and not IDictionary ? sequence : new[] { input };
         foreach (object? item in items)
         {
             try
@@ -64,8 +66,10 @@ public sealed class ExportRemediationReportCommand : PSCmdlet
             }
             catch (Exception ex) when (ex is InvalidDataException or ArgumentException)
             {
+                // An ArgumentException's message ends with " (Parameter 'name')": that is ours, not the user's.
+                string reason = ex is ArgumentException { ParamName: { } name } ? ex.Message.Replace(" (Parameter '" + name + "')", string.Empty) : ex.Message;
                 WriteError(new ErrorRecord(
-                    new InvalidDataException("Export-RemediationReport takes remediation results and runs: " + ex.Message, ex),
+                    new InvalidDataException("Export-RemediationReport takes remediation results and runs: " + reason, ex),
                     ErrorIds.ResultInvalid,
                     ErrorCategory.InvalidData,
                     item));

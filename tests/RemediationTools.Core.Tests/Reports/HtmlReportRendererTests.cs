@@ -46,6 +46,7 @@ public sealed class HtmlReportRendererTests
         Assert.Contains("<tr><td>111111111111</td><td class=\"number\">3</td><td class=\"number\">2</td><td class=\"number\">1</td><td class=\"number\">0</td></tr>", html, StringComparison.Ordinal);
         Assert.Contains("<tr><td>us-west-2</td><td class=\"number\">1</td>", html, StringComparison.Ordinal);
         Assert.Contains("<tr><td>security-group-close-port-22</td><td class=\"number\">2</td>", html, StringComparison.Ordinal);
+        Assert.Contains("<td>2026-01-15 09:00:00 UTC</td><td class=\"number\">1.23 s</td>", Section(html, "results"), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -9,7 +9,7 @@ internal static class ReportSamples
 
     public static readonly DateTimeOffset GeneratedAt = new(2026, 1, 15, 9, 30, 0, TimeSpan.Zero);
 
-    public static RemediationResult Remediated(string resource, string account = "111111111111", string region = "us-east-1") => new()
+    public static RemediationResult Remediated(string resource, string account = "111111111111", string region = "us-east-1") => WithDuration(new()
     {
         FindingId = "f-" + resource,
         JobId = "security-group-close-port-22",
@@ -30,10 +30,9 @@ internal static class ReportSamples
             },
         },
         StartedAt = new DateTimeOffset(2026, 1, 15, 9, 0, 0, TimeSpan.Zero),
-        Duration = TimeSpan.FromMilliseconds(1234),
-    };
+    }, TimeSpan.FromMilliseconds(1234));
 
-    public static RemediationResult Failed(string resource, string account = "222222222222") => new()
+    public static RemediationResult Failed(string resource, string account = "222222222222") => WithDuration(new()
     {
         FindingId = "f-" + resource,
         JobId = "s3-remove-public-access",
@@ -44,8 +43,7 @@ internal static class ReportSamples
         ErrorCode = "AccessDenied",
         Reason = "Access denied: the role may not call s3:PutBucketPublicAccessBlock.",
         MissingIamActions = new[] { "s3:PutBucketPublicAccessBlock", "s3:GetBucketPublicAccessBlock" },
-        Duration = TimeSpan.FromMilliseconds(80),
-    };
+    }, TimeSpan.FromMilliseconds(80));
 
     public static RemediationResult Compliant(string resource) => new()
     {
@@ -65,6 +63,14 @@ internal static class ReportSamples
         Attempts = 3,
         Error = "The worker stopped responding three times.",
     };
+
+    // RemediationResult.Duration is a TimeSpan or (as ConvertTo-Json shows it) its text; set it either way.
+    public static RemediationResult WithDuration(RemediationResult result, TimeSpan duration)
+    {
+        var property = typeof(RemediationResult).GetProperty(nameof(RemediationResult.Duration))!;
+        property.SetValue(result, property.PropertyType == typeof(TimeSpan) ? duration : duration.ToString("c", System.Globalization.CultureInfo.InvariantCulture));
+        return result;
+    }
 
     public static RemediationReport Report(params RemediationReportEntry[] entries)
         => RemediationReport.Create("Weekly <b>run</b>", GeneratedAt, entries);
