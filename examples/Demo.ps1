@@ -11,7 +11,8 @@ security group with a public 5432 rule among rules that must survive. Then it ru
 finding in examples/findings: first with -WhatIf (nothing changes), then for real, and prints the group's rules
 before and after. Then it fixes a bucket that everyone may read (s3-remove-public-access: all four public access
 block settings on; its ACL, with the log delivery group's grant, stays as it is). Last, it creates a worker group for the cloud account (examples/WorkerGroup.ps1), starts a local
-worker process, sends it a second finding and shows the recorded run. Run it with ./build.ps1 -Task Demo.
+worker process, sends it a second finding and shows the recorded run, and writes an HTML report of it all
+(Export-RemediationReport) to the temporary folder. Run it with ./build.ps1 -Task Demo.
 #>
 [CmdletBinding()]
 param(
@@ -159,6 +160,12 @@ try {
     }
     $cacheAfter = Get-AwsSandboxIngressRule -Sandbox $sandbox -AccountId $cloud.accountId -GroupId $cacheId
     Write-Host "Ingress rules of $cacheId after the worker: $(if ($cacheAfter) { $cacheAfter -join ', ' } else { 'none' })"
+
+    Write-Step 'Export-RemediationReport: the results of the demo on one self-contained page'
+    $reportPath = Join-Path ([System.IO.Path]::GetTempPath()) "remediation-demo-$([guid]::NewGuid().ToString('N').Substring(0, 8)).html"
+    $reported = @($planned, $result, $again, $bucketResult) + $runs
+    $report = $reported | Export-RemediationReport -Path $reportPath -Title 'RemediationTools demo' -PassThru
+    Write-Host "Report of $($reported.Count) results and runs (open it in a browser): $($report.FullName)"
 
     if ($result.Status -ne 'Remediated' -or $again.Status -ne 'AlreadyCompliant' -or ($unchanged -join '|') -ne ($before -join '|') -or
         $bucketResult.Status -ne 'Remediated' -or -not $blocked -or -not $aclKept -or

@@ -23,6 +23,14 @@ Describe 'examples/Demo.ps1' {
         $after | Should -Not -Match 'tcp 5432 from 0\.0\.0\.0/0'
         $text | Should -Match 'Worker run \w+: Completed by worker w-'
         $text | Should -Match 'Ingress rules of sg-\w+ after the worker: none'
+        $text | Should -Match 'Report of 5 results and runs \(open it in a browser\): \S+\.html'
+        $page = [regex]::Match($text, 'Report of 5 results and runs \(open it in a browser\): (\S+\.html)').Groups[1].Value
+        try {
+            Get-Content -Raw -LiteralPath $page | Should -Match '<p class="meta">5 results, 0 failures, [1-9]\d* changes?\.[^<]*</p>[\s\S]*<th>Worker group</th>'
+        }
+        finally {
+            Remove-Item -LiteralPath $page
+        }
         $text | Should -Match 'Demo finished'
     }
 }
