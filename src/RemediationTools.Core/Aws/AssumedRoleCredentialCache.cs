@@ -90,6 +90,12 @@ internal sealed class StsRoleCredentialsSource : IRoleCredentialsSource
         {
             throw new AssumeRoleDeniedException(role.RoleArn, role.ExternalId, ex);
         }
+        catch (AmazonServiceException ex)
+        {
+            // Throttling or a server error after the SDK's own retries: the caller may try again, and that is a new call.
+            log?.Invoke($"STS AssumeRole {role.RoleArn}: {ex.ErrorCode} after the SDK's retries");
+            throw;
+        }
 
         var credentials = response.Credentials
             ?? throw new AmazonClientException($"STS returned no credentials for role {role.RoleArn}.");
