@@ -83,11 +83,26 @@ Describe 'Invoke-Remediation -WorkerGroup' {
         ($warnings -join ' ') | Should -Match '1 of 1 request'
     }
 
-    It 'refuses -RoleArn with -WorkerGroup, and -Wait without it' {
+    It 'refuses -RoleArn, -ExternalId or -CloudAccount with -WorkerGroup, -Wait and -Timeout at binding: they are separate parameter sets' {
         $finding = New-TestFindingJson -Context $ctx -GroupId 'sg-0123456789abcdef0'
-        { $finding | Invoke-Remediation -WorkerGroup prod -Store $store -RoleArn $ctx.RoleArn -ExternalId x -ErrorAction Stop } | Should -Throw -ExpectedMessage '*-WorkerGroup*'
-        $aws = $ctx.Aws
-        { $finding | Invoke-Remediation -Wait @aws -ErrorAction Stop } | Should -Throw -ExpectedMessage '*-WorkerGroup*'
+        $ambiguous = 'AmbiguousParameterSet,RemediationTools.Commands.InvokeRemediationCommand'
+        { $finding | Invoke-Remediation -WorkerGroup prod -Store $store -RoleArn $ctx.RoleArn -ExternalId x -ErrorAction Stop } | Should -Throw -ErrorId $ambiguous
+        { $finding | Invoke-Remediation -WorkerGroup prod -Store $store -CloudAccount @{ RoleArn = $ctx.RoleArn; ExternalId = 'x' } -ErrorAction Stop } | Should -Throw -ErrorId $ambiguous
+        { $finding | Invoke-Remediation -Wait -RoleArn $ctx.RoleArn -ExternalId x -ErrorAction Stop } | Should -Throw -ErrorId $ambiguous
+        { $finding | Invoke-Remediation -Timeout ([timespan]::FromSeconds(5)) -MaxChanges 1 -ErrorAction Stop } | Should -Throw -ErrorId $ambiguous
+        { $finding | Invoke-Remediation -Store $store -AllowDisruptive -ErrorAction Stop } | Should -Throw -ExpectedMessage '*Parameter set cannot be resolved*'
+    }
+
+    It '-Wait without -WorkerGroup asks for -WorkerGroup: it is mandatory in the worker-group sets' {
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddCommand('Import-Module').AddArgument((Join-Path $env:REMEDIATION_MODULE_PATH 'RemediationTools.psd1')).AddStatement()
+            $null = $ps.AddCommand('Invoke-Remediation').AddParameter('Finding', '{}').AddParameter('Wait')
+            # Without a host nothing can prompt, so PowerShell reports the missing parameter.
+            $record = try { $null = $ps.Invoke(); $ps.Streams.Error[0] } catch { $_.Exception.InnerException.ErrorRecord }
+            $record.FullyQualifiedErrorId | Should -Be 'MissingMandatoryParameter,RemediationTools.Commands.InvokeRemediationCommand'
+            $record.Exception.Message | Should -BeLike '*WorkerGroup*'
+        } finally { $ps.Dispose() }
     }
 
     It 'reports an unknown worker group as WorkerGroupNotFound' {
