@@ -65,7 +65,8 @@ Describe 'Invoke-Remediation -WorkerGroup' {
             }
             $aws = $ctx.Aws
             $null = $deployment | Start-RemediationWorker -Store $store @aws -StopWhenIdle -WarningAction SilentlyContinue
-            $run = $waiting | Receive-Job -Wait -ErrorAction Stop
+            $run = $waiting | Receive-Job -Wait -ErrorAction Stop -InformationVariable jobInformation
+            $summary = @($jobInformation | Where-Object { $_.Tags -contains 'RemediationSummary' })
         }
         finally {
             $waiting | Remove-Job -Force -ErrorAction SilentlyContinue
@@ -74,6 +75,21 @@ Describe 'Invoke-Remediation -WorkerGroup' {
         $run.Result.Status | Should -Be 'Remediated'
         Get-AwsSandboxIngressRule -Sandbox $ctx.Sandbox -AccountId $ctx.CloudAccountId -GroupId $groupId | Should -Be @('tcp 443 from 0.0.0.0/0')
         (Get-RemediationRun -Store $store -WorkerGroup prod -Id $run.RequestId).Result.Status | Should -Contain 'Remediated'
+        $summary.Count | Should -Be 1
+        "$($summary[0].MessageData)" | Should -Be '1 finding: 1 Remediated'
+    }
+
+    It 'queues the findings of files piped from Get-ChildItem, and of Get-Content lines' {
+        $folder = Join-Path $TestDrive 'findings'
+        $null = New-Item -ItemType Directory -Path $folder -Force
+        Set-Content -LiteralPath (Join-Path $folder 'a.json') -Value (New-TestFindingJson -Context $ctx -GroupId (New-TestOpenSecurityGroup -Context $ctx))
+        Set-Content -LiteralPath (Join-Path $folder 'b.json') -Value (New-TestFindingJson -Context $ctx -GroupId (New-TestOpenSecurityGroup -Context $ctx))
+        $requests = @(Get-ChildItem $folder -Filter *.json | Invoke-Remediation -WorkerGroup prod -Store $store -Confirm:$false)
+        $requests.Count | Should -Be 2
+        $requests | ForEach-Object { $_ | Should -BeOfType ([RemediationTools.RemediationRequest]) }
+        $lines = @(Get-Content -LiteralPath (Join-Path $folder 'a.json'))
+        $lines.Count | Should -BeGreaterThan 1
+        @($lines | Invoke-Remediation -WorkerGroup prod -Store $store -Confirm:$false).Count | Should -Be 1
     }
 
     It 'stops waiting after -Timeout with a warning, leaving the request queued' {
@@ -138,7 +154,8 @@ Describe 'Invoke-Remediation -WorkerGroup on the AWS store' {
                 @($queues | Where-Object { $_.QueueArn.EndsWith(":$queueName") -and @($_.Messages).Count -gt 0 }).Count -gt 0
             }
             $null = $awsDeployment | Start-RemediationWorker -Store $awsStore @aws -StopWhenIdle -WarningAction SilentlyContinue
-            $run = $waiting | Receive-Job -Wait -ErrorAction Stop
+            $run = $waiting | Receive-Job -Wait -ErrorAction Stop -InformationVariable jobInformation
+            $summary = @($jobInformation | Where-Object { $_.Tags -contains 'RemediationSummary' })
         }
         finally {
             $waiting | Remove-Job -Force -ErrorAction SilentlyContinue
