@@ -144,6 +144,15 @@ Describe 'Invoke-Remediation errors' {
         try { 'x' | Invoke-Remediation @aws -RoleArn 'not-an-arn' -ExternalId x -ErrorAction Stop } catch { $_.Exception.Message | Should -Not -BeLike '*(Parameter *' }
     }
 
+    It 'a bad -CloudAccount entry is CloudAccountInvalid naming the value, without a parameter suffix' {
+        $entry = @{ RoleArn = 'arn:aws:iam::12345:user/alice'; ExternalId = 'x' }
+        $thrown = $null
+        try { 'x' | Invoke-Remediation @aws -CloudAccount $entry -ErrorAction Stop } catch { $thrown = $_ }
+        $thrown.FullyQualifiedErrorId | Should -Be 'CloudAccountInvalid,RemediationTools.Commands.InvokeRemediationCommand'
+        $thrown.Exception.Message | Should -BeLike "*'arn:aws:iam::12345:user/alice'*"
+        $thrown.Exception.Message | Should -Not -BeLike '*(Parameter *'
+    }
+
     It 'a JSON text that is no finding targets the input item' {
         $null = 'no json here' | Invoke-Remediation @aws @role -Confirm:$false -ErrorVariable errs -ErrorAction SilentlyContinue
         $errs[0].FullyQualifiedErrorId | Should -Be 'FindingInvalid,RemediationTools.Commands.InvokeRemediationCommand'
