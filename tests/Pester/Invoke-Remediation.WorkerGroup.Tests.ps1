@@ -109,6 +109,12 @@ Describe 'Invoke-Remediation -WorkerGroup' {
         { $finding | Invoke-Remediation -Store $store -AllowDisruptive -ErrorAction Stop } | Should -Throw -ExpectedMessage '*Parameter set cannot be resolved*'
     }
 
+    It 'refuses a -Timeout that is not positive at binding, naming it' {
+        $finding = New-TestFindingJson -Context $ctx -GroupId 'sg-0123456789abcdef0'
+        { $finding | Invoke-Remediation -WorkerGroup prod -Store $store -Wait -Timeout ([timespan]::FromSeconds(-5)) -ErrorAction Stop } |
+            Should -Throw -ErrorId 'ParameterArgumentValidationError,RemediationTools.Commands.InvokeRemediationCommand' -ExpectedMessage "*'-00:00:05'*"
+    }
+
     It '-Wait without -WorkerGroup asks for -WorkerGroup: it is mandatory in the worker-group sets' {
         $ps = [powershell]::Create()
         try {

@@ -107,6 +107,7 @@ public sealed class InvokeRemediationCommand : AwsCmdletBase
 
     /// <summary>With -Wait: stop waiting after this time (the requests stay queued); default: wait until every run is final.</summary>
     [Parameter(ParameterSetName = FindingGroupSet), Parameter(ParameterSetName = PathGroupSet), Parameter(ParameterSetName = LiteralPathGroupSet), Parameter(ParameterSetName = ResourceGroupSet)]
+    [ValidatePositiveTimeSpan]
     public TimeSpan Timeout { get; set; }
 
     /// <summary>The store of worker groups: local (default), local:&lt;folder&gt;, aws or aws:&lt;name&gt; (with this cmdlet's AWS parameters); else REMEDIATION_STORE.</summary>
