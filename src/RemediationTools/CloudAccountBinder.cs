@@ -11,25 +11,27 @@ namespace RemediationTools;
 /// </summary>
 internal static class CloudAccountBinder
 {
-    public static void AddAll(PSCmdlet cmdlet, RemediationOptions options, IEnumerable<object>? accounts)
+    public static void AddAll(PSCmdlet cmdlet, RemediationOptions options, IEnumerable<RemediationCloudAccount?>? accounts)
     {
         if (accounts is null)
         {
             return;
         }
 
-        foreach (object entry in accounts)
+        foreach (RemediationCloudAccount? entry in accounts)
         {
             try
             {
-                CloudAccountRoles.Add(options, Read(entry, "AccountId"), Read(entry, "RoleArn"), Read(entry, "ExternalId"));
+                CloudAccountRoles.Add(options, Blank(entry?.AccountId), Blank(entry?.RoleArn), Blank(entry?.ExternalId));
             }
             catch (ArgumentException ex)
             {
-                cmdlet.ThrowTerminatingError(new ErrorRecord(ex, ErrorIds.CloudAccountInvalid, ErrorCategory.InvalidArgument, entry));
+                cmdlet.ThrowTerminatingError(new ErrorRecord(new ArgumentException(ErrorText.WithoutParameterSuffix(ex)), ErrorIds.CloudAccountInvalid, ErrorCategory.InvalidArgument, entry));
             }
         }
     }
+
+    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value!.Trim();
 
     /// <summary>A property of a hashtable or any object, case-insensitively, trimmed; null when absent or blank.</summary>
     internal static string? Read(object entry, string name)

@@ -34,7 +34,9 @@ internal static class CloudAccounts
         object? bare = value is PSObject wrapped ? wrapped.BaseObject : value;
         if (bare is RemediationCloudAccount account)
         {
-            return account;
+            // -CloudAccount converts any object by shape into this type, so its values are checked here too.
+            RemediationCloudAccount? checkedAccount = FromRoleArn(account.RoleArn, account.ExternalId);
+            return checkedAccount is not null && (string.IsNullOrEmpty(account.AccountId) || account.AccountId == checkedAccount.AccountId) ? checkedAccount : null;
         }
 
         if (value is null)

@@ -138,6 +138,12 @@ Describe 'Cmdlet <Name>' -ForEach $cmdletCases {
             $documented[$parameterName].Trim() | Should -Not -BeNullOrEmpty -Because "-$parameterName needs text"
         }
     }
+
+    It 'shows no Nullable or untyped Object parameter in its syntax' {
+        $syntax = (Get-Command -Name $Name -Syntax) -join "`n"
+        $syntax | Should -Not -Match 'Nullable' -Because 'a "was it bound" check keeps the type readable'
+        $syntax | Should -Not -Match '<(Object|psobject)(\[\])?>' -Because 'every parameter has a type a user can read'
+    }
 }
 
 Describe 'State-changing cmdlet <Name>' -ForEach $stateChangingCases {

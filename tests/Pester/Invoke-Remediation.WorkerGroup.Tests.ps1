@@ -65,7 +65,8 @@ Describe 'Invoke-Remediation -WorkerGroup' {
             }
             $aws = $ctx.Aws
             $null = $deployment | Start-RemediationWorker -Store $store @aws -StopWhenIdle -WarningAction SilentlyContinue
-            $run = $waiting | Receive-Job -Wait -ErrorAction Stop
+            $run = $waiting | Receive-Job -Wait -ErrorAction Stop -InformationVariable jobInformation
+            $summary = @($jobInformation | Where-Object { $_.Tags -contains 'RemediationSummary' })
         }
         finally {
             $waiting | Remove-Job -Force -ErrorAction SilentlyContinue
@@ -74,6 +75,21 @@ Describe 'Invoke-Remediation -WorkerGroup' {
         $run.Result.Status | Should -Be 'Remediated'
         Get-AwsSandboxIngressRule -Sandbox $ctx.Sandbox -AccountId $ctx.CloudAccountId -GroupId $groupId | Should -Be @('tcp 443 from 0.0.0.0/0')
         (Get-RemediationRun -Store $store -WorkerGroup prod -Id $run.RequestId).Result.Status | Should -Contain 'Remediated'
+        $summary.Count | Should -Be 1
+        "$($summary[0].MessageData)" | Should -Be '1 finding: 1 Remediated'
+    }
+
+    It 'queues the findings of files piped from Get-ChildItem, and of Get-Content lines' {
+        $folder = Join-Path $TestDrive 'findings'
+        $null = New-Item -ItemType Directory -Path $folder -Force
+        Set-Content -LiteralPath (Join-Path $folder 'a.json') -Value (New-TestFindingJson -Context $ctx -GroupId (New-TestOpenSecurityGroup -Context $ctx))
+        Set-Content -LiteralPath (Join-Path $folder 'b.json') -Value (New-TestFindingJson -Context $ctx -GroupId (New-TestOpenSecurityGroup -Context $ctx))
+        $requests = @(Get-ChildItem $folder -Filter *.json | Invoke-Remediation -WorkerGroup prod -Store $store -Confirm:$false)
+        $requests.Count | Should -Be 2
+        $requests | ForEach-Object { $_ | Should -BeOfType ([RemediationTools.RemediationRequest]) }
+        $lines = @(Get-Content -LiteralPath (Join-Path $folder 'a.json'))
+        $lines.Count | Should -BeGreaterThan 1
+        @($lines | Invoke-Remediation -WorkerGroup prod -Store $store -Confirm:$false).Count | Should -Be 1
     }
 
     It 'stops waiting after -Timeout with a warning, leaving the request queued' {
@@ -83,11 +99,32 @@ Describe 'Invoke-Remediation -WorkerGroup' {
         ($warnings -join ' ') | Should -Match '1 of 1 request'
     }
 
-    It 'refuses -RoleArn with -WorkerGroup, and -Wait without it' {
+    It 'refuses -RoleArn, -ExternalId or -CloudAccount with -WorkerGroup, -Wait and -Timeout at binding: they are separate parameter sets' {
         $finding = New-TestFindingJson -Context $ctx -GroupId 'sg-0123456789abcdef0'
-        { $finding | Invoke-Remediation -WorkerGroup prod -Store $store -RoleArn $ctx.RoleArn -ExternalId x -ErrorAction Stop } | Should -Throw -ExpectedMessage '*-WorkerGroup*'
-        $aws = $ctx.Aws
-        { $finding | Invoke-Remediation -Wait @aws -ErrorAction Stop } | Should -Throw -ExpectedMessage '*-WorkerGroup*'
+        $ambiguous = 'AmbiguousParameterSet,RemediationTools.Commands.InvokeRemediationCommand'
+        { $finding | Invoke-Remediation -WorkerGroup prod -Store $store -RoleArn $ctx.RoleArn -ExternalId x -ErrorAction Stop } | Should -Throw -ErrorId $ambiguous
+        { $finding | Invoke-Remediation -WorkerGroup prod -Store $store -CloudAccount @{ RoleArn = $ctx.RoleArn; ExternalId = 'x' } -ErrorAction Stop } | Should -Throw -ErrorId $ambiguous
+        { $finding | Invoke-Remediation -Wait -RoleArn $ctx.RoleArn -ExternalId x -ErrorAction Stop } | Should -Throw -ErrorId $ambiguous
+        { $finding | Invoke-Remediation -Timeout ([timespan]::FromSeconds(5)) -MaxChanges 1 -ErrorAction Stop } | Should -Throw -ErrorId $ambiguous
+        { $finding | Invoke-Remediation -Store $store -AllowDisruptive -ErrorAction Stop } | Should -Throw -ExpectedMessage '*Parameter set cannot be resolved*'
+    }
+
+    It 'refuses a -Timeout that is not positive at binding, naming it' {
+        $finding = New-TestFindingJson -Context $ctx -GroupId 'sg-0123456789abcdef0'
+        { $finding | Invoke-Remediation -WorkerGroup prod -Store $store -Wait -Timeout ([timespan]::FromSeconds(-5)) -ErrorAction Stop } |
+            Should -Throw -ErrorId 'ParameterArgumentValidationError,RemediationTools.Commands.InvokeRemediationCommand' -ExpectedMessage "*'-00:00:05'*"
+    }
+
+    It '-Wait without -WorkerGroup asks for -WorkerGroup: it is mandatory in the worker-group sets' {
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddCommand('Import-Module').AddArgument((Join-Path $env:REMEDIATION_MODULE_PATH 'RemediationTools.psd1')).AddStatement()
+            $null = $ps.AddCommand('Invoke-Remediation').AddParameter('Finding', '{}').AddParameter('Wait')
+            # Without a host nothing can prompt, so PowerShell reports the missing parameter.
+            $record = try { $null = $ps.Invoke(); $ps.Streams.Error[0] } catch { $_.Exception.InnerException.ErrorRecord }
+            $record.FullyQualifiedErrorId | Should -Be 'MissingMandatoryParameter,RemediationTools.Commands.InvokeRemediationCommand'
+            $record.Exception.Message | Should -BeLike '*WorkerGroup*'
+        } finally { $ps.Dispose() }
     }
 
     It 'reports an unknown worker group as WorkerGroupNotFound' {
@@ -123,7 +160,8 @@ Describe 'Invoke-Remediation -WorkerGroup on the AWS store' {
                 @($queues | Where-Object { $_.QueueArn.EndsWith(":$queueName") -and @($_.Messages).Count -gt 0 }).Count -gt 0
             }
             $null = $awsDeployment | Start-RemediationWorker -Store $awsStore @aws -StopWhenIdle -WarningAction SilentlyContinue
-            $run = $waiting | Receive-Job -Wait -ErrorAction Stop
+            $run = $waiting | Receive-Job -Wait -ErrorAction Stop -InformationVariable jobInformation
+            $summary = @($jobInformation | Where-Object { $_.Tags -contains 'RemediationSummary' })
         }
         finally {
             $waiting | Remove-Job -Force -ErrorAction SilentlyContinue

@@ -173,3 +173,40 @@ Describe 'Undo-Remediation of a job whose undo is High-impact (ebs-encrypt-volum
         Get-AttachedVolume $instance | Should -Be @($volume)
     }
 }
+
+Describe 'Undo-Remediation in the pipelines PowerShell users write' {
+    BeforeEach {
+        $script:group = New-TestGroup @(@{ Protocol = 'tcp'; From = 5432; To = 5432; Cidr = '0.0.0.0/0' })
+        $script:before = Get-Rules $group
+        $result = Invoke-Remediation -Job security-group-close-port-5432 -ResourceId $group -AccountId $cloud.accountId @aws -CloudAccount $accounts -Confirm:$false
+        $script:file = Join-Path $TestDrive "r-$group.json"
+        $result | Export-RemediationResult -Path $file -Force
+    }
+
+    It 'Get-ChildItem r.json | Undo-Remediation binds the file by its PSPath to -LiteralPath' {
+        $undo = Get-ChildItem -LiteralPath $file | Undo-Remediation @aws -CloudAccount $accounts -Confirm:$false -ErrorVariable errs
+        $errs | Should -BeNullOrEmpty
+        $undo.Status | Should -Be 'Remediated'
+        $undo.IsUndo | Should -BeTrue
+        Get-Rules $group | Should -Be $before
+    }
+
+    It 'Get-Content r.json without -Raw: the lines are one document again, and the summary counts the undo' {
+        (Get-Content -LiteralPath $file).Count | Should -BeGreaterThan 1
+        $undo = Get-Content -LiteralPath $file | Undo-Remediation @aws -CloudAccount $accounts -Confirm:$false -ErrorVariable errs -InformationVariable info
+        $errs | Should -BeNullOrEmpty
+        $undo.Status | Should -Be 'Remediated'
+        $summary = @($info | Where-Object { $_.Tags -contains 'RemediationSummary' })
+        $summary.Count | Should -Be 1
+        "$($summary[0].MessageData)" | Should -Be '1 undo: 1 Remediated'
+    }
+
+    It 'lines of a cut-off file fail once, with ResultInvalid and the hint to read the whole file' {
+        $lines = @(Get-Content -LiteralPath $file)
+        $null = $lines[0..($lines.Count - 2)] | Undo-Remediation @aws -CloudAccount $accounts -Confirm:$false -ErrorVariable errs -ErrorAction SilentlyContinue
+        @($errs).Count | Should -Be 1
+        $errs[0].FullyQualifiedErrorId | Should -Be 'ResultInvalid,RemediationTools.Commands.UndoRemediationCommand'
+        $errs[0].Exception.Message | Should -BeLike '*Import-RemediationResult*'
+        Get-Rules $group | Should -Not -Be $before
+    }
+}

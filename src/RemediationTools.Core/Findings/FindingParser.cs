@@ -68,7 +68,13 @@ internal static partial class FindingParser
     }
 
     /// <summary>Parses a finding from a parsed JSON element; <paramref name="raw"/> is kept as the raw payload.</summary>
-    public static Finding Parse(JsonElement root, string raw)
+    public static Finding Parse(JsonElement root, string raw) => Parse(root, raw, null);
+
+    /// <summary>
+    /// Parses a finding from a parsed JSON element, as the other overload; <paramref name="defaultRegion"/> is the region
+    /// of a finding that carries none (<c>Invoke-Remediation -Region</c>), null to require one.
+    /// </summary>
+    public static Finding Parse(JsonElement root, string raw, string? defaultRegion)
     {
         if (root.ValueKind != JsonValueKind.Object)
         {
@@ -83,13 +89,13 @@ internal static partial class FindingParser
                     "The finding's notificationInfo is not an object (it is " + Describe(notification.ValueKind) + ").", NotificationInfo);
             }
 
-            return ParsePeer(root, notification, raw);
+            return ParsePeer(root, notification, raw, defaultRegion);
         }
 
         // The notificationInfo object on its own (a worker that unwrapped the envelope).
         if (TryGet(root, out _, "FindingInfo"))
         {
-            return ParsePeer(root, root, raw);
+            return ParsePeer(root, root, raw, defaultRegion);
         }
 
         if (IsSecurityHubFinding(root))
@@ -97,10 +103,10 @@ internal static partial class FindingParser
             return ParseSecurityHub(root, raw);
         }
 
-        return ParsePlain(root, raw);
+        return ParsePlain(root, raw, defaultRegion);
     }
 
-    private static Finding ParsePeer(JsonElement root, JsonElement notification, string raw)
+    private static Finding ParsePeer(JsonElement root, JsonElement notification, string raw, string? defaultRegion)
     {
         if (!TryGet(notification, out var findingInfo, "FindingInfo") || findingInfo.ValueKind == JsonValueKind.Null)
         {
@@ -148,10 +154,16 @@ internal static partial class FindingParser
             region = chain.Region ?? entity?.Region ?? NullIfEmpty(arn?.Region);
         }
 
+        if (region is null && defaultRegion is not null)
+        {
+            regionPath = "-Region";
+            region = defaultRegion;
+        }
+
         if (region is null)
         {
             throw new FindingFormatException(
-                "The finding has no region (" + FindingInfoPath + ".Region, or region in the ObjectChain).", FindingInfoPath + ".Region");
+                "The finding has no region (" + FindingInfoPath + ".Region, or region in the ObjectChain; -Region gives one to findings without one).", FindingInfoPath + ".Region");
         }
 
         ValidateRegion(region, regionPath);
@@ -183,7 +195,7 @@ internal static partial class FindingParser
         };
     }
 
-    private static Finding ParsePlain(JsonElement root, string raw)
+    private static Finding ParsePlain(JsonElement root, string raw, string? defaultRegion)
     {
         var jobId = GetString(root, "Job", "Job", "JobId");
         var ruleId = GetString(root, "RuleId", "RuleId", "RuleID");
@@ -204,8 +216,8 @@ internal static partial class FindingParser
             ValidateAccountId(accountId, "AccountId");
         }
 
-        var region = GetString(root, "Region", "Region") ?? NullIfEmpty(arn?.Region)
-            ?? throw new FindingFormatException("The finding has no Region.", "Region");
+        var region = GetString(root, "Region", "Region") ?? NullIfEmpty(arn?.Region) ?? defaultRegion
+            ?? throw new FindingFormatException("The finding has no Region (give it one, or -Region for findings without one).", "Region");
         ValidateRegion(region, "Region");
 
         return new Finding

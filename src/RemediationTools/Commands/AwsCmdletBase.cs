@@ -39,10 +39,11 @@ public abstract class AwsCmdletBase : PSCmdlet, IDisposable
     [ValidateNotNullOrEmpty]
     public string? SessionToken { get; set; }
 
-    /// <summary>An AWS credentials object, such as AWS Tools' Get-AWSCredential output.</summary>
+    /// <summary>AWS credentials: AWS Tools' Get-AWSCredential output, or a PSCredential of an access key ID and secret access key.</summary>
     [Parameter]
     [ValidateNotNull]
-    public object? Credential { get; set; }
+    [AwsCredentialTransformation]
+    public AwsCredential? Credential { get; set; }
 
     /// <summary>A custom endpoint URL for every AWS service.</summary>
     [Parameter]
@@ -60,7 +61,7 @@ public abstract class AwsCmdletBase : PSCmdlet, IDisposable
         AccessKey = AccessKey,
         SecretKey = SecretKey,
         SessionToken = SessionToken,
-        Credential = Unwrap(Credential),
+        Credential = Credential?.Value,
         EndpointUrl = EndpointUrl,
         StoredCredentials = Unwrap(SessionState.PSVariable.GetValue("StoredAWSCredentials")),
         StoredRegion = Unwrap(SessionState.PSVariable.GetValue("StoredAWSRegion")),

@@ -70,12 +70,15 @@ public sealed class DeployRemediationWorkerCommand : StoreCmdletBase
 
     /// <summary>How long -Wait waits (default 10 minutes).</summary>
     [Parameter]
-    public TimeSpan? Timeout { get; set; }
+    public TimeSpan Timeout { get; set; }
+
+    // Bound or not: the syntax shows a TimeSpan, not a Nullable.
+    private TimeSpan? BoundTimeout => MyInvocation.BoundParameters.ContainsKey(nameof(Timeout)) ? Timeout : null;
 
     /// <summary>Deploys the workers of one group.</summary>
     protected override void ProcessRecord()
     {
-        if (DeploymentCmdletSupport.CheckInvocation(Store, Timeout, out string awsStore) is { } invalid)
+        if (DeploymentCmdletSupport.CheckInvocation(Store, BoundTimeout, out string awsStore) is { } invalid)
         {
             ThrowTerminatingError(invalid);
         }
@@ -114,7 +117,7 @@ public sealed class DeployRemediationWorkerCommand : StoreCmdletBase
                     IReadOnlyList<RemediationWorkerDeployment> deployed = await service.DeployAsync(plan, token).ConfigureAwait(false);
                     if (Wait)
                     {
-                        IReadOnlyDictionary<string, string> notHealthy = await service.WaitHealthyAsync(plan.Launch.GroupName, deployed, Timeout ?? DeploymentCmdletSupport.DefaultTimeout, token).ConfigureAwait(false);
+                        IReadOnlyDictionary<string, string> notHealthy = await service.WaitHealthyAsync(plan.Launch.GroupName, deployed, BoundTimeout ?? DeploymentCmdletSupport.DefaultTimeout, token).ConfigureAwait(false);
                         foreach (KeyValuePair<string, string> failed in notHealthy)
                         {
                             var record = new ErrorRecord(

@@ -20,7 +20,8 @@ public sealed class ExportRemediationResultCommand : PSCmdlet
     /// <summary>The results to save: Invoke-Remediation or Undo-Remediation output, or the same read back from JSON.</summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true)]
     [ValidateNotNull]
-    public object? InputObject { get; set; }
+    [RemediationResultInputTransformation]
+    public RemediationResultInput? InputObject { get; set; }
 
     /// <summary>Add the results to those already in the file.</summary>
     [Parameter]
@@ -39,11 +40,11 @@ public sealed class ExportRemediationResultCommand : PSCmdlet
     {
         try
         {
-            _results.AddRange(ResultBinder.Convert(InputObject));
+            _results.AddRange(ResultBinder.Convert(InputObject?.Value));
         }
         catch (Exception ex) when (ex is InvalidDataException or ArgumentException)
         {
-            WriteError(new ErrorRecord(ex, ErrorIds.ResultInvalid, ErrorCategory.InvalidData, InputObject));
+            WriteError(new ErrorRecord(ex, ErrorIds.ResultInvalid, ErrorCategory.InvalidData, InputObject?.Value));
         }
     }
 

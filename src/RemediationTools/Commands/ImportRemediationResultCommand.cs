@@ -1,4 +1,3 @@
-using System.Collections.ObjectModel;
 using System.Management.Automation;
 using RemediationTools.Core.Results;
 
@@ -30,51 +29,23 @@ public sealed class ImportRemediationResultCommand : PSCmdlet
     protected override void ProcessRecord()
     {
         bool literal = ParameterSetName == LiteralPathSet;
-        foreach (string path in (literal ? LiteralPath : Path)!)
+        foreach (string file in ProviderPaths.ResolveFiles(this, (literal ? LiteralPath : Path)!, literal))
         {
-            foreach (string file in Resolve(path, literal))
+            try
             {
-                try
+                foreach (RemediationResult result in RemediationResultFile.Read(file))
                 {
-                    foreach (RemediationResult result in RemediationResultFile.Read(file))
-                    {
-                        WriteObject(result);
-                    }
-                }
-                catch (InvalidDataException ex)
-                {
-                    WriteError(new ErrorRecord(ex, ErrorIds.ResultInvalid, ErrorCategory.InvalidData, file));
-                }
-                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-                {
-                    WriteError(new ErrorRecord(ex, ErrorIds.FileReadFailed, ErrorCategory.ReadError, file));
+                    WriteObject(result);
                 }
             }
-        }
-    }
-
-    private IEnumerable<string> Resolve(string path, bool literal)
-    {
-        try
-        {
-            if (literal)
+            catch (InvalidDataException ex)
             {
-                string file = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
-                if (!File.Exists(file))
-                {
-                    throw new ItemNotFoundException($"Cannot find the file '{path}'.");
-                }
-
-                return new[] { file };
+                WriteError(new ErrorRecord(ex, ErrorIds.ResultInvalid, ErrorCategory.InvalidData, file));
             }
-
-            Collection<string> resolved = SessionState.Path.GetResolvedProviderPathFromPSPath(path, out ProviderInfo _);
-            return resolved.Where(File.Exists).ToList();
-        }
-        catch (ItemNotFoundException ex)
-        {
-            WriteError(new ErrorRecord(ex, ErrorIds.PathNotFound, ErrorCategory.ObjectNotFound, path));
-            return Array.Empty<string>();
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                WriteError(new ErrorRecord(ex, ErrorIds.FileReadFailed, ErrorCategory.ReadError, file));
+            }
         }
     }
 }

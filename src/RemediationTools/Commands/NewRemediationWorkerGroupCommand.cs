@@ -32,7 +32,8 @@ public sealed class NewRemediationWorkerGroupCommand : StoreCmdletBase
     /// <summary>Cloud accounts: New-RemediationAccountRole output, or objects with RoleArn and ExternalId.</summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = CloudAccountSet)]
     [ValidateNotNull]
-    public object[]? CloudAccount { get; set; }
+    [CloudAccountTransformation]
+    public RemediationCloudAccount[]? CloudAccount { get; set; }
 
     /// <summary>Account role ARNs, with -ExternalId.</summary>
     [Parameter(Mandatory = true, ParameterSetName = RoleArnSet)]
@@ -66,7 +67,7 @@ public sealed class NewRemediationWorkerGroupCommand : StoreCmdletBase
             return;
         }
 
-        foreach (object item in CloudAccount!)
+        foreach (RemediationCloudAccount item in CloudAccount!)
         {
             AddAccount(CloudAccounts.FromObject(item), item);
         }

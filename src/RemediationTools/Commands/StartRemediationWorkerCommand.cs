@@ -52,7 +52,10 @@ public sealed class StartRemediationWorkerCommand : AwsCmdletBase
 
     /// <summary>Stops the worker after this time; without it the worker runs until Ctrl+C.</summary>
     [Parameter]
-    public TimeSpan? StopAfter { get; set; }
+    public TimeSpan StopAfter { get; set; }
+
+    // Bound or not: the syntax shows a TimeSpan, not a Nullable.
+    private TimeSpan? BoundStopAfter => MyInvocation.BoundParameters.ContainsKey(nameof(StopAfter)) ? StopAfter : null;
 
     /// <summary>Stops once the queue is empty and no job runs: drains the queue and returns (runbooks, pipelines).</summary>
     [Parameter]
@@ -100,7 +103,7 @@ public sealed class StartRemediationWorkerCommand : AwsCmdletBase
                 {
                     var worker = new RemediationWorker(options, store, (level, line) => dispatcher.Post(() => Log(level, line)));
                     using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                    if (StopAfter is { } after)
+                    if (BoundStopAfter is { } after)
                     {
                         stop.CancelAfter(after);
                     }

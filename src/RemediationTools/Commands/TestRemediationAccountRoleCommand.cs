@@ -44,7 +44,8 @@ public sealed class TestRemediationAccountRoleCommand : AwsCmdletBase
     /// <summary>A credentials object that assumes the role (AWS Tools credentials, or an object with AccessKey, SecretKey and SessionToken).</summary>
     [Parameter]
     [ValidateNotNull]
-    public object? SourceCredential { get; set; }
+    [AwsCredentialTransformation]
+    public AwsCredential? SourceCredential { get; set; }
 
     /// <summary>The access key ID of the credentials that assume the role.</summary>
     [Parameter]
@@ -80,7 +81,7 @@ public sealed class TestRemediationAccountRoleCommand : AwsCmdletBase
                         var sourceOptions = new AwsConnectionOptions
                         {
                             ProfileName = SourceProfileName,
-                            Credential = SourceCredential is PSObject wrapped ? wrapped.BaseObject : SourceCredential,
+                            Credential = SourceCredential?.Value,
                             AccessKey = SourceAccessKey,
                             SecretKey = SourceSecretKey,
                             SessionToken = SourceSessionToken,

@@ -1,7 +1,4 @@
-using System.Collections.ObjectModel;
-using System.Globalization;
 using System.Management.Automation;
-using RemediationTools.Core.Aws;
 using RemediationTools.Core.Engine;
 using RemediationTools.Core.Jobs;
 using RemediationTools.Core.Results;
@@ -20,14 +17,15 @@ public sealed class UndoRemediationCommand : AwsCmdletBase
     private const string LiteralPathSet = "LiteralPath";
     private const int ProgressActivityId = 0x5246;
 
-    private readonly List<RemediationResult> _results = new();
+    private readonly RemediationResultInputReader _reader = new();
     private readonly RemediationOptions _options = new();
     private HighImpactConfirmation? _confirmation;
 
-    /// <summary>Results of Invoke-Remediation (or the same read back from JSON) whose changes are undone.</summary>
+    /// <summary>Results of Invoke-Remediation (or the same read back from JSON, or JSON text) whose changes are undone.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = InputObjectSet)]
     [ValidateNotNull]
-    public object? InputObject { get; set; }
+    [RemediationResultInputTransformation]
+    public RemediationResultInput? InputObject { get; set; }
 
     /// <summary>JSON files saved by Export-RemediationResult; wildcards allowed.</summary>
     [Parameter(Mandatory = true, ParameterSetName = PathSet)]
@@ -35,9 +33,9 @@ public sealed class UndoRemediationCommand : AwsCmdletBase
     [ValidateNotNullOrEmpty]
     public string[]? Path { get; set; }
 
-    /// <summary>JSON files saved by Export-RemediationResult, used as written.</summary>
+    /// <summary>JSON files saved by Export-RemediationResult, used as written; files piped from Get-ChildItem bind here by their PSPath.</summary>
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
-    [Alias("PSPath")]
+    [Alias("PSPath", "LP")]
     [ValidateNotNullOrEmpty]
     public string[]? LiteralPath { get; set; }
 
@@ -51,10 +49,11 @@ public sealed class UndoRemediationCommand : AwsCmdletBase
     [ValidateNotNullOrEmpty]
     public string? ExternalId { get; set; }
 
-    /// <summary>Cloud accounts with the role to assume in each: objects or hashtables with RoleArn, ExternalId and (optional) AccountId.</summary>
+    /// <summary>Cloud accounts with the role to assume in each: New-RemediationAccountRole output, or objects or hashtables with RoleArn, ExternalId and (optional) AccountId.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
-    public object[]? CloudAccount { get; set; }
+    [CloudAccountTransformation]
+    public RemediationCloudAccount[]? CloudAccount { get; set; }
 
     /// <summary>
     /// Applies High-impact undos (of jobs whose undo deletes something or cannot restore the state exactly) without
@@ -73,7 +72,7 @@ public sealed class UndoRemediationCommand : AwsCmdletBase
         }
         catch (ArgumentException ex)
         {
-            ThrowTerminatingError(new ErrorRecord(ex, ErrorIds.RoleArnInvalid, ErrorCategory.InvalidArgument, RoleArn ?? ExternalId));
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException(ErrorText.WithoutParameterSuffix(ex)), ErrorIds.RoleArnInvalid, ErrorCategory.InvalidArgument, RoleArn ?? ExternalId));
         }
 
         CloudAccountBinder.AddAll(this, _options, CloudAccount);
@@ -82,70 +81,32 @@ public sealed class UndoRemediationCommand : AwsCmdletBase
     /// <summary>Collects the results; one that cannot be read or has nothing to undo is an error and the others go on.</summary>
     protected override void ProcessRecord()
     {
-        if (ParameterSetName == InputObjectSet)
+        if (InputObject is not null)
         {
-            Collect(() => ResultBinder.Convert(InputObject), InputObject);
+            object input = InputObject.Value;
+            WriteErrors(input is string or PSObject { BaseObject: string } ? _reader.AddText(input.ToString()!, input) : _reader.Add(() => ResultBinder.Convert(input), input));
             return;
         }
 
-        bool literal = ParameterSetName == LiteralPathSet;
-        foreach (string path in (literal ? LiteralPath : Path)!)
+        foreach (string file in ProviderPaths.ResolveFiles(this, (LiteralPath ?? Path)!, literal: LiteralPath is not null))
         {
-            foreach (string file in Resolve(path, literal))
-            {
-                Collect(() => RemediationResultFile.Read(file), file);
-            }
+            WriteErrors(_reader.Add(() => RemediationResultFile.Read(file), file));
         }
     }
 
     /// <summary>Undoes each result: plan the restore, ShouldProcess, apply, verify.</summary>
     protected override void EndProcessing()
     {
-        if (_results.Count == 0)
+        WriteErrors(_reader.Complete());
+        if (_reader.Results.Count == 0)
         {
             return;
         }
 
         RunOnPipeline(async (dispatcher, cancellationToken) =>
         {
-            var reporter = new PipelineReporter(this, dispatcher, ProgressActivityId);
-            using AwsClientFactory factory = await AwsClientFactory.CreateAsync(GetConnectionOptions(), new AwsClientFactoryOptions { Log = reporter.Verbose }, cancellationToken).ConfigureAwait(false);
-            var engine = new RemediationEngine(factory, JobCatalog.Default, reporter);
-            const string activity = "Undoing remediations";
-            try
-            {
-                for (int i = 0; i < _results.Count; i++)
-                {
-                    // A worker request whose earlier attempt was interrupted carries the earlier changes too: newest first.
-                    foreach (RemediationUndoRecord record in _results[i].UndoRecord!.InUndoOrder())
-                    {
-                        reporter.Progress(new RemediationProgress(activity, string.Format(CultureInfo.InvariantCulture, "{0} of {1}: {2} {3}", i + 1, _results.Count, record.JobId, record.ResourceId), i * 100 / _results.Count, completed: false));
-                        RemediationPlan plan = await engine.PlanUndoAsync(record, _options, cancellationToken).ConfigureAwait(false);
-                        if (plan.HasChanges && !await dispatcher.InvokeAsync(() => _confirmation!.Confirm(plan.Finding, plan.Target, plan.Operation, HighImpactReason(plan.Job?.Info), out _)).ConfigureAwait(false))
-                        {
-                            plan.DryRun = true;
-                        }
-
-                        RemediationResult result = await engine.ApplyAsync(plan, cancellationToken).ConfigureAwait(false);
-                        if (plan.DryRun && _confirmation!.Unconfirmed(plan.Finding) is { } unconfirmed)
-                        {
-                            result.Reason = unconfirmed;
-                            dispatcher.Post(() => WriteError(new ErrorRecord(
-                                new InvalidOperationException($"Undo of {result.JobId} on {result.ResourceId} (account {result.AccountId}, {result.Region}): {unconfirmed}"),
-                                ErrorIds.ConfirmationRequired, ErrorCategory.OperationStopped, result)));
-                        }
-
-                        result.FindingId = _results[i].FindingId;
-                        result.RuleId = _results[i].RuleId;
-                        dispatcher.Post(() => WriteResult(result));
-                    }
-                }
-            }
-            finally
-            {
-                reporter.Progress(new RemediationProgress(activity, "Done", 100, completed: true));
-            }
-
+            var host = new UndoHost(this, dispatcher);
+            await new RemediationUndoService(JobCatalog.Default).RunAsync(_reader.Results, _options, GetConnectionOptions(), host, cancellationToken).ConfigureAwait(false);
             return true;
         });
     }
@@ -153,74 +114,63 @@ public sealed class UndoRemediationCommand : AwsCmdletBase
     private static string? HighImpactReason(RemediationJobInfo? job) =>
         job is { UndoIrreversible: true } ? $"Undoing {job.Id} deletes something or cannot restore the state exactly: {job.Impact}" : null;
 
-    private void Collect(Func<IReadOnlyList<RemediationResult>> read, object? source)
+    private static string Name(RemediationResult result) =>
+        $"Undo of {result.JobId} on {result.ResourceId} (" + (result.FindingId is null ? string.Empty : $"finding '{result.FindingId}', ") + $"account {result.AccountId}, {result.Region})";
+
+    private void WriteErrors(IReadOnlyList<ResultInputError> errors)
     {
-        IReadOnlyList<RemediationResult> results;
-        try
+        foreach (ResultInputError error in errors)
         {
-            results = read();
-        }
-        catch (InvalidDataException ex)
-        {
-            WriteError(new ErrorRecord(ex, ErrorIds.ResultInvalid, ErrorCategory.InvalidData, source));
-            return;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            WriteError(new ErrorRecord(ex, ErrorIds.FileReadFailed, ErrorCategory.ReadError, source));
-            return;
-        }
-
-        foreach (RemediationResult result in results)
-        {
-            if (result.UndoRecord is null)
+            (string id, ErrorCategory category) = error.Kind switch
             {
-                WriteError(new ErrorRecord(
-                    new InvalidOperationException($"The result for {result.ResourceId} ({result.JobId}, {result.Status}) has no undo record: {(result.IsUndo ? "it is itself an undo" : "nothing was changed")}, so there is nothing to undo."),
-                    ErrorIds.UndoRecordMissing, ErrorCategory.InvalidArgument, result));
-                continue;
-            }
-
-            _results.Add(result);
+                ResultInputErrorKind.ReadFailed => (ErrorIds.FileReadFailed, ErrorCategory.ReadError),
+                ResultInputErrorKind.NoUndoRecord => (ErrorIds.UndoRecordMissing, ErrorCategory.InvalidArgument),
+                _ => (ErrorIds.ResultInvalid, ErrorCategory.InvalidData),
+            };
+            Exception exception = error.Kind == ResultInputErrorKind.NoUndoRecord ? new InvalidOperationException(error.Message) : new InvalidDataException(error.Message, error.Cause);
+            WriteError(new ErrorRecord(exception, id, category, error.Target));
         }
     }
 
-    private void WriteResult(RemediationResult result)
+    // Confirmations and writes on the pipeline thread; a failed undo is written as an object and as an error.
+    private sealed class UndoHost : IRemediationUndoHost
     {
-        WriteObject(result);
-        if (result.Status == RemediationStatus.Failed)
+        private readonly UndoRemediationCommand cmdlet;
+        private readonly PipelineDispatcher dispatcher;
+        private readonly PipelineReporter reporter;
+
+        public UndoHost(UndoRemediationCommand cmdlet, PipelineDispatcher dispatcher)
         {
-            var (errorId, category) = ResultErrors.For(result);
-            WriteError(new ErrorRecord(
-                new InvalidOperationException($"Undo of {result.JobId} on {result.ResourceId} (account {result.AccountId}, {result.Region}) failed: {result.Reason}"),
-                errorId,
-                category,
-                result));
+            this.cmdlet = cmdlet;
+            this.dispatcher = dispatcher;
+            reporter = new PipelineReporter(cmdlet, dispatcher, ProgressActivityId);
         }
-    }
 
-    private IEnumerable<string> Resolve(string path, bool literal)
-    {
-        try
+        public void Progress(RemediationProgress progress) => reporter.Progress(progress);
+
+        public void Verbose(string message) => reporter.Verbose(message);
+
+        public void Warning(string message) => reporter.Warning(message);
+
+        public Task<bool> ConfirmAsync(RemediationPlan plan) =>
+            dispatcher.InvokeAsync(() => cmdlet._confirmation!.Confirm(plan.Finding, plan.Target, plan.Operation, HighImpactReason(plan.Job?.Info), out _));
+
+        public void Summary(string line) => dispatcher.Post(() => cmdlet.WriteInformation(line, new[] { RemediationSummary.Tag }));
+
+        public void Completed(RemediationPlan plan, RemediationResult result, RemediationResult undone) => dispatcher.Post(() =>
         {
-            if (literal)
+            if (plan.DryRun && cmdlet._confirmation!.Unconfirmed(plan.Finding) is { } unconfirmed)
             {
-                string file = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
-                if (!File.Exists(file))
-                {
-                    throw new ItemNotFoundException($"Cannot find the file '{path}'.");
-                }
-
-                return new[] { file };
+                result.Reason = unconfirmed;
+                cmdlet.WriteError(new ErrorRecord(new InvalidOperationException($"{Name(result)}: {unconfirmed}"), ErrorIds.ConfirmationRequired, ErrorCategory.OperationStopped, result));
             }
 
-            Collection<string> resolved = SessionState.Path.GetResolvedProviderPathFromPSPath(path, out ProviderInfo _);
-            return resolved.Where(File.Exists).ToList();
-        }
-        catch (ItemNotFoundException ex)
-        {
-            WriteError(new ErrorRecord(ex, ErrorIds.PathNotFound, ErrorCategory.ObjectNotFound, path));
-            return Array.Empty<string>();
-        }
+            cmdlet.WriteObject(result);
+            if (result.Status == RemediationStatus.Failed)
+            {
+                var (errorId, category) = ResultErrors.For(result);
+                cmdlet.WriteError(new ErrorRecord(new InvalidOperationException($"{Name(result)} failed: {result.Reason}"), errorId, category, result));
+            }
+        });
     }
 }

@@ -35,12 +35,15 @@ public sealed class UpdateRemediationWorkerCommand : StoreCmdletBase
 
     /// <summary>How long to wait for the replacements to report Healthy (default 10 minutes).</summary>
     [Parameter]
-    public TimeSpan? Timeout { get; set; }
+    public TimeSpan Timeout { get; set; }
+
+    // Bound or not: the syntax shows a TimeSpan, not a Nullable.
+    private TimeSpan? BoundTimeout => MyInvocation.BoundParameters.ContainsKey(nameof(Timeout)) ? Timeout : null;
 
     /// <summary>Updates one group.</summary>
     protected override void ProcessRecord()
     {
-        if (DeploymentCmdletSupport.CheckInvocation(Store, Timeout, out string awsStore) is { } invalid)
+        if (DeploymentCmdletSupport.CheckInvocation(Store, BoundTimeout, out string awsStore) is { } invalid)
         {
             ThrowTerminatingError(invalid);
         }
@@ -64,7 +67,7 @@ public sealed class UpdateRemediationWorkerCommand : StoreCmdletBase
                         return false;
                     }
 
-                    WorkerUpdateOutcome outcome = await service.UpdateAsync(plan, Timeout ?? DeploymentCmdletSupport.DefaultTimeout, token).ConfigureAwait(false);
+                    WorkerUpdateOutcome outcome = await service.UpdateAsync(plan, BoundTimeout ?? DeploymentCmdletSupport.DefaultTimeout, token).ConfigureAwait(false);
                     if (outcome.FailureReason is { } reason)
                     {
                         var record = new ErrorRecord(new TimeoutException(reason), ErrorIds.WorkerNotHealthy, ErrorCategory.OperationTimeout, plan.GroupName);
