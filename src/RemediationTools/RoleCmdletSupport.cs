@@ -66,13 +66,19 @@ internal static class RoleCmdletSupport
         PolicyTooLargeException tooLarge => new ErrorRecord(tooLarge, ErrorIds.PolicyTooLarge, ErrorCategory.LimitsExceeded, target),
         InvalidOperationException conflict => new ErrorRecord(conflict, ErrorIds.RoleRequestInvalid, ErrorCategory.ResourceExists, target),
         AmazonServiceException aws => new ErrorRecord(
-            new InvalidOperationException($"AWS refused a call ({aws.ErrorCode}): {aws.Message}", aws),
+            new InvalidOperationException($"AWS refused a call ({aws.ErrorCode}): {aws.Message}" + PrincipalHint(aws), aws),
             ErrorIds.AwsCallFailed,
             aws.ErrorCode is "AccessDenied" or "AccessDeniedException" ? ErrorCategory.PermissionDenied : ErrorCategory.InvalidOperation,
             target),
         AmazonClientException client => new ErrorRecord(client, ErrorIds.AwsCallFailed, ErrorCategory.ConnectionError, target),
         _ => null,
     };
+
+    // IAM refuses a trust policy that names a role or user that does not exist (yet).
+    private static string PrincipalHint(AmazonServiceException aws) =>
+        aws.ErrorCode == "MalformedPolicyDocument" && aws.Message?.IndexOf("Invalid principal", StringComparison.Ordinal) >= 0
+            ? " IAM accepts only roles that exist as principals: create the worker role first (New-RemediationWorkerRole), or trust the hosting account with -HostingAccountId (narrowed with -TrustedRoleName) until it exists."
+            : string.Empty;
 
     /// <summary>Creates the AWS client factory for a cmdlet, logging AWS calls to -Verbose.</summary>
     public static Task<AwsClientFactory> CreateFactoryAsync(AwsConnectionOptions options, PipelineReporter reporter, CancellationToken cancellationToken) =>
