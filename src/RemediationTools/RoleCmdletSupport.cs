@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Globalization;
 using System.Management.Automation;
+using RemediationTools.Core.Engine;
 using Amazon.Runtime;
 using RemediationTools.Core.Aws;
 using RemediationTools.Core.Jobs;
@@ -62,7 +63,7 @@ internal static class RoleCmdletSupport
     public static ErrorRecord? ToErrorRecord(Exception exception, object? target) => exception switch
     {
         ItemNotFoundException notFound => new ErrorRecord(notFound, ErrorIds.JobNotFound, ErrorCategory.ObjectNotFound, target),
-        ArgumentException invalid => new ErrorRecord(invalid, ErrorIds.RoleRequestInvalid, ErrorCategory.InvalidArgument, target),
+        ArgumentException invalid => new ErrorRecord(UserMessages.ForUser(invalid), ErrorIds.RoleRequestInvalid, ErrorCategory.InvalidArgument, target),
         PolicyTooLargeException tooLarge => new ErrorRecord(tooLarge, ErrorIds.PolicyTooLarge, ErrorCategory.LimitsExceeded, target),
         InvalidOperationException conflict => new ErrorRecord(conflict, ErrorIds.RoleRequestInvalid, ErrorCategory.ResourceExists, target),
         AmazonServiceException aws => new ErrorRecord(

@@ -140,13 +140,25 @@ internal sealed class AccountRoleService
             throw new ArgumentException("No job was chosen: the role needs at least one job.");
         }
 
-        var (accountId, partition) = await CallerAccountAsync(cancellationToken).ConfigureAwait(false);
-        string principal;
-        string? principalArnPattern = null;
         if ((request.TrustedRoleName is not null || request.OrganizationId is not null) && request.HostingAccountId is null)
         {
             throw new ArgumentException("A trusted role name pattern and an organization ID narrow the trust of a hosting account: name the hosting account ID with them.");
         }
+
+        // Bad input is refused before any AWS call.
+        if (request.TrustedRoleName is not null)
+        {
+            RoleNames.RoleNameWildcard(request.TrustedRoleName);
+        }
+
+        if (request.OrganizationId is not null)
+        {
+            RoleNames.OrganizationId(request.OrganizationId);
+        }
+
+        var (accountId, partition) = await CallerAccountAsync(cancellationToken).ConfigureAwait(false);
+        string principal;
+        string? principalArnPattern = null;
 
         if (request.WorkerRoleArn is not null)
         {
@@ -159,12 +171,7 @@ internal sealed class AccountRoleService
             principal = $"arn:{partition}:iam::{hosting}:root";
             if (request.TrustedRoleName is not null)
             {
-                principalArnPattern = $"arn:{partition}:iam::{hosting}:role/{RoleNames.RoleNameWildcard(request.TrustedRoleName)}";
-            }
-
-            if (request.OrganizationId is not null)
-            {
-                RoleNames.OrganizationId(request.OrganizationId);
+                principalArnPattern = $"arn:{partition}:iam::{hosting}:role/{request.TrustedRoleName}";
             }
         }
         else
