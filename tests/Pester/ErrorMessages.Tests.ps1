@@ -33,3 +33,23 @@ Describe 'Error messages' {
         $record.Exception.Message | Should -Not -BeLike '*Exception*'
     }
 }
+
+Describe 'Error messages of role ARNs' {
+    It 'names a bad -RoleArn of Invoke-Remediation without a .NET suffix' {
+        $record = Get-ErrorText {
+            Invoke-Remediation -Job security-group-close-port-22 -ResourceId sg-1 -AccountId 111111111111 -Region us-east-1 `
+                -RoleArn 'arn:aws:iam::12:role/x' -ExternalId o-a1b2c3d4e5 -WhatIf -ErrorAction Stop
+        }
+        $record.Exception.Message | Should -BeLike "*'arn:aws:iam::12:role/x' is not an IAM role ARN*"
+        $record.Exception.Message | Should -Not -BeLike '*(Parameter *'
+    }
+
+    It 'names a bad -CloudAccount entry without a .NET suffix' {
+        $record = Get-ErrorText {
+            Invoke-Remediation -Job security-group-close-port-22 -ResourceId sg-1 -AccountId 111111111111 -Region us-east-1 `
+                -CloudAccount @{ AccountId = '111111111111'; RoleArn = 'arn:aws:iam::222222222222:role/R'; ExternalId = 'o-a1b2c3d4e5' } -WhatIf -ErrorAction Stop
+        }
+        $record.Exception.Message | Should -BeLike '*111111111111*arn:aws:iam::222222222222:role/R*'
+        $record.Exception.Message | Should -Not -BeLike '*(Parameter *'
+    }
+}
