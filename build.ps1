@@ -223,9 +223,17 @@ function Invoke-Build {
     Write-StagedManifest -Cmdlets $cmdlets
     Write-Host "   $($cmdlets.Count) cmdlet(s): $($cmdlets -join ', ')"
 
+    # The job reference comes from the staged module's catalog: docs/Jobs.md (committed) and the about topic's page.
+    Write-Step 'Job reference: the catalog -> docs/Jobs.md, about_RemediationTools_Jobs'
+    $generatedHelp = Join-Path $ObjOut 'help/en-US'
+    if (Test-Path -LiteralPath $generatedHelp) { Remove-Item -LiteralPath $generatedHelp -Recurse -Force }
+    $null = Invoke-ChildPwsh -File (Join-Path $Root 'build/Write-JobReference.ps1') -Arguments @(
+        '-ModulePath', $ModuleOut, '-JobsPath', (Join-Path $Root 'docs/Jobs.md'),
+        '-AboutPath', (Join-Path $generatedHelp 'about_RemediationTools_Jobs.md'))
+
     Write-Step 'Help: docs/en-US -> en-US/RemediationTools.dll-Help.xml'
     $helpCompiler = Join-Path $Root "build/HelpCompiler/bin/$Configuration/net10.0/HelpCompiler.dll"
-    Invoke-Native dotnet $helpCompiler --docs (Join-Path $Root 'docs/en-US') --out (Join-Path $ModuleOut 'en-US') `
+    Invoke-Native dotnet $helpCompiler --docs (Join-Path $Root 'docs/en-US') --docs $generatedHelp --out (Join-Path $ModuleOut 'en-US') `
         --assembly "$ModuleName.dll" --metadata $metadataPath
 
     Write-Step "Worker -> $WorkerOut, sandbox -> $SandboxOut"

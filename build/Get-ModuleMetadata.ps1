@@ -47,19 +47,39 @@ function Get-ShortTypeName([type] $Type) {
     return $Type.Name
 }
 
+# The value a parameter's property has before binding (its initializer), as help shows a default; null when there is
+# none worth showing (null, empty, a switch, or a cmdlet that cannot be created without the engine).
+function Get-DefaultValue($Instance, [type] $Type, [string] $Name) {
+    if ($null -eq $Instance) { return $null }
+    $property = $Type.GetProperty($Name)
+    if ($null -eq $property -or $property.PropertyType -eq [System.Management.Automation.SwitchParameter]) { return $null }
+    $value = $property.GetValue($Instance)
+    if ($null -eq $value -or ($value -is [string] -and $value.Length -eq 0) -or ($value -is [array] -and $value.Count -eq 0)) { return $null }
+    if ($value -is [System.Collections.IDictionary] -or ($value -is [System.Collections.IEnumerable] -and $value -isnot [string])) { return $null }
+    # A negative number is a "not given" sentinel (MaxChanges -1 = no limit): the page says what it means.
+    if (($value -is [int] -or $value -is [long] -or $value -is [double]) -and $value -lt 0) { return $null }
+    if ($value -is [TimeSpan]) { return $value.ToString('c', [cultureinfo]::InvariantCulture) }
+    if ($value -is [System.IFormattable]) { return $value.ToString($null, [cultureinfo]::InvariantCulture) }
+    "$value"
+}
+
 $commands = foreach ($name in $cmdletNames) {
     $command = Get-Command -Name $name -Module $module.Name -CommandType Cmdlet
+    $instance = try { [Activator]::CreateInstance($command.ImplementingType) } catch { $null }
     $parameters = foreach ($parameter in $command.Parameters.Values) {
         if ($common.Contains($parameter.Name)) { continue }
         [ordered]@{
-            Name         = $parameter.Name
-            TypeName     = Get-ShortTypeName $parameter.ParameterType
-            TypeFullName = $parameter.ParameterType.FullName
-            IsSwitch     = $parameter.SwitchParameter
-            IsArray      = $parameter.ParameterType.IsArray
-            Aliases      = @($parameter.Aliases)
+            Name              = $parameter.Name
+            TypeName          = Get-ShortTypeName $parameter.ParameterType
+            TypeFullName      = $parameter.ParameterType.FullName
+            IsSwitch          = $parameter.SwitchParameter
+            IsArray           = $parameter.ParameterType.IsArray
+            Aliases           = @($parameter.Aliases)
+            SupportsWildcards = [bool]@($parameter.Attributes | Where-Object { $_ -is [System.Management.Automation.SupportsWildcardsAttribute] }).Count
+            DefaultValue      = Get-DefaultValue $instance $command.ImplementingType $parameter.Name
         }
     }
+    if ($instance -is [IDisposable]) { $instance.Dispose() }
     $sets = foreach ($set in $command.ParameterSets) {
         [ordered]@{
             Name       = $set.Name

@@ -8,7 +8,8 @@ namespace RemediationTools.Build.HelpCompiler;
 /// </summary>
 internal static class AboutTopicWriter
 {
-    private const int Width = 80;
+    // 79, not 80: a console of 80 columns wraps a line of exactly 80 characters.
+    private const int Width = 79;
     private const int Indent = 4;
 
     public static AboutTopicPage? Parse(string sourcePath, string markdown, List<HelpError> errors)
@@ -90,20 +91,24 @@ internal static class AboutTopicWriter
             var marker = hardLine.StartsWith("- ", StringComparison.Ordinal) ? 2 : hardLine.IndexOf(". ", StringComparison.Ordinal) + 2;
             var hanging = marker >= 2 && marker <= 5 && hardLine[..(marker - 2)].All(char.IsAsciiDigit) ? new string(' ', marker) : "";
             var line = new StringBuilder();
+            var atStart = true;
             foreach (var word in hardLine.Split(' ', StringSplitOptions.RemoveEmptyEntries))
             {
-                if (line.Length > 0 && line.Length + 1 + word.Length > width)
+                if (!atStart && line.Length + 1 + word.Length > width)
                 {
                     yield return line.ToString();
                     line.Clear().Append(hanging);
+                    atStart = true;
                 }
 
-                if (line.Length > hanging.Length)
+                // Words are separated by one space, also the first word after a list marker ("- x", not "-x").
+                if (!atStart)
                 {
                     line.Append(' ');
                 }
 
                 line.Append(word);
+                atStart = false;
             }
 
             yield return line.ToString();

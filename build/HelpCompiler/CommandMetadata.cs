@@ -54,6 +54,12 @@ internal sealed class ParameterMetadata
     public bool IsArray { get; set; }
 
     public List<string> Aliases { get; set; } = [];
+
+    /// <summary>The parameter has [SupportsWildcards]: the help's "Accept wildcard characters" comes from here.</summary>
+    public bool SupportsWildcards { get; set; }
+
+    /// <summary>The property's value on a new cmdlet instance (invariant text), or null when it has none worth showing.</summary>
+    public string? DefaultValue { get; set; }
 }
 
 /// <summary>A parameter set, with its parameters in the order PowerShell shows them.</summary>

@@ -241,34 +241,57 @@ internal static partial class CommandPageParser
         return types;
     }
 
+    // One link per line: the lines of one paragraph are separate links ("Get-X" then "Set-X" on the next line), so that
+    // Get-Help lists them one per line; a markdown link [text](url) links to url when it is a web address.
     private static List<RelatedLink> ParseLinks(OutlineSection section)
     {
         var links = new List<RelatedLink>();
         foreach (var block in section.Blocks.SelectMany(Descendants).OfType<ParagraphBlock>())
         {
-            var inlines = block.Inline?.Descendants<Markdig.Syntax.Inlines.LinkInline>().ToList() ?? [];
-            if (inlines.Count == 0)
+            var line = new List<Markdig.Syntax.Inlines.Inline>();
+            foreach (var inline in block.Inline?.ToList() ?? [])
             {
-                var text = MarkdownText.InlineText(block.Inline);
-                if (text.Length > 0)
+                if (inline is Markdig.Syntax.Inlines.LineBreakInline)
                 {
-                    links.Add(new RelatedLink(text, ""));
+                    AddLink(links, line);
+                    line = [];
+                    continue;
                 }
 
-                continue;
+                line.Add(inline);
             }
 
-            foreach (var link in inlines)
-            {
-                var text = MarkdownText.InlineText(link).Replace($" ({link.Url})", "", StringComparison.Ordinal);
-                var url = link.Url ?? "";
-                var isWebAddress = url.StartsWith("https://", StringComparison.OrdinalIgnoreCase)
-                    || url.StartsWith("http://", StringComparison.OrdinalIgnoreCase);
-                links.Add(new RelatedLink(text, isWebAddress ? url : ""));
-            }
+            AddLink(links, line);
         }
 
         return links;
+    }
+
+    private static void AddLink(List<RelatedLink> links, List<Markdig.Syntax.Inlines.Inline> line)
+    {
+        var link = line.OfType<Markdig.Syntax.Inlines.LinkInline>().FirstOrDefault();
+        if (link is not null)
+        {
+            var text = MarkdownText.InlineText(link).Replace($" ({link.Url})", "", StringComparison.Ordinal);
+            var url = link.Url ?? "";
+            var isWebAddress = url.StartsWith("https://", StringComparison.OrdinalIgnoreCase)
+                || url.StartsWith("http://", StringComparison.OrdinalIgnoreCase);
+            links.Add(new RelatedLink(text, isWebAddress ? url : ""));
+            return;
+        }
+
+        var plain = new Markdig.Syntax.Inlines.ContainerInline();
+        foreach (var inline in line)
+        {
+            inline.Remove();
+            plain.AppendChild(inline);
+        }
+
+        var name = MarkdownText.InlineText(plain);
+        if (name.Length > 0)
+        {
+            links.Add(new RelatedLink(name, ""));
+        }
     }
 
     private static IEnumerable<Block> Descendants(Block block) =>

@@ -65,6 +65,8 @@ Describe 'Help compiler' {
                 NamePosition  = (Get-Help Get-SampleWidget -Parameter Name).position
                 NameDefault   = (Get-Help Get-SampleWidget -Parameter Name).defaultValue
                 NameAliases   = (Get-Help Get-SampleWidget -Parameter Name).aliases
+                NameGlobbing  = (Get-Help Get-SampleWidget -Parameter Name).globbing
+                Links         = @($help.relatedLinks.navigationLink | ForEach-Object { "$($_.linkText)" })
                 Syntax        = (($help.syntax | Out-String) -replace '\s+', ' ').Trim()
                 Output        = (Get-Help Get-SampleWidget -Full | Out-String -Width 200)
             }
@@ -81,6 +83,9 @@ Describe 'Help compiler' {
         $help.NamePosition | Should -Be '1'
         $help.NameDefault | Should -Be 'All widgets'
         $help.NameAliases | Should -Be 'WidgetName'
+        $help.NameGlobbing | Should -Be 'true'
+        # One link per line of the page, also lines of one paragraph.
+        $help.Links | Should -Be @('Online documentation', 'about_SampleWidget', 'Get-Help', 'Get-Command')
         $help.Syntax | Should -Be 'Get-SampleWidget [[-Name] <String[]>] [-IncludeRetired] [<CommonParameters>]'
         $help.Output | Should -Match 'Example 1: Get every widget'
         $help.Output | Should -Match 'Online documentation https://example.com/Get-SampleWidget'
@@ -93,6 +98,14 @@ Describe 'Help compiler' {
         $text | Should -Contain 'SHORT DESCRIPTION'
         $text | Should -Contain 'LONG DESCRIPTION'
         ($text | Measure-Object -Property Length -Maximum).Maximum | Should -BeLessOrEqual 80
+    }
+
+    It 'fails on a page that claims wildcards for a parameter without [SupportsWildcards], or another default than the cmdlet''s' {
+        $claims = $validPage -replace '(?s)(### -IncludeRetired\s+[^\n]+\n)', "`$1`n``````yaml`nAccept wildcard characters: True`n```````n"
+        $folder = New-InvalidPage -Name 'Get-SampleWidget' -Markdown $claims
+        $result = Invoke-HelpCompiler -Docs $folder -Out (Join-Path $folder 'out') -Metadata $metadata
+        $result.ExitCode | Should -Be 1
+        $result.Text | Should -Match ([regex]::Escape("'### -IncludeRetired' says 'Accept wildcard characters: True', but the parameter has no [SupportsWildcards]"))
     }
 
     It 'fails on a page <Case>' -ForEach @(

@@ -172,7 +172,7 @@ internal static class MamlWriter
             Command + "parameter",
             new XAttribute("required", Bool(required)),
             new XAttribute("variableLength", Bool(parameter.IsArray)),
-            new XAttribute("globbing", Bool(help.AcceptsWildcards)),
+            new XAttribute("globbing", Bool(parameter.SupportsWildcards)),
             new XAttribute("pipelineInput", pipeline),
             new XAttribute("position", position),
             new XAttribute("aliases", parameter.Aliases.Count == 0 ? "none" : string.Join(", ", parameter.Aliases)),
@@ -191,7 +191,7 @@ internal static class MamlWriter
 
         element.Add(
             new XElement(Dev + "type", new XElement(Maml + "name", parameter.TypeFullName), new XElement(Maml + "uri")),
-            new XElement(Dev + "defaultValue", help.DefaultValue ?? (parameter.IsSwitch ? "False" : "None")));
+            new XElement(Dev + "defaultValue", help.DefaultValue ?? parameter.DefaultValue ?? (parameter.IsSwitch ? "False" : "None")));
         return element;
     }
 

@@ -1,7 +1,7 @@
 namespace RemediationTools.Build.HelpCompiler;
 
 /// <summary>
-/// HelpCompiler --docs &lt;folder of .md pages&gt; --out &lt;culture folder&gt; --assembly &lt;RemediationTools.dll&gt;
+/// HelpCompiler --docs &lt;folder of .md pages&gt; [--docs &lt;another folder&gt;] --out &lt;culture folder&gt; --assembly &lt;RemediationTools.dll&gt;
 /// [--metadata &lt;commands.json&gt;]. Exit code 0 on success, 1 on invalid pages, 2 on bad usage.
 /// </summary>
 internal static class Program
@@ -12,14 +12,14 @@ internal static class Program
         if (options is null)
         {
             Console.Error.WriteLine(
-                "usage: HelpCompiler --docs <folder> --out <folder> --assembly <Name.dll> [--metadata <commands.json>]");
+                "usage: HelpCompiler --docs <folder> [--docs <folder>] --out <folder> --assembly <Name.dll> [--metadata <commands.json>]");
             return 2;
         }
 
-        var (docs, output, assembly, metadataPath) = options.Value;
-        if (!Directory.Exists(docs))
+        var (docsFolders, output, assembly, metadataPath) = options.Value;
+        foreach (var folder in docsFolders.Where(f => !Directory.Exists(f)))
         {
-            Console.Error.WriteLine($"error: help folder '{docs}' does not exist.");
+            Console.Error.WriteLine($"error: help folder '{folder}' does not exist.");
             return 2;
         }
 
@@ -27,7 +27,7 @@ internal static class Program
         var errors = new List<HelpError>();
         var commands = new List<(CommandHelpPage Page, CommandMetadata? Metadata)>();
         var topics = new List<AboutTopicPage>();
-        foreach (var file in Directory.EnumerateFiles(docs, "*.md").Order(StringComparer.Ordinal))
+        foreach (var file in docsFolders.SelectMany(folder => Directory.EnumerateFiles(folder, "*.md").Order(StringComparer.Ordinal)))
         {
             var markdown = File.ReadAllText(file);
             var display = Path.GetRelativePath(Directory.GetCurrentDirectory(), file).Replace('\\', '/');
@@ -106,21 +106,37 @@ internal static class Program
 
         foreach (var help in page.Parameters)
         {
-            if (!command.Parameters.Exists(p => string.Equals(p.Name, help.Name, StringComparison.OrdinalIgnoreCase)))
+            var parameter = command.Parameters.Find(p => string.Equals(p.Name, help.Name, StringComparison.OrdinalIgnoreCase));
+            if (parameter is null)
             {
                 errors.Add(new HelpError(page.SourcePath, 1, $"'### -{help.Name}' documents a parameter that {command.Name} does not have."));
+                continue;
+            }
+
+            // What the compiled cmdlet says wins; a page that says otherwise is wrong, not a second source.
+            if (help.AcceptsWildcards && !parameter.SupportsWildcards)
+            {
+                errors.Add(new HelpError(page.SourcePath, 1, $"'### -{help.Name}' says 'Accept wildcard characters: True', but the parameter has no [SupportsWildcards]; the help takes it from the attribute: add the attribute if the cmdlet matches wildcards, else drop the line."));
+            }
+
+            if (help.DefaultValue is not null && parameter.DefaultValue is not null
+                && !help.DefaultValue.StartsWith(parameter.DefaultValue, StringComparison.OrdinalIgnoreCase))
+            {
+                errors.Add(new HelpError(page.SourcePath, 1, $"'### -{help.Name}' says 'Default value: {help.DefaultValue}', but the parameter's default is '{parameter.DefaultValue}'."));
             }
         }
     }
 
-    private static (string Docs, string Output, string Assembly, string? Metadata)? ParseArguments(string[] args)
+    // --docs may be given more than once (the pages of docs/en-US and the generated job reference topic).
+    private static (List<string> Docs, string Output, string Assembly, string? Metadata)? ParseArguments(string[] args)
     {
-        string? docs = null, output = null, assembly = null, metadata = null;
+        var docs = new List<string>();
+        string? output = null, assembly = null, metadata = null;
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
             switch (args[i])
             {
-                case "--docs": docs = args[i + 1]; break;
+                case "--docs": docs.Add(args[i + 1]); break;
                 case "--out": output = args[i + 1]; break;
                 case "--assembly": assembly = args[i + 1]; break;
                 case "--metadata": metadata = args[i + 1]; break;
@@ -128,7 +144,7 @@ internal static class Program
             }
         }
 
-        return args.Length % 2 == 0 && docs is not null && output is not null && assembly is not null
+        return args.Length % 2 == 0 && docs.Count > 0 && output is not null && assembly is not null
             ? (docs, output, assembly, metadata)
             : null;
     }

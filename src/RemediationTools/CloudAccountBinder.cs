@@ -26,7 +26,7 @@ internal static class CloudAccountBinder
             }
             catch (ArgumentException ex)
             {
-                cmdlet.ThrowTerminatingError(new ErrorRecord(new ArgumentException(ErrorText.WithoutParameterSuffix(ex)), ErrorIds.CloudAccountInvalid, ErrorCategory.InvalidArgument, entry));
+                cmdlet.ThrowTerminatingError(new ErrorRecord(UserMessages.ForUser(ex), ErrorIds.CloudAccountInvalid, ErrorCategory.InvalidArgument, entry));
             }
         }
     }

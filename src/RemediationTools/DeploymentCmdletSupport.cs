@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using RemediationTools.Core.Engine;
 using Amazon.Runtime;
 using RemediationTools.Core.Aws;
 using RemediationTools.Core.Deployment;
@@ -66,7 +67,7 @@ internal static class DeploymentCmdletSupport
     public static ErrorRecord? ToErrorRecord(Exception exception, object? target) => exception switch
     {
         RemediationStoreException store => StoreErrors.ToErrorRecord(store),
-        ArgumentException invalid => new ErrorRecord(invalid, ErrorIds.WorkerDeploymentInvalid, ErrorCategory.InvalidArgument, target),
+        ArgumentException invalid => new ErrorRecord(UserMessages.ForUser(invalid), ErrorIds.WorkerDeploymentInvalid, ErrorCategory.InvalidArgument, target),
         InvalidOperationException failed => new ErrorRecord(failed, ErrorIds.WorkerDeploymentFailed, ErrorCategory.InvalidOperation, target),
         AmazonServiceException aws => new ErrorRecord(
             new InvalidOperationException("AWS refused a call (" + aws.ErrorCode + "): " + aws.Message, aws),

@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Globalization;
 using System.Management.Automation;
+using RemediationTools.Core.Engine;
 using Amazon.Runtime;
 using RemediationTools.Core.Aws;
 using RemediationTools.Core.Jobs;
@@ -62,17 +63,23 @@ internal static class RoleCmdletSupport
     public static ErrorRecord? ToErrorRecord(Exception exception, object? target) => exception switch
     {
         ItemNotFoundException notFound => new ErrorRecord(notFound, ErrorIds.JobNotFound, ErrorCategory.ObjectNotFound, target),
-        ArgumentException invalid => new ErrorRecord(invalid, ErrorIds.RoleRequestInvalid, ErrorCategory.InvalidArgument, target),
+        ArgumentException invalid => new ErrorRecord(UserMessages.ForUser(invalid), ErrorIds.RoleRequestInvalid, ErrorCategory.InvalidArgument, target),
         PolicyTooLargeException tooLarge => new ErrorRecord(tooLarge, ErrorIds.PolicyTooLarge, ErrorCategory.LimitsExceeded, target),
         InvalidOperationException conflict => new ErrorRecord(conflict, ErrorIds.RoleRequestInvalid, ErrorCategory.ResourceExists, target),
         AmazonServiceException aws => new ErrorRecord(
-            new InvalidOperationException($"AWS refused a call ({aws.ErrorCode}): {aws.Message}", aws),
+            new InvalidOperationException($"AWS refused a call ({aws.ErrorCode}): {aws.Message}" + PrincipalHint(aws), aws),
             ErrorIds.AwsCallFailed,
             aws.ErrorCode is "AccessDenied" or "AccessDeniedException" ? ErrorCategory.PermissionDenied : ErrorCategory.InvalidOperation,
             target),
         AmazonClientException client => new ErrorRecord(client, ErrorIds.AwsCallFailed, ErrorCategory.ConnectionError, target),
         _ => null,
     };
+
+    // IAM refuses a trust policy that names a role or user that does not exist (yet).
+    private static string PrincipalHint(AmazonServiceException aws) =>
+        aws.ErrorCode == "MalformedPolicyDocument" && aws.Message?.IndexOf("Invalid principal", StringComparison.Ordinal) >= 0
+            ? " IAM accepts only roles that exist as principals: create the worker role first (New-RemediationWorkerRole), or trust the hosting account with -HostingAccountId (narrowed with -TrustedRoleName) until it exists."
+            : string.Empty;
 
     /// <summary>Creates the AWS client factory for a cmdlet, logging AWS calls to -Verbose.</summary>
     public static Task<AwsClientFactory> CreateFactoryAsync(AwsConnectionOptions options, PipelineReporter reporter, CancellationToken cancellationToken) =>

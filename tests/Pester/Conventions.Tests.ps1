@@ -144,6 +144,41 @@ Describe 'Cmdlet <Name>' -ForEach $cmdletCases {
         $syntax | Should -Not -Match 'Nullable' -Because 'a "was it bound" check keeps the type readable'
         $syntax | Should -Not -Match '<(Object|psobject)(\[\])?>' -Because 'every parameter has a type a user can read'
     }
+
+    It 'explains every example' {
+        foreach ($example in @((Get-Help -Name $Name -Full).examples.example)) {
+            Get-HelpText $example.remarks | Should -Not -BeNullOrEmpty -Because "'$($example.title.Trim('- '))' needs text after its code"
+        }
+    }
+
+    It 'lists its related links one per line' {
+        foreach ($link in @((Get-Help -Name $Name -Full).relatedLinks.navigationLink)) {
+            "$($link.linkText)" | Should -Not -Match '\S\s+\S+-\S+' -Because 'each related link is its own line in the page'
+        }
+    }
+
+    It 'has help parameter metadata that matches the cmdlet: wildcards, pipeline input, default value' {
+        $help = Get-Help -Name $Name -Full
+        $instance = [Activator]::CreateInstance($command.ImplementingType)
+        foreach ($parameter in $command.Parameters.Values) {
+            if ($commonParameters.Contains($parameter.Name)) { continue }
+            $entry = @($help.parameters.parameter | Where-Object name -eq $parameter.Name)[0]
+            $wildcards = @($parameter.Attributes | Where-Object { $_ -is [System.Management.Automation.SupportsWildcardsAttribute] }).Count -gt 0
+            $entry.globbing | Should -Be "$wildcards".ToLowerInvariant() -Because "-$($parameter.Name) [SupportsWildcards] is $wildcards"
+            $inSets = @($parameter.ParameterSets.Values)
+            $byValue = @($inSets | Where-Object ValueFromPipeline).Count -gt 0
+            $byName = @($inSets | Where-Object ValueFromPipelineByPropertyName).Count -gt 0
+            $pipeline = if ($byValue -and $byName) { 'True (ByPropertyName, ByValue)' } elseif ($byValue) { 'True (ByValue)' } elseif ($byName) { 'True (ByPropertyName)' } else { 'False' }
+            $entry.pipelineInput | Should -Be $pipeline -Because "-$($parameter.Name) binds from the pipeline as: $pipeline"
+            $property = $command.ImplementingType.GetProperty($parameter.Name)
+            $value = if ($property -and $property.PropertyType -ne [switch]) { $property.GetValue($instance) }
+            if ($value -is [string] -or $value -is [int] -or $value -is [enum]) {
+                if ("$value".Length -gt 0 -and -not ($value -is [int] -and $value -lt 0)) {
+                    "$($entry.defaultValue)" | Should -BeLike "$value*" -Because "-$($parameter.Name) defaults to '$value'"
+                }
+            }
+        }
+    }
 }
 
 Describe 'State-changing cmdlet <Name>' -ForEach $stateChangingCases {

@@ -7,10 +7,11 @@ BeforeAll {
     $repoRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
     Import-Module (Join-Path $repoRoot 'tests/RemediationTools.AwsSandbox/PowerShell/AwsSandbox.psm1') -Force
     $script:sandbox = Start-AwsSandbox -Path (Join-Path $repoRoot 'out/sandbox/RemediationTools.AwsSandbox.dll')
-    $script:hostingRoot = New-AwsSandboxAccount -Sandbox $sandbox
+    $script:externalId = 'o-pester0001'
+    # The hosting account is a member of the organization whose ID is the external ID, as in a real installation.
+    $script:hostingRoot = New-AwsSandboxAccount -Sandbox $sandbox -OrganizationId $externalId
     $script:cloudRoot = New-AwsSandboxAccount -Sandbox $sandbox
     $script:hostingAdmin = New-AwsSandboxUser -Sandbox $sandbox -AccountId $hostingRoot.accountId -UserName 'hosting-admin'
-    $script:externalId = 'o-pester0001'
     $script:cloudAws = @{ AccessKey = $cloudRoot.accessKeyId; SecretKey = $cloudRoot.secretAccessKey; Region = 'us-east-1'; EndpointUrl = $sandbox.Endpoint }
     $script:hostingAws = @{ AccessKey = $hostingAdmin.accessKeyId; SecretKey = $hostingAdmin.secretAccessKey; Region = 'us-east-1'; EndpointUrl = $sandbox.Endpoint }
     $script:workerArn = "arn:aws:iam::$($hostingRoot.accountId):role/RemediationToolsWorker"
@@ -34,17 +35,39 @@ AfterAll {
 }
 
 Describe 'New-RemediationAccountRole and New-RemediationWorkerRole, end to end' {
-    It 'creates the account role trusting only the worker role, with the external ID condition and the jobs'' actions' {
-        $script:accountRole = New-RemediationAccountRole -WorkerRoleArn $workerArn -ExternalId $externalId -Job $jobs[0].Id -Tag @{ team = 'security' } @cloudAws
+    It 'refuses to trust the worker role before it exists, as IAM does, and says what to do' {
+        { New-RemediationAccountRole -WorkerRoleArn $workerArn -ExternalId $externalId -Job $jobs[0].Id @cloudAws -ErrorAction Stop } |
+            Should -Throw -ErrorId 'AwsCallFailed,RemediationTools.Commands.NewRemediationAccountRoleCommand' `
+                -ExpectedMessage "*MalformedPolicyDocument*Invalid principal in policy*$workerArn*create the worker role first*"
+        { Get-RoleXml $cloudRoot.accountId GetRole @{ RoleName = 'RemediationTools' } } | Should -Throw '*NoSuchEntity*'
+    }
+
+    It 'creates the account role trusting the hosting account''s worker roles only: role name pattern and organization' {
+        $script:accountRole = New-RemediationAccountRole -HostingAccountId $hostingRoot.accountId -TrustedRoleName 'RemediationToolsWork*' `
+            -OrganizationId $externalId -ExternalId $externalId -Job $jobs[0].Id -Tag @{ team = 'security' } @cloudAws
         $accountRole.Status | Should -Be 'Created'
         $accountRole.RoleArn | Should -Be "arn:aws:iam::$($cloudRoot.accountId):role/RemediationTools"
         $accountRole.AccountId | Should -Be $cloudRoot.accountId
         $accountRole.ExternalId | Should -Be $externalId
         $accountRole.Jobs | Should -Be @($jobs[0].Id)
+        $accountRole.TrustedPrincipal | Should -Be "arn:aws:iam::$($hostingRoot.accountId):root"
+        $accountRole.TrustedPrincipalArnPattern | Should -Be "arn:aws:iam::$($hostingRoot.accountId):role/RemediationToolsWork*"
+        $accountRole.TrustedOrganizationId | Should -Be $externalId
         $trust = Get-Trust | ConvertFrom-Json
-        $trust.Statement[0].Principal.AWS | Should -Be $workerArn
+        $trust.Statement[0].Principal.AWS | Should -Be "arn:aws:iam::$($hostingRoot.accountId):root"
         $trust.Statement[0].Condition.StringEquals.'sts:ExternalId' | Should -Be $externalId
+        $trust.Statement[0].Condition.StringEquals.'aws:PrincipalOrgID' | Should -Be $externalId
+        $trust.Statement[0].Condition.ArnLike.'aws:PrincipalArn' | Should -Be "arn:aws:iam::$($hostingRoot.accountId):role/RemediationToolsWork*"
         @((Get-Policy).Statement.Action | Sort-Object) | Should -Be @($jobs[0].IamActions | Sort-Object)
+    }
+
+    It 'rejects a trust narrowing that is not a role name pattern or an organization ID, naming the value' {
+        { New-RemediationAccountRole -HostingAccountId $hostingRoot.accountId -TrustedRoleName 'bad name!' -ExternalId $externalId -RoleName 'Other' @cloudAws -ErrorAction Stop } |
+            Should -Throw -ErrorId 'RoleRequestInvalid,RemediationTools.Commands.NewRemediationAccountRoleCommand' -ExpectedMessage "*'bad name!'*"
+        { New-RemediationAccountRole -HostingAccountId $hostingRoot.accountId -OrganizationId 'org-1' -ExternalId $externalId -RoleName 'Other' @cloudAws -ErrorAction Stop } |
+            Should -Throw -ErrorId 'RoleRequestInvalid,RemediationTools.Commands.NewRemediationAccountRoleCommand' -ExpectedMessage "*'org-1'*"
+        { New-RemediationAccountRole -WorkerRoleArn $workerArn -TrustedRoleName 'x*' -ExternalId $externalId @cloudAws } |
+            Should -Throw -ErrorId 'AmbiguousParameterSet,RemediationTools.Commands.NewRemediationAccountRoleCommand'
     }
 
     It 'creates the worker role and instance profile from the account role on the pipeline' {
@@ -54,6 +77,25 @@ Describe 'New-RemediationAccountRole and New-RemediationWorkerRole, end to end' 
         $workerRole.InstanceProfileName | Should -Be 'RemediationToolsWorker'
         $workerRole.InstanceProfileArn | Should -Be "arn:aws:iam::$($hostingRoot.accountId):instance-profile/RemediationToolsWorker"
         $workerRole.AccountRoleArns | Should -Be @($accountRole.RoleArn)
+    }
+
+    It 'lets the worker role, a matching role of the organization, assume the role; the hosting admin is refused' {
+        $session = Get-AwsSandboxInstanceProfileCredential -Sandbox $sandbox -AccountId $hostingRoot.accountId -InstanceProfileName $workerRole.InstanceProfileName
+        (Test-RemediationAccountRole -RoleArn $accountRole.RoleArn -ExternalId $externalId -Job $jobs[0].Id @cloudAws `
+            -SourceAccessKey $session.accessKeyId -SourceSecretKey $session.secretAccessKey -SourceSessionToken $session.sessionToken).CanAssume | Should -BeTrue
+        (Test-RemediationAccountRole -RoleArn $accountRole.RoleArn -ExternalId $externalId -Job $jobs[0].Id @cloudAws `
+            -SourceAccessKey $hostingAdmin.accessKeyId -SourceSecretKey $hostingAdmin.secretAccessKey).CanAssume | Should -BeFalse
+    }
+
+    It 'then trusts only the worker role, which exists now' {
+        $script:accountRole = New-RemediationAccountRole -WorkerRoleArn $workerArn -ExternalId $externalId -Job $jobs[0].Id -Tag @{ team = 'security' } @cloudAws
+        $accountRole.Status | Should -Be 'Updated'
+        $accountRole.TrustedPrincipal | Should -Be $workerArn
+        $accountRole.TrustedPrincipalArnPattern | Should -BeNullOrEmpty
+        $trust = Get-Trust | ConvertFrom-Json
+        $trust.Statement[0].Principal.AWS | Should -Be $workerArn
+        $trust.Statement[0].Condition.StringEquals.'sts:ExternalId' | Should -Be $externalId
+        $trust.Statement[0].Condition.PSObject.Properties.Name | Should -Be @('StringEquals')
     }
 
     It 'lets the worker role assume the account role with the right external ID, and refuses a wrong one and none' {

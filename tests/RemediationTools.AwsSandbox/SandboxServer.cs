@@ -135,21 +135,31 @@ public sealed partial class SandboxServer : IDisposable
     /// </summary>
     /// <param name="accountId">A 12-digit id, or null to generate one.</param>
     /// <param name="defaultVpc">False for an account without default VPCs; ignored for an existing account.</param>
+    /// <param name="organizationId">The organization the account is a member of (<c>aws:PrincipalOrgID</c>), or null.</param>
     /// <returns>The account id and root credentials.</returns>
-    public SandboxAccount CreateAccount(string? accountId = null, bool defaultVpc = true)
+    public SandboxAccount CreateAccount(string? accountId = null, bool defaultVpc = true, string? organizationId = null)
     {
         if (accountId is not null && !AccountIdPattern().IsMatch(accountId))
         {
             throw new ArgumentException("An account id is 12 digits.", nameof(accountId));
         }
 
+        // The pattern of an organization ID in the AWS Organizations API reference.
+        if (organizationId is not null && !OrganizationIdPattern().IsMatch(organizationId))
+        {
+            throw new ArgumentException($"'{organizationId}' is not an organization ID (o- and 10 to 32 lower-case letters or digits).", nameof(organizationId));
+        }
+
         lock (_state.Gate)
         {
             accountId ??= NewAccountId();
-            if (!_state.Accounts.ContainsKey(accountId))
+            if (!_state.Accounts.TryGetValue(accountId, out var state))
             {
-                _state.Accounts[accountId] = new AccountState(accountId, defaultVpc);
+                state = new AccountState(accountId, defaultVpc);
+                _state.Accounts[accountId] = state;
             }
+
+            state.OrganizationId = organizationId ?? state.OrganizationId;
 
             var credential = _state.IssueRootCredential(accountId);
             return new SandboxAccount(accountId, credential.AccessKeyId, credential.SecretAccessKey);
@@ -332,4 +342,7 @@ public sealed partial class SandboxServer : IDisposable
 
     [GeneratedRegex(@"^\d{12}$")]
     private static partial Regex AccountIdPattern();
+
+    [GeneratedRegex(@"^o-[a-z0-9]{10,32}$")]
+    private static partial Regex OrganizationIdPattern();
 }

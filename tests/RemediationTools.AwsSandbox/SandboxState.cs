@@ -23,6 +23,12 @@ internal sealed class AccountState
     /// </summary>
     public bool HasDefaultVpc { get; }
 
+    /// <summary>
+    /// The AWS Organizations organization the account belongs to (<c>o-...</c>), or null for a standalone account:
+    /// the value of <c>aws:PrincipalOrgID</c> for the account's principals, absent from the request context when null.
+    /// </summary>
+    public string? OrganizationId { get; set; }
+
     public IamAccountState Iam { get; } = new();
 
     public Dictionary<string, Ec2RegionState> Ec2Regions { get; } = new(StringComparer.Ordinal);

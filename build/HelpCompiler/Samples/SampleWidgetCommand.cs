@@ -15,6 +15,7 @@ namespace SampleWidgets
     {
         [Parameter(Position = 0, ValueFromPipeline = true)]
         [Alias("WidgetName")]
+        [SupportsWildcards]
         public string[] Name { get; set; }
 
         [Parameter]

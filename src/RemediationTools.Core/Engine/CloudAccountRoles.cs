@@ -19,7 +19,8 @@ internal static class CloudAccountRoles
         var match = roleArn is null ? Match.Empty : RoleArnPattern.Match(roleArn);
         if (!match.Success)
         {
-            throw new ArgumentException("'" + roleArn + "' is not an IAM role ARN (arn:aws:iam::<account>:role/<name>).", nameof(roleArn));
+            // No ParamName here and below: these messages reach the user as they are, without .NET's " (Parameter 'roleArn')".
+            throw new ArgumentException("'" + roleArn + "' is not an IAM role ARN (arn:aws:iam::<account>:role/<name>).");
         }
 
         return match.Groups["account"].Value;
@@ -35,7 +36,7 @@ internal static class CloudAccountRoles
 
         if (roleArn is null || externalId is null)
         {
-            throw new ArgumentException("-RoleArn and -ExternalId go together: the account role trusts the caller only with the external ID.", nameof(roleArn));
+            throw new ArgumentException("-RoleArn and -ExternalId go together: the account role trusts the caller only with the external ID.");
         }
 
         AccountOf(roleArn);
@@ -55,32 +56,32 @@ internal static class CloudAccountRoles
 
         if (string.IsNullOrWhiteSpace(roleArn))
         {
-            throw new ArgumentException("A cloud account" + (accountId is null ? string.Empty : " (" + accountId + ")") + " has no RoleArn.", nameof(roleArn));
+            throw new ArgumentException("A cloud account" + (accountId is null ? string.Empty : " (" + accountId + ")") + " has no RoleArn.");
         }
 
         var arnAccount = AccountOf(roleArn);
         if (string.IsNullOrWhiteSpace(externalId))
         {
-            throw new ArgumentException("The cloud account with role " + roleArn + " has no ExternalId; the account role trusts the caller only with it.", nameof(externalId));
+            throw new ArgumentException("The cloud account with role " + roleArn + " has no ExternalId; the account role trusts the caller only with it.");
         }
 
         if (!string.IsNullOrWhiteSpace(accountId))
         {
             if (!AccountIdPattern.IsMatch(accountId!))
             {
-                throw new ArgumentException("'" + accountId + "' is not an AWS account ID (12 digits).", nameof(accountId));
+                throw new ArgumentException("'" + accountId + "' is not an AWS account ID (12 digits).");
             }
 
             if (!string.Equals(accountId, arnAccount, StringComparison.Ordinal))
             {
-                throw new ArgumentException("The cloud account " + accountId + " names the role " + roleArn + ", which is in account " + arnAccount + ".", nameof(roleArn));
+                throw new ArgumentException("The cloud account " + accountId + " names the role " + roleArn + ", which is in account " + arnAccount + ".");
             }
         }
 
         if (options.AccountRoles.TryGetValue(arnAccount, out var existing)
             && (existing.RoleArn != roleArn || existing.ExternalId != externalId))
         {
-            throw new ArgumentException("The cloud account " + arnAccount + " is given twice with different roles (" + existing.RoleArn + ", " + roleArn + ").", nameof(accountId));
+            throw new ArgumentException("The cloud account " + arnAccount + " is given twice with different roles (" + existing.RoleArn + ", " + roleArn + ").");
         }
 
         options.AccountRoles[arnAccount] = new AccountRole(roleArn!, externalId!);

@@ -88,21 +88,38 @@ internal static class FailureTranslator
             case HttpRequestException or IOException or TimeoutException or OperationCanceledException:
                 // An HTTP timeout surfaces as a cancellation that nobody asked for: it fails this call, not the run.
                 result.ErrorCode = NetworkError;
-                result.Reason = "No answer from AWS: " + exception.Message;
+                result.Reason = "No answer from AWS" + (callAction is null ? string.Empty : " to " + callAction) + ": " + NetworkMessage(exception);
                 break;
             case JobFailureException known:
                 result.ErrorCode = known.ErrorCode;
                 result.Reason = known.Message;
                 break;
             default:
+                // A defect or a condition the module does not know: the stack trace and the exception's type go to the
+                // verbose stream (Unexpected), the user reads what went wrong, never a .NET type name or parameter suffix.
                 result.ErrorCode = InternalError;
                 result.Unexpected = true;
-                result.Reason = "Unexpected " + exception.GetType().Name + ": " + exception.Message;
+                result.Reason = "Unexpected error: " + UserMessages.Of(exception);
                 break;
         }
 
         // AWS messages can quote the request (signatures, tokens, keys): nothing of that reaches a result or a run.
         result.Reason = AwsSecretRedactor.Redact(result.Reason);
+    }
+
+    // An HTTP failure's own message is generic ("An error occurred while sending the request."); the inner socket or TLS
+    // error says what happened. A cancellation nobody asked for is the SDK's timeout.
+    private static string NetworkMessage(Exception exception)
+    {
+        if (exception is OperationCanceledException or TimeoutException)
+        {
+            return "the request timed out.";
+        }
+
+        var inner = exception.InnerException;
+        return inner is null || string.IsNullOrWhiteSpace(inner.Message) || inner.Message == exception.Message
+            ? exception.Message
+            : exception.Message.TrimEnd('.') + ": " + inner.Message;
     }
 
     private static void FillMissingAction(RemediationResult result, string? errorCode, string? message, string? callAction)

@@ -72,7 +72,8 @@ internal sealed class RemediationOptions
 
     private static int InRange(int value, int min, int max, string parameter) => value >= min && value <= max
         ? value
-        : throw new ArgumentOutOfRangeException(parameter, value, "-" + parameter + " " + value.ToString(System.Globalization.CultureInfo.InvariantCulture) +
+        // No ParamName or ActualValue: the message names both in PowerShell's words, without .NET's " (Parameter 'x')".
+        : throw new ArgumentOutOfRangeException(null, "-" + parameter + " " + value.ToString(System.Globalization.CultureInfo.InvariantCulture) +
             " is outside IAM's range " + min.ToString(System.Globalization.CultureInfo.InvariantCulture) + " to " + max.ToString(System.Globalization.CultureInfo.InvariantCulture) + ".");
 
     /// <summary>Allow jobs marked disruptive (they stop instances or replace volumes).</summary>

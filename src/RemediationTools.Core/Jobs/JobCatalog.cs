@@ -26,6 +26,7 @@ internal sealed class JobCatalog
             }
 
             byId[id] = job;
+            JobReferenceFacts.Publish(job);
             foreach (var ruleId in job.Info.RuleIds)
             {
                 if (!byRuleId.ContainsKey(ruleId.Trim()))

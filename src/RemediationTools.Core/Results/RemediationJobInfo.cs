@@ -6,8 +6,20 @@ public sealed class RemediationJobInfo
     /// <summary>The job's ID, kebab-case (for example <c>security-group-close-port-5432</c>); the same name with underscores is an alias.</summary>
     public string Id { get; set; } = string.Empty;
 
+    /// <summary>The other names the job is found by: its ID with underscores instead of hyphens.</summary>
+    public IReadOnlyList<string> Aliases => Id.IndexOf('-') >= 0 ? new[] { Id.Replace('-', '_') } : Array.Empty<string>();
+
     /// <summary>The rule IDs of findings this job serves.</summary>
     public IReadOnlyList<string> RuleIds { get; set; } = Array.Empty<string>();
+
+    /// <summary>
+    /// The AWS Security Hub controls (for example <c>EC2.13</c>) whose findings (ASFF) this job fixes; empty when no control's
+    /// check is exactly what the job fixes.
+    /// </summary>
+    public IReadOnlyList<string> SecurityHubControls { get; set; } = Array.Empty<string>();
+
+    /// <summary>The parameters of Invoke-Remediation that change what this job does, with their defaults.</summary>
+    public IReadOnlyList<RemediationJobParameter> Parameters { get; set; } = Array.Empty<RemediationJobParameter>();
 
     /// <summary>A one-line title.</summary>
     public string Title { get; set; } = string.Empty;
@@ -51,4 +63,20 @@ public sealed class RemediationJobInfo
 
     /// <inheritdoc />
     public override string ToString() => Id;
+}
+
+/// <summary>A parameter of Invoke-Remediation that changes what a job does.</summary>
+public sealed class RemediationJobParameter
+{
+    /// <summary>The parameter's name, without the dash (for example <c>KmsKeyId</c>).</summary>
+    public string Name { get; set; } = string.Empty;
+
+    /// <summary>What the parameter changes in the job.</summary>
+    public string Description { get; set; } = string.Empty;
+
+    /// <summary>What the job does without the parameter.</summary>
+    public string DefaultValue { get; set; } = string.Empty;
+
+    /// <inheritdoc />
+    public override string ToString() => "-" + Name;
 }

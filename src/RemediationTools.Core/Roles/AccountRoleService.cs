@@ -17,6 +17,18 @@ internal sealed class AccountRoleRequest
     /// <summary>The hosting account trusted when the worker role ARN is not known yet.</summary>
     public string? HostingAccountId { get; set; }
 
+    /// <summary>
+    /// With <see cref="HostingAccountId"/>: only roles of the hosting account whose name matches this IAM pattern
+    /// (<c>*</c> and <c>?</c>) may assume the role (<c>ArnLike aws:PrincipalArn arn:aws:iam::&lt;hosting&gt;:role/&lt;pattern&gt;</c>).
+    /// </summary>
+    public string? TrustedRoleName { get; set; }
+
+    /// <summary>
+    /// With <see cref="HostingAccountId"/>: only principals of accounts in this AWS Organizations organization may
+    /// assume the role (<c>StringEquals aws:PrincipalOrgID</c>).
+    /// </summary>
+    public string? OrganizationId { get; set; }
+
     public string ExternalId { get; set; } = string.Empty;
 
     public IReadOnlyList<RemediationJobInfo> Jobs { get; set; } = Array.Empty<RemediationJobInfo>();
@@ -63,7 +75,15 @@ internal sealed class AccountRoleService
     }
 
     /// <summary>The trust policy: only <paramref name="principalArn"/> may assume the role, and only with the external ID.</summary>
-    public static string TrustPolicy(string principalArn, string externalId)
+    public static string TrustPolicy(string principalArn, string externalId) => TrustPolicy(principalArn, externalId, null, null);
+
+    /// <summary>
+    /// The trust policy: only <paramref name="principalArn"/> may assume the role, only with the external ID, and, when
+    /// given, only principals whose ARN matches <paramref name="principalArnPattern"/> (<c>ArnLike aws:PrincipalArn</c>)
+    /// of accounts in organization <paramref name="organizationId"/> (<c>StringEquals aws:PrincipalOrgID</c>). Several
+    /// keys of one statement's condition all have to hold, as IAM evaluates them.
+    /// </summary>
+    public static string TrustPolicy(string principalArn, string externalId, string? principalArnPattern, string? organizationId)
     {
         using var stream = new MemoryStream();
         using (var writer = new Utf8JsonWriter(stream, WriterOptions))
@@ -81,7 +101,19 @@ internal sealed class AccountRoleService
             writer.WriteStartObject("Condition");
             writer.WriteStartObject("StringEquals");
             writer.WriteString("sts:ExternalId", externalId);
+            if (organizationId is not null)
+            {
+                writer.WriteString("aws:PrincipalOrgID", organizationId);
+            }
+
             writer.WriteEndObject();
+            if (principalArnPattern is not null)
+            {
+                writer.WriteStartObject("ArnLike");
+                writer.WriteString("aws:PrincipalArn", principalArnPattern);
+                writer.WriteEndObject();
+            }
+
             writer.WriteEndObject();
             writer.WriteEndObject();
             writer.WriteEndArray();
@@ -108,8 +140,26 @@ internal sealed class AccountRoleService
             throw new ArgumentException("No job was chosen: the role needs at least one job.");
         }
 
+        if ((request.TrustedRoleName is not null || request.OrganizationId is not null) && request.HostingAccountId is null)
+        {
+            throw new ArgumentException("A trusted role name pattern and an organization ID narrow the trust of a hosting account: name the hosting account ID with them.");
+        }
+
+        // Bad input is refused before any AWS call.
+        if (request.TrustedRoleName is not null)
+        {
+            RoleNames.RoleNameWildcard(request.TrustedRoleName);
+        }
+
+        if (request.OrganizationId is not null)
+        {
+            RoleNames.OrganizationId(request.OrganizationId);
+        }
+
         var (accountId, partition) = await CallerAccountAsync(cancellationToken).ConfigureAwait(false);
         string principal;
+        string? principalArnPattern = null;
+
         if (request.WorkerRoleArn is not null)
         {
             RoleNames.RoleArn(request.WorkerRoleArn);
@@ -117,7 +167,12 @@ internal sealed class AccountRoleService
         }
         else if (request.HostingAccountId is not null)
         {
-            principal = $"arn:{partition}:iam::{RoleNames.AccountId(request.HostingAccountId)}:root";
+            var hosting = RoleNames.AccountId(request.HostingAccountId);
+            principal = $"arn:{partition}:iam::{hosting}:root";
+            if (request.TrustedRoleName is not null)
+            {
+                principalArnPattern = $"arn:{partition}:iam::{hosting}:role/{request.TrustedRoleName}";
+            }
         }
         else
         {
@@ -127,7 +182,7 @@ internal sealed class AccountRoleService
         var spec = new ManagedRoleSpec
         {
             RoleName = request.RoleName,
-            TrustPolicy = TrustPolicy(principal, request.ExternalId),
+            TrustPolicy = TrustPolicy(principal, request.ExternalId, principalArnPattern, request.OrganizationId),
             Description = request.Description ?? DefaultDescription,
             MaxSessionDuration = request.MaxSessionDuration,
             Tags = tags,
@@ -145,6 +200,8 @@ internal sealed class AccountRoleService
             Jobs = request.Jobs.Select(j => j.Id).ToList(),
             IncludeUndo = request.IncludeUndo,
             TrustedPrincipal = principal,
+            TrustedPrincipalArnPattern = principalArnPattern,
+            TrustedOrganizationId = request.OrganizationId,
             Status = plan.Status,
             Changes = plan.Changes.ToList(),
         };

@@ -15,6 +15,8 @@ internal static class RoleNames
     private static readonly Regex RoleNamePattern = new(@"^[\w+=,.@-]{1,64}$", RegexOptions.CultureInvariant);
     private static readonly Regex ExternalIdPattern = new(@"^[\w+=,.@:/-]{2,1224}$", RegexOptions.CultureInvariant);
     private static readonly Regex AccountIdPattern = new(@"^\d{12}$", RegexOptions.CultureInvariant);
+    private static readonly Regex RoleNameWildcardPattern = new(@"^(?:[\w+=,.@*?-]+/)*[\w+=,.@*?-]{1,64}$", RegexOptions.CultureInvariant);
+    private static readonly Regex OrganizationIdPattern = new(@"^o-[a-z0-9]{10,32}$", RegexOptions.CultureInvariant);
     private static readonly Regex RoleArnPattern = new(
         @"^arn:(?<partition>aws[a-z-]*):iam::(?<account>\d{12}|\*):role/(?:[\x21-\x7E]*/)?(?<name>[\w+=,.@*?-]{1,64})$",
         RegexOptions.CultureInvariant);
@@ -28,6 +30,28 @@ internal static class RoleNames
         }
 
         return name;
+    }
+
+    /// <summary>Throws when <paramref name="pattern"/> is not an IAM role name with optional <c>*</c> and <c>?</c> wildcards (and path).</summary>
+    public static string RoleNameWildcard(string? pattern)
+    {
+        if (pattern is null || !RoleNameWildcardPattern.IsMatch(pattern))
+        {
+            throw new ArgumentException($"'{pattern}' is not a role name pattern: use 1 to 64 letters, digits, + = , . @ _ - and the wildcards * and ?, optionally after a path (path/name).");
+        }
+
+        return pattern;
+    }
+
+    /// <summary>Throws when <paramref name="organizationId"/> is not an AWS Organizations organization ID.</summary>
+    public static string OrganizationId(string? organizationId)
+    {
+        if (organizationId is null || !OrganizationIdPattern.IsMatch(organizationId))
+        {
+            throw new ArgumentException($"'{organizationId}' is not an organization ID: o- followed by 10 to 32 lower-case letters or digits, such as o-a1b2c3d4e5.");
+        }
+
+        return organizationId;
     }
 
     /// <summary>Throws when <paramref name="externalId"/> is not a valid STS external ID.</summary>

@@ -37,6 +37,15 @@ public sealed class RemediationAccountRole
     /// <summary>The principal the trust policy lets assume the role (the worker role, or the hosting account's root).</summary>
     public string TrustedPrincipal { get; set; } = string.Empty;
 
+    /// <summary>
+    /// The pattern the trust policy requires of the caller's ARN (<c>ArnLike aws:PrincipalArn</c>, from
+    /// <c>-TrustedRoleName</c>), or null when any principal of <see cref="TrustedPrincipal"/>'s account may assume the role.
+    /// </summary>
+    public string? TrustedPrincipalArnPattern { get; set; }
+
+    /// <summary>The organization the trust policy requires of the caller's account (<c>aws:PrincipalOrgID</c>), or null.</summary>
+    public string? TrustedOrganizationId { get; set; }
+
     /// <summary>Created, Updated or Unchanged.</summary>
     public RemediationRoleStatus Status { get; set; }
 

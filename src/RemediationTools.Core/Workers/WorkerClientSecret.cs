@@ -135,7 +135,15 @@ internal static class WorkerClientSecret
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException or System.Security.SecurityException)
         {
-            throw new ArgumentException(givenAs + " names '" + path + "', which cannot be read: " + ex.GetType().Name + ".", ex);
+            // What went wrong in words, not the exception's type name.
+            string why = ex switch
+            {
+                FileNotFoundException => "it does not exist",
+                DirectoryNotFoundException => "its folder does not exist",
+                UnauthorizedAccessException or System.Security.SecurityException => "access to it is denied",
+                _ => ex.Message.TrimEnd('.'),
+            };
+            throw new ArgumentException(givenAs + " names '" + path + "', which cannot be read: " + why + ".", ex);
         }
 
         var secret = content.TrimEnd('\r', '\n');

@@ -16,6 +16,7 @@ public abstract class AwsCmdletBase : PSCmdlet, IDisposable
     /// <summary>The name of an AWS credentials profile.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ProfileNameCompleter))]
     public string? ProfileName { get; set; }
 
     /// <summary>The AWS region of the caller's session.</summary>

@@ -29,6 +29,7 @@ public sealed class GetRemediationJobCommand : PSCmdlet
     [Parameter]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ServiceCompleter))]
     public string[]? Service { get; set; }
 
     /// <summary>Writes the matching jobs, each once.</summary>

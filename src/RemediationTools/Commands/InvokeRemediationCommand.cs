@@ -66,6 +66,7 @@ public sealed class InvokeRemediationCommand : AwsCmdletBase
     [Parameter(ParameterSetName = FindingSet), Parameter(ParameterSetName = PathSet), Parameter(ParameterSetName = LiteralPathSet), Parameter(ParameterSetName = ResourceSet)]
     [ValidateNotNullOrEmpty]
     [CloudAccountTransformation]
+    [ArgumentCompleter(typeof(CloudAccountCompleter))]
     public RemediationCloudAccount[]? CloudAccount { get; set; }
 
     /// <summary>The role to assume in the finding's account.</summary>
@@ -241,7 +242,7 @@ public sealed class InvokeRemediationCommand : AwsCmdletBase
         }
         catch (ArgumentException ex)
         {
-            ThrowTerminatingError(new ErrorRecord(new ArgumentException(ErrorText.WithoutParameterSuffix(ex)), errorId, ErrorCategory.InvalidArgument, target));
+            ThrowTerminatingError(new ErrorRecord(UserMessages.ForUser(ex), errorId, ErrorCategory.InvalidArgument, target));
         }
     }
 }

@@ -27,6 +27,20 @@ public sealed class NewRemediationAccountRoleCommand : AwsCmdletBase
     [ValidateNotNullOrEmpty]
     public string? HostingAccountId { get; set; }
 
+    /// <summary>
+    /// With -HostingAccountId: only roles of the hosting account whose name matches this pattern (wildcards * and ?)
+    /// may assume the role (ArnLike aws:PrincipalArn).
+    /// </summary>
+    [Parameter(ParameterSetName = HostingAccountSet)]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string? TrustedRoleName { get; set; }
+
+    /// <summary>With -HostingAccountId: only principals of accounts in this organization may assume the role (aws:PrincipalOrgID).</summary>
+    [Parameter(ParameterSetName = HostingAccountSet)]
+    [ValidateNotNullOrEmpty]
+    public string? OrganizationId { get; set; }
+
     /// <summary>The external ID the trust policy requires: the organization ID.</summary>
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
@@ -77,6 +91,8 @@ public sealed class NewRemediationAccountRoleCommand : AwsCmdletBase
                     RoleName = RoleName,
                     WorkerRoleArn = WorkerRoleArn,
                     HostingAccountId = HostingAccountId,
+                    TrustedRoleName = TrustedRoleName,
+                    OrganizationId = OrganizationId,
                     ExternalId = ExternalId!,
                     Jobs = RoleCmdletSupport.SelectJobs(Job),
                     IncludeUndo = IncludeUndo.IsPresent,

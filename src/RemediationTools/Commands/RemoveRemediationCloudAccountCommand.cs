@@ -22,6 +22,7 @@ public sealed class RemoveRemediationCloudAccountCommand : StoreCmdletBase
     /// <summary>The 12-digit account IDs to remove.</summary>
     [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
     [ValidatePattern(@"^\d{12}$")]
+    [ArgumentCompleter(typeof(CloudAccountCompleter))]
     public string[] AccountId { get; set; } = Array.Empty<string>();
 
     /// <summary>Writes the changed group.</summary>

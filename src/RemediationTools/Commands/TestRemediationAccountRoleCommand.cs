@@ -39,6 +39,7 @@ public sealed class TestRemediationAccountRoleCommand : AwsCmdletBase
     /// <summary>A profile whose credentials assume the role (for example the worker role's); the cmdlet's own credentials when no source is given.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ProfileNameCompleter))]
     public string? SourceProfileName { get; set; }
 
     /// <summary>A credentials object that assumes the role (AWS Tools credentials, or an object with AccessKey, SecretKey and SessionToken).</summary>

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using RemediationTools.Completers;
 using RemediationTools.Core.Engine;
 using RemediationTools.Core.Jobs;
 using RemediationTools.Core.Results;
@@ -53,6 +54,7 @@ public sealed class UndoRemediationCommand : AwsCmdletBase
     [Parameter]
     [ValidateNotNullOrEmpty]
     [CloudAccountTransformation]
+    [ArgumentCompleter(typeof(CloudAccountCompleter))]
     public RemediationCloudAccount[]? CloudAccount { get; set; }
 
     /// <summary>
@@ -72,7 +74,7 @@ public sealed class UndoRemediationCommand : AwsCmdletBase
         }
         catch (ArgumentException ex)
         {
-            ThrowTerminatingError(new ErrorRecord(new ArgumentException(ErrorText.WithoutParameterSuffix(ex)), ErrorIds.RoleArnInvalid, ErrorCategory.InvalidArgument, RoleArn ?? ExternalId));
+            ThrowTerminatingError(new ErrorRecord(UserMessages.ForUser(ex), ErrorIds.RoleArnInvalid, ErrorCategory.InvalidArgument, RoleArn ?? ExternalId));
         }
 
         CloudAccountBinder.AddAll(this, _options, CloudAccount);

@@ -86,7 +86,7 @@ internal sealed partial class ControlApi
 
     private SandboxHttpResponse CreateAccount(JsonElement json)
     {
-        var account = _server.CreateAccount(OptionalString(json, "accountId"), OptionalBool(json, "defaultVpc") ?? true);
+        var account = _server.CreateAccount(OptionalString(json, "accountId"), OptionalBool(json, "defaultVpc") ?? true, OptionalString(json, "organizationId"));
         return Ok(new Dictionary<string, object?>
         {
             ["accountId"] = account.AccountId,

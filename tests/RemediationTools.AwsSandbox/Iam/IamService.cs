@@ -74,7 +74,7 @@ internal sealed partial class IamService : IAwsService
         var tags = IamValidation.Tags(args);
         var arn = RoleArn(context, path, name);
         Authorizer.Require(context, "iam:CreateRole", arn);
-        ValidateTrustPolicy(trust);
+        ValidateTrustPolicy(context, trust);
         if (tags.Count > 50)
         {
             throw new AwsServiceError(409, "LimitExceeded", "The number of tags has reached the maximum limit.");
@@ -113,14 +113,37 @@ internal sealed partial class IamService : IAwsService
         return value;
     }
 
-    private static void ValidateTrustPolicy(string document)
+    private static void ValidateTrustPolicy(AwsRequestContext context, string document)
     {
-        PolicyDocument.Parse(document, isTrustPolicy: true);
+        var parsed = PolicyDocument.Parse(document, isTrustPolicy: true);
         if (PolicyDocument.CountedLength(document) > MaxTrustPolicyCharacters)
         {
             throw new AwsServiceError(409, "LimitExceeded", $"Cannot exceed quota for ACLSizePerRole: {MaxTrustPolicyCharacters}");
         }
+
+        // IAM stores a role or user principal as that entity's unique ID, so a trust policy naming a role or user that
+        // does not exist is refused (the IAM User Guide, Principal element: "IAM roles", "IAM users").
+        foreach (var principal in parsed.Statements.SelectMany(s => s.AwsPrincipals ?? []))
+        {
+            var match = PrincipalEntityArn().Match(principal);
+            if (!match.Success)
+            {
+                continue;
+            }
+
+            var exists = context.State.Accounts.TryGetValue(match.Groups["account"].Value, out var account)
+                && (match.Groups["kind"].Value == "role"
+                    ? account.Iam.Roles.Values.Any(r => r.Arn == principal)
+                    : account.Iam.Users.Values.Any(u => u.Arn == principal));
+            if (!exists)
+            {
+                throw new AwsServiceError(400, "MalformedPolicyDocument", $"Invalid principal in policy: \"AWS\":\"{principal}\"");
+            }
+        }
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^arn:aws[a-z-]*:iam::(?<account>\d{12}):(?<kind>role|user)/")]
+    private static partial System.Text.RegularExpressions.Regex PrincipalEntityArn();
 
     private static string GetRole(AwsRequestContext context) => Ok(context, Role(RoleFromArgs(context), withTags: true));
 
@@ -174,7 +197,7 @@ internal sealed partial class IamService : IAwsService
     {
         var role = RoleFromArgs(context);
         var document = IamValidation.Required(context.Args, "PolicyDocument", "policyDocument");
-        ValidateTrustPolicy(document);
+        ValidateTrustPolicy(context, document);
         role.TrustPolicy = document;
         return Ok(context);
     }

@@ -64,10 +64,11 @@ function New-AwsSandboxAccount {
     were deleted: CreateSecurityGroup then needs a VpcId, and revokes follow the non-default VPC rules.
     #>
     [CmdletBinding()]
-    param([Parameter(Mandatory)] $Sandbox, [string] $AccountId, [switch] $NoDefaultVpc)
+    param([Parameter(Mandatory)] $Sandbox, [string] $AccountId, [switch] $NoDefaultVpc, [string] $OrganizationId)
     $request = @{}
     if ($AccountId) { $request.accountId = $AccountId }
     if ($NoDefaultVpc) { $request.defaultVpc = $false }
+    if ($OrganizationId) { $request.organizationId = $OrganizationId }
     $body = $request | ConvertTo-Json -Compress
     Invoke-RestMethod -Method Post -Uri ($Sandbox.Endpoint + '_sandbox/accounts') -Body $body -ContentType 'application/json'
 }

@@ -90,6 +90,12 @@ internal sealed partial class StsService : IAwsService
             conditionContext["sts:ExternalId"] = externalId;
         }
 
+        // IAM puts aws:PrincipalOrgID in the request context only when the caller's account is in an organization.
+        if (context.State.Accounts.TryGetValue(caller.AccountId, out var callerAccount) && callerAccount.OrganizationId is { } organizationId)
+        {
+            conditionContext["aws:PrincipalOrgID"] = organizationId;
+        }
+
         var trust = PolicyEvaluator.EvaluateTrust(PolicyDocument.Parse(role.TrustPolicy, isTrustPolicy: true), caller, "sts:AssumeRole", conditionContext, out var namesCallerExactly);
         if (trust != PolicyDecision.Allow)
         {

@@ -27,6 +27,64 @@ public class FailureTranslatorTests
     }
 
     [Fact]
+    public void Fill_UnexpectedArgumentException_ReasonWithoutTypeNameOrParameterSuffix()
+    {
+        var result = new RemediationResult();
+
+        FailureTranslator.Fill(result, new ArgumentException("'sg-x' is not a security group ID.", "resourceId"), null);
+
+        Assert.Equal(FailureTranslator.InternalError, result.ErrorCode);
+        Assert.Equal("Unexpected error: 'sg-x' is not a security group ID.", result.Reason);
+    }
+
+    [Fact]
+    public void Fill_HttpRequestException_NamesTheCallAndTheSocketErrorNotTheType()
+    {
+        var result = new RemediationResult();
+        var http = new HttpRequestException("An error occurred while sending the request.", new IOException("Connection refused (127.0.0.1:9)"));
+
+        FailureTranslator.Fill(result, http, "ec2:DescribeSecurityGroups");
+
+        Assert.Equal(FailureTranslator.NetworkError, result.ErrorCode);
+        Assert.Equal("No answer from AWS to ec2:DescribeSecurityGroups: An error occurred while sending the request: Connection refused (127.0.0.1:9)", result.Reason);
+        Assert.DoesNotContain(nameof(HttpRequestException), result.Reason, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("roleArn", "'x' is not an IAM role ARN.", "'x' is not an IAM role ARN.")]
+    [InlineData(null, "plain", "plain")]
+    public void UserMessages_ArgumentException_WithoutParameterSuffix(string? parameter, string message, string expected)
+    {
+        Assert.Equal(expected, UserMessages.Of(new ArgumentException(message, parameter)));
+    }
+
+    [Fact]
+    public void UserMessages_ArgumentOutOfRange_KeepsTheValueDropsTheDotNetLines()
+    {
+        var text = UserMessages.Of(new ArgumentOutOfRangeException("ThrottleLimit", 0, "ThrottleLimit must be at least 1."));
+
+        Assert.Equal("ThrottleLimit must be at least 1. (value: '0')", text);
+    }
+
+    [Fact]
+    public void RemediationOptions_MinimumLengthOutOfRange_MessageNamesParameterAndValueOnly()
+    {
+        var error = Assert.ThrowsAny<ArgumentException>(() => new RemediationOptions { MinimumPasswordLength = 200 });
+
+        Assert.Equal("-MinimumLength 200 is outside IAM's range 6 to 128.", error.Message);
+    }
+
+    [Fact]
+    public void RemediationOptions_BadKmsKey_MessageNamesValueAndParameterWithoutDotNetSuffix()
+    {
+        var error = Assert.ThrowsAny<ArgumentException>(() => new RemediationOptions { KmsKeyId = "not-a-key" });
+
+        Assert.Contains("'not-a-key'", error.Message, StringComparison.Ordinal);
+        Assert.EndsWith("(-KmsKeyId).", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("(Parameter", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Fill_AssumeRoleDenied_FailedWithOwnCodeAndStsAction()
     {
         var result = new RemediationResult();

@@ -25,7 +25,8 @@ public sealed class UnexpectedFailureTests
 
         Assert.Equal(new[] { RemediationStatus.Remediated, RemediationStatus.Failed, RemediationStatus.Remediated }, results.Select(r => r.Status));
         Assert.Equal(FailureTranslator.InternalError, results[1].ErrorCode);
-        Assert.Equal("Unexpected KeyNotFoundException: boom", results[1].Reason);
+        Assert.Equal("Unexpected error: boom", results[1].Reason);
+        Assert.DoesNotContain(nameof(KeyNotFoundException), results[1].Reason, StringComparison.Ordinal);
         Assert.DoesNotContain(" at ", results[1].Reason, StringComparison.Ordinal);
         Assert.False(RemediationEngine.IsRetryable(results[1]));
         Assert.Equal(1, job.Plans("bad"));

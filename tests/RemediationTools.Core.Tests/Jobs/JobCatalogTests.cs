@@ -68,4 +68,42 @@ public class JobCatalogTests
         Assert.Equal("SecurityGroup", info.ResourceType);
         Assert.Contains(info, JobCatalog.Default.Describe());
     }
+
+    [Fact]
+    public void Describe_SecurityHubControls_EveryMappedControlIsListedOnItsJobOnly()
+    {
+        foreach (var pair in RemediationTools.Core.Findings.FindingParser.SecurityHubControls)
+        {
+            var job = JobCatalog.Default.FindById(pair.Value);
+            Assert.NotNull(job);
+            Assert.Contains(pair.Key, job!.Info.SecurityHubControls);
+        }
+
+        Assert.Equal(
+            RemediationTools.Core.Findings.FindingParser.SecurityHubControls.Count,
+            JobCatalog.Default.Describe().Sum(j => j.SecurityHubControls.Count));
+        Assert.Equal(new[] { "S3.2", "S3.3", "S3.8" }, JobCatalog.Default.FindById("s3-remove-public-access")!.Info.SecurityHubControls);
+    }
+
+    [Theory]
+    [InlineData("ec2-close-port-22", "RangeMode", "Split")]
+    [InlineData("security-group-close-port-22", "RangeMode", "Split")]
+    [InlineData("kinesis-encrypt-stream", "KmsKeyId", "alias/aws/kinesis")]
+    [InlineData("aws-iam-password-policy-min-length", "MinimumLength", "14")]
+    [InlineData("elb-enable-access-logs", "LoggingBucketPrefix", "vss-logging-target")]
+    public void Describe_JobWithOptions_ListsItsInvokeRemediationParameter(string jobId, string parameter, string defaultValue)
+    {
+        var info = JobCatalog.Default.FindById(jobId)!.Info;
+
+        var listed = Assert.Single(info.Parameters);
+        Assert.Equal(parameter, listed.Name);
+        Assert.Equal(defaultValue, listed.DefaultValue);
+        Assert.Equal(new[] { jobId.Replace('-', '_') }, info.Aliases);
+    }
+
+    [Fact]
+    public void Describe_JobWithoutOptions_ListsNoParameters()
+    {
+        Assert.Empty(JobCatalog.Default.FindById("aws-kms-key-rotates")!.Info.Parameters);
+    }
 }

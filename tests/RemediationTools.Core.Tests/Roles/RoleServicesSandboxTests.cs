@@ -77,16 +77,17 @@ public sealed class RoleServicesSandboxTests : IDisposable
     [Fact]
     public async Task AccountAndWorkerRoles_CreatedRerunAndAssumed_OnlyWithTheExternalId()
     {
-        var workerArn = $"arn:aws:iam::{hosting.AccountId}:role/{RoleNames.DefaultWorkerRoleName}";
-        var request = new AccountRoleRequest { WorkerRoleArn = workerArn, ExternalId = OrgId, Jobs = new[] { SecurityGroupJob }, Tags = new Dictionary<string, string> { ["team"] = "security" } };
+        // The worker role first: IAM refuses a trust policy that names a role that does not exist yet.
+        var accountRoleArn = $"arn:aws:iam::{cloud.AccountId}:role/RemediationTools";
+        var worker = await EnsureWorkerRoleAsync(accountRoleArn);
+        Assert.Equal(RemediationRoleStatus.Created, worker.Status);
+        Assert.Equal(new[] { accountRoleArn }, worker.AccountRoleArns);
+
+        var request = new AccountRoleRequest { WorkerRoleArn = worker.RoleArn, ExternalId = OrgId, Jobs = new[] { SecurityGroupJob }, Tags = new Dictionary<string, string> { ["team"] = "security" } };
         var created = await EnsureAccountRoleAsync(request);
         Assert.Equal(RemediationRoleStatus.Created, created.Status);
-        Assert.Equal($"arn:aws:iam::{cloud.AccountId}:role/RemediationTools", created.RoleArn);
+        Assert.Equal(accountRoleArn, created.RoleArn);
         Assert.Equal(cloud.AccountId, created.AccountId);
-
-        var worker = await EnsureWorkerRoleAsync(created.RoleArn);
-        Assert.Equal(RemediationRoleStatus.Created, worker.Status);
-        Assert.Equal(new[] { created.RoleArn }, worker.AccountRoleArns);
 
         Assert.Equal(RemediationRoleStatus.Unchanged, (await EnsureAccountRoleAsync(request)).Status);
         Assert.Equal(RemediationRoleStatus.Unchanged, (await EnsureWorkerRoleAsync(created.RoleArn)).Status);
@@ -99,6 +100,67 @@ public sealed class RoleServicesSandboxTests : IDisposable
         Assert.Equal("AccessDenied", wrong.ErrorCode);
         var none = await Assert.ThrowsAsync<AmazonSecurityTokenServiceException>(() => sts.AssumeRoleAsync(new AssumeRoleRequest { RoleArn = created.RoleArn, RoleSessionName = "roles-test" }));
         Assert.Equal("AccessDenied", none.ErrorCode);
+    }
+
+    [Fact]
+    public async Task AccountRole_HostingAccountNarrowedByRoleNameAndOrganization_OnlyMatchingRolesOfTheOrganizationAssume()
+    {
+        server.CreateAccount(hosting.AccountId, organizationId: OrgId);
+        var accountRoleArn = $"arn:aws:iam::{cloud.AccountId}:role/RemediationTools";
+        var created = await EnsureAccountRoleAsync(new AccountRoleRequest
+        {
+            HostingAccountId = hosting.AccountId, TrustedRoleName = "RemediationToolsWork*", OrganizationId = OrgId, ExternalId = OrgId, Jobs = new[] { SecurityGroupJob },
+        });
+        var workerService = new WorkerRoleService(await ClientsAsync(hosting), Region);
+        async Task<RemediationWorkerRole> WorkerAsync(string name) => await workerService.ApplyAsync(
+            await workerService.PlanAsync(new WorkerRoleRequest { RoleName = name, AccountRoleArns = new[] { accountRoleArn } }, CancellationToken.None), CancellationToken.None);
+        var worker = await WorkerAsync("RemediationToolsWorker");
+        var other = await WorkerAsync("BuildAgent");
+        using var workerSts = Sts(server.IssueInstanceProfileCredentials(hosting.AccountId, worker.InstanceProfileName));
+        using var otherSts = Sts(server.IssueInstanceProfileCredentials(hosting.AccountId, other.InstanceProfileName));
+
+        var assumed = await workerSts.AssumeRoleAsync(new AssumeRoleRequest { RoleArn = accountRoleArn, ExternalId = OrgId, RoleSessionName = "narrowed" });
+        var refused = await Assert.ThrowsAsync<AmazonSecurityTokenServiceException>(() => otherSts.AssumeRoleAsync(new AssumeRoleRequest { RoleArn = accountRoleArn, ExternalId = OrgId, RoleSessionName = "narrowed" }));
+        var trust = (await (await ClientsAsync(cloud)).Iam().GetRoleAsync(new GetRoleRequest { RoleName = "RemediationTools" })).Role.AssumeRolePolicyDocument ?? string.Empty;
+
+        Assert.Contains(":assumed-role/RemediationTools/narrowed", assumed.AssumedRoleUser.Arn, StringComparison.Ordinal);
+        Assert.Equal("AccessDenied", refused.ErrorCode);
+        Assert.Equal($"arn:aws:iam::{hosting.AccountId}:role/RemediationToolsWork*", created.TrustedPrincipalArnPattern);
+        Assert.Equal(OrgId, created.TrustedOrganizationId);
+        Assert.Contains("\"ArnLike\":{\"aws:PrincipalArn\":\"arn:aws:iam::" + hosting.AccountId + ":role/RemediationToolsWork*\"}", Uri.UnescapeDataString(trust), StringComparison.Ordinal);
+        Assert.Contains("\"aws:PrincipalOrgID\":\"" + OrgId + "\"", Uri.UnescapeDataString(trust), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AccountRole_HostingAccountOfAnotherOrganization_CannotAssume()
+    {
+        server.CreateAccount(hosting.AccountId, organizationId: "o-other00000");
+        var accountRoleArn = $"arn:aws:iam::{cloud.AccountId}:role/RemediationTools";
+        await EnsureAccountRoleAsync(new AccountRoleRequest { HostingAccountId = hosting.AccountId, OrganizationId = OrgId, ExternalId = OrgId, Jobs = new[] { SecurityGroupJob } });
+        var worker = await EnsureWorkerRoleAsync(accountRoleArn);
+        using var sts = Sts(server.IssueInstanceProfileCredentials(hosting.AccountId, worker.InstanceProfileName));
+
+        var refused = await Assert.ThrowsAsync<AmazonSecurityTokenServiceException>(() => sts.AssumeRoleAsync(new AssumeRoleRequest { RoleArn = accountRoleArn, ExternalId = OrgId, RoleSessionName = "s2" }));
+
+        Assert.Equal("AccessDenied", refused.ErrorCode);
+    }
+
+    [Theory]
+    [InlineData(null, "bad name!", null, "'bad name!'")]
+    [InlineData(null, null, "org-1", "'org-1'")]
+    [InlineData("arn:aws:iam::111111111111:role/W", "W*", null, "hosting account ID")]
+    public async Task AccountRole_BadTrustNarrowing_ThrowsNamingTheValue(string? workerRoleArn, string? trustedRoleName, string? organizationId, string expected)
+    {
+        var service = new AccountRoleService(await ClientsAsync(cloud), Region);
+        var request = new AccountRoleRequest
+        {
+            WorkerRoleArn = workerRoleArn, HostingAccountId = workerRoleArn is null ? hosting.AccountId : null,
+            TrustedRoleName = trustedRoleName, OrganizationId = organizationId, ExternalId = OrgId, Jobs = new[] { SecurityGroupJob },
+        };
+
+        var ex = await Assert.ThrowsAsync<ArgumentException>(() => service.PlanAsync(request, CancellationToken.None));
+
+        Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -208,9 +270,8 @@ public sealed class RoleServicesSandboxTests : IDisposable
     [Fact]
     public async Task Readiness_ReadyRole_ThenHandEditedDrift_IsReported()
     {
-        var workerArn = $"arn:aws:iam::{hosting.AccountId}:role/{RoleNames.DefaultWorkerRoleName}";
-        var role = await EnsureAccountRoleAsync(new AccountRoleRequest { WorkerRoleArn = workerArn, ExternalId = OrgId, Jobs = new[] { SecurityGroupJob } });
-        var worker = await EnsureWorkerRoleAsync(role.RoleArn);
+        var worker = await EnsureWorkerRoleAsync($"arn:aws:iam::{cloud.AccountId}:role/RemediationTools");
+        var role = await EnsureAccountRoleAsync(new AccountRoleRequest { WorkerRoleArn = worker.RoleArn, ExternalId = OrgId, Jobs = new[] { SecurityGroupJob } });
         var session = server.IssueInstanceProfileCredentials(hosting.AccountId, worker.InstanceProfileName);
         var check = new AccountRoleReadinessService(await ClientsAsync(session.AccessKeyId, session.SecretAccessKey, session.SessionToken), await ClientsAsync(cloud), Region);
         var request = new ReadinessRequest { RoleArn = role.RoleArn, ExternalId = OrgId, Jobs = new[] { SecurityGroupJob } };

@@ -66,6 +66,35 @@ public sealed class SandboxIamTests : IDisposable
         Assert.Equal("ValidationError", result.ErrorCode);
     }
 
+    [Fact]
+    public async Task CreateRole_TrustNamesMissingRole_MalformedPolicyDocumentInvalidPrincipal()
+    {
+        var missing = $"arn:aws:iam::{_sandbox.AccountId}:role/NotYetCreated";
+
+        var refused = await _iam.CallAsync("CreateRole", new() { ["RoleName"] = "Trusting", ["AssumeRolePolicyDocument"] = SandboxHarness.TrustPolicy(missing) });
+        await _iam.CallAsync("CreateRole", new() { ["RoleName"] = "NotYetCreated", ["AssumeRolePolicyDocument"] = SandboxHarness.TrustPolicy(_sandbox.AccountId) });
+        var accepted = await _iam.CallAsync("CreateRole", new() { ["RoleName"] = "Trusting", ["AssumeRolePolicyDocument"] = SandboxHarness.TrustPolicy(missing) });
+
+        Assert.Equal(400, refused.Status);
+        Assert.Equal("MalformedPolicyDocument", refused.ErrorCode);
+        Assert.Equal($"Invalid principal in policy: \"AWS\":\"{missing}\"", refused.ErrorMessage);
+        Assert.Equal(200, accepted.Status);
+    }
+
+    [Fact]
+    public async Task UpdateAssumeRolePolicy_TrustNamesMissingUser_MalformedPolicyDocumentAndTrustKept()
+    {
+        await CreateRoleAsync("Remediator");
+        var before = await _iam.CallAsync("GetRole", new() { ["RoleName"] = "Remediator" });
+
+        var refused = await _iam.CallAsync("UpdateAssumeRolePolicy", new() { ["RoleName"] = "Remediator", ["PolicyDocument"] = SandboxHarness.TrustPolicy($"arn:aws:iam::{_sandbox.AccountId}:user/nobody") });
+        var after = await _iam.CallAsync("GetRole", new() { ["RoleName"] = "Remediator" });
+
+        Assert.Equal("MalformedPolicyDocument", refused.ErrorCode);
+        Assert.StartsWith("Invalid principal in policy", refused.ErrorMessage, StringComparison.Ordinal);
+        Assert.Equal(before.Value("AssumeRolePolicyDocument"), after.Value("AssumeRolePolicyDocument"));
+    }
+
     [Theory]
     [InlineData("not json")]
     [InlineData("{\"Version\":\"2012-10-17\"}")]

@@ -107,6 +107,66 @@ public sealed class SandboxStsTests : IDisposable
         Assert.Equal($"arn:aws:sts::{_sandbox.AccountId}:assumed-role/CrossAccount/s1", ok.AssumedRoleUser.Arn);
     }
 
+    private async Task<string> CreateNarrowedRoleAsync(string trustedAccountId, string principalArnPattern, string? organizationId)
+    {
+        var orgCondition = organizationId is null ? string.Empty : $",\"aws:PrincipalOrgID\":\"{organizationId}\"";
+        var trust = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::" + trustedAccountId
+            + ":root\"},\"Action\":\"sts:AssumeRole\",\"Condition\":{\"StringEquals\":{\"sts:ExternalId\":\"x-1\"" + orgCondition
+            + "},\"ArnLike\":{\"aws:PrincipalArn\":\"" + principalArnPattern + "\"}}}]}";
+        var result = await _sandbox.Iam(_sandbox.Admin).CallAsync("CreateRole", new() { ["RoleName"] = "Narrowed", ["AssumeRolePolicyDocument"] = trust });
+        Assert.Equal(200, result.Status);
+        return $"arn:aws:iam::{_sandbox.AccountId}:role/Narrowed";
+    }
+
+    [Fact]
+    public async Task AssumeRole_ArnLikePrincipalArn_OnlyMatchingUsersOfTheTrustedAccount()
+    {
+        var other = _sandbox.Server.CreateAccount();
+        var worker = _sandbox.Server.CreateUser(other.AccountId, "remediation-worker-1", SandboxHarness.AllowPolicy("sts:AssumeRole"));
+        var intruder = _sandbox.Server.CreateUser(other.AccountId, "developer", SandboxHarness.AllowPolicy("sts:AssumeRole"));
+        var roleArn = await CreateNarrowedRoleAsync(other.AccountId, $"arn:aws:iam::{other.AccountId}:user/remediation-worker-*", null);
+        using var workerSts = _sandbox.Sts(SandboxHarness.Credentials(worker));
+        using var intruderSts = _sandbox.Sts(SandboxHarness.Credentials(intruder));
+
+        var ok = await workerSts.AssumeRoleAsync(new AssumeRoleRequest { RoleArn = roleArn, RoleSessionName = "s1", ExternalId = "x-1" });
+        var error = await Assert.ThrowsAnyAsync<AmazonSecurityTokenServiceException>(() =>
+            intruderSts.AssumeRoleAsync(new AssumeRoleRequest { RoleArn = roleArn, RoleSessionName = "s1", ExternalId = "x-1" }));
+
+        Assert.Equal($"arn:aws:sts::{_sandbox.AccountId}:assumed-role/Narrowed/s1", ok.AssumedRoleUser.Arn);
+        Assert.Equal("AccessDenied", error.ErrorCode);
+    }
+
+    [Fact]
+    public async Task AssumeRole_PrincipalOrgId_OnlyCallersOfAccountsInThatOrganization()
+    {
+        var member = _sandbox.Server.CreateAccount(organizationId: "o-member0001");
+        var outsider = _sandbox.Server.CreateAccount();
+        var memberUser = _sandbox.Server.CreateUser(member.AccountId, "worker", SandboxHarness.AllowPolicy("sts:AssumeRole"));
+        var outsiderUser = _sandbox.Server.CreateUser(outsider.AccountId, "worker", SandboxHarness.AllowPolicy("sts:AssumeRole"));
+        // Trust both accounts by their principal ARN pattern; only the organization condition tells them apart.
+        var trust = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":[\"" + member.AccountId + "\",\"" + outsider.AccountId
+            + "\"]},\"Action\":\"sts:AssumeRole\",\"Condition\":{\"StringEquals\":{\"aws:PrincipalOrgID\":\"o-member0001\"}}}]}";
+        await _sandbox.Iam(_sandbox.Admin).CallAsync("CreateRole", new() { ["RoleName"] = "OrgOnly", ["AssumeRolePolicyDocument"] = trust });
+        var roleArn = $"arn:aws:iam::{_sandbox.AccountId}:role/OrgOnly";
+        using var memberSts = _sandbox.Sts(SandboxHarness.Credentials(memberUser));
+        using var outsiderSts = _sandbox.Sts(SandboxHarness.Credentials(outsiderUser));
+
+        var ok = await memberSts.AssumeRoleAsync(new AssumeRoleRequest { RoleArn = roleArn, RoleSessionName = "s1" });
+        var error = await Assert.ThrowsAnyAsync<AmazonSecurityTokenServiceException>(() =>
+            outsiderSts.AssumeRoleAsync(new AssumeRoleRequest { RoleArn = roleArn, RoleSessionName = "s1" }));
+
+        Assert.Equal($"arn:aws:sts::{_sandbox.AccountId}:assumed-role/OrgOnly/s1", ok.AssumedRoleUser.Arn);
+        Assert.Equal("AccessDenied", error.ErrorCode);
+    }
+
+    [Fact]
+    public void CreateAccount_MalformedOrganizationId_ArgumentExceptionNamingIt()
+    {
+        var error = Assert.Throws<ArgumentException>(() => _sandbox.Server.CreateAccount(organizationId: "org-1"));
+
+        Assert.Contains("'org-1'", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task AssumeRole_DurationAboveMaxSessionDuration_ValidationError()
     {

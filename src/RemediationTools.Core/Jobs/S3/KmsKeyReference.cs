@@ -26,6 +26,9 @@ internal static class KmsKeyReference
             ? value!
             : throw new ArgumentException(
                 "The KMS key '" + value + "' is not a key ID (a UUID, or mrk- and 32 hex digits), a key ARN (arn:aws:kms:<region>:<account>:key/<id>), " +
-                "an alias name (alias/<name>) or an alias ARN (arn:aws:kms:<region>:<account>:alias/<name>).",
-                parameterName);
+                "an alias name (alias/<name>) or an alias ARN (arn:aws:kms:<region>:<account>:alias/<name>)" + ParameterSuffix(parameterName) + ".");
+
+    // The message names the parameter in PowerShell's words (-KmsKeyId); an ArgumentException's own ParamName would add
+    // .NET's " (Parameter 'KmsKeyId')" to what the user reads.
+    private static string ParameterSuffix(string? parameterName) => string.IsNullOrEmpty(parameterName) ? string.Empty : " (-" + parameterName + ")";
 }

@@ -84,8 +84,7 @@ internal static class LoggingTargetBucket
         {
             throw new ArgumentException(
                 "The logging bucket prefix '" + prefix + "' cannot begin an S3 bucket name: use 1 to 35 lowercase letters, digits, dots and hyphens, starting with a letter or digit " +
-                "(not xn--, sthree- or amzn-s3-demo-), so that '<prefix>-<account>-<region>' is a valid bucket name.",
-                nameof(prefix));
+                "(not xn--, sthree- or amzn-s3-demo-), so that '<prefix>-<account>-<region>' is a valid bucket name (-LoggingBucketPrefix).");
         }
     }
 

@@ -36,6 +36,7 @@ public sealed class KmsKeyReferenceTests
         var ex = Assert.Throws<ArgumentException>(() => new RemediationOptions { KmsKeyId = "not/a key" });
 
         Assert.Contains("'not/a key'", ex.Message, StringComparison.Ordinal);
-        Assert.Equal("KmsKeyId", ex.ParamName);
+        Assert.Contains("(-KmsKeyId)", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("(Parameter", ex.Message, StringComparison.Ordinal);
     }
 }
