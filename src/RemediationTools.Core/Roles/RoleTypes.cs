@@ -1,7 +1,8 @@
 namespace RemediationTools;
 
 /// <summary>What a New-Remediation*Role run did to the role.</summary>
-public enum RemediationRoleStatus
+// Based on long so that ConvertTo-Json writes it by name (see RemediationStatus).
+public enum RemediationRoleStatus : long
 {
     /// <summary>The role already matched the request; nothing was changed.</summary>
     Unchanged,

@@ -1,7 +1,8 @@
 namespace RemediationTools;
 
 /// <summary>Where a run of a queued remediation request stands.</summary>
-public enum RemediationRunStatus
+// Based on long so that ConvertTo-Json writes it by name (see RemediationStatus).
+public enum RemediationRunStatus : long
 {
     /// <summary>The request ran and has a <see cref="RemediationRun.Result"/> (whose own status may be Failed).</summary>
     Completed,
@@ -16,6 +17,9 @@ public enum RemediationRunStatus
 /// <summary>The record of one queued remediation request run by a worker: one final record per request, plus one per failed attempt.</summary>
 public sealed class RemediationRun
 {
+    // A RemediationList so that Export-Csv writes the lines, not the array type name.
+    private RemediationList<string> logLines = RemediationList.Empty<string>();
+
     /// <summary>The run's ID (the request ID for the final record, the request ID and attempt number for a failed attempt).</summary>
     public string Id { get; set; } = string.Empty;
 
@@ -50,7 +54,11 @@ public sealed class RemediationRun
     public string? Error { get; set; }
 
     /// <summary>The job's log: the engine's verbose lines and warnings, in order.</summary>
-    public IReadOnlyList<string> LogLines { get; set; } = Array.Empty<string>();
+    public IReadOnlyList<string> LogLines
+    {
+        get => logLines;
+        set => logLines = RemediationList.From(value);
+    }
 
     /// <inheritdoc />
     public override string ToString() => RequestId + " " + Status + (Result is null ? string.Empty : " " + Result.Status);

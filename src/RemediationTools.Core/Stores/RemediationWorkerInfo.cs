@@ -1,7 +1,8 @@
 namespace RemediationTools;
 
 /// <summary>The health of a worker, judged from its heartbeats.</summary>
-public enum RemediationWorkerState
+// Based on long so that ConvertTo-Json writes it by name (see RemediationStatus).
+public enum RemediationWorkerState : long
 {
     /// <summary>The worker sent a heartbeat recently.</summary>
     Healthy,
