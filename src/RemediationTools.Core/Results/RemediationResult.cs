@@ -1,4 +1,5 @@
 using System.Globalization;
+using RemediationTools.Core.Results;
 
 namespace RemediationTools;
 
@@ -87,7 +88,7 @@ public sealed class RemediationResult
     public string Duration
     {
         get => Elapsed.ToString("c", CultureInfo.InvariantCulture);
-        set => Elapsed = ParseDuration(value);
+        set => Elapsed = DurationText.Parse(value, nameof(Duration));
     }
 
     /// <summary>How long the run took, for the engine and the cmdlets.</summary>
@@ -95,16 +96,4 @@ public sealed class RemediationResult
 
     /// <inheritdoc />
     public override string ToString() => $"{Status} {JobId} {ResourceId}";
-
-    private static TimeSpan ParseDuration(string? value)
-    {
-        if (string.IsNullOrEmpty(value))
-        {
-            return TimeSpan.Zero;
-        }
-
-        return TimeSpan.TryParse(value, CultureInfo.InvariantCulture, out var parsed) && parsed >= TimeSpan.Zero
-            ? parsed
-            : throw new FormatException($"'{value}' is not a duration: Duration takes a TimeSpan's text form, such as '00:00:01.2340000'.");
-    }
 }

@@ -206,9 +206,9 @@ public sealed class AwsStoreContractTests : StoreContractTests
     public async Task SaveWorker_HeartbeatOlderThanTheRetention_ExpiredByTtl()
     {
         var store = await GroupStoreAsync();
-        await store.SaveWorkerAsync(new RemediationWorkerInfo { WorkerId = "old", WorkerGroup = Group, LastHeartbeat = Clock.Now, HeartbeatInterval = TimeSpan.FromSeconds(10) }, CancellationToken.None);
+        await store.SaveWorkerAsync(new RemediationWorkerInfo { WorkerId = "old", WorkerGroup = Group, LastHeartbeat = Clock.Now, HeartbeatPeriod = TimeSpan.FromSeconds(10) }, CancellationToken.None);
         Advance(TimeSpan.FromDays(6));
-        await store.SaveWorkerAsync(new RemediationWorkerInfo { WorkerId = "recent", WorkerGroup = Group, LastHeartbeat = Clock.Now, HeartbeatInterval = TimeSpan.FromSeconds(10) }, CancellationToken.None);
+        await store.SaveWorkerAsync(new RemediationWorkerInfo { WorkerId = "recent", WorkerGroup = Group, LastHeartbeat = Clock.Now, HeartbeatPeriod = TimeSpan.FromSeconds(10) }, CancellationToken.None);
         Advance(TimeSpan.FromDays(2));
 
         server.ExpireDynamoDbItems();

@@ -353,7 +353,7 @@ public abstract class StoreContractTests : IDisposable
         var now = Clock.Now;
         foreach (var (id, beat, state) in new[] { ("w-a", now, RemediationWorkerState.Healthy), ("w-b", now - TimeSpan.FromSeconds(31), RemediationWorkerState.Healthy), ("w-c", now - TimeSpan.FromHours(1), RemediationWorkerState.Stopped) })
         {
-            await store.SaveWorkerAsync(new RemediationWorkerInfo { WorkerId = id, WorkerGroup = Group, LastHeartbeat = beat, Started = beat, State = state, HeartbeatInterval = TimeSpan.FromSeconds(10) }, CancellationToken.None);
+            await store.SaveWorkerAsync(new RemediationWorkerInfo { WorkerId = id, WorkerGroup = Group, LastHeartbeat = beat, Started = beat, State = state, HeartbeatPeriod = TimeSpan.FromSeconds(10) }, CancellationToken.None);
         }
 
         var workers = await store.ListWorkersAsync(Group, now, CancellationToken.None);
@@ -372,18 +372,18 @@ public abstract class StoreContractTests : IDisposable
         var failing = new RemediationWorkerInfo
         {
             WorkerId = "w-fail", WorkerGroup = Group, Started = now - TimeSpan.FromMinutes(1), LastHeartbeat = now, State = RemediationWorkerState.Healthy,
-            HeartbeatInterval = interval, PollInterval = interval, LastPoll = now - TimeSpan.FromSeconds(30), LastPollFailure = now - TimeSpan.FromSeconds(2),
+            HeartbeatPeriod = interval, PollWait = interval, LastPoll = now - TimeSpan.FromSeconds(30), LastPollFailure = now - TimeSpan.FromSeconds(2),
             LastPollError = "Access to the path '/store/queues/prod/leased' is denied.",
         };
         var hung = new RemediationWorkerInfo
         {
             WorkerId = "w-hung", WorkerGroup = Group, Started = now - TimeSpan.FromMinutes(5), LastHeartbeat = now, State = RemediationWorkerState.Healthy,
-            HeartbeatInterval = interval, PollInterval = interval, PollingSince = now - TimeSpan.FromMinutes(2),
+            HeartbeatPeriod = interval, PollWait = interval, PollingSince = now - TimeSpan.FromMinutes(2),
         };
         var recovered = new RemediationWorkerInfo
         {
             WorkerId = "w-ok", WorkerGroup = Group, Started = now - TimeSpan.FromMinutes(1), LastHeartbeat = now, State = RemediationWorkerState.Healthy,
-            HeartbeatInterval = interval, PollInterval = interval, LastPollFailure = now - TimeSpan.FromSeconds(20), LastPollError = "gone", LastPoll = now - TimeSpan.FromSeconds(1),
+            HeartbeatPeriod = interval, PollWait = interval, LastPollFailure = now - TimeSpan.FromSeconds(20), LastPollError = "gone", LastPoll = now - TimeSpan.FromSeconds(1),
             PollingSince = now - TimeSpan.FromSeconds(1),
         };
         foreach (var worker in new[] { failing, hung, recovered })
