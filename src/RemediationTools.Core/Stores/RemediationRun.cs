@@ -12,6 +12,12 @@ public enum RemediationRunStatus : long
 
     /// <summary>Every attempt failed: the request is in the dead-letter area.</summary>
     DeadLettered,
+
+    /// <summary>The request waits in the group's queue (for its first delivery, or for a retry after a failed attempt); no record yet.</summary>
+    Queued,
+
+    /// <summary>A worker holds the request's lease and runs it now (<see cref="RemediationRun.WorkerId"/>); no record yet.</summary>
+    Running,
 }
 
 /// <summary>The record of one queued remediation request run by a worker: one final record per request, plus one per failed attempt.</summary>
@@ -32,22 +38,22 @@ public sealed class RemediationRun
     /// <summary>The worker that ran it; null when the request was dead-lettered because its workers stopped responding.</summary>
     public string? WorkerId { get; set; }
 
-    /// <summary>Completed, AttemptFailed or DeadLettered.</summary>
+    /// <summary>Completed, AttemptFailed or DeadLettered for a recorded run; Queued or Running for a request still in the queue.</summary>
     public RemediationRunStatus Status { get; set; }
 
     /// <summary>The remediation result; null when no result was produced.</summary>
     public RemediationResult? Result { get; set; }
 
-    /// <summary>Which attempt this was (1 for the first delivery).</summary>
+    /// <summary>Which attempt this was (1 for the first delivery); for a Queued request, the attempts made so far (0 before the first).</summary>
     public int Attempts { get; set; }
 
     /// <summary>When the request was queued (UTC).</summary>
     public DateTimeOffset Enqueued { get; set; }
 
-    /// <summary>When this attempt started (UTC).</summary>
+    /// <summary>When this attempt started (UTC); null for a Queued request, and for a Running one of the local store (its lease does not record it).</summary>
     public DateTimeOffset? Started { get; set; }
 
-    /// <summary>When this attempt ended (UTC).</summary>
+    /// <summary>When this attempt ended (UTC); not set (<c>0001-01-01</c>) while the request is Queued or Running.</summary>
     public DateTimeOffset Finished { get; set; }
 
     /// <summary>Why the attempt failed or the request was dead-lettered.</summary>

@@ -426,6 +426,44 @@ public abstract class StoreContractTests : IDisposable
         Assert.Equal(new[] { "r1" }, finalOnly.Select(r => r.Id));
     }
 
+    [Fact]
+    public async Task GetRuns_IncludePending_QueuedAndRunningRequestsAfterTheRecordsUntilTheyEnd()
+    {
+        var store = await GroupStoreAsync();
+        var enqueuedAt = Clock.Now;
+        var ids = await EnqueueAsync(store, 3);
+        var queued = await store.GetRunsAsync(new RunQuery { WorkerGroup = Group, IncludePending = true }, CancellationToken.None);
+        var withoutPending = await store.GetRunsAsync(new RunQuery { WorkerGroup = Group }, CancellationToken.None);
+
+        var leases = await store.ReceiveAsync(Group, "w1", 2, TimeSpan.FromSeconds(30), TimeSpan.Zero, CancellationToken.None);
+        Assert.Equal(2, leases.Count);
+        Assert.True(await store.CompleteAsync(leases[0], Run(leases[0]), CancellationToken.None));
+        await store.FailAsync(leases[1], new RemediationRun { RequestId = leases[1].Request.Id, WorkerGroup = Group, Error = "boom" }, TimeSpan.Zero, CancellationToken.None);
+        var running = Assert.Single(await store.ReceiveAsync(Group, "w2", 1, TimeSpan.FromSeconds(30), TimeSpan.Zero, CancellationToken.None));
+        var mixed = await store.GetRunsAsync(new RunQuery { WorkerGroup = Group, IncludePending = true }, CancellationToken.None);
+        var onlyRunning = await store.GetRunsAsync(new RunQuery { WorkerGroup = Group, IncludePending = true, Status = RemediationRunStatus.Running }, CancellationToken.None);
+        var onlyQueued = await store.GetRunsAsync(new RunQuery { WorkerGroup = Group, IncludePending = true, Status = RemediationRunStatus.Queued }, CancellationToken.None);
+
+        Advance(TimeSpan.FromSeconds(31));
+        var afterLeaseLost = await store.GetRunsAsync(new RunQuery { WorkerGroup = Group, IncludePending = true, Id = running.Request.Id }, CancellationToken.None);
+
+        Assert.Equal(ids.Order(StringComparer.Ordinal), queued.Select(r => r.RequestId).Order(StringComparer.Ordinal));
+        Assert.All(queued, r => Assert.Equal((RemediationRunStatus.Queued, 0, Group, enqueuedAt), (r.Status, r.Attempts, r.WorkerGroup, r.Enqueued)));
+        Assert.Empty(withoutPending);
+
+        // Records first (the completed run, the failed attempt), then the requests still in the queue.
+        Assert.Equal(
+            new[] { RemediationRunStatus.Completed, RemediationRunStatus.AttemptFailed, RemediationRunStatus.Queued, RemediationRunStatus.Running },
+            mixed.Take(2).Select(r => r.Status).Order().Concat(mixed.Skip(2).Select(r => r.Status).Order()));
+        var runningRun = Assert.Single(onlyRunning);
+        Assert.Equal((running.Request.Id, "w2", running.Attempt), (runningRun.RequestId, runningRun.WorkerId, runningRun.Attempts));
+        var queuedRun = Assert.Single(onlyQueued);
+        Assert.NotEqual(running.Request.Id, queuedRun.RequestId);
+        Assert.DoesNotContain(mixed.Skip(2), r => r.RequestId == leases[0].Request.Id);
+        var lost = Assert.Single(afterLeaseLost, r => r.Status != RemediationRunStatus.AttemptFailed);
+        Assert.Equal((RemediationRunStatus.Queued, (string?)null), (lost.Status, lost.WorkerId));
+    }
+
     [Theory]
     [InlineData("../evil")]
     [InlineData(".hidden")]
