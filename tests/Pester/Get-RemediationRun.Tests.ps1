@@ -122,6 +122,29 @@ Describe 'Get-RemediationRun' {
         }
     }
 
+    It 'shows a request of the AWS store as Queued until a worker completes it' {
+        $aws = $ctx.Aws
+        $awsStore = 'aws:pester' + [guid]::NewGuid().ToString('N').Substring(0, 8)
+        $deployment = New-RemediationWorkerGroup -Store $awsStore @aws -Name prod -OrganizationId $ctx.OrganizationId -RoleArn $ctx.RoleArn -ExternalId $ctx.OrganizationId -WarningAction SilentlyContinue -Confirm:$false
+        try {
+            $groupId = New-TestOpenSecurityGroup -Context $ctx
+            $before = [datetimeoffset]::UtcNow
+            $request = New-TestFindingJson -Context $ctx -GroupId $groupId | Invoke-Remediation -WorkerGroup prod -Store $awsStore @aws -Confirm:$false
+            $queued = Get-RemediationRun -Store $awsStore @aws -WorkerGroup prod
+            $queued.RequestId | Should -Be $request.RequestId
+            $queued.Status | Should -Be 'Queued'
+            $queued.Enqueued | Should -BeGreaterOrEqual $before
+            $null = $deployment | Start-RemediationWorker -Store $awsStore @aws -StopWhenIdle
+            $done = @(Get-RemediationRun -Store $awsStore @aws -WorkerGroup prod)
+            $done.Status | Should -Be 'Completed'
+            $done.Result.Status | Should -Be 'Remediated'
+            @(Get-RemediationRun -Store $awsStore @aws -WorkerGroup prod -Status Queued, Running) | Should -HaveCount 0
+        }
+        finally {
+            Remove-RemediationWorkerGroup -Name prod -Store $awsStore @aws -Confirm:$false
+        }
+    }
+
     It 'completes every status for -Status, the queued and running ones too' {
         $line = 'Get-RemediationRun -WorkerGroup prod -Status '
         $completion = TabExpansion2 -inputScript $line -cursorColumn $line.Length
