@@ -464,6 +464,22 @@ public abstract class StoreContractTests : IDisposable
         Assert.Equal((RemediationRunStatus.Queued, (string?)null), (lost.Status, lost.WorkerId));
     }
 
+    [Fact]
+    public async Task GetRuns_IncludePending_ExtendedLeaseStaysRunningPastItsFirstEnd()
+    {
+        var store = await GroupStoreAsync();
+        await EnqueueAsync(store, 1);
+        var lease = Assert.Single(await store.ReceiveAsync(Group, "w1", 1, TimeSpan.FromSeconds(30), TimeSpan.Zero, CancellationToken.None));
+
+        Advance(TimeSpan.FromSeconds(25));
+        Assert.True(await store.ExtendLeaseAsync(lease, TimeSpan.FromSeconds(30), CancellationToken.None));
+        Advance(TimeSpan.FromSeconds(25));
+        var pending = await OpenStore().GetRunsAsync(new RunQuery { WorkerGroup = Group, IncludePending = true }, CancellationToken.None);
+
+        var run = Assert.Single(pending);
+        Assert.Equal((RemediationRunStatus.Running, "w1", 1), (run.Status, run.WorkerId, run.Attempts));
+    }
+
     [Theory]
     [InlineData("../evil")]
     [InlineData(".hidden")]
