@@ -199,6 +199,15 @@ Describe 'ConvertTo-Csv and Export-Csv' {
         $rows | ForEach-Object { $_.PSObject.Properties.Value } | Where-Object { $_ -match 'System\.|RemediationTools\.|\[\]' } | Should -BeNullOrEmpty
     }
 
+    It 'writes the lists of jobs and roles as their items joined' {
+        $row = Get-RemediationJob -Id security-group-close-port-5432 | ConvertTo-Csv | ConvertFrom-Csv
+        $row.IamActions -split '; ' | Should -Contain 'ec2:RevokeSecurityGroupIngress'
+        $row.RuleIds | Should -Match '^[0-9a-f]{24}(; |$)'
+        $role = $samples['RemediationTools.RemediationAccountRole'].Object | ConvertTo-Csv | ConvertFrom-Csv
+        $role.Jobs | Should -BeExactly 'a; b; c'
+        @($row, $role) | ForEach-Object { $_.PSObject.Properties.Value } | Where-Object { $_ -match 'System\.|\[\]' } | Should -BeNullOrEmpty
+    }
+
     It 'round-trips runs and workers through Export-Csv and Import-Csv as text' {
         $file = Join-Path $TestDrive 'runs.csv'
         $run | Export-Csv -LiteralPath $file
