@@ -27,8 +27,10 @@ Describe 'Invoke-Remediation -WorkerGroup' {
         $requests.WorkerGroup | Sort-Object -Unique | Should -Be 'prod'
         $requests.JobId | Sort-Object -Unique | Should -Be 'security-group-close-port-5432'
         @($requests.RequestId | Sort-Object -Unique).Count | Should -Be 3
-        # Nothing ran yet: no worker is running.
-        $requests[0] | Get-RemediationRun -Store $store -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        # Nothing ran yet (no worker is running): the request is Queued, with no result.
+        $queued = $requests[0] | Get-RemediationRun -Store $store
+        $queued.Status | Should -Be 'Queued'
+        $queued.Result | Should -BeNullOrEmpty
     }
 
     It 'queues nothing when one finding is for an account outside the group, naming it' {

@@ -337,7 +337,7 @@ internal sealed partial class RemediationEngine
                 interrupted.Reason = "Verified on attempt " + attempt.ToString(CultureInfo.InvariantCulture) + " after a transient error (" + interrupted.ErrorCode + ").";
                 interrupted.ErrorCode = null;
                 interrupted.MissingIamActions = Array.Empty<string>();
-                interrupted.Duration = plan.Elapsed;
+                interrupted.Elapsed = plan.Elapsed;
                 return interrupted;
             }
 

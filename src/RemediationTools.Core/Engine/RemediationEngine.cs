@@ -440,7 +440,7 @@ internal sealed partial class RemediationEngine
 
     private static RemediationResult Finish(RemediationPlan plan, RemediationResult result)
     {
-        result.Duration = plan.Elapsed;
+        result.Elapsed = plan.Elapsed;
         if (plan.AccountNote is { } note && !result.Notes.Contains(note))
         {
             result.Notes = result.Notes.Concat(new[] { note }).ToList();

@@ -18,6 +18,9 @@ public sealed class RemediationAction
     /// <summary>The state after the change; null when the change removes something.</summary>
     public string? After { get; set; }
 
-    /// <inheritdoc />
-    public override string ToString() => $"{Operation} {Target}: {Description}";
+    /// <summary>The change in one line, <c>Operation Target: Before -> After</c> (<c>(none)</c> for a missing side), as CSV and string expansion show it.</summary>
+    /// <returns>The text.</returns>
+    public override string ToString() => $"{Operation} {Target}: {Side(Before)} -> {Side(After)}";
+
+    private static string Side(string? state) => string.IsNullOrEmpty(state) ? "(none)" : state!;
 }

@@ -10,7 +10,13 @@ public sealed class RemediationJobInfo
     public IReadOnlyList<string> Aliases => Id.IndexOf('-') >= 0 ? new[] { Id.Replace('-', '_') } : Array.Empty<string>();
 
     /// <summary>The rule IDs of findings this job serves.</summary>
-    public IReadOnlyList<string> RuleIds { get; set; } = Array.Empty<string>();
+    public IReadOnlyList<string> RuleIds
+    {
+        get => ruleIds ?? RemediationList.Empty<string>();
+        set => ruleIds = RemediationList.From(value);
+    }
+
+    private RemediationList<string>? ruleIds;
 
     /// <summary>
     /// The AWS Security Hub controls (for example <c>EC2.13</c>) whose findings (ASFF) this job fixes; empty when no control's
@@ -34,13 +40,25 @@ public sealed class RemediationJobInfo
     public string Impact { get; set; } = string.Empty;
 
     /// <summary>The exact IAM actions the job calls.</summary>
-    public IReadOnlyList<string> IamActions { get; set; } = Array.Empty<string>();
+    public IReadOnlyList<string> IamActions
+    {
+        get => iamActions ?? RemediationList.Empty<string>();
+        set => iamActions = RemediationList.From(value);
+    }
+
+    private RemediationList<string>? iamActions;
 
     /// <summary>
     /// IAM actions that only undoing the job's change calls, beyond <see cref="IamActions"/> (for example recreating a
     /// deleted security group); empty when the undo needs nothing more.
     /// </summary>
-    public IReadOnlyList<string> UndoIamActions { get; set; } = Array.Empty<string>();
+    public IReadOnlyList<string> UndoIamActions
+    {
+        get => undoIamActions ?? RemediationList.Empty<string>();
+        set => undoIamActions = RemediationList.From(value);
+    }
+
+    private RemediationList<string>? undoIamActions;
 
     /// <summary>True when the job stops instances or replaces volumes; it then runs only when disruptive jobs are allowed.</summary>
     public bool Disruptive { get; set; }

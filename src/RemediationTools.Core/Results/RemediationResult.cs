@@ -1,8 +1,16 @@
+using System.Globalization;
+using RemediationTools.Core.Results;
+
 namespace RemediationTools;
 
 /// <summary>The result of running one job on one finding (or of undoing one). Round-trips through JSON for audit and undo.</summary>
 public sealed class RemediationResult
 {
+    // The lists are RemediationList so that Export-Csv writes their items, not the array type name.
+    private RemediationList<string> missingIamActions = RemediationList.Empty<string>();
+    private RemediationList<RemediationAction> actions = RemediationList.Empty<RemediationAction>();
+    private RemediationList<string> notes = RemediationList.Empty<string>();
+
     /// <summary>The finding's ID, when it had one.</summary>
     public string? FindingId { get; set; }
 
@@ -37,13 +45,25 @@ public sealed class RemediationResult
     internal bool Unexpected { get; set; }
 
     /// <summary>The IAM actions the credentials lacked, when AWS denied access.</summary>
-    public IReadOnlyList<string> MissingIamActions { get; set; } = Array.Empty<string>();
+    public IReadOnlyList<string> MissingIamActions
+    {
+        get => missingIamActions;
+        set => missingIamActions = RemediationList.From(value);
+    }
 
     /// <summary>The changes made (or, when planned, the changes that would be made).</summary>
-    public IReadOnlyList<RemediationAction> Actions { get; set; } = Array.Empty<RemediationAction>();
+    public IReadOnlyList<RemediationAction> Actions
+    {
+        get => actions;
+        set => actions = RemediationList.From(value);
+    }
 
     /// <summary>What the plan wants the operator to know (other resources affected, protocols dropped, ...).</summary>
-    public IReadOnlyList<string> Notes { get; set; } = Array.Empty<string>();
+    public IReadOnlyList<string> Notes
+    {
+        get => notes;
+        set => notes = RemediationList.From(value);
+    }
 
     /// <summary>What a read-only job found (for example <c>s3-list-buckets</c>: the buckets); null for other jobs.</summary>
     public RemediationResultData? Data { get; set; }
@@ -60,8 +80,19 @@ public sealed class RemediationResult
     /// <summary>When the run started (UTC).</summary>
     public DateTimeOffset StartedAt { get; set; }
 
-    /// <summary>How long the run took.</summary>
-    public TimeSpan Duration { get; set; }
+    /// <summary>
+    /// How long the run took, as <c>[d.]hh:mm:ss[.fffffff]</c> (<c>[timespan]$result.Duration</c> converts it). Text rather
+    /// than a TimeSpan so that <c>ConvertTo-Json</c> writes <c>"Duration": "00:00:01.2340000"</c>, not the TimeSpan's
+    /// eleven properties; setting it accepts a TimeSpan's text form and refuses anything else, naming the value.
+    /// </summary>
+    public string Duration
+    {
+        get => Elapsed.ToString("c", CultureInfo.InvariantCulture);
+        set => Elapsed = DurationText.Parse(value, nameof(Duration));
+    }
+
+    /// <summary>How long the run took, for the engine and the cmdlets.</summary>
+    internal TimeSpan Elapsed { get; set; }
 
     /// <inheritdoc />
     public override string ToString() => $"{Status} {JobId} {ResourceId}";

@@ -5,6 +5,10 @@ public sealed class RemediationResultData
 {
     /// <summary>The buckets <c>s3-list-buckets</c> found, by name.</summary>
     public IReadOnlyList<RemediationBucketInfo> Buckets { get; set; } = Array.Empty<RemediationBucketInfo>();
+
+    /// <summary>The buckets joined by <c>"; "</c> (as CSV shows them).</summary>
+    /// <returns>The text.</returns>
+    public override string ToString() => string.Join("; ", Buckets);
 }
 
 /// <summary>One S3 bucket of an account, as ListBuckets names it.</summary>

@@ -115,7 +115,17 @@ internal static class RemediationResultFile
             throw new InvalidDataException(source + " has no Status: it is not a remediation result.");
         }
 
-        var result = RemediationJson.Deserialize<RemediationResult>(element.GetRawText());
+        RemediationResult result;
+        try
+        {
+            result = RemediationJson.Deserialize<RemediationResult>(element.GetRawText());
+        }
+        catch (FormatException ex)
+        {
+            // A property that refuses its value (a Duration that is not a duration) names it.
+            throw new InvalidDataException(source + ": " + ex.Message, ex);
+        }
+
         var record = result.UndoRecord;
         if (record is not null && (string.IsNullOrWhiteSpace(record.JobId) || string.IsNullOrWhiteSpace(record.Region) || string.IsNullOrWhiteSpace(record.ResourceId)))
         {

@@ -1,7 +1,9 @@
 namespace RemediationTools;
 
 /// <summary>The outcome of one remediation.</summary>
-public enum RemediationStatus
+// Based on long, not int, on purpose: ConvertTo-Json (Windows PowerShell 5.1 and PowerShell 7) writes a long-based enum
+// by name ("Status": "Remediated") without -EnumsAsStrings; System.Text.Json and comparisons with strings are unaffected.
+public enum RemediationStatus : long
 {
     /// <summary>The changes were applied and a re-read shows the finding is gone.</summary>
     Remediated,

@@ -42,4 +42,8 @@ public sealed class RemediationUndoRecord
 
         return records;
     }
+
+    /// <summary>What the record restores, in one line (as CSV shows it): <c>undo &lt;job&gt; &lt;resource&gt;</c>.</summary>
+    /// <returns>The text.</returns>
+    public override string ToString() => "undo " + JobId + " " + ResourceId;
 }

@@ -14,7 +14,13 @@ public sealed class RemediationAccountRoleReport
     public string ExternalId { get; set; } = string.Empty;
 
     /// <summary>The jobs whose actions the role must grant.</summary>
-    public IReadOnlyList<string> Jobs { get; set; } = Array.Empty<string>();
+    public IReadOnlyList<string> Jobs
+    {
+        get => jobs ?? RemediationList.Empty<string>();
+        set => jobs = RemediationList.From(value);
+    }
+
+    private RemediationList<string>? jobs;
 
     /// <summary>True when the role was checked for the jobs' undo actions too (<c>-IncludeUndo</c>).</summary>
     public bool IncludeUndo { get; set; }
@@ -32,16 +38,34 @@ public sealed class RemediationAccountRoleReport
     public bool PoliciesRead { get; set; }
 
     /// <summary>Actions the jobs need that the role's policies do not grant.</summary>
-    public IReadOnlyList<string> MissingActions { get; set; } = Array.Empty<string>();
+    public IReadOnlyList<string> MissingActions
+    {
+        get => missingActions ?? RemediationList.Empty<string>();
+        set => missingActions = RemediationList.From(value);
+    }
+
+    private RemediationList<string>? missingActions;
 
     /// <summary>Actions the role's policies grant beyond the jobs' (drift from least privilege).</summary>
-    public IReadOnlyList<string> ExcessActions { get; set; } = Array.Empty<string>();
+    public IReadOnlyList<string> ExcessActions
+    {
+        get => excessActions ?? RemediationList.Empty<string>();
+        set => excessActions = RemediationList.From(value);
+    }
+
+    private RemediationList<string>? excessActions;
 
     /// <summary>True when the role grants more than the jobs need (excess actions or managed policies attached).</summary>
     public bool HasDrift { get; set; }
 
     /// <summary>Every problem found, one sentence each; empty for a ready role without drift.</summary>
-    public IReadOnlyList<string> Findings { get; set; } = Array.Empty<string>();
+    public IReadOnlyList<string> Findings
+    {
+        get => findings ?? RemediationList.Empty<string>();
+        set => findings = RemediationList.From(value);
+    }
+
+    private RemediationList<string>? findings;
 
     /// <inheritdoc />
     public override string ToString() => RoleArn + (IsReady ? " ready" : " not ready");

@@ -1,7 +1,8 @@
 namespace RemediationTools;
 
 /// <summary>What a New-Remediation*Role run did to the role.</summary>
-public enum RemediationRoleStatus
+// Based on long so that ConvertTo-Json writes it by name (see RemediationStatus).
+public enum RemediationRoleStatus : long
 {
     /// <summary>The role already matched the request; nothing was changed.</summary>
     Unchanged,
@@ -29,7 +30,13 @@ public sealed class RemediationAccountRole
     public string AccountId { get; set; } = string.Empty;
 
     /// <summary>The IDs of the jobs whose actions the role's permission policy grants.</summary>
-    public IReadOnlyList<string> Jobs { get; set; } = Array.Empty<string>();
+    public IReadOnlyList<string> Jobs
+    {
+        get => jobs ?? RemediationList.Empty<string>();
+        set => jobs = RemediationList.From(value);
+    }
+
+    private RemediationList<string>? jobs;
 
     /// <summary>True when the permission policy also grants the jobs' undo actions; binds to <c>-IncludeUndo</c> of Test-RemediationAccountRole.</summary>
     public bool IncludeUndo { get; set; }
@@ -50,7 +57,13 @@ public sealed class RemediationAccountRole
     public RemediationRoleStatus Status { get; set; }
 
     /// <summary>What was changed, one line per change; empty when Unchanged.</summary>
-    public IReadOnlyList<string> Changes { get; set; } = Array.Empty<string>();
+    public IReadOnlyList<string> Changes
+    {
+        get => changes ?? RemediationList.Empty<string>();
+        set => changes = RemediationList.From(value);
+    }
+
+    private RemediationList<string>? changes;
 
     /// <inheritdoc />
     public override string ToString() => RoleArn;
@@ -75,13 +88,25 @@ public sealed class RemediationWorkerRole
     public string AccountId { get; set; } = string.Empty;
 
     /// <summary>The account role ARNs the worker may assume (or the wildcard when any role is allowed).</summary>
-    public IReadOnlyList<string> AccountRoleArns { get; set; } = Array.Empty<string>();
+    public IReadOnlyList<string> AccountRoleArns
+    {
+        get => accountRoleArns ?? RemediationList.Empty<string>();
+        set => accountRoleArns = RemediationList.From(value);
+    }
+
+    private RemediationList<string>? accountRoleArns;
 
     /// <summary>Created, Updated or Unchanged.</summary>
     public RemediationRoleStatus Status { get; set; }
 
     /// <summary>What was changed, one line per change; empty when Unchanged.</summary>
-    public IReadOnlyList<string> Changes { get; set; } = Array.Empty<string>();
+    public IReadOnlyList<string> Changes
+    {
+        get => changes ?? RemediationList.Empty<string>();
+        set => changes = RemediationList.From(value);
+    }
+
+    private RemediationList<string>? changes;
 
     /// <inheritdoc />
     public override string ToString() => RoleArn;

@@ -198,9 +198,30 @@ internal sealed class RunQuery
     /// <summary>Only runs with this status.</summary>
     public RemediationRunStatus? Status { get; set; }
 
+    /// <summary>Only runs with one of these statuses; null or empty for any.</summary>
+    public IReadOnlyCollection<RemediationRunStatus>? Statuses { get; set; }
+
     /// <summary>Only runs that finished at or after this time.</summary>
     public DateTimeOffset? Since { get; set; }
 
     /// <summary>Only final records (Completed or DeadLettered), not failed attempts.</summary>
     public bool FinalOnly { get; set; }
+
+    /// <summary>
+    /// Also the requests still in the queue, as runs with status <see cref="RemediationRunStatus.Queued"/> or
+    /// <see cref="RemediationRunStatus.Running"/> (after the records; <see cref="Since"/> compares their queue time).
+    /// </summary>
+    public bool IncludePending { get; set; }
+
+    /// <summary>Whether <paramref name="run"/> (a record or a pending request) matches the query's ID, status and time.</summary>
+    public bool Matches(RemediationRun run)
+    {
+        var pending = run.Status is RemediationRunStatus.Queued or RemediationRunStatus.Running;
+        return (Id is null || run.Id == Id || run.RequestId == Id)
+            && (Status is null || run.Status == Status)
+            && (Statuses is not { Count: > 0 } || Statuses.Contains(run.Status))
+            && (Since is null || (pending ? run.Enqueued : run.Finished) >= Since)
+            && (!FinalOnly || run.Status is RemediationRunStatus.Completed or RemediationRunStatus.DeadLettered)
+            && (IncludePending || !pending);
+    }
 }

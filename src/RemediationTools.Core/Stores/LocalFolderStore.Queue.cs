@@ -16,6 +16,10 @@ internal sealed partial class LocalFolderStore
             SafeId(request.Id, "request ID");
             request.WorkerGroup = group;
             request.Attempts = 0;
+            if (request.Enqueued == default)
+            {
+                request.Enqueued = now;
+            }
 
             // Written in full under a temporary name in the same folder, then renamed: a receiver never sees a partial request.
             AtomicFile.WriteReplace(Path.Combine(ready, ReadyName(now, request.Id, 0)), Serialize(request));
@@ -197,6 +201,45 @@ internal sealed partial class LocalFolderStore
             Leased = SafeList(QueueFolder(group, "leased"), "*" + RequestExtension).Length,
             DeadLettered = SafeList(QueueFolder(group, "dead"), "*" + RequestExtension).Length,
         });
+    }
+
+    /// <summary>
+    /// The requests of the queue as runs, oldest first: Queued (waiting in <c>ready</c>, or leased by a worker whose lease
+    /// expired, which goes back to the queue) and Running (leased). A request whose final run is recorded is done, not pending.
+    /// </summary>
+    private List<RemediationRun> ListPending(string group, CancellationToken cancellationToken)
+    {
+        var now = clock();
+        var pending = new List<RemediationRun>();
+        foreach (var (area, partCount) in new[] { ("ready", 3), ("leased", 4) })
+        {
+            foreach (var file in SafeList(QueueFolder(group, area), "*" + RequestExtension))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (ParseName(Path.GetFileName(file), partCount) is not { } parts || File.Exists(RunPath(group, parts[1]))
+                    || AtomicFile.TryRead(file) is not { } bytes || TryDeserialize(bytes) is not { } request)
+                {
+                    // Claimed, finished or removed while listed; or not a request (a worker dead-letters it).
+                    continue;
+                }
+
+                var attempts = int.Parse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture);
+                var running = area == "leased" && TicksOf(parts[0]) > now.UtcTicks;
+                pending.Add(new RemediationRun
+                {
+                    Id = parts[1],
+                    RequestId = parts[1],
+                    WorkerGroup = group,
+                    WorkerId = running ? parts[3] : null,
+                    Status = running ? RemediationRunStatus.Running : RemediationRunStatus.Queued,
+                    // A ready name counts the attempts made; a lease name the attempt under way (or, expired, the one that was lost).
+                    Attempts = attempts,
+                    Enqueued = request.Enqueued,
+                });
+            }
+        }
+
+        return pending.OrderBy(r => r.Enqueued).ThenBy(r => r.Id, StringComparer.Ordinal).ToList();
     }
 
     private List<LeasedRequest> Claim(string group, string workerId, int maxCount, TimeSpan lease, CancellationToken cancellationToken)

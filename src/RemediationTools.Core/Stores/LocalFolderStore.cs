@@ -366,16 +366,19 @@ internal sealed partial class LocalFolderStore : IRemediationStore
             }
 
             var run = Deserialize<RemediationRun>(bytes, file);
-            if ((query.Id is null || run.Id == query.Id || run.RequestId == query.Id)
-                && (query.Status is null || run.Status == query.Status)
-                && (query.Since is null || run.Finished >= query.Since)
-                && (!query.FinalOnly || run.Status != RemediationRunStatus.AttemptFailed))
+            if (query.Matches(run))
             {
                 runs.Add(run);
             }
         }
 
-        return Task.FromResult<IReadOnlyList<RemediationRun>>(runs.OrderBy(r => r.Finished).ThenBy(r => r.Id, StringComparer.Ordinal).ToList());
+        var ordered = runs.OrderBy(r => r.Finished).ThenBy(r => r.Id, StringComparer.Ordinal).ToList();
+        if (query.IncludePending)
+        {
+            ordered.AddRange(ListPending(query.WorkerGroup, cancellationToken).Where(query.Matches));
+        }
+
+        return Task.FromResult<IReadOnlyList<RemediationRun>>(ordered);
     }
 
     /// <inheritdoc />

@@ -1,7 +1,11 @@
+using System.Globalization;
+using RemediationTools.Core.Results;
+
 namespace RemediationTools;
 
 /// <summary>The health of a worker, judged from its heartbeats.</summary>
-public enum RemediationWorkerState
+// Based on long so that ConvertTo-Json writes it by name (see RemediationStatus).
+public enum RemediationWorkerState : long
 {
     /// <summary>The worker sent a heartbeat recently.</summary>
     Healthy,
@@ -70,8 +74,18 @@ public sealed class RemediationWorkerInfo
     /// <summary>Since when the poll under way has waited (UTC); null while the worker is not polling (all its job slots are busy).</summary>
     public DateTimeOffset? PollingSince { get; set; }
 
-    /// <summary>How long one long poll of the queue waits; no poll returning for three of them (and a heartbeat) makes the worker Unhealthy.</summary>
-    public TimeSpan PollInterval { get; set; }
+    /// <summary>
+    /// How long one long poll of the queue waits, as <c>hh:mm:ss</c>; no poll returning for three of them (and a heartbeat)
+    /// makes the worker Unhealthy. Text, like <see cref="RemediationResult.Duration"/>, so that ConvertTo-Json writes it compactly.
+    /// </summary>
+    public string PollInterval
+    {
+        get => PollWait.ToString("c", CultureInfo.InvariantCulture);
+        set => PollWait = DurationText.Parse(value, nameof(PollInterval));
+    }
+
+    /// <summary><see cref="PollInterval"/> as a TimeSpan.</summary>
+    internal TimeSpan PollWait { get; set; }
 
     /// <summary>Requests it finished (whatever the remediation's status).</summary>
     public long JobsDone { get; set; }
@@ -79,8 +93,15 @@ public sealed class RemediationWorkerInfo
     /// <summary>Request attempts that failed (they were retried or dead-lettered).</summary>
     public long JobsFailed { get; set; }
 
-    /// <summary>How often it sends heartbeats; it is Stale after three missed ones.</summary>
-    public TimeSpan HeartbeatInterval { get; set; }
+    /// <summary>How often it sends heartbeats, as <c>hh:mm:ss</c>; it is Stale after three missed ones.</summary>
+    public string HeartbeatInterval
+    {
+        get => HeartbeatPeriod.ToString("c", CultureInfo.InvariantCulture);
+        set => HeartbeatPeriod = DurationText.Parse(value, nameof(HeartbeatInterval));
+    }
+
+    /// <summary><see cref="HeartbeatInterval"/> as a TimeSpan.</summary>
+    internal TimeSpan HeartbeatPeriod { get; set; }
 
     /// <inheritdoc />
     public override string ToString() => WorkerId + " " + State;

@@ -28,7 +28,7 @@ internal static class WorkerHealth
             return (RemediationWorkerState.Stopped, null);
         }
 
-        var beat = TimeSpan.FromTicks(Math.Max(worker.HeartbeatInterval.Ticks, TimeSpan.FromSeconds(1).Ticks));
+        var beat = TimeSpan.FromTicks(Math.Max(worker.HeartbeatPeriod.Ticks, TimeSpan.FromSeconds(1).Ticks));
         if (now - worker.LastHeartbeat > TimeSpan.FromTicks(beat.Ticks * 3))
         {
             return (RemediationWorkerState.Stale, "no heartbeat since " + Time(worker.LastHeartbeat) + " (" + Seconds(now - worker.LastHeartbeat) + " ago; one is sent every " +
@@ -40,14 +40,14 @@ internal static class WorkerHealth
             return (RemediationWorkerState.Unhealthy, "the last poll of the queue failed at " + Time(failed) + (worker.LastPollError is { Length: > 0 } error ? ": " + error : string.Empty));
         }
 
-        if (worker.PollingSince is { } since && worker.PollInterval > TimeSpan.Zero)
+        if (worker.PollingSince is { } since && worker.PollWait > TimeSpan.Zero)
         {
-            var limit = TimeSpan.FromTicks(worker.PollInterval.Ticks * 3) + beat;
+            var limit = TimeSpan.FromTicks(worker.PollWait.Ticks * 3) + beat;
             var waited = worker.LastHeartbeat - since;
             if (waited > limit)
             {
                 return (RemediationWorkerState.Unhealthy, "no poll of the queue has returned since " + Time(since) + " (" + Seconds(waited) + "; a poll waits at most " +
-                    Seconds(worker.PollInterval) + ")" + (worker.LastPoll is { } last ? "; the last returned at " + Time(last) : "; none has returned since the start"));
+                    Seconds(worker.PollWait) + ")" + (worker.LastPoll is { } last ? "; the last returned at " + Time(last) : "; none has returned since the start"));
             }
         }
 

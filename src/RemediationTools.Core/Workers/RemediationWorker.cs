@@ -104,8 +104,8 @@ internal sealed partial class RemediationWorker
             InstanceId = options.InstanceId,
             Version = typeof(RemediationWorker).Assembly.GetName().Version?.ToString(3) ?? "0.0.0",
             Started = clock(),
-            HeartbeatInterval = options.HeartbeatInterval,
-            PollInterval = options.PollWait,
+            HeartbeatPeriod = options.HeartbeatInterval,
+            PollWait = options.PollWait,
         };
 
         using var receiving = CancellationTokenSource.CreateLinkedTokenSource(stop);

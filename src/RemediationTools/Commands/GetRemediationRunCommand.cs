@@ -5,7 +5,7 @@ using RemediationTools.Core.Stores;
 namespace RemediationTools.Commands;
 
 /// <summary>
-/// <para type="synopsis">Lists the recorded runs of a worker group: result, actions and the job's log lines.</para>
+/// <para type="synopsis">Lists the runs of a worker group: the recorded ones (result, actions, the job's log lines), then the requests still Queued or Running.</para>
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "RemediationRun")]
 [OutputType(typeof(RemediationRun))]
@@ -23,13 +23,19 @@ public sealed class GetRemediationRunCommand : StoreCmdletBase
     [ValidateNotNullOrEmpty]
     public string? Id { get; set; }
 
-    /// <summary>Only runs with this status.</summary>
+    /// <summary>Only runs with one of these statuses: the recorded Completed, AttemptFailed, DeadLettered, or the Queued and Running requests.</summary>
     [Parameter]
-    public RemediationRunStatus? Status { get; set; }
+    public RemediationRunStatus[] Status { get; set; } = Array.Empty<RemediationRunStatus>();
 
-    /// <summary>Only runs finished at or after this time.</summary>
+    /// <summary>Only runs finished at or after this time (Queued and Running requests: queued at or after it).</summary>
     [Parameter]
-    public DateTime? Since { get; set; }
+    public DateTime Since
+    {
+        get => since ?? default;
+        set => since = value;
+    }
+
+    private DateTime? since;
 
     /// <summary>Writes the matching runs, oldest first.</summary>
     protected override void ProcessRecord()
@@ -38,8 +44,9 @@ public sealed class GetRemediationRunCommand : StoreCmdletBase
         {
             WorkerGroup = WorkerGroup,
             Id = Id,
-            Status = Status,
-            Since = Since is { } since ? new DateTimeOffset(since.ToUniversalTime()) : null,
+            Statuses = Status,
+            Since = since is { } time ? new DateTimeOffset(time.ToUniversalTime()) : null,
+            IncludePending = true,
         };
         try
         {
@@ -55,7 +62,7 @@ public sealed class GetRemediationRunCommand : StoreCmdletBase
 
             if (runs.Count == 0 && Id is not null)
             {
-                string filter = Status is null && Since is null ? string.Empty : " that matches -Status/-Since";
+                string filter = Status.Length == 0 && since is null ? string.Empty : " that matches -Status/-Since";
                 WriteError(new ErrorRecord(new ItemNotFoundException($"Worker group '{WorkerGroup}' has no run '{Id}'{filter}."), ErrorIds.RunNotFound, ErrorCategory.ObjectNotFound, Id));
                 return;
             }

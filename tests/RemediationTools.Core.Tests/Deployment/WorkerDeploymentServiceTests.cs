@@ -232,7 +232,7 @@ public sealed class WorkerDeploymentServiceTests : IDisposable
             InstanceId = instanceId,
             Started = DateTimeOffset.UtcNow,
             LastHeartbeat = DateTimeOffset.UtcNow,
-            HeartbeatInterval = TimeSpan.FromMinutes(5),
+            HeartbeatPeriod = TimeSpan.FromMinutes(5),
         },
         CancellationToken.None);
 

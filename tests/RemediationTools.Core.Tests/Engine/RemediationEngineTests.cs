@@ -58,7 +58,7 @@ public class RemediationEngineTests
         Assert.Equal("f-1", result.FindingId);
         Assert.Single(result.Actions);
         Assert.NotNull(result.UndoRecord);
-        Assert.True(result.Duration >= TimeSpan.Zero);
+        Assert.True(result.Elapsed >= TimeSpan.Zero);
         Assert.NotEqual(default, result.StartedAt);
     }
 

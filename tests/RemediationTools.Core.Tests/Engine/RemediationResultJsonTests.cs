@@ -25,7 +25,7 @@ public class RemediationResultJsonTests
             DryRun = true,
             IsUndo = true,
             StartedAt = new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero),
-            Duration = TimeSpan.FromMilliseconds(1234),
+            Elapsed = TimeSpan.FromMilliseconds(1234),
         };
 
         var json = RemediationJson.Serialize(result);
@@ -33,7 +33,8 @@ public class RemediationResultJsonTests
 
         Assert.Contains("\"Status\":\"Remediated\"", json, StringComparison.Ordinal);
         Assert.Equal(json, RemediationJson.Serialize(back));
-        Assert.Equal(result.Duration, back.Duration);
+        Assert.Equal(result.Elapsed, back.Elapsed);
+        Assert.Contains("\"Duration\":\"00:00:01.2340000\"", json, StringComparison.Ordinal);
         Assert.Equal("tcp 5432 from 0.0.0.0/0", back.Actions[0].Before);
         Assert.Equal("{\"a\":1}", back.UndoRecord!.Data);
     }

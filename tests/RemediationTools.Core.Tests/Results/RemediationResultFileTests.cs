@@ -20,7 +20,7 @@ public sealed class RemediationResultFileTests : IDisposable
         Status = RemediationStatus.Remediated,
         Actions = new[] { new RemediationAction { Operation = "ec2:RevokeSecurityGroupIngress", Target = resource, Before = "tcp 5432 from 0.0.0.0/0" } },
         UndoRecord = new RemediationUndoRecord { JobId = "security-group-close-port-5432", AccountId = "123456789012", Region = "us-east-1", ResourceId = resource, Data = "{\"GroupId\":\"" + resource + "\"}" },
-        Duration = TimeSpan.FromMilliseconds(1234),
+        Elapsed = TimeSpan.FromMilliseconds(1234),
         StartedAt = new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero),
     };
 
@@ -36,7 +36,7 @@ public sealed class RemediationResultFileTests : IDisposable
         Assert.Equal(RemediationStatus.Remediated, read[0].Status);
         Assert.Equal("tcp 5432 from 0.0.0.0/0", read[0].Actions[0].Before);
         Assert.Equal("{\"GroupId\":\"sg-1\"}", read[0].UndoRecord!.Data);
-        Assert.Equal(TimeSpan.FromMilliseconds(1234), read[0].Duration);
+        Assert.Equal(TimeSpan.FromMilliseconds(1234), read[0].Elapsed);
         Assert.Equal(new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero), read[0].StartedAt);
         Assert.Empty(Directory.GetFiles(directory, "*.tmp"));
     }

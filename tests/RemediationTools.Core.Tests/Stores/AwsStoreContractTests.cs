@@ -206,9 +206,9 @@ public sealed class AwsStoreContractTests : StoreContractTests
     public async Task SaveWorker_HeartbeatOlderThanTheRetention_ExpiredByTtl()
     {
         var store = await GroupStoreAsync();
-        await store.SaveWorkerAsync(new RemediationWorkerInfo { WorkerId = "old", WorkerGroup = Group, LastHeartbeat = Clock.Now, HeartbeatInterval = TimeSpan.FromSeconds(10) }, CancellationToken.None);
+        await store.SaveWorkerAsync(new RemediationWorkerInfo { WorkerId = "old", WorkerGroup = Group, LastHeartbeat = Clock.Now, HeartbeatPeriod = TimeSpan.FromSeconds(10) }, CancellationToken.None);
         Advance(TimeSpan.FromDays(6));
-        await store.SaveWorkerAsync(new RemediationWorkerInfo { WorkerId = "recent", WorkerGroup = Group, LastHeartbeat = Clock.Now, HeartbeatInterval = TimeSpan.FromSeconds(10) }, CancellationToken.None);
+        await store.SaveWorkerAsync(new RemediationWorkerInfo { WorkerId = "recent", WorkerGroup = Group, LastHeartbeat = Clock.Now, HeartbeatPeriod = TimeSpan.FromSeconds(10) }, CancellationToken.None);
         Advance(TimeSpan.FromDays(2));
 
         server.ExpireDynamoDbItems();
@@ -273,7 +273,7 @@ public sealed class AwsStoreContractTests : StoreContractTests
         Assert.Contains("'" + name + "' does not exist", error.Message, StringComparison.Ordinal);
     }
     [Fact]
-    public async Task FullCycle_WithUndoRecords_AtMostFiveCallsPerRequestAndOnlyRunsLeft()
+    public async Task FullCycle_WithUndoRecords_AtMostSevenCallsPerRequestAndOnlyRunsLeft()
     {
         var store = await GroupStoreAsync();
         server.ResetCallCounts();
@@ -293,7 +293,10 @@ public sealed class AwsStoreContractTests : StoreContractTests
             .Select(e => (Pk: e.GetProperty("pk").GetProperty("S").GetString()!, Sk: e.GetProperty("sk").GetProperty("S").GetString()!)).ToList();
         var sortKeys = keys.Where(k => k.Pk == Group).Select(k => k.Sk).ToList();
         Assert.Equal(new[] { ("#groups", Group) }, keys.Where(k => k.Pk != Group));
-        Assert.InRange(calls, 20, 5 * 20);
+        // Five for the request itself (receive, undo record and its deletion, final run, message deletion) and two for the
+        // record that lets Get-RemediationRun show it Queued and Running (SQS cannot list its messages): marked Running
+        // at the claim and deleted at the end; the Queued records of the enqueue are written 25 a call.
+        Assert.InRange(calls, 20, 7 * 20);
         Assert.Equal(20, sortKeys.Count(k => k.StartsWith("run#", StringComparison.Ordinal)));
         Assert.Equal(new[] { "group" }, sortKeys.Where(k => !k.StartsWith("run#", StringComparison.Ordinal)).Distinct());
     }

@@ -59,7 +59,10 @@ public sealed class AwsStoreTests
 
         await store.EnqueueAsync(Group, Enumerable.Range(0, 25).Select(i => Request("sg-" + i)).ToList(), CancellationToken.None);
 
-        Assert.Equal(new[] { "GetQueueUrl", "SendMessageBatch", "SendMessageBatch", "SendMessageBatch" }, sqs.Calls.Select(c => c.Action));
+        Assert.Equal(new[] { "GetQueueUrl", "SendMessageBatch", "SendMessageBatch", "SendMessageBatch", "BatchWriteItem" }, sqs.Calls.Select(c => c.Action));
+        var records = sqs.Calls[4].Body["RequestItems"]!["RemediationTools"]!.AsArray();
+        Assert.Equal(25, records.Count);
+        Assert.StartsWith("request#", records[0]!["PutRequest"]!["Item"]!["sk"]!["S"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Equal(new[] { 10, 10, 5 }, sqs.Batches.Select(b => b.Count));
         Assert.Equal("RemediationTools-prod", sqs.Calls[0].Body["QueueName"]!.GetValue<string>());
         var first = RemediationTools.Core.Results.RemediationJson.Deserialize<QueuedRequest>(sqs.Batches[0][0]);
@@ -175,6 +178,10 @@ public sealed class AwsStoreTests
                     }
 
                     answer = new JsonObject { ["Successful"] = successful, ["Failed"] = failed };
+                    break;
+                case "DynamoDB_20120810.BatchWriteItem":
+                    // The Queued records of the enqueued requests (what Get-RemediationRun lists): all processed.
+                    answer = new JsonObject { ["UnprocessedItems"] = new JsonObject() };
                     break;
                 default:
                     return new HttpResponseMessage(HttpStatusCode.BadRequest)

@@ -353,7 +353,7 @@ public abstract class StoreContractTests : IDisposable
         var now = Clock.Now;
         foreach (var (id, beat, state) in new[] { ("w-a", now, RemediationWorkerState.Healthy), ("w-b", now - TimeSpan.FromSeconds(31), RemediationWorkerState.Healthy), ("w-c", now - TimeSpan.FromHours(1), RemediationWorkerState.Stopped) })
         {
-            await store.SaveWorkerAsync(new RemediationWorkerInfo { WorkerId = id, WorkerGroup = Group, LastHeartbeat = beat, Started = beat, State = state, HeartbeatInterval = TimeSpan.FromSeconds(10) }, CancellationToken.None);
+            await store.SaveWorkerAsync(new RemediationWorkerInfo { WorkerId = id, WorkerGroup = Group, LastHeartbeat = beat, Started = beat, State = state, HeartbeatPeriod = TimeSpan.FromSeconds(10) }, CancellationToken.None);
         }
 
         var workers = await store.ListWorkersAsync(Group, now, CancellationToken.None);
@@ -372,18 +372,18 @@ public abstract class StoreContractTests : IDisposable
         var failing = new RemediationWorkerInfo
         {
             WorkerId = "w-fail", WorkerGroup = Group, Started = now - TimeSpan.FromMinutes(1), LastHeartbeat = now, State = RemediationWorkerState.Healthy,
-            HeartbeatInterval = interval, PollInterval = interval, LastPoll = now - TimeSpan.FromSeconds(30), LastPollFailure = now - TimeSpan.FromSeconds(2),
+            HeartbeatPeriod = interval, PollWait = interval, LastPoll = now - TimeSpan.FromSeconds(30), LastPollFailure = now - TimeSpan.FromSeconds(2),
             LastPollError = "Access to the path '/store/queues/prod/leased' is denied.",
         };
         var hung = new RemediationWorkerInfo
         {
             WorkerId = "w-hung", WorkerGroup = Group, Started = now - TimeSpan.FromMinutes(5), LastHeartbeat = now, State = RemediationWorkerState.Healthy,
-            HeartbeatInterval = interval, PollInterval = interval, PollingSince = now - TimeSpan.FromMinutes(2),
+            HeartbeatPeriod = interval, PollWait = interval, PollingSince = now - TimeSpan.FromMinutes(2),
         };
         var recovered = new RemediationWorkerInfo
         {
             WorkerId = "w-ok", WorkerGroup = Group, Started = now - TimeSpan.FromMinutes(1), LastHeartbeat = now, State = RemediationWorkerState.Healthy,
-            HeartbeatInterval = interval, PollInterval = interval, LastPollFailure = now - TimeSpan.FromSeconds(20), LastPollError = "gone", LastPoll = now - TimeSpan.FromSeconds(1),
+            HeartbeatPeriod = interval, PollWait = interval, LastPollFailure = now - TimeSpan.FromSeconds(20), LastPollError = "gone", LastPoll = now - TimeSpan.FromSeconds(1),
             PollingSince = now - TimeSpan.FromSeconds(1),
         };
         foreach (var worker in new[] { failing, hung, recovered })
@@ -424,6 +424,60 @@ public abstract class StoreContractTests : IDisposable
         Assert.Equal(new[] { "r2" }, since.Select(r => r.Id));
         Assert.Equal(new[] { "r1-a1", "r1" }, ofRequest.Select(r => r.Id));
         Assert.Equal(new[] { "r1" }, finalOnly.Select(r => r.Id));
+    }
+
+    [Fact]
+    public async Task GetRuns_IncludePending_QueuedAndRunningRequestsAfterTheRecordsUntilTheyEnd()
+    {
+        var store = await GroupStoreAsync();
+        var enqueuedAt = Clock.Now;
+        var ids = await EnqueueAsync(store, 3);
+        var queued = await store.GetRunsAsync(new RunQuery { WorkerGroup = Group, IncludePending = true }, CancellationToken.None);
+        var withoutPending = await store.GetRunsAsync(new RunQuery { WorkerGroup = Group }, CancellationToken.None);
+
+        var leases = await store.ReceiveAsync(Group, "w1", 2, TimeSpan.FromSeconds(30), TimeSpan.Zero, CancellationToken.None);
+        Assert.Equal(2, leases.Count);
+        Assert.True(await store.CompleteAsync(leases[0], Run(leases[0]), CancellationToken.None));
+        await store.FailAsync(leases[1], new RemediationRun { RequestId = leases[1].Request.Id, WorkerGroup = Group, Error = "boom" }, TimeSpan.Zero, CancellationToken.None);
+        var running = Assert.Single(await store.ReceiveAsync(Group, "w2", 1, TimeSpan.FromSeconds(30), TimeSpan.Zero, CancellationToken.None));
+        var mixed = await store.GetRunsAsync(new RunQuery { WorkerGroup = Group, IncludePending = true }, CancellationToken.None);
+        var onlyRunning = await store.GetRunsAsync(new RunQuery { WorkerGroup = Group, IncludePending = true, Status = RemediationRunStatus.Running }, CancellationToken.None);
+        var onlyQueued = await store.GetRunsAsync(new RunQuery { WorkerGroup = Group, IncludePending = true, Status = RemediationRunStatus.Queued }, CancellationToken.None);
+
+        Advance(TimeSpan.FromSeconds(31));
+        var afterLeaseLost = await store.GetRunsAsync(new RunQuery { WorkerGroup = Group, IncludePending = true, Id = running.Request.Id }, CancellationToken.None);
+
+        Assert.Equal(ids.Order(StringComparer.Ordinal), queued.Select(r => r.RequestId).Order(StringComparer.Ordinal));
+        Assert.All(queued, r => Assert.Equal((RemediationRunStatus.Queued, 0, Group, enqueuedAt), (r.Status, r.Attempts, r.WorkerGroup, r.Enqueued)));
+        Assert.Empty(withoutPending);
+
+        // Records first (the completed run, the failed attempt), then the requests still in the queue.
+        Assert.Equal(
+            new[] { RemediationRunStatus.Completed, RemediationRunStatus.AttemptFailed, RemediationRunStatus.Queued, RemediationRunStatus.Running },
+            mixed.Take(2).Select(r => r.Status).Order().Concat(mixed.Skip(2).Select(r => r.Status).Order()));
+        var runningRun = Assert.Single(onlyRunning);
+        Assert.Equal((running.Request.Id, "w2", running.Attempt), (runningRun.RequestId, runningRun.WorkerId, runningRun.Attempts));
+        var queuedRun = Assert.Single(onlyQueued);
+        Assert.NotEqual(running.Request.Id, queuedRun.RequestId);
+        Assert.DoesNotContain(mixed.Skip(2), r => r.RequestId == leases[0].Request.Id);
+        var lost = Assert.Single(afterLeaseLost, r => r.Status != RemediationRunStatus.AttemptFailed);
+        Assert.Equal((RemediationRunStatus.Queued, (string?)null), (lost.Status, lost.WorkerId));
+    }
+
+    [Fact]
+    public async Task GetRuns_IncludePending_ExtendedLeaseStaysRunningPastItsFirstEnd()
+    {
+        var store = await GroupStoreAsync();
+        await EnqueueAsync(store, 1);
+        var lease = Assert.Single(await store.ReceiveAsync(Group, "w1", 1, TimeSpan.FromSeconds(30), TimeSpan.Zero, CancellationToken.None));
+
+        Advance(TimeSpan.FromSeconds(25));
+        Assert.True(await store.ExtendLeaseAsync(lease, TimeSpan.FromSeconds(30), CancellationToken.None));
+        Advance(TimeSpan.FromSeconds(25));
+        var pending = await OpenStore().GetRunsAsync(new RunQuery { WorkerGroup = Group, IncludePending = true }, CancellationToken.None);
+
+        var run = Assert.Single(pending);
+        Assert.Equal((RemediationRunStatus.Running, "w1", 1), (run.Status, run.WorkerId, run.Attempts));
     }
 
     [Theory]

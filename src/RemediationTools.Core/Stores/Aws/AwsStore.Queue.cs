@@ -77,6 +77,69 @@ internal sealed partial class AwsStore
         {
             await SendBatchAsync(url, batch, cancellationToken).ConfigureAwait(false);
         }
+
+        // After the messages, so that a Queued record always has its message (a process stopped in between leaves
+        // requests that Get-RemediationRun shows only once a worker claims them).
+        await PutBatchAsync(requests.Select(r => PendingItem(r, RemediationRunStatus.Queued, 0, null, null)).ToList(), cancellationToken).ConfigureAwait(false);
+    }
+
+    private const string PendingPrefix = "request#";
+    private const string LeaseExpiresAttribute = "leaseExpires";
+
+    /// <summary>
+    /// The record that shows a request still in the queue (SQS cannot list its messages): Queued at enqueue and after a
+    /// failed attempt, Running with the worker and the lease's end while a worker holds it, deleted when the request
+    /// ends. Its TTL outlives the message's 14-day retention.
+    /// </summary>
+    private Dictionary<string, AttributeValue> PendingItem(QueuedRequest request, RemediationRunStatus status, int attempts, string? workerId, DateTimeOffset? leaseExpires)
+    {
+        var run = new RemediationRun
+        {
+            Id = request.Id,
+            RequestId = request.Id,
+            WorkerGroup = request.WorkerGroup,
+            WorkerId = workerId,
+            Status = status,
+            Attempts = attempts,
+            Enqueued = request.Enqueued,
+            Started = status == RemediationRunStatus.Running ? options.Clock() : null,
+        };
+        var item = Item(Key(request.WorkerGroup), PendingPrefix + request.Id, RemediationJson.Serialize(run));
+        item[ExpiresAttribute] = Expires(request.Enqueued + TimeSpan.FromDays(15));
+        if (leaseExpires is { } expires)
+        {
+            item[LeaseExpiresAttribute] = N(expires.ToUnixTimeSeconds());
+        }
+
+        return item;
+    }
+
+    /// <summary>The group's pending requests, oldest first, without those that have a final run; a Running one whose lease expired reads as Queued.</summary>
+    private async Task<List<RemediationRun>> ListPendingAsync(string group, HashSet<string> finalRunIds, CancellationToken cancellationToken)
+    {
+        var now = options.Clock().ToUnixTimeSeconds();
+        var pending = new List<RemediationRun>();
+        foreach (var item in await QueryAsync(Key(group), PendingPrefix, cancellationToken).ConfigureAwait(false))
+        {
+            var run = Body<RemediationRun>(item);
+            if (finalRunIds.Contains(run.Id))
+            {
+                continue;
+            }
+
+            if (run.Status == RemediationRunStatus.Running && item.TryGetValue(LeaseExpiresAttribute, out var expires)
+                && long.TryParse(expires.N, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds) && seconds <= now)
+            {
+                // The worker lost the lease: SQS delivers the request again.
+                run.Status = RemediationRunStatus.Queued;
+                run.WorkerId = null;
+                run.Started = null;
+            }
+
+            pending.Add(run);
+        }
+
+        return pending.OrderBy(r => r.Enqueued).ThenBy(r => r.Id, StringComparer.Ordinal).ToList();
     }
 
     private async Task SendBatchAsync(string url, List<string> bodies, CancellationToken cancellationToken)
@@ -210,6 +273,7 @@ internal sealed partial class AwsStore
             await PutAsync(Item(key, "lease#" + request.Id, workerId), null, cancellationToken).ConfigureAwait(false);
         }
 
+        await PutAsync(PendingItem(request, RemediationRunStatus.Running, attempt, workerId, leaseExpires), null, cancellationToken).ConfigureAwait(false);
         return new LeasedRequest(request, workerId, attempt, leaseExpires, message.ReceiptHandle);
     }
 
@@ -241,6 +305,7 @@ internal sealed partial class AwsStore
         }
 
         request.LeaseExpires = start + TimeSpan.FromSeconds(Seconds(lease));
+        await PutAsync(PendingItem(request.Request, RemediationRunStatus.Running, request.Attempt, request.WorkerId, request.LeaseExpires), null, cancellationToken).ConfigureAwait(false);
         return true;
     }
 
@@ -261,6 +326,7 @@ internal sealed partial class AwsStore
         var url = await QueueUrlAsync(group, deadLetter: false, cancellationToken).ConfigureAwait(false);
         await DeleteMessageAsync(url, request.LeaseToken, cancellationToken).ConfigureAwait(false);
         await DeleteRequestItemsAsync(request, cancellationToken).ConfigureAwait(false);
+        await DeleteItemAsync(Key(group), PendingPrefix + request.Request.Id, cancellationToken).ConfigureAwait(false);
         return created;
     }
 
@@ -350,6 +416,7 @@ internal sealed partial class AwsStore
 
         // The next delivery is a later attempt, which reads the undo records again (and removes them on completion).
         ForgetApplied(request.Request.Id);
+        await PutAsync(PendingItem(request.Request, RemediationRunStatus.Queued, request.Attempt, null, null), null, cancellationToken).ConfigureAwait(false);
 
         if (leaseHeld)
         {
@@ -495,6 +562,7 @@ internal sealed partial class AwsStore
                 LogLines = logLines,
             },
             cancellationToken).ConfigureAwait(false);
+        await DeleteItemAsync(key, PendingPrefix + request.Id, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task DeleteMessageAsync(string url, string receiptHandle, CancellationToken cancellationToken)

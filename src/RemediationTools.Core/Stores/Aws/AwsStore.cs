@@ -311,19 +311,28 @@ internal sealed partial class AwsStore : IRemediationStore, IDisposable
 
         var prefix = "run#" + (query.Id is null ? string.Empty : SafeId(query.Id, "run ID"));
         var runs = new List<RemediationRun>();
+        var finalRunIds = new HashSet<string>(StringComparer.Ordinal);
         foreach (var item in await QueryAsync(Key(query.WorkerGroup), prefix, cancellationToken).ConfigureAwait(false))
         {
             var run = Body<RemediationRun>(item);
-            if ((query.Id is null || run.Id == query.Id || run.RequestId == query.Id)
-                && (query.Status is null || run.Status == query.Status)
-                && (query.Since is null || run.Finished >= query.Since)
-                && (!query.FinalOnly || run.Status != RemediationRunStatus.AttemptFailed))
+            if (run.Status is RemediationRunStatus.Completed or RemediationRunStatus.DeadLettered)
+            {
+                finalRunIds.Add(run.Id);
+            }
+
+            if (query.Matches(run))
             {
                 runs.Add(run);
             }
         }
 
-        return runs.OrderBy(r => r.Finished).ThenBy(r => r.Id, StringComparer.Ordinal).ToList();
+        var ordered = runs.OrderBy(r => r.Finished).ThenBy(r => r.Id, StringComparer.Ordinal).ToList();
+        if (query.IncludePending)
+        {
+            ordered.AddRange((await ListPendingAsync(query.WorkerGroup, finalRunIds, cancellationToken).ConfigureAwait(false)).Where(query.Matches));
+        }
+
+        return ordered;
     }
 
     /// <inheritdoc />
@@ -479,6 +488,35 @@ internal sealed partial class AwsStore : IRemediationStore, IDisposable
         catch (ResourceNotFoundException)
         {
             // No table: nothing to delete.
+        }
+    }
+
+    /// <summary>Puts items with BatchWriteItem, 25 a call, sending what DynamoDB left unprocessed again.</summary>
+    private async Task PutBatchAsync(List<Dictionary<string, AttributeValue>> items, CancellationToken cancellationToken)
+    {
+        for (var offset = 0; offset < items.Count; offset += 25)
+        {
+            var pending = new Dictionary<string, List<WriteRequest>>
+            {
+                [TableName] = items.Skip(offset).Take(25).Select(item => new WriteRequest { PutRequest = new PutRequest { Item = item } }).ToList(),
+            };
+            for (var round = 0; pending.Values.Any(v => v.Count > 0); round++)
+            {
+                if (round > 0)
+                {
+                    // Unprocessed items mean the table is throttled: back off before sending them again.
+                    await Task.Delay(TimeSpan.FromMilliseconds(50 * Math.Min(round, 20)), cancellationToken).ConfigureAwait(false);
+                }
+
+                if (round >= 30)
+                {
+                    throw new RemediationStoreException(StoreError.StorageFailed, "DynamoDB left the queued requests' records unprocessed 30 times in " + Description + "; the requests are queued, Get-RemediationRun shows them once a worker claims them.");
+                }
+
+                var request = new BatchWriteItemRequest { RequestItems = pending };
+                var response = await CallAsync("DynamoDB BatchWriteItem", () => dynamo.BatchWriteItemAsync(request, cancellationToken)).ConfigureAwait(false);
+                pending = response.UnprocessedItems ?? new Dictionary<string, List<WriteRequest>>();
+            }
         }
     }
 
