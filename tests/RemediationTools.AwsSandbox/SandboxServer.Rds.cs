@@ -101,8 +101,9 @@ public sealed partial class SandboxServer
     /// <param name="cluster">A DB cluster snapshot rather than a DB snapshot.</param>
     /// <param name="restore">Its restore attribute: account IDs and/or "all".</param>
     /// <param name="encrypted">Encrypted snapshots cannot be made public.</param>
+    /// <param name="tags">The snapshot's tags (ListTagsForResource).</param>
     /// <returns>The snapshot's ARN.</returns>
-    public string AddDBSnapshot(string accountId, string region, string identifier, string sourceIdentifier, bool cluster = false, IEnumerable<string>? restore = null, bool encrypted = false)
+    public string AddDBSnapshot(string accountId, string region, string identifier, string sourceIdentifier, bool cluster = false, IEnumerable<string>? restore = null, bool encrypted = false, IDictionary<string, string>? tags = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(identifier);
         lock (_state.Gate)
@@ -116,6 +117,7 @@ public sealed partial class SandboxServer
 
             var snapshot = new RdsSnapshot { Identifier = identifier, AccountId = accountId, Region = region, SourceIdentifier = sourceIdentifier, Encrypted = encrypted };
             snapshot.Restore.AddRange((restore ?? Enumerable.Empty<string>()).Distinct(StringComparer.Ordinal));
+            snapshot.Tags.AddRange(tags ?? new Dictionary<string, string>());
             list.Add(snapshot);
             return $"arn:aws:rds:{region}:{accountId}:{(cluster ? "cluster-snapshot" : "snapshot")}:{identifier}";
         }

@@ -161,6 +161,22 @@ public sealed class SandboxRdsTests : IDisposable
     }
 
     [Fact]
+    public async Task ListTagsForResource_SeededSnapshotTags_ReturnedByArnOfEachKind()
+    {
+        var snap = server.AddDBSnapshot(root.AccountId, Region, "snap", "db1", tags: new Dictionary<string, string> { ["remediation:skip"] = "true" });
+        var csnap = server.AddDBSnapshot(root.AccountId, Region, "csnap", "aurora", cluster: true, tags: new Dictionary<string, string> { ["team"] = "data" });
+        var rds = await RdsAsync();
+
+        var snapTags = (await rds.ListTagsForResourceAsync(new ListTagsForResourceRequest { ResourceName = snap })).TagList;
+        var csnapTags = (await rds.ListTagsForResourceAsync(new ListTagsForResourceRequest { ResourceName = csnap })).TagList;
+        var missing = await Assert.ThrowsAsync<AwsQueryServiceException>(() => rds.ListTagsForResourceAsync(new ListTagsForResourceRequest { ResourceName = snap.Replace(":snapshot:", ":cluster-snapshot:", StringComparison.Ordinal) }));
+
+        Assert.Equal(("remediation:skip", "true"), (Assert.Single(snapTags).Key, snapTags[0].Value));
+        Assert.Equal(("team", "data"), (Assert.Single(csnapTags).Key, csnapTags[0].Value));
+        Assert.Equal("DBClusterSnapshotNotFoundFault", missing.ErrorCode);
+    }
+
+    [Fact]
     public async Task SnapshotRestore_BadAttributeOrValue_InvalidParameterValueNamingIt()
     {
         server.AddDBSnapshot(root.AccountId, Region, "snap", "db1");
