@@ -157,6 +157,14 @@ public sealed class InvokeRemediationCommand : AwsCmdletBase
     [ValidateRange(1, 24)]
     public int ReusePrevention { get; set; } = RemediationOptions.DefaultPasswordReusePrevention;
 
+    /// <summary>
+    /// The backup retention in days rds-backup-retention-30-days raises DB instances (or their clusters) to (RDS's range
+    /// 1 to 35); a longer retention is never lowered.
+    /// </summary>
+    [Parameter]
+    [ValidateRange(1, 35)]
+    public int RetentionDays { get; set; } = RemediationOptions.DefaultBackupRetentionDays;
+
     /// <summary>Checks the parameters that do not depend on the input.</summary>
     protected override void BeginProcessing()
     {
@@ -212,6 +220,7 @@ public sealed class InvokeRemediationCommand : AwsCmdletBase
 
         _options.MinimumPasswordLength = MinimumLength;
         _options.PasswordReusePrevention = ReusePrevention;
+        _options.BackupRetentionDays = RetentionDays;
         _options.JobId = Job;
         _options.AllowDisruptive = AllowDisruptive.IsPresent;
         _options.ThrottleLimit = ThrottleLimit;
@@ -303,7 +312,7 @@ public sealed class InvokeRemediationCommand : AwsCmdletBase
             }
 
             var dispatcher = new WorkerGroupDispatcher(store);
-            IReadOnlyList<string> ids = RunOnPipeline((_, cancellationToken) => dispatcher.EnqueueAsync(group, confirmed, Job, RangeMode, _options.KmsKeyId, LoggingBucketPrefix, new PasswordPolicyTargets(MinimumLength, ReusePrevention), cancellationToken));
+            IReadOnlyList<string> ids = RunOnPipeline((_, cancellationToken) => dispatcher.EnqueueAsync(group, confirmed, Job, RangeMode, _options.KmsKeyId, LoggingBucketPrefix, new PasswordPolicyTargets(MinimumLength, ReusePrevention), RetentionDays, cancellationToken));
             var requests = ids.Select((id, i) => new RemediationRequest
             {
                 RequestId = id,
