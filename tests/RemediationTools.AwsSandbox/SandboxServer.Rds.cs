@@ -148,7 +148,7 @@ public sealed partial class SandboxServer
                         ["publiclyAccessible"] = i.PubliclyAccessible,
                         ["autoMinorVersionUpgrade"] = i.AutoMinorVersionUpgrade,
                         ["backupRetentionPeriod"] = i.BackupRetentionPeriod,
-                        ["pendingBackupRetentionPeriod"] = i.Pending?.BackupRetentionPeriod,
+                        ["pendingBackupRetentionPeriod"] = i.InFlight?.BackupRetentionPeriod ?? i.Pending?.BackupRetentionPeriod,
                     };
                 }).ToArray()),
                 ["clusters"] = new System.Text.Json.Nodes.JsonArray(_state.RdsRegions.Values.SelectMany(r => r.Clusters).Select(c => (System.Text.Json.Nodes.JsonNode)new System.Text.Json.Nodes.JsonObject

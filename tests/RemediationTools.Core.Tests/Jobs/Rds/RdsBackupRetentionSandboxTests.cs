@@ -145,10 +145,11 @@ public sealed class RdsBackupRetentionSandboxTests : RdsJobSandbox
     [Fact]
     public async Task Run_LongerRetentionPending_KeepsThePendingValue()
     {
-        Server.AddDBInstance(Account.AccountId, Region, "pending", backupRetentionPeriod: 7);
+        // Enabling backups without ApplyImmediately waits for the maintenance window.
+        Server.AddDBInstance(Account.AccountId, Region, "pending", backupRetentionPeriod: 0);
         await (await RdsAsync()).ModifyDBInstanceAsync(new ModifyDBInstanceRequest { DBInstanceIdentifier = "pending", BackupRetentionPeriod = 35, ApplyImmediately = false });
 
-        var result = await Engine().RunAsync(Finding(Job, "pending"), new RemediationOptions());
+        var result = await Engine().RunAsync(Finding(Job, "pending"), new RemediationOptions { AllowDisruptive = true });
 
         Assert.True(result.Status == RemediationStatus.Remediated, result.ErrorCode + " " + result.Reason);
         Assert.Equal("BackupRetentionPeriod 35", Assert.Single(result.Actions).After);

@@ -152,7 +152,7 @@ public sealed class RdsRemovePublicEndpointSandboxTests : RdsJobSandbox
     [Fact]
     public async Task Run_PendingModificationOfAnotherSetting_SkippedSinceApplyImmediatelyWouldApplyIt()
     {
-        Server.AddDBInstance(Account.AccountId, Region, "pending", publiclyAccessible: true, backupRetentionPeriod: 7);
+        Server.AddDBInstance(Account.AccountId, Region, "pending", publiclyAccessible: true, backupRetentionPeriod: 0);
         await (await RdsAsync()).ModifyDBInstanceAsync(new ModifyDBInstanceRequest { DBInstanceIdentifier = "pending", BackupRetentionPeriod = 14, ApplyImmediately = false });
         Server.ResetCallCounts();
 
@@ -162,7 +162,7 @@ public sealed class RdsRemovePublicEndpointSandboxTests : RdsJobSandbox
         Assert.Contains("BackupRetentionPeriod 14", result.Reason, StringComparison.Ordinal);
         Assert.Equal(0, Calls("rds:ModifyDBInstance"));
         var instance = await InstanceAsync("pending");
-        Assert.Equal((true, 7, (int?)14), (instance.PubliclyAccessible, instance.BackupRetentionPeriod, instance.PendingModifiedValues?.BackupRetentionPeriod));
+        Assert.Equal((true, 0, (int?)14), (instance.PubliclyAccessible, instance.BackupRetentionPeriod, instance.PendingModifiedValues?.BackupRetentionPeriod));
     }
 
     [Fact]
