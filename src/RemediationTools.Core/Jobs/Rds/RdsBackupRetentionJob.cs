@@ -249,9 +249,14 @@ internal sealed class RdsBackupRetentionJob : IRemediationJob
     private async Task<DBCluster> ReadSettledClusterAsync(JobContext context, string clusterId, CancellationToken cancellationToken)
     {
         var cluster = await RdsWaiter.DescribeClusterAsync(context, clusterId, cancellationToken).ConfigureAwait(false);
-        return string.Equals(cluster.Status, "available", StringComparison.OrdinalIgnoreCase)
-            ? cluster
-            : await waiter.ClusterAsync(context, clusterId, null, cancellationToken).ConfigureAwait(false);
+        if (RdsWaiter.IsAvailable(cluster.Status))
+        {
+            return cluster;
+        }
+
+        return RdsWaiter.IsTransient(cluster.Status)
+            ? await waiter.ClusterAsync(context, clusterId, null, cancellationToken).ConfigureAwait(false)
+            : throw RdsWaiter.Stuck(RdsActions.DBClusterNotAvailableErrorCode, "The DB cluster " + clusterId, cluster.Status);
     }
 
     private RemediationUndoRecord Undo(JobContext context, RdsRetentionUndoData data) => new()

@@ -153,9 +153,14 @@ internal abstract class RdsInstanceFlagJob : IRemediationJob
         var instance = await target.DescribeAsync(context, cancellationToken).ConfigureAwait(false);
 
         // A change in progress may be someone else's: plan from the settled state.
-        return string.Equals(instance.DBInstanceStatus, "available", StringComparison.OrdinalIgnoreCase)
-            ? instance
-            : await waiter.InstanceAsync(context, target, null, cancellationToken).ConfigureAwait(false);
+        if (RdsWaiter.IsAvailable(instance.DBInstanceStatus))
+        {
+            return instance;
+        }
+
+        return RdsWaiter.IsTransient(instance.DBInstanceStatus)
+            ? await waiter.InstanceAsync(context, target, null, cancellationToken).ConfigureAwait(false)
+            : throw RdsWaiter.Stuck(RdsActions.DBInstanceNotAvailableErrorCode, "The DB instance " + target.Identifier, instance.DBInstanceStatus);
     }
 
     private Task<DBInstance> ReadSettledAsync(JobContext context, RdsInstanceTarget target, CancellationToken cancellationToken)

@@ -44,6 +44,14 @@ internal sealed class RdsWaiter
     /// <summary>True when <paramref name="status"/> passes by itself.</summary>
     public static bool IsTransient(string? status) => status is not null && Transient.Contains(status);
 
+    /// <summary>True when <paramref name="status"/> is <c>available</c>.</summary>
+    public static bool IsAvailable(string? status) => string.Equals(status, "available", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The failure of a resource in a status RDS does not leave by itself.</summary>
+    public static JobFailureException Stuck(string code, string what, string? status) => new(
+        code,
+        what + " is " + (status ?? "(no status)") + ", which RDS does not leave by itself, so it cannot be modified now; nothing was changed.");
+
     /// <summary>
     /// Reads the instance until it is <c>available</c> and <paramref name="done"/> holds (null: just available); a
     /// <see cref="JobFailureException"/> with <see cref="RdsActions.DBInstanceNotAvailableErrorCode"/> past the timeout

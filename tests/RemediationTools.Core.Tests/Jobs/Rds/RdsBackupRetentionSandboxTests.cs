@@ -170,6 +170,35 @@ public sealed class RdsBackupRetentionSandboxTests : RdsJobSandbox
     }
 
     [Fact]
+    public async Task Run_StoppedInstance_FailedAtOnceWithoutWaitingOrModifying()
+    {
+        Server.AddDBInstance(Account.AccountId, Region, "parked", backupRetentionPeriod: 7, status: "stopped");
+
+        // A wait of a minute would time the test out: a stopped instance is not waited for.
+        var result = await Engine(TimeSpan.FromHours(1)).RunAsync(Finding(Job, "parked"), new RemediationOptions());
+
+        Assert.Equal(RemediationStatus.Failed, result.Status);
+        Assert.Equal(RdsActions.DBInstanceNotAvailableErrorCode, result.ErrorCode);
+        Assert.Contains("stopped", result.Reason, StringComparison.Ordinal);
+        Assert.Equal(1, Calls("rds:DescribeDBInstances"));
+        Assert.Equal(0, Calls("rds:ModifyDBInstance"));
+    }
+
+    [Fact]
+    public async Task Run_ClusterStopped_FailedDBClusterNotAvailableUnchanged()
+    {
+        Server.AddDBCluster(Account.AccountId, Region, "aurora", backupRetentionPeriod: 7, status: "stopped");
+        Server.AddDBInstance(Account.AccountId, Region, "aurora-1", "aurora-mysql", clusterIdentifier: "aurora");
+
+        var result = await Engine(TimeSpan.FromHours(1)).RunAsync(Finding(Job, "aurora-1"), new RemediationOptions());
+
+        Assert.Equal(RemediationStatus.Failed, result.Status);
+        Assert.Equal(RdsActions.DBClusterNotAvailableErrorCode, result.ErrorCode);
+        Assert.Equal(0, Calls("rds:ModifyDBCluster"));
+        Assert.Equal(7, (await ClusterAsync("aurora")).BackupRetentionPeriod);
+    }
+
+    [Fact]
     public async Task Undo_Standalone_SetsThePreviousRetentionBack()
     {
         Server.AddDBInstance(Account.AccountId, Region, "undone", backupRetentionPeriod: 7);
