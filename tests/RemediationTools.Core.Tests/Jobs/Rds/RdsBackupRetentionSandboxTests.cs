@@ -78,6 +78,21 @@ public sealed class RdsBackupRetentionSandboxTests : RdsJobSandbox
     }
 
     [Fact]
+    public async Task Run_TwoMembersOfOneClusterInOneBatch_TheClusterIsModifiedOnce()
+    {
+        Server.AddDBCluster(Account.AccountId, Region, "aurora", backupRetentionPeriod: 7);
+        Server.AddDBInstance(Account.AccountId, Region, "aurora-1", "aurora-mysql", clusterIdentifier: "aurora");
+        Server.AddDBInstance(Account.AccountId, Region, "aurora-2", "aurora-mysql", clusterIdentifier: "aurora");
+
+        var results = await Engine().RunAsync(new[] { Finding(Job, "aurora-1"), Finding(Job, "aurora-2") }, new RemediationOptions());
+
+        Assert.All(results, r => Assert.True(r.Status is RemediationStatus.Remediated or RemediationStatus.AlreadyCompliant, r.ErrorCode + " " + r.Reason));
+        Assert.Equal(1, Calls("rds:ModifyDBCluster"));
+        Assert.Single(results, r => r.UndoRecord is not null);
+        Assert.Equal(30, (await ClusterAsync("aurora")).BackupRetentionPeriod);
+    }
+
+    [Fact]
     public async Task Run_AuroraClusterAbove30_CompliantNeverLowered()
     {
         Server.AddDBCluster(Account.AccountId, Region, "aurora", backupRetentionPeriod: 35);
