@@ -7,9 +7,10 @@ BeforeAll {
     $script:cloud = New-AwsSandboxAccount -Sandbox $sandbox
     $script:externalId = 'o-pester0014'
 
-    # The account role allows exactly the four RDS jobs' actions.
-    $jobs = Get-RemediationJob | Where-Object Service -EQ 'RDS'
-    $actions = @($jobs.IamActions) + @($jobs.UndoIamActions) | Where-Object { $_ } | Sort-Object -Unique
+    # The account role allows exactly the four RDS jobs' actions (their undo needs no other).
+    $jobs = @(Get-RemediationJob | Where-Object Service -EQ 'RDS')
+    $jobs.Count | Should -Be 4
+    $actions = @($jobs | ForEach-Object { $_.IamActions }) | Sort-Object -Unique
     $trust = @{ Version = '2012-10-17'; Statement = @(@{ Effect = 'Allow'; Principal = @{ AWS = "arn:aws:iam::$($hosting.accountId):root" }
                 Action = 'sts:AssumeRole'; Condition = @{ StringEquals = @{ 'sts:ExternalId' = $externalId } } }) } | ConvertTo-Json -Depth 6 -Compress
     $policy = @{ Version = '2012-10-17'; Statement = @(@{ Effect = 'Allow'; Action = $actions; Resource = '*' }) } | ConvertTo-Json -Depth 6 -Compress

@@ -50,7 +50,7 @@ internal sealed class RdsWaiter
     /// <summary>The failure of a resource in a status RDS does not leave by itself.</summary>
     public static JobFailureException Stuck(string code, string what, string? status) => new(
         code,
-        what + " is " + (status ?? "(no status)") + ", which RDS does not leave by itself, so it cannot be modified now; nothing was changed.");
+        what + " is " + (status ?? "(no status)") + ", which RDS does not leave by itself, so it cannot be modified now; the job goes no further.");
 
     /// <summary>
     /// Reads the instance until it is <c>available</c> and <paramref name="done"/> holds (null: just available); a
@@ -72,17 +72,29 @@ internal sealed class RdsWaiter
 
             if ((!available && !IsTransient(status)) || DateTimeOffset.UtcNow >= deadline)
             {
-                throw new JobFailureException(RdsActions.DBInstanceNotAvailableErrorCode, string.Format(
-                    CultureInfo.InvariantCulture,
-                    "The DB instance {0} is {1}{2}; nothing more was changed.",
-                    target.Identifier,
-                    status ?? "(no status)",
-                    IsTransient(status) || available ? string.Format(CultureInfo.InvariantCulture, " after {0:0.###} seconds of waiting for available", Timeout.TotalSeconds) : ", which RDS does not leave by itself, so it cannot be modified now"));
+                throw Failure(RdsActions.DBInstanceNotAvailableErrorCode, "The DB instance " + target.Identifier, status, available);
             }
 
             context.Reporter.Verbose("The DB instance " + target.Identifier + " is " + status + "; waiting for available.");
             await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    // Past the timeout, or in a status that does not pass: what the result says.
+    private JobFailureException Failure(string code, string what, string? status, bool available)
+    {
+        if (!available && !IsTransient(status))
+        {
+            return Stuck(code, what, status);
+        }
+
+        return new JobFailureException(code, string.Format(
+            CultureInfo.InvariantCulture,
+            "{0} is {1} after {2:0.###} seconds of waiting for it to be available{3}; nothing more was changed.",
+            what,
+            status ?? "(no status)",
+            Timeout.TotalSeconds,
+            available ? " with the change in place (it does not show the change yet)" : string.Empty));
     }
 
     /// <summary>DescribeDBClusters of one cluster.</summary>
@@ -110,12 +122,7 @@ internal sealed class RdsWaiter
 
             if ((!available && !IsTransient(cluster.Status)) || DateTimeOffset.UtcNow >= deadline)
             {
-                throw new JobFailureException(RdsActions.DBClusterNotAvailableErrorCode, string.Format(
-                    CultureInfo.InvariantCulture,
-                    "The DB cluster {0} is {1}{2}; nothing more was changed.",
-                    clusterId,
-                    cluster.Status ?? "(no status)",
-                    IsTransient(cluster.Status) || available ? string.Format(CultureInfo.InvariantCulture, " after {0:0.###} seconds of waiting for available", Timeout.TotalSeconds) : ", which RDS does not leave by itself, so it cannot be modified now"));
+                throw Failure(RdsActions.DBClusterNotAvailableErrorCode, "The DB cluster " + clusterId, cluster.Status, available);
             }
 
             context.Reporter.Verbose("The DB cluster " + clusterId + " is " + cluster.Status + "; waiting for available.");
