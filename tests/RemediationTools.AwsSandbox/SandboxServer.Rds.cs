@@ -1,3 +1,4 @@
+using RemediationTools.AwsSandbox.Ec2;
 using RemediationTools.AwsSandbox.Rds;
 
 namespace RemediationTools.AwsSandbox;
@@ -14,6 +15,7 @@ public sealed partial class SandboxServer
     /// <param name="autoMinorVersionUpgrade">AutoMinorVersionUpgrade.</param>
     /// <param name="backupRetentionPeriod">0 to 35 days (ignored for a cluster member).</param>
     /// <param name="tags">The instance's tags.</param>
+    /// <param name="status">Its status (<c>available</c>; <c>stopped</c>, <c>storage-full</c>, ... stay as they are).</param>
     /// <returns>The instance's ARN.</returns>
     public string AddDBInstance(
         string accountId,
@@ -24,7 +26,8 @@ public sealed partial class SandboxServer
         bool publiclyAccessible = false,
         bool autoMinorVersionUpgrade = true,
         int backupRetentionPeriod = 1,
-        IDictionary<string, string>? tags = null)
+        IDictionary<string, string>? tags = null,
+        string status = "available")
     {
         ArgumentException.ThrowIfNullOrEmpty(identifier);
         if (backupRetentionPeriod is < 0 or > 35)
@@ -55,6 +58,7 @@ public sealed partial class SandboxServer
                 PubliclyAccessible = publiclyAccessible,
                 AutoMinorVersionUpgrade = autoMinorVersionUpgrade,
                 BackupRetentionPeriod = backupRetentionPeriod,
+                Status = StateTransition.Settled(status),
             };
             instance.Tags.AddRange(tags ?? new Dictionary<string, string>());
             state.Instances.Add(instance);
@@ -69,8 +73,9 @@ public sealed partial class SandboxServer
     /// <param name="engine">aurora-mysql, aurora-postgresql, ...</param>
     /// <param name="backupRetentionPeriod">1 to 35 days.</param>
     /// <param name="tags">The cluster's tags.</param>
+    /// <param name="status">Its status (<c>available</c>; <c>stopped</c>, ... stay as they are).</param>
     /// <returns>The cluster's ARN.</returns>
-    public string AddDBCluster(string accountId, string region, string identifier, string engine = "aurora-mysql", int backupRetentionPeriod = 1, IDictionary<string, string>? tags = null)
+    public string AddDBCluster(string accountId, string region, string identifier, string engine = "aurora-mysql", int backupRetentionPeriod = 1, IDictionary<string, string>? tags = null, string status = "available")
     {
         ArgumentException.ThrowIfNullOrEmpty(identifier);
         if (backupRetentionPeriod is < 1 or > 35)
@@ -86,7 +91,7 @@ public sealed partial class SandboxServer
                 throw new ArgumentException($"A DB cluster '{identifier}' already exists in {accountId}/{region}.", nameof(identifier));
             }
 
-            var cluster = new RdsCluster { Identifier = identifier, AccountId = accountId, Region = region, Engine = engine, BackupRetentionPeriod = backupRetentionPeriod };
+            var cluster = new RdsCluster { Identifier = identifier, AccountId = accountId, Region = region, Engine = engine, BackupRetentionPeriod = backupRetentionPeriod, Status = status };
             cluster.Tags.AddRange(tags ?? new Dictionary<string, string>());
             state.Clusters.Add(cluster);
             return cluster.Arn;
@@ -101,8 +106,9 @@ public sealed partial class SandboxServer
     /// <param name="cluster">A DB cluster snapshot rather than a DB snapshot.</param>
     /// <param name="restore">Its restore attribute: account IDs and/or "all".</param>
     /// <param name="encrypted">Encrypted snapshots cannot be made public.</param>
+    /// <param name="tags">The snapshot's tags (ListTagsForResource).</param>
     /// <returns>The snapshot's ARN.</returns>
-    public string AddDBSnapshot(string accountId, string region, string identifier, string sourceIdentifier, bool cluster = false, IEnumerable<string>? restore = null, bool encrypted = false)
+    public string AddDBSnapshot(string accountId, string region, string identifier, string sourceIdentifier, bool cluster = false, IEnumerable<string>? restore = null, bool encrypted = false, IDictionary<string, string>? tags = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(identifier);
         lock (_state.Gate)
@@ -116,6 +122,7 @@ public sealed partial class SandboxServer
 
             var snapshot = new RdsSnapshot { Identifier = identifier, AccountId = accountId, Region = region, SourceIdentifier = sourceIdentifier, Encrypted = encrypted };
             snapshot.Restore.AddRange((restore ?? Enumerable.Empty<string>()).Distinct(StringComparer.Ordinal));
+            snapshot.Tags.AddRange(tags ?? new Dictionary<string, string>());
             list.Add(snapshot);
             return $"arn:aws:rds:{region}:{accountId}:{(cluster ? "cluster-snapshot" : "snapshot")}:{identifier}";
         }
@@ -146,7 +153,7 @@ public sealed partial class SandboxServer
                         ["publiclyAccessible"] = i.PubliclyAccessible,
                         ["autoMinorVersionUpgrade"] = i.AutoMinorVersionUpgrade,
                         ["backupRetentionPeriod"] = i.BackupRetentionPeriod,
-                        ["pendingBackupRetentionPeriod"] = i.Pending?.BackupRetentionPeriod,
+                        ["pendingBackupRetentionPeriod"] = i.InFlight?.BackupRetentionPeriod ?? i.Pending?.BackupRetentionPeriod,
                     };
                 }).ToArray()),
                 ["clusters"] = new System.Text.Json.Nodes.JsonArray(_state.RdsRegions.Values.SelectMany(r => r.Clusters).Select(c => (System.Text.Json.Nodes.JsonNode)new System.Text.Json.Nodes.JsonObject

@@ -70,6 +70,34 @@ internal sealed class RemediationOptions
     /// <summary>The default of <see cref="PasswordReusePrevention"/>.</summary>
     public const int DefaultPasswordReusePrevention = 24;
 
+    /// <summary>
+    /// The backup retention in days <c>rds-backup-retention-30-days</c> raises DB instances and clusters to
+    /// (<c>-RetentionDays</c>): RDS's range for enabled backups, 1 to 35, default 30; never lowered. Another value is an
+    /// ArgumentOutOfRangeException naming it.
+    /// </summary>
+    public int BackupRetentionDays
+    {
+        get => backupRetentionDays;
+        set => backupRetentionDays = InRdsRetentionRange(value, "RetentionDays");
+    }
+
+    private static int InRdsRetentionRange(int value, string parameter) => value >= MinBackupRetentionDays && value <= MaxBackupRetentionDays
+        ? value
+        : throw new ArgumentOutOfRangeException(parameter, value, "-" + parameter + " " + value.ToString(System.Globalization.CultureInfo.InvariantCulture) +
+            " is outside RDS's range for automated backups, " + MinBackupRetentionDays.ToString(System.Globalization.CultureInfo.InvariantCulture) + " to " +
+            MaxBackupRetentionDays.ToString(System.Globalization.CultureInfo.InvariantCulture) + " days.");
+
+    private int backupRetentionDays = DefaultBackupRetentionDays;
+
+    /// <summary>The default of <see cref="BackupRetentionDays"/>.</summary>
+    public const int DefaultBackupRetentionDays = 30;
+
+    /// <summary>The smallest <see cref="BackupRetentionDays"/> (0 would turn automated backups off).</summary>
+    public const int MinBackupRetentionDays = 1;
+
+    /// <summary>The largest <see cref="BackupRetentionDays"/>: RDS's maximum retention.</summary>
+    public const int MaxBackupRetentionDays = 35;
+
     private static int InRange(int value, int min, int max, string parameter) => value >= min && value <= max
         ? value
         // No ParamName or ActualValue: the message names both in PowerShell's words, without .NET's " (Parameter 'x')".

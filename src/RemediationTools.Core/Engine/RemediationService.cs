@@ -170,7 +170,7 @@ internal sealed class RemediationService
             var dispatcher = new WorkerGroupDispatcher(store);
             IReadOnlyList<string> ids = await dispatcher.EnqueueAsync(
                 group, confirmed, options.JobId, options.RangeMode, options.KmsKeyId, options.LoggingBucketPrefix,
-                new PasswordPolicyTargets(options.MinimumPasswordLength, options.PasswordReusePrevention), cancellationToken).ConfigureAwait(false);
+                new PasswordPolicyTargets(options.MinimumPasswordLength, options.PasswordReusePrevention), options.BackupRetentionDays, cancellationToken).ConfigureAwait(false);
             if (!target.Wait)
             {
                 host.Queued(ids.Select((id, i) => new RemediationRequest

@@ -20,7 +20,10 @@ internal static partial class FindingParser
     /// and the ACL jobs remove only the public grants their rule is about.</item>
     /// <item>IAM.7 and IAM.10 (strong password policy configurations) are not: they check several settings at once (character
     /// types, length, expiry); the password policy jobs each raise one setting.</item>
-    /// <item>Controls of services without a job in the catalog yet (RDS) are not listed.</item>
+    /// <item>RDS.4 (snapshots encrypted at rest) is not: no job encrypts a snapshot (an existing one cannot be encrypted in
+    /// place); <c>aws-rds-snapshot-remove-publicaccess</c> makes public snapshots private (RDS.1).</item>
+    /// <item>RDS.50 (DB cluster backup retention) is not: its resource is the DB cluster, and
+    /// <c>rds-backup-retention-30-days</c> takes a DB instance (whose cluster it raises).</item>
     /// </list>
     /// </summary>
     public static readonly IReadOnlyDictionary<string, string> SecurityHubControls = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
@@ -89,6 +92,23 @@ internal static partial class FindingParser
 
         // kinesis-stream-encrypted (AWS::Kinesis::Stream): server-side encryption with a KMS key
         ["Kinesis.1"] = "kinesis-encrypt-stream",
+
+        // RDS: the finding's resource is the ARN of the DB instance (AwsRdsDbInstance) or snapshot, which the jobs accept.
+        // rds-snapshots-public-prohibited (AWS::RDS::DBSnapshot, AWS::RDS::DBClusterSnapshot): a manual snapshot whose
+        // restore attribute holds 'all'; account shares are not the control's concern and stay
+        ["RDS.1"] = "aws-rds-snapshot-remove-publicaccess",
+
+        // rds-instance-public-access-check (AWS::RDS::DBInstance): PubliclyAccessible true
+        ["RDS.2"] = "rds-remove-public-endpoint",
+
+        // db-instance-backup-enabled (AWS::RDS::DBInstance): backups on with at least backupRetentionMinimum days (default
+        // 7, 7 to 35). The threshold differs from the replaced system's rule: the job raises to -RetentionDays (default 30),
+        // which passes the control's default; a control configured above 30 needs -RetentionDays at least that high. The
+        // job never lowers, so a longer retention always passes.
+        ["RDS.11"] = "rds-backup-retention-30-days",
+
+        // rds-automatic-minor-version-upgrade-enabled (AWS::RDS::DBInstance): AutoMinorVersionUpgrade true
+        ["RDS.13"] = "rds-enable-version-update",
     };
 
     /// <summary>
@@ -129,6 +149,8 @@ internal static partial class FindingParser
         ["S3.12"] = "it fails on any ACL grant to another user; the ACL jobs remove only public FULL_CONTROL and WRITE_ACP grants",
         ["IAM.7"] = "it checks several password policy settings at once; aws-iam-password-policy-min-length and aws-iam-password-reuse-prevention each raise one",
         ["IAM.10"] = "it checks several password policy settings at once; aws-iam-password-policy-min-length and aws-iam-password-reuse-prevention each raise one",
+        ["RDS.4"] = "it checks that snapshots are encrypted at rest; no job encrypts a snapshot, aws-rds-snapshot-remove-publicaccess only makes public snapshots private (RDS.1)",
+        ["RDS.50"] = "its resource is the DB cluster; rds-backup-retention-30-days takes a DB instance and raises its cluster's retention",
     };
 
     /// <summary>The result error code of a Security Hub finding whose resource belongs to another account than its <c>AwsAccountId</c>.</summary>

@@ -114,5 +114,10 @@ internal sealed class JobCatalog
         // SQS and Kinesis.
         yield return new Sqs.SqsQueuePubliclyAccessibleJob();
         yield return new Kinesis.KinesisEncryptStreamJob();
+        // RDS, in catalog order.
+        yield return new Rds.RdsRemovePublicEndpointJob();
+        yield return new Rds.RdsEnableVersionUpdateJob();
+        yield return new Rds.RdsBackupRetentionJob();
+        yield return new Rds.RdsSnapshotRemovePublicAccessJob();
     }
 }

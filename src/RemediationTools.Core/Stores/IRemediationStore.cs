@@ -128,6 +128,9 @@ internal sealed class QueuedRequest
     /// <summary>The reuse prevention of <c>aws-iam-password-reuse-prevention</c> (<c>-ReusePrevention</c>); null = the default.</summary>
     public int? PasswordReusePrevention { get; set; }
 
+    /// <summary>The backup retention of <c>rds-backup-retention-30-days</c> (<c>-RetentionDays</c>); null = the default.</summary>
+    public int? BackupRetentionDays { get; set; }
+
     /// <summary>When it was queued (UTC).</summary>
     public DateTimeOffset Enqueued { get; set; }
 

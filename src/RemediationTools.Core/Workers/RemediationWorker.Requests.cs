@@ -66,9 +66,9 @@ internal sealed partial class RemediationWorker
 
             Interlocked.Add(ref inFlight, leases.Count);
 
-            // Requests with another -Job, -RangeMode, -KmsKeyId, -LoggingBucketPrefix, -MinimumLength or -ReusePrevention need
-            // other engine options: one batch per kind, side by side.
-            foreach (var kind in leases.GroupBy(l => (l.Request.JobId, l.Request.RangeMode, l.Request.KmsKeyId, l.Request.LoggingBucketPrefix, l.Request.MinimumPasswordLength, l.Request.PasswordReusePrevention)))
+            // Requests with another -Job, -RangeMode, -KmsKeyId, -LoggingBucketPrefix, -MinimumLength, -ReusePrevention or
+            // -RetentionDays need other engine options: one batch per kind, side by side.
+            foreach (var kind in leases.GroupBy(l => (l.Request.JobId, l.Request.RangeMode, l.Request.KmsKeyId, l.Request.LoggingBucketPrefix, l.Request.MinimumPasswordLength, l.Request.PasswordReusePrevention, l.Request.BackupRetentionDays)))
             {
                 var batch = kind.ToList();
                 running.Add(Task.Run(() => RunBatchAsync(factory, batch, abort), CancellationToken.None));
@@ -133,11 +133,12 @@ internal sealed partial class RemediationWorker
                 {
                     MinimumPasswordLength = first.MinimumPasswordLength ?? RemediationOptions.DefaultMinimumPasswordLength,
                     PasswordReusePrevention = first.PasswordReusePrevention ?? RemediationOptions.DefaultPasswordReusePrevention,
+                    BackupRetentionDays = first.BackupRetentionDays ?? RemediationOptions.DefaultBackupRetentionDays,
                 };
             }
             catch (ArgumentOutOfRangeException ex)
             {
-                // Outside IAM's range: a request the dispatcher would not have queued fails, the others go on.
+                // Outside IAM's (or RDS's) range: a request the dispatcher would not have queued fails, the others go on.
                 await Task.WhenAll(runnable.Select(s => FailAttemptAsync(s, ex.Message))).ConfigureAwait(false);
                 return;
             }
@@ -146,6 +147,7 @@ internal sealed partial class RemediationWorker
             {
                 MinimumPasswordLength = remediationOptions.MinimumPasswordLength,
                 PasswordReusePrevention = remediationOptions.PasswordReusePrevention,
+                BackupRetentionDays = remediationOptions.BackupRetentionDays,
                 AllowDisruptive = current.AllowDisruptive,
                 JobId = first.JobId,
                 RangeMode = first.RangeMode,

@@ -48,7 +48,14 @@ internal sealed class WorkerGroupDispatcher
     /// Queues one request per finding, as the other overloads, with the password policy targets of <c>-MinimumLength</c>
     /// and <c>-ReusePrevention</c> (null = the defaults).
     /// </summary>
-    public async Task<IReadOnlyList<string>> EnqueueAsync(RemediationWorkerGroup group, IReadOnlyList<Finding> findings, string? jobId, RangeMode rangeMode, string? kmsKeyId, string? loggingBucketPrefix, PasswordPolicyTargets? passwordPolicy, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<string>> EnqueueAsync(RemediationWorkerGroup group, IReadOnlyList<Finding> findings, string? jobId, RangeMode rangeMode, string? kmsKeyId, string? loggingBucketPrefix, PasswordPolicyTargets? passwordPolicy, CancellationToken cancellationToken = default)
+        => EnqueueAsync(group, findings, jobId, rangeMode, kmsKeyId, loggingBucketPrefix, passwordPolicy, null, cancellationToken);
+
+    /// <summary>
+    /// Queues one request per finding, as the other overloads, with the backup retention of <c>-RetentionDays</c>
+    /// (null = the default).
+    /// </summary>
+    public async Task<IReadOnlyList<string>> EnqueueAsync(RemediationWorkerGroup group, IReadOnlyList<Finding> findings, string? jobId, RangeMode rangeMode, string? kmsKeyId, string? loggingBucketPrefix, PasswordPolicyTargets? passwordPolicy, int? backupRetentionDays, CancellationToken cancellationToken = default)
     {
         if (group is null)
         {
@@ -91,6 +98,7 @@ internal sealed class WorkerGroupDispatcher
             LoggingBucketPrefix = loggingBucketPrefix,
             MinimumPasswordLength = passwordPolicy?.MinimumLength,
             PasswordReusePrevention = passwordPolicy?.ReusePrevention,
+            BackupRetentionDays = backupRetentionDays,
             Enqueued = now,
         }).ToList();
         await store.EnqueueAsync(group.Name, requests, cancellationToken).ConfigureAwait(false);

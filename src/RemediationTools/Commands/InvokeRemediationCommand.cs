@@ -144,6 +144,14 @@ public sealed class InvokeRemediationCommand : AwsCmdletBase
     [ValidateRange(1, 24)]
     public int ReusePrevention { get; set; } = RemediationOptions.DefaultPasswordReusePrevention;
 
+    /// <summary>
+    /// The backup retention in days rds-backup-retention-30-days raises DB instances (or their clusters) to (RDS's range
+    /// 1 to 35); a longer retention is never lowered.
+    /// </summary>
+    [Parameter]
+    [ValidateRange(1, 35)]
+    public int RetentionDays { get; set; } = RemediationOptions.DefaultBackupRetentionDays;
+
     /// <summary>Checks the parameters that do not depend on the input.</summary>
     protected override void BeginProcessing()
     {
@@ -162,6 +170,7 @@ public sealed class InvokeRemediationCommand : AwsCmdletBase
         _options.RangeMode = RangeMode;
         _options.MinimumPasswordLength = MinimumLength;
         _options.PasswordReusePrevention = ReusePrevention;
+        _options.BackupRetentionDays = RetentionDays;
         _options.JobId = Job;
         _options.AllowDisruptive = AllowDisruptive.IsPresent;
         _options.ThrottleLimit = ThrottleLimit;

@@ -37,7 +37,7 @@ internal sealed partial class ControlApi
         return Ok(new Dictionary<string, object?> { ["arn"] = arn });
     }
 
-    /// <summary><c>{"accountId","region","identifier","sourceIdentifier","cluster"?,"restore"?:[...],"encrypted"?}</c>: a manual snapshot; returns its ARN.</summary>
+    /// <summary><c>{"accountId","region","identifier","sourceIdentifier","cluster"?,"restore"?:[...],"encrypted"?,"tags"?}</c>: a manual snapshot; returns its ARN.</summary>
     private SandboxHttpResponse AddDBSnapshot(JsonElement json)
     {
         var restore = json.TryGetProperty("restore", out var values) && values.ValueKind == JsonValueKind.Array
@@ -50,7 +50,8 @@ internal sealed partial class ControlApi
             RequiredString(json, "sourceIdentifier"),
             OptionalBool(json, "cluster") ?? false,
             restore,
-            OptionalBool(json, "encrypted") ?? false);
+            OptionalBool(json, "encrypted") ?? false,
+            OptionalTags(json));
         return Ok(new Dictionary<string, object?> { ["arn"] = arn });
     }
 }

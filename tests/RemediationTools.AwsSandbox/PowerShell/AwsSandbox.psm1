@@ -562,7 +562,7 @@ function New-AwsSandboxDBInstance {
 }
 
 function New-AwsSandboxDBSnapshot {
-    <# .SYNOPSIS Seeds a manual DB snapshot (or -Cluster snapshot) of -SourceIdentifier, shared through -Restore (account IDs and/or 'all'); returns its ARN. #>
+    <# .SYNOPSIS Seeds a manual DB snapshot (or -Cluster snapshot) of -SourceIdentifier, shared through -Restore (account IDs and/or 'all'), with -Tags; returns its ARN. #>
     [CmdletBinding()]
     param(
         [Parameter(Mandatory)] $Sandbox,
@@ -572,9 +572,10 @@ function New-AwsSandboxDBSnapshot {
         [string] $Region = 'us-east-1',
         [switch] $Cluster,
         [string[]] $Restore = @(),
-        [switch] $Encrypted
+        [switch] $Encrypted,
+        [hashtable] $Tags = @{}
     )
-    $request = @{ accountId = $AccountId; region = $Region; identifier = $Identifier; sourceIdentifier = $SourceIdentifier; cluster = [bool]$Cluster; restore = @($Restore); encrypted = [bool]$Encrypted }
+    $request = @{ accountId = $AccountId; region = $Region; identifier = $Identifier; sourceIdentifier = $SourceIdentifier; cluster = [bool]$Cluster; restore = @($Restore); encrypted = [bool]$Encrypted; tags = $Tags }
     (Invoke-RestMethod -Method Post -Uri ($Sandbox.Endpoint + '_sandbox/rds/snapshots') -Body ($request | ConvertTo-Json -Compress) -ContentType 'application/json').arn
 }
 

@@ -15,7 +15,18 @@ internal sealed class RdsRegionState
 }
 
 /// <summary>Changes ModifyDBInstance accepted and not applied yet.</summary>
-internal sealed record RdsPendingChanges(bool? PubliclyAccessible, bool? AutoMinorVersionUpgrade, int? BackupRetentionPeriod);
+internal sealed record RdsPendingChanges(bool? PubliclyAccessible, bool? AutoMinorVersionUpgrade, int? BackupRetentionPeriod)
+{
+    /// <summary>These changes with <paramref name="later"/>'s on top; null when neither has any.</summary>
+    public static RdsPendingChanges? Merge(RdsPendingChanges? earlier, RdsPendingChanges? later)
+    {
+        var merged = new RdsPendingChanges(
+            later?.PubliclyAccessible ?? earlier?.PubliclyAccessible,
+            later?.AutoMinorVersionUpgrade ?? earlier?.AutoMinorVersionUpgrade,
+            later?.BackupRetentionPeriod ?? earlier?.BackupRetentionPeriod);
+        return merged is { PubliclyAccessible: null, AutoMinorVersionUpgrade: null, BackupRetentionPeriod: null } ? null : merged;
+    }
+}
 
 /// <summary>A DB instance; <see cref="Status"/> is modifying until a change applied immediately has taken effect.</summary>
 internal sealed class RdsInstance
@@ -40,10 +51,11 @@ internal sealed class RdsInstance
 
     public StateTransition Status { get; set; } = StateTransition.Settled("available");
 
-    /// <summary>Applied when <see cref="Status"/> settles (ApplyImmediately), or never in the sandbox (next maintenance window).</summary>
+    /// <summary>Deferred to the next maintenance window, which never comes in the sandbox (until a call applies them immediately).</summary>
     public RdsPendingChanges? Pending { get; set; }
 
-    public bool PendingApplyImmediately { get; set; }
+    /// <summary>Being applied: in place when <see cref="Status"/> settles (<c>modifying</c> until then).</summary>
+    public RdsPendingChanges? InFlight { get; set; }
 
     public List<KeyValuePair<string, string>> Tags { get; } = new();
 
@@ -52,16 +64,15 @@ internal sealed class RdsInstance
     /// <summary>Applies what a settled transition carried.</summary>
     public void Settle(DateTimeOffset now)
     {
-        if (Pending is not { } pending || !PendingApplyImmediately || !Status.IsSettled(now))
+        if (InFlight is not { } changes || !Status.IsSettled(now))
         {
             return;
         }
 
-        PubliclyAccessible = pending.PubliclyAccessible ?? PubliclyAccessible;
-        AutoMinorVersionUpgrade = pending.AutoMinorVersionUpgrade ?? AutoMinorVersionUpgrade;
-        BackupRetentionPeriod = pending.BackupRetentionPeriod ?? BackupRetentionPeriod;
-        Pending = null;
-        PendingApplyImmediately = false;
+        PubliclyAccessible = changes.PubliclyAccessible ?? PubliclyAccessible;
+        AutoMinorVersionUpgrade = changes.AutoMinorVersionUpgrade ?? AutoMinorVersionUpgrade;
+        BackupRetentionPeriod = changes.BackupRetentionPeriod ?? BackupRetentionPeriod;
+        InFlight = null;
     }
 }
 

@@ -112,7 +112,7 @@ internal sealed class RdsService : IAwsService
             E("PubliclyAccessible", AwsXml.Bool(i.PubliclyAccessible)),
             E("AutoMinorVersionUpgrade", AwsXml.Bool(i.AutoMinorVersionUpgrade)),
             E("BackupRetentionPeriod", AwsXml.Int(cluster?.BackupRetentionPeriod ?? i.BackupRetentionPeriod)),
-            E("PendingModifiedValues", i.Pending?.BackupRetentionPeriod is { } days ? E("BackupRetentionPeriod", AwsXml.Int(days)) : null),
+            E("PendingModifiedValues", (i.InFlight?.BackupRetentionPeriod ?? i.Pending?.BackupRetentionPeriod) is { } days ? E("BackupRetentionPeriod", AwsXml.Int(days)) : null),
             TagList(i.Tags));
     }
 
@@ -170,14 +170,24 @@ internal sealed class RdsService : IAwsService
             return Ok(context, Instance(context, instance));
         }
 
-        var merged = new RdsPendingChanges(
-            publicly ?? instance.Pending?.PubliclyAccessible,
-            minor ?? instance.Pending?.AutoMinorVersionUpgrade,
-            retention ?? instance.Pending?.BackupRetentionPeriod);
-        instance.Pending = merged;
+        // The API reference: PubliclyAccessible, AutoMinorVersionUpgrade and a retention from one non-zero value to another
+        // are applied as soon as possible whatever ApplyImmediately says; turning backups on or off (0 to non-zero or back)
+        // waits for the maintenance window unless ApplyImmediately, which also applies the changes already pending.
+        var backupsToggled = retention is { } days && (days == 0) != (instance.BackupRetentionPeriod == 0);
+        var asap = new RdsPendingChanges(publicly, minor, backupsToggled && !immediately ? null : retention);
         if (immediately)
         {
-            instance.PendingApplyImmediately = true;
+            asap = RdsPendingChanges.Merge(instance.Pending, asap)!;
+            instance.Pending = null;
+        }
+        else if (backupsToggled)
+        {
+            instance.Pending = RdsPendingChanges.Merge(instance.Pending, new RdsPendingChanges(null, null, retention));
+        }
+
+        if (RdsPendingChanges.Merge(null, asap) is { } changes)
+        {
+            instance.InFlight = RdsPendingChanges.Merge(instance.InFlight, changes);
             instance.Status = context.State.Transition("modifying", "available");
             instance.Settle(now);
         }

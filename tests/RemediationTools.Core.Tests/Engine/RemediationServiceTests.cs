@@ -49,6 +49,23 @@ public sealed class RemediationServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_WorkerGroup_QueuedRequestCarriesTheJobOptions()
+    {
+        await CreateGroupAsync();
+        var invocation = Dispatch(false, null, Finding("111122223333", "sg-1"));
+        invocation.Options = new RemediationOptions { MinimumPasswordLength = 20, PasswordReusePrevention = 12, BackupRetentionDays = 33, LoggingBucketPrefix = "team-logs" };
+
+        await new RemediationService().RunAsync(invocation, new RecordingHost(), CancellationToken.None);
+
+        var store = new LocalFolderStore(folder.Path);
+        var leased = Assert.Single(await store.ReceiveAsync("prod", "w-1", 10, TimeSpan.FromMinutes(1), TimeSpan.Zero, CancellationToken.None));
+        Assert.Equal(20, leased.Request.MinimumPasswordLength);
+        Assert.Equal(12, leased.Request.PasswordReusePrevention);
+        Assert.Equal(33, leased.Request.BackupRetentionDays);
+        Assert.Equal("team-logs", leased.Request.LoggingBucketPrefix);
+    }
+
+    [Fact]
     public async Task RunAsync_QueuingDeclined_QueuesNothing()
     {
         await CreateGroupAsync();

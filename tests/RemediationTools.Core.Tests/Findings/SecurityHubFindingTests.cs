@@ -74,7 +74,7 @@ public sealed class SecurityHubFindingTests
     [InlineData("EC2.54", "::/0")]
     [InlineData("S3.1", "AWS account")]
     [InlineData("S3.12", "ACL grant")]
-    [InlineData("RDS.2", "RDS.2")]
+    [InlineData("RDS.3", "RDS.3")]
     public void Parse_ControlNoJobServes_RefusedWithReason(string control, string expected)
     {
         var ex = Assert.Throws<FindingFormatException>(() => FindingParser.Parse(Asff(control: control)));

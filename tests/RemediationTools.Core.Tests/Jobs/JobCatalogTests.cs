@@ -106,4 +106,77 @@ public class JobCatalogTests
     {
         Assert.Empty(JobCatalog.Default.FindById("aws-kms-key-rotates")!.Info.Parameters);
     }
+
+    // Every job of the catalog the module ships (the replaced system's whole catalog, as the job catalog documentation
+    // lists it), with one rule ID each serves (null: no rule ID). Listed here, not read from the catalog, so that a job
+    // missing from the catalog, or a rule ID it lost, fails the test.
+    private static readonly (string Id, string? RuleId)[] DocumentedJobs =
+    {
+        ("ec2-close-port-20", "5c8c263d7a550e1fb6560c39"),
+        ("ec2-close-port-21", "5c8c263d7a550e1fb6560c3a"),
+        ("ec2-close-port-22", "5c8c26417a550e1fb6560c3f"),
+        ("ec2-close-port-23", "5c8c263e7a550e1fb6560c3b"),
+        ("ec2-close-port-1433", "5c8c26417a550e1fb6560c3d"),
+        ("ec2-close-port-1521", "5c8c26417a550e1fb6560c3e"),
+        ("ec2-close-port-3306", "5c8c26427a550e1fb6560c41"),
+        ("ec2-close-port-3389", "5c8c26437a550e1fb6560c42"),
+        ("ec2-close-port-5439", "5c8c26447a550e1fb6560c44"),
+        ("ec2-close-port-5601", "4823ede0-7bed-4af0-a182-81c2ada80203"),
+        ("ec2-close-port-8080", "5c8c26407a550e1fb6560c3c"),
+        ("ec2-close-port-27017", "5c8c26427a550e1fb6560c40"),
+        ("ec2-close-port-9200-9300", "04700175-adbe-49e1-bc7a-bc9605597ce2"),
+        ("aws-ec2-close-port-11211", "bd9d77b6-635d-4e06-9760-8957d8eaeb38"),
+        ("security-group-close-port-22", "5c8c25ec7a550e1fb6560bbe"),
+        ("security-group-close-port-3389", "5c8c25ef7a550e1fb6560bc4"),
+        ("security-group-close-port-5432", "5c8c25f07a550e1fb6560bc6"),
+        ("aws-ec2-administration-ports-ingress-allowed", "1ec4a1f2-3e08-11eb-b378-0242ac130002"),
+        ("aws-ec2-default-security-group-traffic", "5c8c25f37a550e1fb6560bca"),
+        ("ebs-private-snapshot", "2cdb8877-7ac3-4483-9ed0-1e792171d125"),
+        ("security-group-not-attached-delete", null),
+        ("ebs-encrypt-volume", null),
+        ("s3-remove-public-access", "5c8c26507a550e1fb6560c57"),
+        ("s3-remove-public-admin-acl", "5c8c26617a550e1fb6560c69"),
+        ("aws-s3-remove-fullaccess-authenticatedusers", "5c8c26567a550e1fb6560c5d"),
+        ("s3-enable-default-encryption", "1d187035-9fff-48b2-a7c3-ffc56a4da5e6"),
+        ("s3-enable-access-logging", "5c8c265e7a550e1fb6560c67"),
+        ("aws-s3-bucket-policy-allow-https", "688d093c-3b8d-11eb-adc1-0242ac120002"),
+        ("aws-s3-cloudtrail-public-access", "5c8c265d7a550e1fb6560c65"),
+        ("s3-list-buckets", null),
+        ("aws-iam-password-policy-min-length", "5c8c260b7a550e1fb6560bf4"),
+        ("aws-iam-password-reuse-prevention", "5c8c26107a550e1fb6560bfc"),
+        ("aws-iam-server-certificate-expired", "7fe4eb28-3b82-11eb-adc1-0242ac120002"),
+        ("aws-iam-root-user-disable-access-keys", "5c8c26137a550e1fb6560c01"),
+        ("aws-kms-key-rotates", "5c8c26217a550e1fb6560c12"),
+        ("aws-cloudtrail-logs-encrypted", "5c8c25e47a550e1fb6560bac"),
+        ("aws-sqs-queue-publicly-accessible", "09639b9d-98e8-493b-b8a4-916775a7dea9"),
+        ("kinesis-encrypt-stream", "ce603728-d631-4bae-8657-c22da6e5944e"),
+        ("elb-enable-access-logs", "657c46b7-1cd0-4cce-80bb-9d195f49c987"),
+        ("rds-remove-public-endpoint", "5c8c26467a550e1fb6560c48"),
+        ("rds-enable-version-update", "5c8c264a7a550e1fb6560c4c"),
+        ("rds-backup-retention-30-days", "5c8c264a7a550e1fb6560c4d"),
+        ("aws-rds-snapshot-remove-publicaccess", "5c8c26487a550e1fb6560c4a"),
+    };
+
+    [Fact]
+    public void Default_EveryDocumentedJob_InTheCatalogWithItsRuleAndNoOtherJob()
+    {
+        var missing = DocumentedJobs.Where(j => JobCatalog.Default.FindById(j.Id) is null).Select(j => j.Id).ToList();
+        Assert.True(missing.Count == 0, "Not in the catalog: " + string.Join(", ", missing));
+        foreach (var (id, ruleId) in DocumentedJobs.Where(j => j.RuleId is not null))
+        {
+            Assert.Contains(ruleId, JobCatalog.Default.FindById(id)!.Info.RuleIds);
+        }
+
+        Assert.Equal(DocumentedJobs.Select(j => j.Id).OrderBy(i => i, StringComparer.Ordinal), JobCatalog.Default.Jobs.Select(j => j.Info.Id).OrderBy(i => i, StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("5c8c26467a550e1fb6560c48", "rds-remove-public-endpoint")]
+    [InlineData("5c8c264a7a550e1fb6560c4c", "rds-enable-version-update")]
+    [InlineData("5c8c264a7a550e1fb6560c4d", "rds-backup-retention-30-days")]
+    [InlineData("5c8c26487a550e1fb6560c4a", "aws-rds-snapshot-remove-publicaccess")]
+    public void FindByRuleId_RdsRules_FindTheirJobs(string ruleId, string jobId)
+    {
+        Assert.Equal(jobId, JobCatalog.Default.FindByRuleId(ruleId)?.Info.Id);
+    }
 }

@@ -88,16 +88,46 @@ public sealed class SandboxRdsTests : IDisposable
     }
 
     [Fact]
-    public async Task ModifyDBInstance_NotImmediately_StaysPendingAndAvailable()
+    public async Task ModifyDBInstance_EnablingBackupsNotImmediately_StaysPendingAndAvailable()
     {
-        server.AddDBInstance(root.AccountId, Region, "db1", backupRetentionPeriod: 1);
+        server.AddDBInstance(root.AccountId, Region, "db1", backupRetentionPeriod: 0);
         var rds = await RdsAsync();
 
         await rds.ModifyDBInstanceAsync(new ModifyDBInstanceRequest { DBInstanceIdentifier = "db1", BackupRetentionPeriod = 30, ApplyImmediately = false });
         now += TimeSpan.FromHours(1);
         var db = await InstanceAsync(rds, "db1");
 
-        Assert.Equal(("available", 1, 30), (db.DBInstanceStatus, db.BackupRetentionPeriod, db.PendingModifiedValues!.BackupRetentionPeriod));
+        Assert.Equal(("available", 0, 30), (db.DBInstanceStatus, db.BackupRetentionPeriod, db.PendingModifiedValues!.BackupRetentionPeriod));
+    }
+
+    [Fact]
+    public async Task ModifyDBInstance_NotImmediately_PublicAccessMinorUpgradeAndNonZeroRetentionAppliedAsSoonAsPossible()
+    {
+        server.TransitionDelay = TimeSpan.FromMinutes(1);
+        server.AddDBInstance(root.AccountId, Region, "db1", publiclyAccessible: true, autoMinorVersionUpgrade: false, backupRetentionPeriod: 1);
+        var rds = await RdsAsync();
+
+        var response = await rds.ModifyDBInstanceAsync(new ModifyDBInstanceRequest { DBInstanceIdentifier = "db1", PubliclyAccessible = false, AutoMinorVersionUpgrade = true, BackupRetentionPeriod = 7, ApplyImmediately = false });
+        now += TimeSpan.FromMinutes(2);
+        var db = await InstanceAsync(rds, "db1");
+
+        Assert.Equal("modifying", response.DBInstance!.DBInstanceStatus);
+        Assert.Equal(("available", false, true, 7), (db.DBInstanceStatus, db.PubliclyAccessible, db.AutoMinorVersionUpgrade, db.BackupRetentionPeriod));
+        Assert.Null(db.PendingModifiedValues?.BackupRetentionPeriod);
+    }
+
+    [Fact]
+    public async Task ModifyDBInstance_ApplyImmediatelyWithPendingBackups_AppliesThePendingChangeToo()
+    {
+        server.AddDBInstance(root.AccountId, Region, "db1", publiclyAccessible: true, backupRetentionPeriod: 0);
+        var rds = await RdsAsync();
+        await rds.ModifyDBInstanceAsync(new ModifyDBInstanceRequest { DBInstanceIdentifier = "db1", BackupRetentionPeriod = 7, ApplyImmediately = false });
+
+        await rds.ModifyDBInstanceAsync(new ModifyDBInstanceRequest { DBInstanceIdentifier = "db1", PubliclyAccessible = false, ApplyImmediately = true });
+        var db = await InstanceAsync(rds, "db1");
+
+        Assert.Equal((false, 7), (db.PubliclyAccessible, db.BackupRetentionPeriod));
+        Assert.Null(db.PendingModifiedValues?.BackupRetentionPeriod);
     }
 
     [Fact]
@@ -158,6 +188,22 @@ public sealed class SandboxRdsTests : IDisposable
         Assert.Equal(new[] { "444455556666" }, Assert.Single(cluster.DBClusterSnapshotAttributesResult!.DBClusterSnapshotAttributes).AttributeValues);
         Assert.Equal("csnap", reread.DBClusterSnapshotAttributesResult!.DBClusterSnapshotIdentifier);
         Assert.Equal(new[] { "444455556666" }, Assert.Single(reread.DBClusterSnapshotAttributesResult.DBClusterSnapshotAttributes).AttributeValues);
+    }
+
+    [Fact]
+    public async Task ListTagsForResource_SeededSnapshotTags_ReturnedByArnOfEachKind()
+    {
+        var snap = server.AddDBSnapshot(root.AccountId, Region, "snap", "db1", tags: new Dictionary<string, string> { ["remediation:skip"] = "true" });
+        var csnap = server.AddDBSnapshot(root.AccountId, Region, "csnap", "aurora", cluster: true, tags: new Dictionary<string, string> { ["team"] = "data" });
+        var rds = await RdsAsync();
+
+        var snapTags = (await rds.ListTagsForResourceAsync(new ListTagsForResourceRequest { ResourceName = snap })).TagList;
+        var csnapTags = (await rds.ListTagsForResourceAsync(new ListTagsForResourceRequest { ResourceName = csnap })).TagList;
+        var missing = await Assert.ThrowsAsync<AwsQueryServiceException>(() => rds.ListTagsForResourceAsync(new ListTagsForResourceRequest { ResourceName = snap.Replace(":snapshot:", ":cluster-snapshot:", StringComparison.Ordinal) }));
+
+        Assert.Equal(("remediation:skip", "true"), (Assert.Single(snapTags).Key, snapTags[0].Value));
+        Assert.Equal(("team", "data"), (Assert.Single(csnapTags).Key, csnapTags[0].Value));
+        Assert.Equal("DBClusterSnapshotNotFoundFault", missing.ErrorCode);
     }
 
     [Fact]
