@@ -70,7 +70,7 @@ public sealed class DeployRemediationWorkerCommand : StoreCmdletBase
 
     /// <summary>How long -Wait waits (default 10 minutes).</summary>
     [Parameter]
-    public TimeSpan Timeout { get; set; }
+    public TimeSpan Timeout { get; set; } = DeploymentCmdletSupport.DefaultTimeout;
 
     // Bound or not: the syntax shows a TimeSpan, not a Nullable.
     private TimeSpan? BoundTimeout => MyInvocation.BoundParameters.ContainsKey(nameof(Timeout)) ? Timeout : null;

@@ -35,7 +35,7 @@ public sealed class UpdateRemediationWorkerCommand : StoreCmdletBase
 
     /// <summary>How long to wait for the replacements to report Healthy (default 10 minutes).</summary>
     [Parameter]
-    public TimeSpan Timeout { get; set; }
+    public TimeSpan Timeout { get; set; } = DeploymentCmdletSupport.DefaultTimeout;
 
     // Bound or not: the syntax shows a TimeSpan, not a Nullable.
     private TimeSpan? BoundTimeout => MyInvocation.BoundParameters.ContainsKey(nameof(Timeout)) ? Timeout : null;
