@@ -7,7 +7,7 @@ public sealed class RemediationJobInfo
     public string Id { get; set; } = string.Empty;
 
     /// <summary>The other names the job is found by: its ID with underscores instead of hyphens.</summary>
-    public IReadOnlyList<string> Aliases => Id.IndexOf('-') >= 0 ? new[] { Id.Replace('-', '_') } : Array.Empty<string>();
+    public IReadOnlyList<string> Aliases => Id.IndexOf('-') >= 0 ? RemediationList.From(new[] { Id.Replace('-', '_') }) : RemediationList.Empty<string>();
 
     /// <summary>The rule IDs of findings this job serves.</summary>
     public IReadOnlyList<string> RuleIds
@@ -22,10 +22,22 @@ public sealed class RemediationJobInfo
     /// The AWS Security Hub controls (for example <c>EC2.13</c>) whose findings (ASFF) this job fixes; empty when no control's
     /// check is exactly what the job fixes.
     /// </summary>
-    public IReadOnlyList<string> SecurityHubControls { get; set; } = Array.Empty<string>();
+    public IReadOnlyList<string> SecurityHubControls
+    {
+        get => securityHubControls ?? RemediationList.Empty<string>();
+        set => securityHubControls = RemediationList.From(value);
+    }
+
+    private RemediationList<string>? securityHubControls;
 
     /// <summary>The parameters of Invoke-Remediation that change what this job does, with their defaults.</summary>
-    public IReadOnlyList<RemediationJobParameter> Parameters { get; set; } = Array.Empty<RemediationJobParameter>();
+    public IReadOnlyList<RemediationJobParameter> Parameters
+    {
+        get => parameters ?? RemediationList.Empty<RemediationJobParameter>();
+        set => parameters = RemediationList.From(value);
+    }
+
+    private RemediationList<RemediationJobParameter>? parameters;
 
     /// <summary>A one-line title.</summary>
     public string Title { get; set; } = string.Empty;
