@@ -90,7 +90,7 @@ internal sealed class InvokeRemediationHost : IRemediationInvocationHost
         {
             result.Reason = unconfirmed;
             cmdlet.WriteObject(result);
-            WriteConfirmationRequired($"{Name(result)}: {unconfirmed}", result);
+            WriteConfirmationRequired($"{ResultErrors.Name(result)}: {unconfirmed}", result);
             return;
         }
 
@@ -114,11 +114,8 @@ internal sealed class InvokeRemediationHost : IRemediationInvocationHost
 
         cmdlet.WriteObject(result);
         var (errorId, category) = ResultErrors.For(result);
-        cmdlet.WriteError(new ErrorRecord(new InvalidOperationException($"{Name(result)} failed: {result.Reason}"), errorId, category, result));
+        cmdlet.WriteError(new ErrorRecord(new InvalidOperationException(ResultErrors.Message(result)), errorId, category, result));
     }
-
-    private static string Name(RemediationResult result) =>
-        (result.FindingId is null ? string.Empty : $"Finding '{result.FindingId}': ") + $"{result.JobId} on {result.ResourceId} (account {result.AccountId}, {result.Region})";
 
     private static string WithFinding(RemediationResult result, string? message) =>
         result.FindingId is null || (message?.Contains(result.FindingId) ?? false) ? message ?? string.Empty : $"Finding '{result.FindingId}': {message}";

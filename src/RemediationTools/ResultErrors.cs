@@ -17,7 +17,7 @@ internal static class ResultErrors
     /// <summary>
     /// The message of a Failed result's error: the finding (its FindingId when it has one), the job, the resource, the
     /// account and region, then the reason, for example
-    /// <c>Finding f-1: security-group-close-port-22 on sg-1 (account 111111111111, us-east-1) failed: ...</c>.
+    /// <c>Finding 'f-1': security-group-close-port-22 on sg-1 (account 111111111111, us-east-1) failed: ...</c>.
     /// <paramref name="what"/> is <c>"Undo of "</c> for Undo-Remediation.
     /// </summary>
     public static string Message(RemediationResult result, string what = "")
@@ -27,8 +27,22 @@ internal static class ResultErrors
             throw new ArgumentNullException(nameof(result));
         }
 
-        string finding = string.IsNullOrEmpty(result.FindingId) ? string.Empty : "Finding " + result.FindingId + ": ";
+        return Name(result, what) + " failed: " + result.Reason;
+    }
+
+    /// <summary>
+    /// What a result is about, as error messages name it: <c>Finding 'f-1': security-group-close-port-22 on sg-1 (account
+    /// 111111111111, us-east-1)</c>, with <paramref name="what"/> (<c>"Undo of "</c>) before the job.
+    /// </summary>
+    public static string Name(RemediationResult result, string what = "")
+    {
+        if (result is null)
+        {
+            throw new ArgumentNullException(nameof(result));
+        }
+
+        string finding = string.IsNullOrEmpty(result.FindingId) ? string.Empty : "Finding '" + result.FindingId + "': ";
         string region = string.IsNullOrEmpty(result.Region) ? string.Empty : ", " + result.Region;
-        return $"{finding}{what}{result.JobId} on {result.ResourceId} (account {result.AccountId}{region}) failed: {result.Reason}";
+        return $"{finding}{what}{result.JobId} on {result.ResourceId} (account {result.AccountId}{region})";
     }
 }

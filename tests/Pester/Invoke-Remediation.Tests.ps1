@@ -186,10 +186,16 @@ Describe 'Invoke-Remediation' {
 
         It 'reports AccessDenied as Failed with the missing IAM action' {
             $weakRole = New-TestRole -Name "NoRevoke$(Get-Random)" -Actions @($jobActions | Where-Object { $_ -ne 'ec2:RevokeSecurityGroupIngress' })
-            $result = $finding | Invoke-Remediation @aws -RoleArn $weakRole -ExternalId $externalId -Confirm:$false -ErrorAction SilentlyContinue
+            $result = $finding | Invoke-Remediation @aws -RoleArn $weakRole -ExternalId $externalId -Confirm:$false -ErrorAction SilentlyContinue -ErrorVariable errs
             $result.Status | Should -Be 'Failed'
             $result.ErrorCode | Should -Be 'UnauthorizedOperation'
             $result.MissingIamActions | Should -Contain 'ec2:RevokeSecurityGroupIngress'
+            # The error names the finding and what failed, in words, and carries the result.
+            $result.FindingId | Should -Not -BeNullOrEmpty
+            $errs.Count | Should -Be 1
+            $errs[0].Exception.Message | Should -BeLike "Finding '$($result.FindingId)': $($result.JobId) on $($result.ResourceId) (account *) failed: *"
+            $errs[0].Exception.Message | Should -Not -Match 'Exception|\(Parameter '
+            $errs[0].TargetObject.FindingId | Should -Be $result.FindingId
         }
     }
 

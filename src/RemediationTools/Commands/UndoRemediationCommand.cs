@@ -116,9 +116,6 @@ public sealed class UndoRemediationCommand : AwsCmdletBase
     private static string? HighImpactReason(RemediationJobInfo? job) =>
         job is { UndoIrreversible: true } ? $"Undoing {job.Id} deletes something or cannot restore the state exactly: {job.Impact}" : null;
 
-    private static string Name(RemediationResult result) =>
-        $"Undo of {result.JobId} on {result.ResourceId} (" + (result.FindingId is null ? string.Empty : $"finding '{result.FindingId}', ") + $"account {result.AccountId}, {result.Region})";
-
     private void WriteErrors(IReadOnlyList<ResultInputError> errors)
     {
         foreach (ResultInputError error in errors)
@@ -164,14 +161,14 @@ public sealed class UndoRemediationCommand : AwsCmdletBase
             if (plan.DryRun && cmdlet._confirmation!.Unconfirmed(plan.Finding) is { } unconfirmed)
             {
                 result.Reason = unconfirmed;
-                cmdlet.WriteError(new ErrorRecord(new InvalidOperationException($"{Name(result)}: {unconfirmed}"), ErrorIds.ConfirmationRequired, ErrorCategory.OperationStopped, result));
+                cmdlet.WriteError(new ErrorRecord(new InvalidOperationException($"{ResultErrors.Name(result, "Undo of ")}: {unconfirmed}"), ErrorIds.ConfirmationRequired, ErrorCategory.OperationStopped, result));
             }
 
             cmdlet.WriteObject(result);
             if (result.Status == RemediationStatus.Failed)
             {
                 var (errorId, category) = ResultErrors.For(result);
-                cmdlet.WriteError(new ErrorRecord(new InvalidOperationException($"{Name(result)} failed: {result.Reason}"), errorId, category, result));
+                cmdlet.WriteError(new ErrorRecord(new InvalidOperationException(ResultErrors.Message(result, "Undo of ")), errorId, category, result));
             }
         });
     }
