@@ -168,9 +168,7 @@ internal sealed class RemediationService
 
             RemediationOptions options = invocation.Options;
             var dispatcher = new WorkerGroupDispatcher(store);
-            IReadOnlyList<string> ids = await dispatcher.EnqueueAsync(
-                group, confirmed, options.JobId, options.RangeMode, options.KmsKeyId, options.LoggingBucketPrefix,
-                new PasswordPolicyTargets(options.MinimumPasswordLength, options.PasswordReusePrevention), options.BackupRetentionDays, cancellationToken).ConfigureAwait(false);
+            IReadOnlyList<string> ids = await dispatcher.EnqueueAsync(group, confirmed, options, cancellationToken).ConfigureAwait(false);
             if (!target.Wait)
             {
                 host.Queued(ids.Select((id, i) => new RemediationRequest

@@ -1,3 +1,4 @@
+using RemediationTools.Core.Engine;
 using RemediationTools.Core.Stores;
 
 namespace RemediationTools.Core.Workers;
@@ -21,41 +22,19 @@ internal sealed class WorkerGroupDispatcher
     /// <summary>How often <see cref="WaitAsync"/> looks for finished runs.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>Queues one request per finding; returns the request IDs in finding order.</summary>
+    /// <summary>Queues one request per finding, each to run the job of its rule with the default options; returns the request IDs in finding order.</summary>
     public Task<IReadOnlyList<string>> EnqueueAsync(RemediationWorkerGroup group, IReadOnlyList<Finding> findings, CancellationToken cancellationToken = default)
-        => EnqueueAsync(group, findings, null, RangeMode.Split, null, null, cancellationToken);
+        => EnqueueAsync(group, findings, null, cancellationToken);
 
     /// <summary>
-    /// Queues one request per finding, to run <paramref name="jobId"/> (null: the job of each finding's rule) with
-    /// <paramref name="rangeMode"/>. Throws <see cref="RemediationStoreException"/> with <see cref="StoreError.AccountNotInGroup"/>
-    /// naming the finding and account when a finding's account is not in the group; nothing is queued then.
+    /// Queues one request per finding with the job options of <paramref name="options"/> (null = the defaults): the job
+    /// (<c>-Job</c>; null = each finding's rule), <c>-RangeMode</c>, <c>-KmsKeyId</c>, <c>-LoggingBucketPrefix</c>,
+    /// <c>-MinimumLength</c>, <c>-ReusePrevention</c> and <c>-RetentionDays</c>, which the worker runs them with. Returns the
+    /// request IDs in finding order. Throws <see cref="RemediationStoreException"/> with
+    /// <see cref="StoreError.AccountNotInGroup"/> naming the finding and account when a finding's account is not in the
+    /// group; nothing is queued then.
     /// </summary>
-    public Task<IReadOnlyList<string>> EnqueueAsync(RemediationWorkerGroup group, IReadOnlyList<Finding> findings, string? jobId, RangeMode rangeMode, CancellationToken cancellationToken = default)
-        => EnqueueAsync(group, findings, jobId, rangeMode, null, null, cancellationToken);
-
-    /// <summary>Queues one request per finding, as the other overload, with the KMS key of <c>-KmsKeyId</c> (null = SSE-S3).</summary>
-    public Task<IReadOnlyList<string>> EnqueueAsync(RemediationWorkerGroup group, IReadOnlyList<Finding> findings, string? jobId, RangeMode rangeMode, string? kmsKeyId, CancellationToken cancellationToken = default)
-        => EnqueueAsync(group, findings, jobId, rangeMode, kmsKeyId, null, cancellationToken);
-
-    /// <summary>
-    /// Queues one request per finding, as the other overloads, with the KMS key of <c>-KmsKeyId</c> (null = SSE-S3) and the
-    /// logging bucket prefix of <c>-LoggingBucketPrefix</c> (null = the default).
-    /// </summary>
-    public Task<IReadOnlyList<string>> EnqueueAsync(RemediationWorkerGroup group, IReadOnlyList<Finding> findings, string? jobId, RangeMode rangeMode, string? kmsKeyId, string? loggingBucketPrefix, CancellationToken cancellationToken = default)
-        => EnqueueAsync(group, findings, jobId, rangeMode, kmsKeyId, loggingBucketPrefix, null, cancellationToken);
-
-    /// <summary>
-    /// Queues one request per finding, as the other overloads, with the password policy targets of <c>-MinimumLength</c>
-    /// and <c>-ReusePrevention</c> (null = the defaults).
-    /// </summary>
-    public Task<IReadOnlyList<string>> EnqueueAsync(RemediationWorkerGroup group, IReadOnlyList<Finding> findings, string? jobId, RangeMode rangeMode, string? kmsKeyId, string? loggingBucketPrefix, PasswordPolicyTargets? passwordPolicy, CancellationToken cancellationToken = default)
-        => EnqueueAsync(group, findings, jobId, rangeMode, kmsKeyId, loggingBucketPrefix, passwordPolicy, null, cancellationToken);
-
-    /// <summary>
-    /// Queues one request per finding, as the other overloads, with the backup retention of <c>-RetentionDays</c>
-    /// (null = the default).
-    /// </summary>
-    public async Task<IReadOnlyList<string>> EnqueueAsync(RemediationWorkerGroup group, IReadOnlyList<Finding> findings, string? jobId, RangeMode rangeMode, string? kmsKeyId, string? loggingBucketPrefix, PasswordPolicyTargets? passwordPolicy, int? backupRetentionDays, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<string>> EnqueueAsync(RemediationWorkerGroup group, IReadOnlyList<Finding> findings, RemediationOptions? options, CancellationToken cancellationToken = default)
     {
         if (group is null)
         {
@@ -92,13 +71,13 @@ internal sealed class WorkerGroupDispatcher
             Id = QueuedRequest.NewId(),
             WorkerGroup = group.Name,
             Finding = f,
-            JobId = jobId,
-            RangeMode = rangeMode,
-            KmsKeyId = kmsKeyId,
-            LoggingBucketPrefix = loggingBucketPrefix,
-            MinimumPasswordLength = passwordPolicy?.MinimumLength,
-            PasswordReusePrevention = passwordPolicy?.ReusePrevention,
-            BackupRetentionDays = backupRetentionDays,
+            JobId = options?.JobId,
+            RangeMode = options?.RangeMode ?? RangeMode.Split,
+            KmsKeyId = options?.KmsKeyId,
+            LoggingBucketPrefix = options?.LoggingBucketPrefix,
+            MinimumPasswordLength = options?.MinimumPasswordLength,
+            PasswordReusePrevention = options?.PasswordReusePrevention,
+            BackupRetentionDays = options?.BackupRetentionDays,
             Enqueued = now,
         }).ToList();
         await store.EnqueueAsync(group.Name, requests, cancellationToken).ConfigureAwait(false);
@@ -141,21 +120,4 @@ internal sealed class WorkerGroupDispatcher
             await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
         }
     }
-}
-
-/// <summary>The password policy targets a queued request carries (<c>-MinimumLength</c>, <c>-ReusePrevention</c>).</summary>
-internal sealed class PasswordPolicyTargets
-{
-    /// <summary>Creates the targets.</summary>
-    public PasswordPolicyTargets(int minimumLength, int reusePrevention)
-    {
-        MinimumLength = minimumLength;
-        ReusePrevention = reusePrevention;
-    }
-
-    /// <summary>The minimum password length.</summary>
-    public int MinimumLength { get; }
-
-    /// <summary>How many previous passwords cannot be reused.</summary>
-    public int ReusePrevention { get; }
 }

@@ -1,3 +1,4 @@
+using RemediationTools.Core.Engine;
 using Amazon.S3;
 using Amazon.S3.Model;
 using RemediationTools.AwsSandbox;
@@ -27,8 +28,8 @@ public sealed class RemediationWorkerKmsKeyTests
         var withKey = SandboxS3.SeedUnencryptedBucket(sandbox.Server, sandbox.Cloud, WorkerSandbox.Region);
         var withoutKey = SandboxS3.SeedUnencryptedBucket(sandbox.Server, sandbox.Cloud, WorkerSandbox.Region);
         var dispatcher = new WorkerGroupDispatcher(sandbox.Store) { PollInterval = TimeSpan.FromMilliseconds(50) };
-        var ids = (await dispatcher.EnqueueAsync(sandbox.Group.Group, new[] { Finding(sandbox, withKey) }, null, RangeMode.Split, KeyArn))
-            .Concat(await dispatcher.EnqueueAsync(sandbox.Group.Group, new[] { Finding(sandbox, withoutKey) }, null, RangeMode.Split, null))
+        var ids = (await dispatcher.EnqueueAsync(sandbox.Group.Group, new[] { Finding(sandbox, withKey) }, new RemediationOptions { KmsKeyId = KeyArn }))
+            .Concat(await dispatcher.EnqueueAsync(sandbox.Group.Group, new[] { Finding(sandbox, withoutKey) }, null))
             .ToList();
         var runs = await sandbox.RunWorkerUntilRecordedAsync(dispatcher, ids);
 

@@ -1,3 +1,4 @@
+using RemediationTools.Core.Engine;
 using Amazon.S3;
 using Amazon.S3.Model;
 using RemediationTools.AwsSandbox;
@@ -28,8 +29,8 @@ public sealed class RemediationWorkerLoggingPrefixTests
         var withPrefix = Bucket(sandbox);
         var withoutPrefix = Bucket(sandbox);
         var dispatcher = new WorkerGroupDispatcher(sandbox.Store) { PollInterval = TimeSpan.FromMilliseconds(50) };
-        var ids = (await dispatcher.EnqueueAsync(sandbox.Group.Group, new[] { Finding(sandbox, withPrefix) }, null, RangeMode.Split, null, "worker-logs"))
-            .Concat(await dispatcher.EnqueueAsync(sandbox.Group.Group, new[] { Finding(sandbox, withoutPrefix) }, null, RangeMode.Split, null, null))
+        var ids = (await dispatcher.EnqueueAsync(sandbox.Group.Group, new[] { Finding(sandbox, withPrefix) }, new RemediationOptions { LoggingBucketPrefix = "worker-logs" }))
+            .Concat(await dispatcher.EnqueueAsync(sandbox.Group.Group, new[] { Finding(sandbox, withoutPrefix) }, null))
             .ToList();
         var runs = await sandbox.RunWorkerUntilRecordedAsync(dispatcher, ids);
 

@@ -1,3 +1,4 @@
+using RemediationTools.Core.Engine;
 using RemediationTools.Core.Jobs;
 using RemediationTools.Core.Tests.Sandbox;
 using RemediationTools.Core.Workers;
@@ -24,8 +25,8 @@ public sealed class RemediationWorkerPasswordPolicyTests
         });
         Assert.Equal(200, policy.Status);
         var dispatcher = new WorkerGroupDispatcher(sandbox.Store) { PollInterval = TimeSpan.FromMilliseconds(50) };
-        var targets = new PasswordPolicyTargets(minimumLength: 17, reusePrevention: 12);
-        var ids = await dispatcher.EnqueueAsync(sandbox.Group.Group, new[] { Finding(sandbox, MinLengthJob), Finding(sandbox, ReuseJob) }, null, RangeMode.Split, null, null, targets);
+        var targets = new RemediationOptions { MinimumPasswordLength = 17, PasswordReusePrevention = 12 };
+        var ids = await dispatcher.EnqueueAsync(sandbox.Group.Group, new[] { Finding(sandbox, MinLengthJob), Finding(sandbox, ReuseJob) }, targets);
         var runs = await sandbox.RunWorkerUntilRecordedAsync(dispatcher, ids);
 
         Assert.Equal(2, runs.Count);

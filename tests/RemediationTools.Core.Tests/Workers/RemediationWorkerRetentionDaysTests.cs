@@ -1,3 +1,4 @@
+using RemediationTools.Core.Engine;
 using RemediationTools.Core.Jobs;
 using RemediationTools.Core.Jobs.Rds;
 using RemediationTools.Core.Tests.Sandbox;
@@ -31,7 +32,7 @@ public sealed class RemediationWorkerRetentionDaysTests
             ResourceId = "orders",
         };
 
-        var ids = await dispatcher.EnqueueAsync(sandbox.Group.Group, new[] { finding }, null, RangeMode.Split, null, null, null, 33);
+        var ids = await dispatcher.EnqueueAsync(sandbox.Group.Group, new[] { finding }, new RemediationOptions { BackupRetentionDays = 33 });
         var runs = await sandbox.RunWorkerUntilRecordedAsync(dispatcher, ids);
 
         var run = Assert.Single(runs);
