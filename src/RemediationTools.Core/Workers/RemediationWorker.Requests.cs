@@ -68,7 +68,7 @@ internal sealed partial class RemediationWorker
 
             // Requests with another -Job, -RangeMode, -KmsKeyId, -LoggingBucketPrefix, -MinimumLength, -ReusePrevention or
             // -RetentionDays need other engine options: one batch per kind, side by side.
-            foreach (var kind in leases.GroupBy(l => (l.Request.JobId, l.Request.RangeMode, l.Request.KmsKeyId, l.Request.LoggingBucketPrefix, l.Request.MinimumPasswordLength, l.Request.PasswordReusePrevention, l.Request.BackupRetentionDays)))
+            foreach (var kind in leases.GroupBy(l => QueuedJobOptions.KindOf(l.Request)))
             {
                 var batch = kind.ToList();
                 running.Add(Task.Run(() => RunBatchAsync(factory, batch, abort), CancellationToken.None));
@@ -113,50 +113,22 @@ internal sealed partial class RemediationWorker
             }
 
             var byFinding = runnable.ToDictionary(s => s.Lease.Request.Finding, s => s, SameInstance.Comparer);
-            var first = runnable[0].Lease.Request;
-            var loggingBucketPrefix = first.LoggingBucketPrefix ?? Jobs.S3.LoggingTargetBucket.DefaultPrefix;
-            try
-            {
-                Jobs.S3.LoggingTargetBucket.ValidatePrefix(loggingBucketPrefix);
-            }
-            catch (ArgumentException ex)
-            {
-                // A request the dispatcher would not have queued (written to the queue by hand): it fails, the others go on.
-                await Task.WhenAll(runnable.Select(s => FailAttemptAsync(s, ex.Message))).ConfigureAwait(false);
-                return;
-            }
-
             RemediationOptions remediationOptions;
             try
             {
-                remediationOptions = new RemediationOptions
-                {
-                    MinimumPasswordLength = first.MinimumPasswordLength ?? RemediationOptions.DefaultMinimumPasswordLength,
-                    PasswordReusePrevention = first.PasswordReusePrevention ?? RemediationOptions.DefaultPasswordReusePrevention,
-                    BackupRetentionDays = first.BackupRetentionDays ?? RemediationOptions.DefaultBackupRetentionDays,
-                };
+                remediationOptions = QueuedJobOptions.Read(runnable[0].Lease.Request);
             }
-            catch (ArgumentOutOfRangeException ex)
+            catch (ArgumentException ex)
             {
-                // Outside IAM's (or RDS's) range: a request the dispatcher would not have queued fails, the others go on.
-                await Task.WhenAll(runnable.Select(s => FailAttemptAsync(s, ex.Message))).ConfigureAwait(false);
+                // A value the dispatcher would not have queued (written to the queue by hand): these fail, the others go on.
+                await Task.WhenAll(runnable.Select(s => FailAttemptAsync(s, UserMessages.Of(ex)))).ConfigureAwait(false);
                 return;
             }
 
-            remediationOptions = new RemediationOptions
-            {
-                MinimumPasswordLength = remediationOptions.MinimumPasswordLength,
-                PasswordReusePrevention = remediationOptions.PasswordReusePrevention,
-                BackupRetentionDays = remediationOptions.BackupRetentionDays,
-                AllowDisruptive = current.AllowDisruptive,
-                JobId = first.JobId,
-                RangeMode = first.RangeMode,
-                KmsKeyId = first.KmsKeyId,
-                LoggingBucketPrefix = loggingBucketPrefix,
-                ThrottleLimit = Math.Max(1, runnable.Count),
-                ReporterFor = finding => byFinding.TryGetValue(finding, out var state) ? state.Reporter : null,
-                BeforeApply = (plan, cancellationToken) => RecordAppliedAsync(byFinding, plan, cancellationToken),
-            };
+            remediationOptions.AllowDisruptive = current.AllowDisruptive;
+            remediationOptions.ThrottleLimit = Math.Max(1, runnable.Count);
+            remediationOptions.ReporterFor = finding => byFinding.TryGetValue(finding, out var state) ? state.Reporter : null;
+            remediationOptions.BeforeApply = (plan, cancellationToken) => RecordAppliedAsync(byFinding, plan, cancellationToken);
             foreach (var account in runnable.Select(s => current.FindAccount(s.Lease.Request.Finding.AccountId)!).Distinct())
             {
                 remediationOptions.AccountRoles[account.AccountId] = new AccountRole(account.RoleArn, account.ExternalId);

@@ -66,20 +66,13 @@ internal sealed class WorkerGroupDispatcher
         }
 
         var now = clock();
-        var requests = findings.Select(f => new QueuedRequest
+        var requests = findings.Select(f => QueuedJobOptions.Write(options, new QueuedRequest
         {
             Id = QueuedRequest.NewId(),
             WorkerGroup = group.Name,
             Finding = f,
-            JobId = options?.JobId,
-            RangeMode = options?.RangeMode ?? RangeMode.Split,
-            KmsKeyId = options?.KmsKeyId,
-            LoggingBucketPrefix = options?.LoggingBucketPrefix,
-            MinimumPasswordLength = options?.MinimumPasswordLength,
-            PasswordReusePrevention = options?.PasswordReusePrevention,
-            BackupRetentionDays = options?.BackupRetentionDays,
             Enqueued = now,
-        }).ToList();
+        })).ToList();
         await store.EnqueueAsync(group.Name, requests, cancellationToken).ConfigureAwait(false);
         return requests.Select(r => r.Id).ToList();
     }
