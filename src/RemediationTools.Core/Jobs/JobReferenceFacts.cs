@@ -52,6 +52,13 @@ internal static class JobReferenceFacts
         DefaultValue = Engine.RemediationOptions.DefaultPasswordReusePrevention.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
+    private static readonly RemediationJobParameter RetentionDays = new()
+    {
+        Name = "RetentionDays",
+        Description = "The days of automated backups a DB instance (or its cluster) is raised to (1 to 35); a longer retention is kept. Enabling backups on an instance with none also needs -AllowDisruptive.",
+        DefaultValue = Engine.RemediationOptions.DefaultBackupRetentionDays.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+
     // By job ID: the jobs that read an option of RemediationOptions (context.Options.X) besides the port closers.
     private static readonly Dictionary<string, RemediationJobParameter[]> ParametersById = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -61,6 +68,7 @@ internal static class JobReferenceFacts
         ["elb-enable-access-logs"] = new[] { LoggingBucketPrefix },
         ["aws-iam-password-policy-min-length"] = new[] { MinimumLength },
         ["aws-iam-password-reuse-prevention"] = new[] { ReusePrevention },
+        ["rds-backup-retention-30-days"] = new[] { RetentionDays },
     };
 
     /// <summary>Fills the Security Hub controls and, unless the job set its own, the parameters of <paramref name="job"/>'s info.</summary>

@@ -91,6 +91,7 @@ public class JobCatalogTests
     [InlineData("kinesis-encrypt-stream", "KmsKeyId", "alias/aws/kinesis")]
     [InlineData("aws-iam-password-policy-min-length", "MinimumLength", "14")]
     [InlineData("elb-enable-access-logs", "LoggingBucketPrefix", "vss-logging-target")]
+    [InlineData("rds-backup-retention-30-days", "RetentionDays", "30")]
     public void Describe_JobWithOptions_ListsItsInvokeRemediationParameter(string jobId, string parameter, string defaultValue)
     {
         var info = JobCatalog.Default.FindById(jobId)!.Info;
