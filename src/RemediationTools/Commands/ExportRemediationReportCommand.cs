@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Management.Automation;
+using RemediationTools.Core.Engine;
 using RemediationTools.Core.Reports;
 
 namespace RemediationTools.Commands;
@@ -66,8 +67,7 @@ public sealed class ExportRemediationReportCommand : PSCmdlet
             }
             catch (Exception ex) when (ex is InvalidDataException or ArgumentException)
             {
-                // An ArgumentException's message ends with " (Parameter 'name')": that is ours, not the user's.
-                string reason = ex is ArgumentException { ParamName: { } name } ? ex.Message.Replace(" (Parameter '" + name + "')", string.Empty) : ex.Message;
+                string reason = UserMessages.Of(ex);
                 WriteError(new ErrorRecord(
                     new InvalidDataException("Export-RemediationReport takes remediation results and runs: " + reason, ex),
                     ErrorIds.ResultInvalid,

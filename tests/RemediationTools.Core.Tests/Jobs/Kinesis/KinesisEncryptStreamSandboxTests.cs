@@ -1,3 +1,4 @@
+using RemediationTools.Core.Tests.Sandbox;
 using RemediationTools.AwsSandbox;
 using RemediationTools.Core.Aws;
 using RemediationTools.Core.Aws.Signed.Kinesis;
@@ -73,14 +74,20 @@ public sealed class KinesisEncryptStreamSandboxTests : IDisposable
     public async Task Run_StreamUpdatingAfterTheChange_WaitsUntilActiveThenVerifies()
     {
         server.AddKinesisStream(account.AccountId, Region, "slow");
-        server.TransitionDelay = TimeSpan.FromMilliseconds(500);
+        var clock = new SandboxManualClock(server);
+        server.TransitionDelay = TimeSpan.FromMinutes(5);
 
-        var result = await Engine().RunAsync(Finding("slow"), new RemediationOptions());
+        var run = Engine().RunAsync(Finding("slow"), new RemediationOptions());
+        // The plan's read and two of the wait's, which saw UPDATING: the stream is ACTIVE only once time moves.
+        await SandboxManualClock.UntilAsync(() => Calls("kinesis:DescribeStreamSummary") >= 3, "the wait reads the UPDATING stream");
+        Assert.False(run.IsCompleted);
+        clock.Advance(TimeSpan.FromMinutes(5));
+        var result = await run;
 
         Assert.True(result.Status == RemediationStatus.Remediated, result.Reason);
         Assert.Equal(("ACTIVE", "KMS", (string?)"alias/aws/kinesis"), State("slow"));
-        // The plan's read, at least one read that saw UPDATING and the one that saw ACTIVE, then verify's.
-        Assert.True(Calls("kinesis:DescribeStreamSummary") >= 4, "DescribeStreamSummary was called " + Calls("kinesis:DescribeStreamSummary") + " times.");
+        // Then the read that saw ACTIVE, then verify's.
+        Assert.True(Calls("kinesis:DescribeStreamSummary") >= 5, "DescribeStreamSummary was called " + Calls("kinesis:DescribeStreamSummary") + " times.");
     }
 
     [Fact]

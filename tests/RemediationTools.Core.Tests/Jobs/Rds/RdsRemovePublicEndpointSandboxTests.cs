@@ -1,3 +1,4 @@
+using RemediationTools.Core.Tests.Sandbox;
 using RemediationTools.Core.Aws.Signed.Rds;
 using RemediationTools.Core.Engine;
 using RemediationTools.Core.Jobs.Rds;
@@ -111,13 +112,19 @@ public sealed class RdsRemovePublicEndpointSandboxTests : RdsJobSandbox
     public async Task Run_ModifyingForAMoment_WaitsUntilAvailableThenVerifies()
     {
         Server.AddDBInstance(Account.AccountId, Region, "slow", publiclyAccessible: true);
-        Server.TransitionDelay = TimeSpan.FromMilliseconds(300);
+        var clock = new SandboxManualClock(Server);
+        Server.TransitionDelay = TimeSpan.FromMinutes(5);
 
-        var result = await Engine().RunAsync(Finding(Job, "slow"), new RemediationOptions());
+        var run = Engine().RunAsync(Finding(Job, "slow"), new RemediationOptions());
+        // The plan's read and two of the wait's, which saw modifying: the instance is available only once time moves.
+        await SandboxManualClock.UntilAsync(() => Calls("rds:DescribeDBInstances") >= 3, "the wait reads the modifying instance");
+        Assert.False(run.IsCompleted);
+        clock.Advance(TimeSpan.FromMinutes(5));
+        var result = await run;
 
         Assert.True(result.Status == RemediationStatus.Remediated, result.ErrorCode + " " + result.Reason);
-        // The plan's read, at least one read that saw modifying, the one that saw available, then verify's.
-        Assert.True(Calls("rds:DescribeDBInstances") >= 4, "DescribeDBInstances was called " + Calls("rds:DescribeDBInstances") + " times.");
+        // Then the read that saw available, then verify's.
+        Assert.True(Calls("rds:DescribeDBInstances") >= 5, "DescribeDBInstances was called " + Calls("rds:DescribeDBInstances") + " times.");
         Assert.False((await InstanceAsync("slow")).PubliclyAccessible);
     }
 
