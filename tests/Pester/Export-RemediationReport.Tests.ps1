@@ -84,6 +84,16 @@ Describe 'Export-RemediationReport' {
             $html | Should -Match '<td>prod</td><td><code>run-ok</code></td><td>Completed, attempt 1</td>'
             $html | Should -Match '<h2>Failures \(1\)</h2>'
             $html | Should -Match 'The workers stopped responding\.'
+
+            # The same runs read back from JSON give the same rows.
+            $jsonFile = Join-Path $TestDrive 'runs-json.html'
+            Get-RemediationRun -Store "local:$folder" -WorkerGroup prod | ConvertTo-Json -Depth 8 | ConvertFrom-Json | Export-RemediationReport -Path $jsonFile
+            $fromJson = Get-Content -Raw -LiteralPath $jsonFile
+            $fromJson | Should -Match '<td>prod</td><td><code>run-dead</code></td><td>DeadLettered, attempt 3</td>'
+            $fromJson | Should -Match '<td>prod</td><td><code>run-ok</code></td><td>Completed, attempt 1</td>'
+            $fromJson | Should -Match '<h2>Failures \(1\)</h2>'
+            $fromJson | Should -Match 'The workers stopped responding\.'
+            $fromJson | Should -Match ([regex]::Escape($remediated.ResourceId))
         }
 
         It 'takes an array given to -InputObject, as from the pipeline' {

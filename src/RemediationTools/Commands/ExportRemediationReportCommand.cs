@@ -133,6 +133,12 @@ public sealed class ExportRemediationReportCommand : PSCmdlet
             return;
         }
 
+        if (bare is not RemediationResult and not string && PlainObjectConverter.ToPlain(item) is Dictionary<string, object?> fields && RunBinder.IsRun(fields))
+        {
+            _entries.Add(RemediationReportEntry.FromRun(RunBinder.Convert(fields)));
+            return;
+        }
+
         foreach (RemediationResult result in ResultBinder.Convert(item))
         {
             _entries.Add(RemediationReportEntry.FromResult(result));
