@@ -172,6 +172,9 @@ internal sealed class LeasedRequest
     /// <summary>When the lease runs out unless extended.</summary>
     public DateTimeOffset LeaseExpires { get; internal set; }
 
+    /// <summary>When the worker claimed the request (this attempt's start); extending the lease keeps it.</summary>
+    public DateTimeOffset Claimed { get; internal set; } = DateTimeOffset.UtcNow;
+
     /// <summary>The store's handle of the lease (a file name for the local store); changes when the lease is extended.</summary>
     internal string LeaseToken { get; set; }
 }

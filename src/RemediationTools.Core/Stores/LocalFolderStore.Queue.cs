@@ -235,11 +235,36 @@ internal sealed partial class LocalFolderStore
                     // A ready name counts the attempts made; a lease name the attempt under way (or, expired, the one that was lost).
                     Attempts = attempts,
                     Enqueued = request.Enqueued,
+                    Started = running ? WriteTimeOf(file) : null,
                 });
             }
         }
 
         return pending.OrderBy(r => r.Enqueued).ThenBy(r => r.Id, StringComparer.Ordinal).ToList();
+    }
+
+    private static void TrySetWriteTime(string path, DateTimeOffset time)
+    {
+        try
+        {
+            File.SetLastWriteTimeUtc(path, time.UtcDateTime);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Only the Started time Get-RemediationRun shows depends on it.
+        }
+    }
+
+    private static DateTimeOffset? WriteTimeOf(string path)
+    {
+        try
+        {
+            return new DateTimeOffset(File.GetLastWriteTimeUtc(path), TimeSpan.Zero);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 
     private List<LeasedRequest> Claim(string group, string workerId, int maxCount, TimeSpan lease, CancellationToken cancellationToken)
@@ -311,7 +336,9 @@ internal sealed partial class LocalFolderStore
                 continue;
             }
 
-            claimed.Add(new LeasedRequest(request, workerId, attempt, expires, leaseName));
+            // The lease file's write time is the claim time (renames keep it): Get-RemediationRun shows it as Started.
+            TrySetWriteTime(leasePath, now);
+            claimed.Add(new LeasedRequest(request, workerId, attempt, expires, leaseName) { Claimed = now });
         }
 
         return claimed;

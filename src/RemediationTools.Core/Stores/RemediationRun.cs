@@ -50,7 +50,7 @@ public sealed class RemediationRun
     /// <summary>When the request was queued (UTC).</summary>
     public DateTimeOffset Enqueued { get; set; }
 
-    /// <summary>When this attempt started (UTC); null for a Queued request, and for a Running one of the local store (its lease does not record it).</summary>
+    /// <summary>When this attempt started (UTC): the worker's claim; null for a Queued request.</summary>
     public DateTimeOffset? Started { get; set; }
 
     /// <summary>When this attempt ended (UTC); not set (<c>0001-01-01</c>) while the request is Queued or Running.</summary>

@@ -470,6 +470,7 @@ public abstract class StoreContractTests : IDisposable
         var store = await GroupStoreAsync();
         await EnqueueAsync(store, 1);
         var lease = Assert.Single(await store.ReceiveAsync(Group, "w1", 1, TimeSpan.FromSeconds(30), TimeSpan.Zero, CancellationToken.None));
+        var claimed = lease.Claimed;
 
         Advance(TimeSpan.FromSeconds(25));
         Assert.True(await store.ExtendLeaseAsync(lease, TimeSpan.FromSeconds(30), CancellationToken.None));
@@ -478,6 +479,9 @@ public abstract class StoreContractTests : IDisposable
 
         var run = Assert.Single(pending);
         Assert.Equal((RemediationRunStatus.Running, "w1", 1), (run.Status, run.WorkerId, run.Attempts));
+        // Started is the claim, not the extension (the stores keep seconds or better).
+        Assert.NotNull(run.Started);
+        Assert.InRange(run.Started!.Value, claimed - TimeSpan.FromSeconds(1), claimed + TimeSpan.FromSeconds(1));
     }
 
     [Theory]

@@ -91,7 +91,7 @@ internal sealed partial class AwsStore
     /// failed attempt, Running with the worker and the lease's end while a worker holds it, deleted when the request
     /// ends. Its TTL outlives the message's 14-day retention.
     /// </summary>
-    private Dictionary<string, AttributeValue> PendingItem(QueuedRequest request, RemediationRunStatus status, int attempts, string? workerId, DateTimeOffset? leaseExpires)
+    private static Dictionary<string, AttributeValue> PendingItem(QueuedRequest request, RemediationRunStatus status, int attempts, string? workerId, DateTimeOffset? leaseExpires, DateTimeOffset? started = null)
     {
         var run = new RemediationRun
         {
@@ -102,7 +102,7 @@ internal sealed partial class AwsStore
             Status = status,
             Attempts = attempts,
             Enqueued = request.Enqueued,
-            Started = status == RemediationRunStatus.Running ? options.Clock() : null,
+            Started = status == RemediationRunStatus.Running ? started : null,
         };
         var item = Item(Key(request.WorkerGroup), PendingPrefix + request.Id, RemediationJson.Serialize(run));
         item[ExpiresAttribute] = Expires(request.Enqueued + TimeSpan.FromDays(15));
@@ -273,8 +273,9 @@ internal sealed partial class AwsStore
             await PutAsync(Item(key, "lease#" + request.Id, workerId), null, cancellationToken).ConfigureAwait(false);
         }
 
-        await PutAsync(PendingItem(request, RemediationRunStatus.Running, attempt, workerId, leaseExpires), null, cancellationToken).ConfigureAwait(false);
-        return new LeasedRequest(request, workerId, attempt, leaseExpires, message.ReceiptHandle);
+        var claimed = options.Clock();
+        await PutAsync(PendingItem(request, RemediationRunStatus.Running, attempt, workerId, leaseExpires, claimed), null, cancellationToken).ConfigureAwait(false);
+        return new LeasedRequest(request, workerId, attempt, leaseExpires, message.ReceiptHandle) { Claimed = claimed };
     }
 
     /// <inheritdoc />
@@ -305,7 +306,7 @@ internal sealed partial class AwsStore
         }
 
         request.LeaseExpires = start + TimeSpan.FromSeconds(Seconds(lease));
-        await PutAsync(PendingItem(request.Request, RemediationRunStatus.Running, request.Attempt, request.WorkerId, request.LeaseExpires), null, cancellationToken).ConfigureAwait(false);
+        await PutAsync(PendingItem(request.Request, RemediationRunStatus.Running, request.Attempt, request.WorkerId, request.LeaseExpires, request.Claimed), null, cancellationToken).ConfigureAwait(false);
         return true;
     }
 
