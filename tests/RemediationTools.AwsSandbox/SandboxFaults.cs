@@ -7,6 +7,8 @@ namespace RemediationTools.AwsSandbox;
 public sealed class SandboxFaults
 {
     private readonly object _gate = new();
+    private readonly object _waitGate = new();
+    private readonly List<(string CallKey, int Count, TaskCompletionSource<bool> Done)> _waits = new();
     private double _throttleRate;
     private double _serverErrorRate;
     private TimeSpan _latency;
@@ -55,7 +57,7 @@ public sealed class SandboxFaults
     /// </summary>
     internal async Task<InjectedFault> EnterAsync(System.Collections.Concurrent.ConcurrentDictionary<string, int> calls, string callKey)
     {
-        calls.AddOrUpdate(callKey, 1, (_, count) => count + 1);
+        Count(calls, callKey);
         var latency = Latency;
         if (latency > TimeSpan.Zero)
         {
@@ -63,6 +65,43 @@ public sealed class SandboxFaults
         }
 
         return Next();
+    }
+
+    /// <summary>Counts one call under <paramref name="callKey"/> and completes the waits of <see cref="WhenCountedAsync"/> it satisfies.</summary>
+    internal void Count(System.Collections.Concurrent.ConcurrentDictionary<string, int> calls, string callKey)
+    {
+        // Counting and registering a wait share one lock, so no count falls between a wait's check and its registration.
+        lock (_waitGate)
+        {
+            var count = calls.AddOrUpdate(callKey, 1, (_, previous) => previous + 1);
+            _waits.RemoveAll(wait =>
+            {
+                if (wait.CallKey != callKey || count < wait.Count)
+                {
+                    return false;
+                }
+
+                wait.Done.TrySetResult(true);
+                return true;
+            });
+        }
+    }
+
+    /// <summary>Completes once <paramref name="calls"/> has counted <paramref name="callKey"/> at least <paramref name="count"/> times.</summary>
+    internal Task WhenCountedAsync(System.Collections.Concurrent.ConcurrentDictionary<string, int> calls, string callKey, int count, CancellationToken cancellationToken)
+    {
+        lock (_waitGate)
+        {
+            if (calls.TryGetValue(callKey, out var now) && now >= count)
+            {
+                return Task.CompletedTask;
+            }
+
+            var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waits.Add((callKey, count, done));
+            cancellationToken.Register(() => done.TrySetCanceled(cancellationToken));
+            return done.Task;
+        }
     }
 
     /// <summary>Draws the fault for the next call.</summary>

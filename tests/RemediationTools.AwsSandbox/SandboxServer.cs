@@ -45,6 +45,13 @@ public sealed partial class SandboxServer : IDisposable
     /// <summary>Snapshot of the calls received, keyed "service:Action" (e.g. "ec2:RevokeSecurityGroupIngress").</summary>
     public IReadOnlyDictionary<string, int> CallCounts => new Dictionary<string, int>(_calls, StringComparer.Ordinal);
 
+    /// <summary>
+    /// Completes once <see cref="CallCounts"/> holds at least <paramref name="count"/> calls of <paramref name="callKey"/>
+    /// ("service:Action"): a test waits for the code under test to have made its calls, not for time to pass.
+    /// </summary>
+    public Task WhenCalledAsync(string callKey, int count, CancellationToken cancellationToken = default)
+        => Faults.WhenCountedAsync(_calls, callKey, count, cancellationToken);
+
     /// <summary>Fault injection settings (throttling, server errors, latency, seed).</summary>
     public SandboxFaults Faults { get; }
 

@@ -157,7 +157,7 @@ internal sealed class S3Endpoint
             Body = body,
             RequireAlso = action =>
             {
-                _calls.AddOrUpdate(action, 1, (_, count) => count + 1);
+                _faults.Count(_calls, action);
                 S3Access.Require(_state, caller, action, resource, policyBucket);
             },
         };

@@ -15,15 +15,4 @@ internal sealed class SandboxManualClock
 
     /// <summary>Moves the sandbox's time forward.</summary>
     public void Advance(TimeSpan by) => Interlocked.Add(ref ticks, by.Ticks);
-
-    /// <summary>Waits until <paramref name="condition"/> holds (checked every few milliseconds), failing after 30 seconds with <paramref name="what"/>.</summary>
-    public static async Task UntilAsync(Func<bool> condition, string what)
-    {
-        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(30);
-        while (!condition())
-        {
-            Assert.True(DateTimeOffset.UtcNow < deadline, "Not within 30 seconds: " + what);
-            await Task.Delay(5);
-        }
-    }
 }

@@ -58,7 +58,7 @@ internal sealed class RdsBackupRetentionJob : IRemediationJob
             return JobPlan.Skip(SkipTag.Reason);
         }
 
-        var instance = await RdsInstanceFlagJob.ReadSettledAsync(context, target, waiter, cancellationToken).ConfigureAwait(false);
+        var instance = await waiter.InstanceAsync(context, target, null, cancellationToken).ConfigureAwait(false);
         if (SkipTag.IsSet(RdsActions.Pairs(instance.TagList)))
         {
             return JobPlan.Skip(SkipTag.Reason);
@@ -104,7 +104,7 @@ internal sealed class RdsBackupRetentionJob : IRemediationJob
 
     private async Task<JobPlan> PlanClusterAsync(JobContext context, RdsInstanceTarget target, string clusterId, int wanted, CancellationToken cancellationToken)
     {
-        var cluster = await ReadSettledClusterAsync(context, clusterId, cancellationToken).ConfigureAwait(false);
+        var cluster = await waiter.ClusterAsync(context, clusterId, null, cancellationToken).ConfigureAwait(false);
         if (SkipTag.IsSet(RdsActions.Pairs(cluster.TagList)))
         {
             return JobPlan.Skip("The DB cluster " + clusterId + " of the DB instance " + target.Identifier + " is tagged remediation:skip = true (its backup retention is the cluster's).");
@@ -186,7 +186,7 @@ internal sealed class RdsBackupRetentionJob : IRemediationJob
         var target = RdsInstanceTarget.Of(context, Info.Id);
         if (data.Cluster is { Length: > 0 } clusterId)
         {
-            var cluster = await ReadSettledClusterAsync(context, clusterId, cancellationToken).ConfigureAwait(false);
+            var cluster = await waiter.ClusterAsync(context, clusterId, null, cancellationToken).ConfigureAwait(false);
             var now = cluster.BackupRetentionPeriod ?? 0;
             if (now == data.Previous)
             {
@@ -205,7 +205,7 @@ internal sealed class RdsBackupRetentionJob : IRemediationJob
             return JobPlan.Change(new[] { action }, Array.Empty<string>(), null, new RetentionChange(target, clusterId, data.Previous), new[] { RdsActions.ClusterKey(clusterId) });
         }
 
-        var instance = await RdsInstanceFlagJob.ReadSettledAsync(context, target, waiter, cancellationToken).ConfigureAwait(false);
+        var instance = await waiter.InstanceAsync(context, target, null, cancellationToken).ConfigureAwait(false);
         var current = instance.BackupRetentionPeriod ?? 0;
         if (current == data.Previous)
         {
@@ -244,19 +244,6 @@ internal sealed class RdsBackupRetentionJob : IRemediationJob
                 RdsActions.UndoWouldOverwriteNewerChangeErrorCode,
                 what + " keeps backups for " + Days(now) + ", not the " + Days(data.Set) + " the remediation set: someone changed it since, so the undo leaves it alone.");
         }
-    }
-
-    private async Task<DBCluster> ReadSettledClusterAsync(JobContext context, string clusterId, CancellationToken cancellationToken)
-    {
-        var cluster = await RdsWaiter.DescribeClusterAsync(context, clusterId, cancellationToken).ConfigureAwait(false);
-        if (RdsWaiter.IsAvailable(cluster.Status))
-        {
-            return cluster;
-        }
-
-        return RdsWaiter.IsTransient(cluster.Status)
-            ? await waiter.ClusterAsync(context, clusterId, null, cancellationToken).ConfigureAwait(false)
-            : throw RdsWaiter.Stuck(RdsActions.DBClusterNotAvailableErrorCode, "The DB cluster " + clusterId, cluster.Status);
     }
 
     private RemediationUndoRecord Undo(JobContext context, RdsRetentionUndoData data) => new()

@@ -147,24 +147,9 @@ internal abstract class RdsInstanceFlagJob : IRemediationJob
         return parts.Count == 0 ? null : string.Join(", ", parts);
     }
 
-    /// <summary>The instance, waited for (bounded) while it is in a transient state.</summary>
-    internal static async Task<DBInstance> ReadSettledAsync(JobContext context, RdsInstanceTarget target, RdsWaiter waiter, CancellationToken cancellationToken)
-    {
-        var instance = await target.DescribeAsync(context, cancellationToken).ConfigureAwait(false);
-
-        // A change in progress may be someone else's: plan from the settled state.
-        if (RdsWaiter.IsAvailable(instance.DBInstanceStatus))
-        {
-            return instance;
-        }
-
-        return RdsWaiter.IsTransient(instance.DBInstanceStatus)
-            ? await waiter.InstanceAsync(context, target, null, cancellationToken).ConfigureAwait(false)
-            : throw RdsWaiter.Stuck(RdsActions.DBInstanceNotAvailableErrorCode, "The DB instance " + target.Identifier, instance.DBInstanceStatus);
-    }
-
+    // A change in progress may be someone else's: plan from the settled state (the wait returns at once when available).
     private Task<DBInstance> ReadSettledAsync(JobContext context, RdsInstanceTarget target, CancellationToken cancellationToken)
-        => ReadSettledAsync(context, target, waiter, cancellationToken);
+        => waiter.InstanceAsync(context, target, null, cancellationToken);
 
     private static string Text(bool value) => value ? "true" : "false";
 

@@ -57,25 +57,48 @@ internal sealed class RdsWaiter
     /// <see cref="JobFailureException"/> with <see cref="RdsActions.DBInstanceNotAvailableErrorCode"/> past the timeout
     /// or in a status that does not pass.
     /// </summary>
-    public async Task<DBInstance> InstanceAsync(JobContext context, RdsInstanceTarget target, Func<DBInstance, bool>? done, CancellationToken cancellationToken)
+    public Task<DBInstance> InstanceAsync(JobContext context, RdsInstanceTarget target, Func<DBInstance, bool>? done, CancellationToken cancellationToken)
+        => UntilAvailableAsync(
+            context,
+            "The DB instance " + target.Identifier,
+            RdsActions.DBInstanceNotAvailableErrorCode,
+            () => target.DescribeAsync(context, cancellationToken),
+            i => i.DBInstanceStatus,
+            done,
+            cancellationToken);
+
+    /// <summary>As <see cref="InstanceAsync"/>, for a DB cluster (<see cref="RdsActions.DBClusterNotAvailableErrorCode"/>).</summary>
+    public Task<DBCluster> ClusterAsync(JobContext context, string clusterId, Func<DBCluster, bool>? done, CancellationToken cancellationToken)
+        => UntilAvailableAsync(
+            context,
+            "The DB cluster " + clusterId,
+            RdsActions.DBClusterNotAvailableErrorCode,
+            () => DescribeClusterAsync(context, clusterId, cancellationToken),
+            c => c.Status,
+            done,
+            cancellationToken);
+
+    // The one polling loop of instances and clusters: read, done when available and showing the change, failed past the
+    // deadline or in a status RDS does not leave by itself.
+    private async Task<T> UntilAvailableAsync<T>(JobContext context, string what, string code, Func<Task<T>> read, Func<T, string?> statusOf, Func<T, bool>? done, CancellationToken cancellationToken)
     {
         var deadline = DateTimeOffset.UtcNow + Timeout;
         while (true)
         {
-            var instance = await target.DescribeAsync(context, cancellationToken).ConfigureAwait(false);
-            var status = instance.DBInstanceStatus;
-            var available = string.Equals(status, "available", StringComparison.OrdinalIgnoreCase);
-            if (available && (done is null || done(instance)))
+            var resource = await read().ConfigureAwait(false);
+            var status = statusOf(resource);
+            var available = IsAvailable(status);
+            if (available && (done is null || done(resource)))
             {
-                return instance;
+                return resource;
             }
 
             if ((!available && !IsTransient(status)) || DateTimeOffset.UtcNow >= deadline)
             {
-                throw Failure(RdsActions.DBInstanceNotAvailableErrorCode, "The DB instance " + target.Identifier, status, available);
+                throw Failure(code, what, status, available);
             }
 
-            context.Reporter.Verbose("The DB instance " + target.Identifier + " is " + status + "; waiting for available.");
+            context.Reporter.Verbose(what + " is " + status + "; waiting for available.");
             await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
         }
     }
@@ -105,28 +128,5 @@ internal sealed class RdsWaiter
             rds.DescribeDBClustersAsync(new DescribeDBClustersRequest { DBClusterIdentifier = clusterId }, cancellationToken)).ConfigureAwait(false);
         return response.DBClusters.FirstOrDefault(c => string.Equals(c.DBClusterIdentifier, clusterId, StringComparison.OrdinalIgnoreCase))
             ?? throw new JobFailureException("DBClusterNotFoundFault", "DescribeDBClusters returned no DB cluster " + clusterId + ".");
-    }
-
-    /// <summary>As <see cref="InstanceAsync"/>, for a DB cluster (<see cref="RdsActions.DBClusterNotAvailableErrorCode"/>).</summary>
-    public async Task<DBCluster> ClusterAsync(JobContext context, string clusterId, Func<DBCluster, bool>? done, CancellationToken cancellationToken)
-    {
-        var deadline = DateTimeOffset.UtcNow + Timeout;
-        while (true)
-        {
-            var cluster = await DescribeClusterAsync(context, clusterId, cancellationToken).ConfigureAwait(false);
-            var available = string.Equals(cluster.Status, "available", StringComparison.OrdinalIgnoreCase);
-            if (available && (done is null || done(cluster)))
-            {
-                return cluster;
-            }
-
-            if ((!available && !IsTransient(cluster.Status)) || DateTimeOffset.UtcNow >= deadline)
-            {
-                throw Failure(RdsActions.DBClusterNotAvailableErrorCode, "The DB cluster " + clusterId, cluster.Status, available);
-            }
-
-            context.Reporter.Verbose("The DB cluster " + clusterId + " is " + cluster.Status + "; waiting for available.");
-            await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
-        }
     }
 }

@@ -79,7 +79,7 @@ public sealed class KinesisEncryptStreamSandboxTests : IDisposable
 
         var run = Engine().RunAsync(Finding("slow"), new RemediationOptions());
         // The plan's read and two of the wait's, which saw UPDATING: the stream is ACTIVE only once time moves.
-        await SandboxManualClock.UntilAsync(() => Calls("kinesis:DescribeStreamSummary") >= 3, "the wait reads the UPDATING stream");
+        await server.WhenCalledAsync("kinesis:DescribeStreamSummary", 3).WaitAsync(TimeSpan.FromSeconds(30));
         Assert.False(run.IsCompleted);
         clock.Advance(TimeSpan.FromMinutes(5));
         var result = await run;

@@ -117,7 +117,7 @@ public sealed class RdsRemovePublicEndpointSandboxTests : RdsJobSandbox
 
         var run = Engine().RunAsync(Finding(Job, "slow"), new RemediationOptions());
         // The plan's read and two of the wait's, which saw modifying: the instance is available only once time moves.
-        await SandboxManualClock.UntilAsync(() => Calls("rds:DescribeDBInstances") >= 3, "the wait reads the modifying instance");
+        await Server.WhenCalledAsync("rds:DescribeDBInstances", 3).WaitAsync(TimeSpan.FromSeconds(30));
         Assert.False(run.IsCompleted);
         clock.Advance(TimeSpan.FromMinutes(5));
         var result = await run;
