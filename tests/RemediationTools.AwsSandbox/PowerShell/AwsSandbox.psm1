@@ -3,6 +3,22 @@
 # Used by the offline demo, the examples' tests and the Pester tests. Test infrastructure, never a backend.
 Set-StrictMode -Version Latest
 
+function Invoke-SandboxControl {
+    # One call of the control API (/_sandbox/<path>): -Body is sent as JSON (an object is converted; text is sent as it is).
+    param(
+        [Parameter(Mandatory)] $Sandbox,
+        [Parameter(Mandatory)] [ValidateSet('Get', 'Post', 'Put', 'Delete')] [string] $Method,
+        [Parameter(Mandatory)] [string] $Path,
+        $Body
+    )
+    $call = @{ Method = $Method; Uri = $Sandbox.Endpoint + '_sandbox/' + $Path }
+    if ($PSBoundParameters.ContainsKey('Body')) {
+        $call.Body = if ($Body -is [string]) { $Body } else { ConvertTo-Json -InputObject $Body -Compress -Depth 20 }
+        $call.ContentType = 'application/json'
+    }
+    Invoke-RestMethod @call
+}
+
 function Start-AwsSandbox {
     <#
     .SYNOPSIS
@@ -70,7 +86,7 @@ function New-AwsSandboxAccount {
     if ($NoDefaultVpc) { $request.defaultVpc = $false }
     if ($OrganizationId) { $request.organizationId = $OrganizationId }
     $body = $request | ConvertTo-Json -Compress
-    Invoke-RestMethod -Method Post -Uri ($Sandbox.Endpoint + '_sandbox/accounts') -Body $body -ContentType 'application/json'
+    Invoke-SandboxControl $Sandbox Post 'accounts' -Body $body
 }
 
 function New-AwsSandboxUser {
@@ -83,7 +99,7 @@ function New-AwsSandboxUser {
     param([Parameter(Mandatory)] $Sandbox, [Parameter(Mandatory)] [string] $AccountId, [Parameter(Mandatory)] [string] $UserName, [string] $PolicyDocument)
     $body = @{ accountId = $AccountId; userName = $UserName }
     if ($PolicyDocument) { $body.policyDocument = $PolicyDocument }
-    Invoke-RestMethod -Method Post -Uri ($Sandbox.Endpoint + '_sandbox/users') -Body ($body | ConvertTo-Json -Compress) -ContentType 'application/json'
+    Invoke-SandboxControl $Sandbox Post 'users' -Body $body
 }
 
 function Get-AwsSandboxInstanceProfileCredential {
@@ -95,7 +111,7 @@ function Get-AwsSandboxInstanceProfileCredential {
     [CmdletBinding()]
     param([Parameter(Mandatory)] $Sandbox, [Parameter(Mandatory)] [string] $AccountId, [Parameter(Mandatory)] [string] $InstanceProfileName)
     $body = @{ accountId = $AccountId; instanceProfileName = $InstanceProfileName } | ConvertTo-Json -Compress
-    Invoke-RestMethod -Method Post -Uri ($Sandbox.Endpoint + '_sandbox/instance-profile-credentials') -Body $body -ContentType 'application/json'
+    Invoke-SandboxControl $Sandbox Post 'instance-profile-credentials' -Body $body
 }
 
 function New-AwsSandboxInstance {
@@ -103,7 +119,7 @@ function New-AwsSandboxInstance {
     [CmdletBinding()]
     param([Parameter(Mandatory)] $Sandbox, [Parameter(Mandatory)] [string] $AccountId, [Parameter(Mandatory)] [string[][]] $NetworkInterfaces, [string] $Region = 'us-east-1')
     $body = @{ accountId = $AccountId; region = $Region; networkInterfaces = @($NetworkInterfaces | ForEach-Object { , @($_) }) } | ConvertTo-Json -Depth 5 -Compress
-    (Invoke-RestMethod -Method Post -Uri ($Sandbox.Endpoint + '_sandbox/instances') -Body $body -ContentType 'application/json').instanceId
+    (Invoke-SandboxControl $Sandbox Post 'instances' -Body $body).instanceId
 }
 
 function Invoke-AwsSandboxAction {
@@ -140,7 +156,7 @@ function Get-AwsSandboxCallCount {
     [CmdletBinding()]
     param([Parameter(Mandatory)] $Sandbox)
     $counts = @{}
-    $raw = Invoke-RestMethod -Method Get -Uri ($Sandbox.Endpoint + '_sandbox/calls')
+    $raw = Invoke-SandboxControl $Sandbox Get 'calls'
     foreach ($p in $raw.PSObject.Properties) { $counts[$p.Name] = [int]$p.Value }
     $counts
 }
@@ -148,14 +164,14 @@ function Get-AwsSandboxCallCount {
 function Reset-AwsSandboxCallCount {
     [CmdletBinding()]
     param([Parameter(Mandatory)] $Sandbox)
-    $null = Invoke-RestMethod -Method Delete -Uri ($Sandbox.Endpoint + '_sandbox/calls')
+    $null = Invoke-SandboxControl $Sandbox Delete 'calls'
 }
 
 function Set-AwsSandboxFault {
     [CmdletBinding()]
     param([Parameter(Mandatory)] $Sandbox, [double] $ThrottleRate = 0, [double] $ServerErrorRate = 0, [int] $LatencyMs = 0, [int] $Seed = 1)
     $body = @{ throttleRate = $ThrottleRate; serverErrorRate = $ServerErrorRate; latencyMs = $LatencyMs; seed = $Seed } | ConvertTo-Json -Compress
-    $null = Invoke-RestMethod -Method Put -Uri ($Sandbox.Endpoint + '_sandbox/faults') -Body $body -ContentType 'application/json'
+    $null = Invoke-SandboxControl $Sandbox Put 'faults' -Body $body
 }
 
 function Set-AwsSandboxConsistency {
@@ -168,7 +184,7 @@ function Set-AwsSandboxConsistency {
     [CmdletBinding()]
     param([Parameter(Mandatory)] $Sandbox, [int] $ReadLag = 0, [int] $MaxPageSize = 0, [switch] $Settle)
     $body = @{ readLag = $ReadLag; maxPageSize = $(if ($MaxPageSize -gt 0) { $MaxPageSize } else { $null }); settle = [bool] $Settle } | ConvertTo-Json -Compress
-    $null = Invoke-RestMethod -Method Put -Uri ($Sandbox.Endpoint + '_sandbox/consistency') -Body $body -ContentType 'application/json'
+    $null = Invoke-SandboxControl $Sandbox Put 'consistency' -Body $body
 }
 
 function Set-AwsSandboxEc2RateLimit {
@@ -211,14 +227,14 @@ function Set-AwsSandboxEc2RateLimit {
         $body.resourceBuckets = @{}
         foreach ($key in $ResourceBucket.Keys) { $body.resourceBuckets[$key] = & $bucket "ResourceBucket $key" $ResourceBucket[$key] }
     }
-    Invoke-RestMethod -Method Put -Uri ($Sandbox.Endpoint + '_sandbox/ec2-rate-limits') -Body ($body | ConvertTo-Json -Compress -Depth 5) -ContentType 'application/json'
+    Invoke-SandboxControl $Sandbox Put 'ec2-rate-limits' -Body $body
 }
 
 function Get-AwsSandboxEc2RateLimit {
     <# .SYNOPSIS The EC2 rate limits in force (enabled false when off) and the calls they refused since the last call-count reset (throttledCalls). #>
     [CmdletBinding()]
     param([Parameter(Mandatory)] $Sandbox)
-    Invoke-RestMethod -Method Get -Uri ($Sandbox.Endpoint + '_sandbox/ec2-rate-limits')
+    Invoke-SandboxControl $Sandbox Get 'ec2-rate-limits'
 }
 
 function Get-AwsSandboxIngressRule {
@@ -256,7 +272,7 @@ function Set-AwsSandboxInstanceLauncher {
     [CmdletBinding()]
     param([Parameter(Mandatory)] $Sandbox, [string] $Command, [string[]] $ArgumentList = @())
     $body = @{ command = $(if ($Command) { $Command } else { $null }); arguments = @($ArgumentList) } | ConvertTo-Json -Compress
-    Invoke-RestMethod -Method Put -Uri ($Sandbox.Endpoint + '_sandbox/instance-launcher') -Body $body -ContentType 'application/json'
+    Invoke-SandboxControl $Sandbox Put 'instance-launcher' -Body $body
 }
 
 function Get-AwsSandboxInstance {
@@ -268,7 +284,7 @@ function Get-AwsSandboxInstance {
     [CmdletBinding()]
     param([Parameter(Mandatory)] $Sandbox, [string] $InstanceId)
     # Piping enumerates the JSON array (Invoke-RestMethod writes an empty array as one object).
-    $all = @((Invoke-RestMethod -Method Get -Uri ($Sandbox.Endpoint + '_sandbox/instances')) | ForEach-Object { $_ })
+    $all = @((Invoke-SandboxControl $Sandbox Get 'instances') | ForEach-Object { $_ })
     if ($InstanceId) { $all | Where-Object InstanceId -EQ $InstanceId } else { $all }
 }
 
@@ -276,7 +292,7 @@ function Get-AwsSandboxInstanceLauncher {
     <# .SYNOPSIS Whether the launcher's process of an instance runs: InstanceId, Started, Running, ProcessId, ExitCode, LogPath. #>
     [CmdletBinding()]
     param([Parameter(Mandatory)] $Sandbox, [Parameter(Mandatory, ValueFromPipelineByPropertyName)] [string] $InstanceId)
-    process { Invoke-RestMethod -Method Get -Uri ($Sandbox.Endpoint + "_sandbox/instances/$InstanceId/launcher") }
+    process { Invoke-SandboxControl $Sandbox Get "instances/$InstanceId/launcher" }
 }
 
 function Get-AwsSandboxParameter {
@@ -287,7 +303,7 @@ function Get-AwsSandboxParameter {
     #>
     [CmdletBinding()]
     param([Parameter(Mandatory)] $Sandbox, [string] $Name, [string] $AccountId)
-    $all = @((Invoke-RestMethod -Method Get -Uri ($Sandbox.Endpoint + '_sandbox/parameters')) | ForEach-Object { $_ })
+    $all = @((Invoke-SandboxControl $Sandbox Get 'parameters') | ForEach-Object { $_ })
     if ($Name) { $all = @($all | Where-Object Name -CEQ $Name) }
     if ($AccountId) { $all = @($all | Where-Object AccountId -EQ $AccountId) }
     $all
@@ -298,14 +314,14 @@ function Add-AwsSandboxKeyPair {
     [CmdletBinding()]
     param([Parameter(Mandatory)] $Sandbox, [Parameter(Mandatory)] [string] $AccountId, [Parameter(Mandatory)] [string] $KeyName, [string] $Region = 'us-east-1')
     $body = @{ accountId = $AccountId; region = $Region; keyName = $KeyName } | ConvertTo-Json -Compress
-    $null = Invoke-RestMethod -Method Post -Uri ($Sandbox.Endpoint + '_sandbox/key-pairs') -Body $body -ContentType 'application/json'
+    $null = Invoke-SandboxControl $Sandbox Post 'key-pairs' -Body $body
 }
 
 function Set-AwsSandboxTransitionDelay {
     <# .SYNOPSIS How long EC2 transitions (pending to running, stop, start, attach, ...) take; 0 = at once. #>
     [CmdletBinding()]
     param([Parameter(Mandatory)] $Sandbox, [Parameter(Mandatory)] [int] $DelayMs)
-    $null = Invoke-RestMethod -Method Put -Uri ($Sandbox.Endpoint + '_sandbox/transitions') -Body (@{ delayMs = $DelayMs } | ConvertTo-Json -Compress) -ContentType 'application/json'
+    $null = Invoke-SandboxControl $Sandbox Put 'transitions' -Body (@{ delayMs = $DelayMs })
 }
 
 function New-AwsSandboxLoadBalancer {
@@ -324,7 +340,7 @@ function New-AwsSandboxLoadBalancer {
         [hashtable] $Tags = @{}
     )
     $body = @{ accountId = $AccountId; region = $Region; name = $Name; type = $Type.ToLowerInvariant(); tags = $Tags } | ConvertTo-Json -Compress
-    Invoke-RestMethod -Method Post -Uri ($Sandbox.Endpoint + '_sandbox/load-balancers') -Body $body -ContentType 'application/json'
+    Invoke-SandboxControl $Sandbox Post 'load-balancers' -Body $body
 }
 
 function New-AwsSandboxTrail {
@@ -342,7 +358,7 @@ function New-AwsSandboxTrail {
     )
     $request = @{ accountId = $AccountId; homeRegion = $HomeRegion; name = $Name; s3BucketName = $S3BucketName; isMultiRegionTrail = [bool]$MultiRegion; isOrganizationTrail = [bool]$Organization }
     if ($KmsKeyId) { $request.kmsKeyId = $KmsKeyId }
-    (Invoke-RestMethod -Method Post -Uri ($Sandbox.Endpoint + '_sandbox/trails') -Body ($request | ConvertTo-Json -Compress) -ContentType 'application/json').trailArn
+    (Invoke-SandboxControl $Sandbox Post 'trails' -Body $request).trailArn
 }
 
 Export-ModuleMember -Function Start-AwsSandbox, Stop-AwsSandbox, New-AwsSandboxAccount, New-AwsSandboxUser, New-AwsSandboxInstance, Get-AwsSandboxInstanceProfileCredential, Invoke-AwsSandboxAction,
@@ -403,7 +419,7 @@ function Get-AwsSandboxS3Bucket {
     #>
     [CmdletBinding()]
     param([Parameter(Mandatory)] $Sandbox, [string] $Name)
-    $buckets = Invoke-RestMethod -Method Get -Uri ($Sandbox.Endpoint + '_sandbox/s3/buckets')
+    $buckets = Invoke-SandboxControl $Sandbox Get 's3/buckets'
     if ($Name) { $buckets | Where-Object name -EQ $Name } else { $buckets }
 }
 
@@ -419,7 +435,7 @@ function New-AwsSandboxServerCertificate {
         [hashtable] $Tags = @{}
     )
     $body = @{ accountId = $AccountId; name = $Name; expiration = $Expiration.ToUniversalTime().ToString('o'); path = $Path; tags = $Tags } | ConvertTo-Json -Compress
-    Invoke-RestMethod -Method Post -Uri ($Sandbox.Endpoint + '_sandbox/server-certificates') -Body $body -ContentType 'application/json'
+    Invoke-SandboxControl $Sandbox Post 'server-certificates' -Body $body
 }
 
 function Set-AwsSandboxRootAccessKey {
@@ -432,7 +448,7 @@ function Set-AwsSandboxRootAccessKey {
     )
     if ($PSCmdlet.ShouldProcess($AccountId, "Set root access keys to $Count")) {
         $body = @{ accountId = $AccountId; count = $Count } | ConvertTo-Json -Compress
-        Invoke-RestMethod -Method Put -Uri ($Sandbox.Endpoint + '_sandbox/root-access-keys') -Body $body -ContentType 'application/json'
+        Invoke-SandboxControl $Sandbox Put 'root-access-keys' -Body $body
     }
 }
 
@@ -451,7 +467,7 @@ function New-AwsSandboxSqsQueue {
     )
     $request = @{ accountId = $AccountId; region = $Region; name = $Name; tags = $Tags }
     if ($null -ne $Policy) { $request.policy = if ($Policy -is [string]) { $Policy } else { $Policy | ConvertTo-Json -Depth 20 -Compress } }
-    (Invoke-RestMethod -Method Post -Uri ($Sandbox.Endpoint + '_sandbox/sqs/queues') -Body ($request | ConvertTo-Json -Depth 20 -Compress) -ContentType 'application/json').queueUrl
+    (Invoke-SandboxControl $Sandbox Post 'sqs/queues' -Body $request).queueUrl
 }
 
 function New-AwsSandboxKinesisStream {
@@ -467,7 +483,7 @@ function New-AwsSandboxKinesisStream {
     )
     $request = @{ accountId = $AccountId; region = $Region; name = $Name; tags = $Tags }
     if ($KmsKeyId) { $request.kmsKeyId = $KmsKeyId }
-    (Invoke-RestMethod -Method Post -Uri ($Sandbox.Endpoint + '_sandbox/kinesis/streams') -Body ($request | ConvertTo-Json -Compress) -ContentType 'application/json').streamArn
+    (Invoke-SandboxControl $Sandbox Post 'kinesis/streams' -Body $request).streamArn
 }
 
 function Get-AwsSandboxKinesisStream {
@@ -477,7 +493,7 @@ function Get-AwsSandboxKinesisStream {
         [Parameter(Mandatory)] $Sandbox,
         [string] $Name
     )
-    $streams = Invoke-RestMethod -Method Get -Uri ($Sandbox.Endpoint + '_sandbox/kinesis/streams')
+    $streams = Invoke-SandboxControl $Sandbox Get 'kinesis/streams'
     if ($Name) { $streams | Where-Object name -EQ $Name } else { $streams }
 }
 
@@ -508,14 +524,14 @@ function New-AwsSandboxKmsKey {
     if ($KeyUsage) { $request.keyUsage = $KeyUsage }
     if ($Alias) { $request.alias = $Alias }
     if ($Policy) { $request.policy = $Policy }
-    Invoke-RestMethod -Method Post -Uri ($Sandbox.Endpoint + '_sandbox/kms/keys') -Body ($request | ConvertTo-Json -Compress) -ContentType 'application/json'
+    Invoke-SandboxControl $Sandbox Post 'kms/keys' -Body $request
 }
 
 function Get-AwsSandboxKmsKey {
     <# .SYNOPSIS Every KMS key of the sandbox (metadata as DescribeKey gives it, plus Region, KeyRotationEnabled, Policy, Aliases). Control API: not counted. #>
     [CmdletBinding()]
     param([Parameter(Mandatory)] $Sandbox, [string] $AccountId)
-    $keys = Invoke-RestMethod -Method Get -Uri ($Sandbox.Endpoint + '_sandbox/kms/keys')
+    $keys = Invoke-SandboxControl $Sandbox Get 'kms/keys'
     if ($AccountId) { $keys | Where-Object AWSAccountId -EQ $AccountId } else { $keys }
 }
 
@@ -537,7 +553,7 @@ function New-AwsSandboxDBCluster {
         [hashtable] $Tags = @{}
     )
     $request = @{ accountId = $AccountId; region = $Region; identifier = $Identifier; engine = $Engine; backupRetentionPeriod = $BackupRetentionPeriod; tags = $Tags }
-    (Invoke-RestMethod -Method Post -Uri ($Sandbox.Endpoint + '_sandbox/rds/clusters') -Body ($request | ConvertTo-Json -Compress) -ContentType 'application/json').arn
+    (Invoke-SandboxControl $Sandbox Post 'rds/clusters' -Body $request).arn
 }
 
 function New-AwsSandboxDBInstance {
@@ -558,7 +574,7 @@ function New-AwsSandboxDBInstance {
     $request = @{ accountId = $AccountId; region = $Region; identifier = $Identifier; engine = $Engine; publiclyAccessible = [bool]$PubliclyAccessible
         autoMinorVersionUpgrade = $AutoMinorVersionUpgrade; backupRetentionPeriod = $BackupRetentionPeriod; tags = $Tags }
     if ($ClusterIdentifier) { $request.clusterIdentifier = $ClusterIdentifier }
-    (Invoke-RestMethod -Method Post -Uri ($Sandbox.Endpoint + '_sandbox/rds/instances') -Body ($request | ConvertTo-Json -Compress) -ContentType 'application/json').arn
+    (Invoke-SandboxControl $Sandbox Post 'rds/instances' -Body $request).arn
 }
 
 function New-AwsSandboxDBSnapshot {
@@ -576,14 +592,14 @@ function New-AwsSandboxDBSnapshot {
         [hashtable] $Tags = @{}
     )
     $request = @{ accountId = $AccountId; region = $Region; identifier = $Identifier; sourceIdentifier = $SourceIdentifier; cluster = [bool]$Cluster; restore = @($Restore); encrypted = [bool]$Encrypted; tags = $Tags }
-    (Invoke-RestMethod -Method Post -Uri ($Sandbox.Endpoint + '_sandbox/rds/snapshots') -Body ($request | ConvertTo-Json -Compress) -ContentType 'application/json').arn
+    (Invoke-SandboxControl $Sandbox Post 'rds/snapshots' -Body $request).arn
 }
 
 function Get-AwsSandboxRds {
     <# .SYNOPSIS The sandbox's RDS state (instances, clusters, snapshots, clusterSnapshots) for assertions. Control API: not counted. #>
     [CmdletBinding()]
     param([Parameter(Mandatory)] $Sandbox)
-    Invoke-RestMethod -Method Get -Uri ($Sandbox.Endpoint + '_sandbox/rds')
+    Invoke-SandboxControl $Sandbox Get 'rds'
 }
 
 Export-ModuleMember -Function New-AwsSandboxDBCluster, New-AwsSandboxDBInstance, New-AwsSandboxDBSnapshot, Get-AwsSandboxRds
