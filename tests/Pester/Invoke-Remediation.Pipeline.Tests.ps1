@@ -79,9 +79,10 @@ Describe 'Invoke-Remediation in pipelines' {
         Set-Content -LiteralPath $file -Value @((New-TestFinding $groups[0] -Compress), (New-TestFinding $groups[1] -Compress))
         $results = Get-Content -LiteralPath $file | Invoke-Remediation @aws @role -WhatIf -ErrorVariable errs
         $errs | Should -BeNullOrEmpty
-        @($results.ResourceId) | Should -Be $groups
+        # Results stream as each finding is done, not in input order.
+        @($results.ResourceId | Sort-Object) | Should -Be @($groups | Sort-Object)
         @($results.Status) | Should -Be @('Planned', 'Planned')
-        @((Invoke-Remediation -LiteralPath $file @aws @role -WhatIf).ResourceId) | Should -Be $groups
+        @((Invoke-Remediation -LiteralPath $file @aws @role -WhatIf).ResourceId | Sort-Object) | Should -Be @($groups | Sort-Object)
     }
 
     It 'lines of a cut-off file fail once (not once a line) with FindingInvalid and the hint to use -Raw' {
