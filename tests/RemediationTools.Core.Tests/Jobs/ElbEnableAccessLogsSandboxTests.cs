@@ -24,10 +24,7 @@ public sealed class ElbEnableAccessLogsSandboxTests : IDisposable
     public ElbEnableAccessLogsSandboxTests()
     {
         account = SandboxEc2.JobAccount(server);
-        factory = AwsClientFactory.CreateAsync(
-            new AwsConnectionOptions { AccessKey = account.AccessKeyId, SecretKey = account.SecretAccessKey, Region = Region, EndpointUrl = server.Endpoint.ToString() },
-            null,
-            CancellationToken.None).GetAwaiter().GetResult();
+        factory = SandboxEc2.JobFactory(server, account, Region);
         engine = new RemediationEngine(factory);
     }
 

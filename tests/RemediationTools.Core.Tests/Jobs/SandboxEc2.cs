@@ -2,6 +2,7 @@ using Amazon.EC2;
 using Amazon.EC2.Model;
 using Amazon.Runtime;
 using RemediationTools.AwsSandbox;
+using RemediationTools.Core.Aws;
 
 namespace RemediationTools.Core.Tests.Jobs;
 
@@ -31,7 +32,14 @@ internal static class SandboxEc2
     /// <summary>An account without default VPCs: groups live in a non-default VPC, whose revoke rules are strict.</summary>
     public static SandboxAccount JobAccount(SandboxServer server) => server.CreateAccount(defaultVpc: false);
 
-    /// <summary>An EC2 client signed as <paramref name="who"/>; retries off unless <paramref name="maxErrorRetry"/> says otherwise.</summary>
+    /// <summary>The module's client factory signed as <paramref name="who"/> against <paramref name="server"/>, in <paramref name="region"/>.</summary>
+    public static AwsClientFactory JobFactory(SandboxServer server, SandboxAccount who, string region) =>
+        AwsClientFactory.CreateAsync(
+            new AwsConnectionOptions { AccessKey = who.AccessKeyId, SecretKey = who.SecretAccessKey, Region = region, EndpointUrl = server.Endpoint.ToString() },
+            null,
+            CancellationToken.None).GetAwaiter().GetResult();
+
+        /// <summary>An EC2 client signed as <paramref name="who"/>; retries off unless <paramref name="maxErrorRetry"/> says otherwise.</summary>
     public static AmazonEC2Client Client(SandboxServer server, SandboxAccount who, string region, int? maxErrorRetry = 0)
     {
         var config = new AmazonEC2Config { ServiceURL = server.Endpoint.ToString(), AuthenticationRegion = region };

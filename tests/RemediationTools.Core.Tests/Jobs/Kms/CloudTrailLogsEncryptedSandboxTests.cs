@@ -20,10 +20,7 @@ public sealed class CloudTrailLogsEncryptedSandboxTests : IDisposable
     public CloudTrailLogsEncryptedSandboxTests()
     {
         account = SandboxEc2.JobAccount(server);
-        factory = AwsClientFactory.CreateAsync(
-            new AwsConnectionOptions { AccessKey = account.AccessKeyId, SecretKey = account.SecretAccessKey, Region = Region, EndpointUrl = server.Endpoint.ToString() },
-            null,
-            CancellationToken.None).GetAwaiter().GetResult();
+        factory = SandboxEc2.JobFactory(server, account, Region);
         engine = new RemediationEngine(factory);
     }
 

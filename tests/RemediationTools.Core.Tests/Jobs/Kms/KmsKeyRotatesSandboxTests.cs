@@ -18,10 +18,7 @@ public sealed class KmsKeyRotatesSandboxTests : IDisposable
     public KmsKeyRotatesSandboxTests()
     {
         account = SandboxEc2.JobAccount(server);
-        factory = AwsClientFactory.CreateAsync(
-            new AwsConnectionOptions { AccessKey = account.AccessKeyId, SecretKey = account.SecretAccessKey, Region = Region, EndpointUrl = server.Endpoint.ToString() },
-            null,
-            CancellationToken.None).GetAwaiter().GetResult();
+        factory = SandboxEc2.JobFactory(server, account, Region);
         engine = new RemediationEngine(factory);
     }
 

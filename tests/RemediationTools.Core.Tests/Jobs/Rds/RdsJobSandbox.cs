@@ -20,10 +20,7 @@ public abstract class RdsJobSandbox : IDisposable
     {
         Server = SandboxEc2.StartForJobs();
         Account = SandboxEc2.JobAccount(Server);
-        factory = AwsClientFactory.CreateAsync(
-            new AwsConnectionOptions { AccessKey = Account.AccessKeyId, SecretKey = Account.SecretAccessKey, Region = Region, EndpointUrl = Server.Endpoint.ToString() },
-            null,
-            CancellationToken.None).GetAwaiter().GetResult();
+        factory = SandboxEc2.JobFactory(Server, Account, Region);
     }
 
     /// <summary>The sandbox.</summary>
